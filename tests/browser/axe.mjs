@@ -1,0 +1,163 @@
+#!/usr/bin/env node
+// Check one HTML file in headless Chromium: axe-core accessibility rules, requests to other
+// hosts (blocked and recorded) and console errors; optionally a full-page screenshot.
+//
+//   node axe.mjs PAGE.html [--out RESULT.json] [--width 1280] [--screenshot SHOT.png]
+//                          [--chromium /usr/bin/chromium] [--timeout 60000]
+//
+// Writes JSON to --out (or stdout):
+//   {"url", "width", "violations": [...axe violations...], "passes": N, "incomplete": N,
+//    "external_requests": ["https://..."], "console_errors": ["..."]}
+// Exit status: 0 when the checks ran (whatever they found), 2 on a usage error, 1 when the
+// browser could not be started or the page could not be checked.
+
+import { mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import process from "node:process";
+
+import axe from "axe-core";
+import { chromium } from "playwright-core";
+
+const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"];
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--no-first-run",
+  "--disable-component-update",
+  "--disable-sync",
+  "--disable-quic",
+];
+
+function usage(message) {
+  process.stderr.write(
+    `${message}\nusage: node axe.mjs PAGE.html [--out RESULT.json] [--width PX] ` +
+      `[--screenshot SHOT.png] [--chromium PATH] [--timeout MS]\n`,
+  );
+  process.exit(2);
+}
+
+function parseArgs(argv) {
+  const options = {
+    page: null,
+    out: null,
+    width: 1280,
+    screenshot: null,
+    chromium: process.env.TOOLKIT_CHROMIUM || "/usr/bin/chromium",
+    timeout: 60000,
+  };
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i];
+    const value = () => {
+      if (i + 1 >= argv.length) usage(`${arg} needs a value`);
+      i += 1;
+      return argv[i];
+    };
+    if (arg === "--out") options.out = value();
+    else if (arg === "--width") options.width = Number.parseInt(value(), 10);
+    else if (arg === "--screenshot") options.screenshot = value();
+    else if (arg === "--chromium") options.chromium = value();
+    else if (arg === "--timeout") options.timeout = Number.parseInt(value(), 10);
+    else if (arg.startsWith("--")) usage(`unknown option ${arg}`);
+    else if (options.page === null) options.page = arg;
+    else usage(`unexpected argument ${arg}`);
+  }
+  if (options.page === null) usage("no HTML file given");
+  if (!Number.isInteger(options.width) || options.width < 200) usage("--width must be >= 200");
+  if (!Number.isInteger(options.timeout) || options.timeout <= 0) usage("--timeout must be > 0");
+  if (!existsSync(options.page)) usage(`no such file: ${options.page}`);
+  if (!existsSync(options.chromium)) usage(`no Chromium at ${options.chromium}`);
+  return options;
+}
+
+// Keep only what a reader of the report needs from each axe violation.
+function slim(violation) {
+  return {
+    id: violation.id,
+    impact: violation.impact,
+    help: violation.help,
+    helpUrl: violation.helpUrl,
+    tags: violation.tags,
+    nodes: violation.nodes.map((node) => ({
+      target: node.target,
+      html: node.html,
+      impact: node.impact,
+      failureSummary: node.failureSummary,
+    })),
+  };
+}
+
+async function check(options) {
+  const url = pathToFileURL(resolve(options.page)).href;
+  const profile = mkdtempSync(join(tmpdir(), "axe-chromium-"));
+  const externalRequests = [];
+  const consoleErrors = [];
+  let context;
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: options.chromium,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: options.width, height: 900 },
+      timeout: options.timeout,
+      offline: false,
+      serviceWorkers: "block",
+    });
+    // Anything that is not the file itself (or an inline data: URL) would need another host:
+    // record it and never let it out.
+    await context.route(
+      (requestUrl) => !["file:", "data:", "blob:", "about:"].includes(requestUrl.protocol),
+      async (route) => {
+        externalRequests.push(route.request().url());
+        await route.abort("blockedbyclient");
+      },
+    );
+    const page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(options.timeout);
+    page.on("console", (message) => {
+      if (message.type() === "error") consoleErrors.push(message.text());
+    });
+    page.on("pageerror", (error) => consoleErrors.push(String(error)));
+    await page.goto(url, { waitUntil: "load", timeout: options.timeout });
+    await page.addScriptTag({ content: axe.source });
+    const results = await page.evaluate(
+      (tags) =>
+        window.axe.run(document, {
+          runOnly: { type: "tag", values: tags },
+          resultTypes: ["violations"],
+        }),
+      TAGS,
+    );
+    if (options.screenshot) {
+      await page.screenshot({ path: options.screenshot, fullPage: true });
+    }
+    // Errors caused by the blocked requests themselves are reported as external_requests.
+    const errors = consoleErrors.filter((text) => !text.includes("ERR_BLOCKED_BY_CLIENT"));
+    return {
+      url,
+      width: options.width,
+      axe_version: results.testEngine?.version ?? axe.version,
+      violations: results.violations.map(slim),
+      passes: results.passes.length,
+      incomplete: results.incomplete.length,
+      external_requests: [...new Set(externalRequests)],
+      console_errors: errors,
+    };
+  } finally {
+    if (context) await context.close().catch(() => {});
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+const options = parseArgs(process.argv.slice(2));
+try {
+  const result = await check(options);
+  const text = `${JSON.stringify(result, null, 2)}\n`;
+  if (options.out) writeFileSync(options.out, text);
+  else process.stdout.write(text);
+} catch (error) {
+  process.stderr.write(`axe.mjs: ${options.page}: ${error?.message ?? error}\n`);
+  process.exit(1);
+}
