@@ -1,0 +1,196 @@
+"""One briefing: a report, a quarter and a params root, computed once.
+
+The notebook is thin: it calls :func:`build`, shows each section with
+:meth:`Briefing.show` and, when the runner passes an ``output_dir``, writes
+``figures.json`` and the draft response with :meth:`Briefing.save`. Everything
+it shows or writes is computed here and in the modules this one calls.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from toolkit.errors import DataError, InputError, Problem
+from toolkit.params import Params, Report, check_report_id, load_params
+from toolkit.quarters import Quarter
+from toolkit.register import ItemStatus, Register, s55_state, summary
+
+log = logging.getLogger("toolkit")
+
+
+def resolve_params_dir(params_dir: str | os.PathLike[str]) -> Path:
+    """Find the params root named by a notebook parameter.
+
+    A relative path is looked up from the working directory, then from its
+    parent (so the default ``params`` works both from the project folder, as
+    papermill is usually run, and from ``notebooks/``, as Jupyter opens it).
+    """
+    path = Path(params_dir)
+    if path.is_absolute() or (path / "force.yaml").exists():
+        return path
+    parent = Path.cwd().parent / path
+    return parent if (parent / "force.yaml").exists() else path
+
+
+@dataclass
+class Briefing:
+    """Everything one briefing shows, computed from a validated params root."""
+
+    params: Params
+    report_id: str
+    quarter: Quarter
+    cache_dir: Path | None = None
+    register: Register = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.register = Register(self.params)
+
+    @property
+    def report(self) -> Report:
+        """The report this briefing is for."""
+        return self.params.reports[self.report_id]
+
+    @cached_property
+    def items(self) -> list[ItemStatus]:
+        """The report's items as at the quarter: overdue first."""
+        return self.register.items(self.report_id, self.quarter)
+
+    @cached_property
+    def s55(self) -> dict[str, Any]:
+        """Publication, deadline, sent, and the response's state."""
+        return s55_state(self.report, self.quarter)
+
+    @cached_property
+    def police_uk(self) -> dict[str, Any] | None:
+        """data.police.uk figures for the force and its peers; ``None`` if unconfigured."""
+        source = self.params.force.data.police_uk
+        if not source:
+            return None
+        from toolkit.performance import police_uk_figures
+
+        population = self.params.force.data.population
+        return police_uk_figures(
+            source=self.params.path(source),
+            force=self.params.force.force.police_uk,
+            peers=list(self.params.force.peers),
+            quarter=self.quarter,
+            crime_types=list(self.report.crime_types),
+            population=self.params.path(population) if population else None,
+            cache_dir=self.cache_dir,
+        )
+
+    @cached_property
+    def recorded_crime(self) -> dict[str, Any] | None:
+        """Home Office recorded crime for the report's theme; ``None`` if unconfigured."""
+        source = self.params.force.data.recorded_crime
+        if not source:
+            return None
+        from toolkit.performance import recorded_crime_figures
+
+        return recorded_crime_figures(
+            path=self.params.path(source),
+            force=self.params.force.force.police_uk,
+            home_office_name=self.params.force.force.home_office,
+            quarter=self.quarter,
+            crime_types=list(self.report.crime_types),
+        )
+
+    @cached_property
+    def letter(self) -> Any:
+        """The draft s55 response (:class:`toolkit.narrative.Letter`)."""
+        from toolkit.narrative import draft_letter
+
+        return draft_letter(self)
+
+    @cached_property
+    def figures(self) -> dict[str, Any]:
+        """``figures.json``: the contract's keys, then the extras."""
+        report = self.report
+        figures: dict[str, Any] = {
+            "report": self.report_id,
+            "quarter": self.quarter.id,
+            "period": {
+                "start": self.quarter.start.isoformat(),
+                "end": self.quarter.end.isoformat(),
+            },
+            "s55": self.s55,
+            "items": summary(self.items),
+            "police_uk": self.police_uk,
+            "recorded_crime": self.recorded_crime,
+            "title": report.title,
+            "kind": report.kind,
+            "force": self.params.force.force.name,
+            "compliance": self.letter.compliance_json(),
+        }
+        return figures
+
+    def show(self, section: str) -> Any:
+        """An HTML section for the notebook to display (``header``, ``status``, …)."""
+        from IPython.display import HTML
+
+        from toolkit import render
+
+        return HTML(render.section(section, self))
+
+    def save(self, output_dir: str | os.PathLike[str]) -> list[Path]:
+        """Write ``figures.json`` and the draft response into ``output_dir``.
+
+        Does nothing when ``output_dir`` is empty (a notebook run by hand).
+        """
+        if not output_dir:
+            return []
+        out = Path(output_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        written = [
+            _write_text(out / "figures.json", json.dumps(self.figures, indent=2) + "\n"),
+            _write_text(out / "response-draft.md", self.letter.to_markdown()),
+        ]
+        docx = out / "response-draft.docx"
+        self.letter.to_docx(docx)
+        written.append(docx)
+        return written
+
+
+def _write_text(path: Path, text: str) -> Path:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+    return path
+
+
+def build(
+    report_id: str,
+    quarter: str,
+    params_dir: str | os.PathLike[str] = "params",
+    *,
+    cache_dir: str | os.PathLike[str] | None = None,
+) -> Briefing:
+    """Load, validate and compute the briefing for one report and quarter.
+
+    Parameters
+    ----------
+    report_id, quarter, params_dir
+        The notebook's parameters (JSON-native strings).
+    cache_dir
+        Where parsed data files are cached; empty or ``None`` for no cache.
+
+    Raises
+    ------
+    InputError
+        For a bad report id, quarter or params root (every problem listed).
+    """
+    check_report_id(report_id)
+    parsed = Quarter.parse(quarter)
+    root = resolve_params_dir(params_dir)
+    params = load_params(root, only=[report_id])
+    briefing = Briefing(params, report_id, parsed, Path(cache_dir) if cache_dir else None)
+    return briefing
+
+
+__all__ = ["Briefing", "build", "resolve_params_dir", "DataError", "InputError", "Problem"]

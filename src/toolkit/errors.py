@@ -1,0 +1,95 @@
+"""The toolkit's exceptions: the analysts' user interface.
+
+Every problem a user can cause is raised as a :class:`ToolkitError`, whose
+message is printed by the CLI on one line, without a traceback::
+
+    ToolkitError                 base; ``str(err)`` is what the user sees
+    ├── InputError               a problem in params, update or data files (exit 2)
+    │                            carries one or more :class:`Problem` lines
+    ├── DataError                a data file that cannot be read or holds nothing usable (exit 2)
+    └── RunError                 a briefing that failed or timed out while running (exit 1)
+
+A :class:`Problem` renders as ``path:line: field: what is wrong (expected …, got …)``,
+the form that ``toolkit validate`` prints. ``line`` is the line in a YAML file or
+the row in an update file (the header is row 1, as a spreadsheet shows it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one place in one file.
+
+    Parameters
+    ----------
+    path
+        The file, as the user would name it (relative to the params root where
+        possible).
+    field
+        The field, column or key concerned (``items[2].due``, ``status``).
+    message
+        What is wrong, in words (``not a quarter id``).
+    line
+        Line (YAML) or row (CSV/XLSX, header = row 1); ``None`` when unknown.
+    expected, got
+        Optional halves of the ``(expected …, got …)`` suffix.
+    """
+
+    path: str
+    field: str
+    message: str
+    line: int | None = None
+    expected: str | None = None
+    got: str | None = None
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        text = f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        detail = []
+        if self.expected is not None:
+            detail.append(f"expected {self.expected}")
+        if self.got is not None:
+            detail.append(f"got {self.got}")
+        if detail:
+            text += f" ({', '.join(detail)})"
+        return text
+
+
+class ToolkitError(Exception):
+    """Base of every error the toolkit reports to a user."""
+
+    exit_code = 2
+
+
+class InputError(ToolkitError):
+    """One or more problems in the user's params, update or data files."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem] | Problem) -> None:
+        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class DataError(InputError):
+    """A data file (police.uk, Home Office, population) that cannot be used."""
+
+
+class RunError(ToolkitError):
+    """A briefing that failed or timed out while it ran."""
+
+    exit_code = 1
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """Quote a value the user wrote, shortened, for a ``got …`` part of a message."""
+    if isinstance(value, Path):
+        value = str(value)
+    text = repr(value) if isinstance(value, str) else str(value)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text

@@ -1,0 +1,53 @@
+"""Export an executed briefing notebook to the PCC's self-contained HTML page.
+
+nbconvert renders the notebook through the toolkit's own template
+(``toolkit/nbtemplate/briefing``): only the HTML the toolkit displayed is kept —
+no code, no prompts, no stream output or tracebacks — inside a page with a real
+title, ``lang="en"``, inline CSS and a Content-Security-Policy that forbids
+loading anything from anywhere (no scripts at all). The exporter is built once
+per process and reused.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbconvert import HTMLExporter
+
+TEMPLATE_DIR = Path(__file__).parent / "nbtemplate"
+
+
+@lru_cache(maxsize=1)
+def exporter() -> HTMLExporter:
+    """The HTML exporter with the toolkit's template (built once)."""
+    return HTMLExporter(
+        template_name="briefing",
+        extra_template_basedirs=[str(TEMPLATE_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+
+
+def notebook_html(nb: nbformat.NotebookNode, *, title: str, footer: str = "") -> str:
+    """The briefing page for an executed notebook.
+
+    Parameters
+    ----------
+    nb
+        The executed notebook (papermill's output).
+    title
+        The page's ``<title>``.
+    footer
+        A short provenance line for the page's footer.
+    """
+    from toolkit import __version__
+
+    resources: dict[str, Any] = {
+        "toolkit": {"title": title, "footer": footer, "version": __version__},
+    }
+    body, _ = exporter().from_notebook_node(nb, resources=resources)
+    return body

@@ -1,0 +1,399 @@
+"""The params root: ``force.yaml``, ``reports/<id>.yaml`` and ``updates/<quarter>.*``.
+
+Everything a briefing needs from the user is loaded and validated here, before
+anything runs. Every problem found in any file is collected and raised together
+as one :class:`~toolkit.errors.InputError`, one line per problem::
+
+    reports/peel-2022.yaml:14: items[1].due: not a due date (expected a date as
+    YYYY-MM-DD, "immediately" or "within N months", got '31/07/2020')
+
+Paths inside params files are relative to the params root. Nothing here writes
+to the params root.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, field_validator
+
+from toolkit.errors import InputError, Problem, shown
+from toolkit.quarters import Quarter
+from toolkit.yamlfile import problems_from, read_yaml
+
+REPORT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ITEM_KINDS = ("recommendation", "area-for-improvement", "cause-of-concern", "local-action")
+REPORT_KINDS = ("thematic", "force", "joint", "peel", "follow-up")
+
+_NUMBERS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18, "twenty-four": 24,
+}  # fmt: skip
+_WITHIN = re.compile(r"^within\s+([a-z0-9-]+)\s+(month|week)s?$")
+DUE_FORMS = 'a date as YYYY-MM-DD, "immediately" or "within N months" / "within N weeks"'
+
+
+@dataclass(frozen=True)
+class Due:
+    """When an item is due, as the report says it.
+
+    ``kind`` is ``date`` (``on`` is set), ``immediately`` (due on publication) or
+    ``within`` (``amount`` months or weeks after publication).
+    """
+
+    kind: Literal["date", "immediately", "within"]
+    on: date | None = None
+    amount: int = 0
+    unit: Literal["month", "week", ""] = ""
+
+    def resolve(self, published: date) -> date:
+        """The due date, given the report's publication date."""
+        if self.kind == "date" and self.on is not None:
+            return self.on
+        if self.kind == "immediately":
+            return published
+        if self.unit == "week":
+            return published + timedelta(weeks=self.amount)
+        month_index = published.month - 1 + self.amount
+        year, month = published.year + month_index // 12, month_index % 12 + 1
+        for day in range(published.day, 0, -1):  # 31 Aug + 6 months = 28/29 Feb
+            try:
+                return date(year, month, day)
+            except ValueError:
+                continue
+        raise AssertionError("unreachable")
+
+    def __str__(self) -> str:
+        if self.kind == "date":
+            return self.on.isoformat() if self.on else ""
+        if self.kind == "immediately":
+            return "immediately"
+        return f"within {self.amount} {self.unit}{'s' if self.amount != 1 else ''}"
+
+
+def parse_due(value: object) -> Due | None:
+    """Parse a due date as written in a report file.
+
+    Raises
+    ------
+    ValueError
+        With the expected forms, when ``value`` is none of them.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, date):
+        return Due("date", on=value)
+    if isinstance(value, str):
+        text = " ".join(value.strip().lower().split())
+        try:
+            return Due("date", on=date.fromisoformat(text))
+        except ValueError:
+            pass
+        if text == "immediately":
+            return Due("immediately")
+        match = _WITHIN.match(text)
+        if match:
+            amount_text, unit = match[1], match[2]
+            amount = int(amount_text) if amount_text.isdigit() else _NUMBERS.get(amount_text)
+            if amount:
+                return Due("within", amount=amount, unit=unit)  # type: ignore[arg-type]
+    raise ValueError(f"not a due date (expected {DUE_FORMS}, got {shown(value)})")
+
+
+def _due(value: object) -> Due | None:
+    return parse_due(value)
+
+
+def _strip(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
+Text = Annotated[str, BeforeValidator(_strip)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, frozen=True)
+
+
+class ForceIdentity(_Model):
+    """``force:`` in ``force.yaml``."""
+
+    name: Text
+    police_uk: Text
+    home_office: Text | None = None
+
+    @field_validator("police_uk")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not SLUG.match(value):
+            raise ValueError(
+                "not a data.police.uk force slug (expected lower-case words joined by "
+                f"hyphens such as devon-and-cornwall, got {shown(value)})"
+            )
+        return value
+
+
+class Pcc(_Model):
+    """``pcc:`` in ``force.yaml``."""
+
+    name: Text
+    area: Text
+    website: Text | None = None
+
+
+class DataSources(_Model):
+    """``data:`` in ``force.yaml``: where the public data is, relative to the root."""
+
+    police_uk: Text | None = None
+    population: Text | None = None
+    recorded_crime: Text | None = None
+
+
+class LetterSettings(_Model):
+    """``letter:`` in ``force.yaml``: wording a force sets once for every response."""
+
+    monitoring: Text | None = None
+    publication: Text | None = None
+    signature_title: Text | None = None
+
+
+class ForceFile(_Model):
+    """``force.yaml``."""
+
+    force: ForceIdentity
+    pcc: Pcc
+    chief_constable: Text
+    addressee: list[Text]
+    peers: list[Text] = []
+    data: DataSources = DataSources()
+    templates: Text | None = None
+    letter: LetterSettings = LetterSettings()
+
+    @field_validator("peers")
+    @classmethod
+    def _peers(cls, value: list[str]) -> list[str]:
+        for slug in value:
+            if not SLUG.match(slug):
+                raise ValueError(
+                    f"not a data.police.uk force slug (expected e.g. wiltshire, got {shown(slug)})"
+                )
+        return value
+
+
+class Item(_Model):
+    """One recommendation, area for improvement, cause of concern or local action."""
+
+    ref: Text
+    kind: Literal["recommendation", "area-for-improvement", "cause-of-concern", "local-action"]
+    text: Text
+    addressee: Text | None = None
+    due: Annotated[Due | None, BeforeValidator(_due)] = None
+    owner: Text | None = None
+
+    @field_validator("ref")
+    @classmethod
+    def _ref(cls, value: str) -> str:
+        if not value:
+            raise ValueError("an item needs a ref such as R1")
+        return value
+
+
+class Response(_Model):
+    """``response:`` in a report file: material for the letter."""
+
+    sent: date | None = None
+    welcome: list[Text] = []
+    chief_constable_comments: Text | None = None
+    concerns: list[Text] = []
+    monitoring: Text | None = None
+    cite_figures: bool = False
+
+
+class Report(_Model):
+    """One HMICFRS report (``reports/<id>.yaml``)."""
+
+    title: Text
+    published: date
+    kind: Literal["thematic", "force", "joint", "peel", "follow-up"]
+    url: Text | None = None
+    crime_types: list[Text] = []
+    response: Response = Response()
+    items: list[Item] = []
+
+    @property
+    def deadline(self) -> date:
+        """The s55(5A) deadline: publication day is day 1 of 56."""
+        return self.published + timedelta(days=55)
+
+
+@dataclass
+class Params:
+    """A loaded, validated params root.
+
+    ``reports`` maps report id → :class:`Report`; ``files`` lists every params file
+    read (for provenance); ``update_files`` maps quarter → its update file.
+    """
+
+    root: Path
+    force: ForceFile
+    reports: dict[str, Report]
+    update_files: dict[Quarter, Path] = field(default_factory=dict)
+
+    def path(self, relative: str) -> Path:
+        """A path from a params file, resolved against the params root."""
+        return (self.root / relative).resolve() if not Path(relative).is_absolute() else Path(
+            relative
+        )
+
+    @property
+    def files(self) -> list[Path]:
+        """Every params file this root is made of, sorted."""
+        found = [self.root / "force.yaml", *(self.root / "reports" / f"{r}.yaml"
+                                             for r in self.reports)]
+        return sorted(found + list(self.update_files.values()))
+
+
+def check_report_id(report_id: str, source: str = "report id") -> None:
+    """Refuse a report id that is not a safe file name (before any file is touched).
+
+    Raises
+    ------
+    InputError
+        When ``report_id`` is not lower-case letters, digits and hyphens.
+    """
+    if not isinstance(report_id, str) or not REPORT_ID.match(report_id):
+        raise InputError(
+            Problem(source, "report", "not a report id",
+                    expected="lower-case letters, digits and hyphens, e.g. peel-2023",
+                    got=shown(report_id))
+        )
+
+
+def _load_model(path: Path, display: str, model: type[_Model]) -> tuple[object, list[Problem]]:
+    data, lines, problems = read_yaml(path, display)
+    if problems:
+        return None, problems
+    try:
+        return model.model_validate(data), []
+    except ValidationError as err:
+        return None, problems_from(err, model, display, lines)
+
+
+def _report_problems(report: Report, display: str, path: Path) -> list[Problem]:
+    """Checks that need the whole report: duplicate refs."""
+    _, lines, _ = read_yaml(path, display)
+    seen: dict[str, int] = {}
+    problems = []
+    for index, item in enumerate(report.items):
+        if item.ref in seen:
+            problems.append(
+                Problem(display, f"items[{index}].ref",
+                        f"duplicate ref {item.ref!r} (already used by items[{seen[item.ref]}])",
+                        line=lines.get(("items", index, "ref")))
+            )
+        else:
+            seen[item.ref] = index
+    return problems
+
+
+def _data_problems(force: ForceFile, root: Path) -> list[Problem]:
+    problems = []
+    for name in ("police_uk", "population", "recorded_crime"):
+        value = getattr(force.data, name)
+        if value and not (root / value).exists():
+            problems.append(
+                Problem("force.yaml", f"data.{name}", "no such file or folder",
+                        expected="a path relative to the params root", got=shown(value))
+            )
+    return problems
+
+
+def load_params(root: Path, *, only: list[str] | None = None) -> Params:
+    """Load and validate every file of a params root.
+
+    Parameters
+    ----------
+    root
+        The params root (``--params DIR``; ``params/`` by default).
+    only
+        Report ids that must exist (from ``toolkit run ID …``); all reports are
+        still loaded and validated.
+
+    Raises
+    ------
+    InputError
+        With every problem found, one per line.
+    """
+    root = Path(root)
+    if only:
+        for report_id in only:
+            check_report_id(report_id)
+    if not (root / "force.yaml").is_file():
+        raise InputError(
+            Problem(str(root), "force.yaml", "no force.yaml in the params root",
+                    expected="a params folder with force.yaml, reports/ and updates/",
+                    got=f"{'a folder' if root.is_dir() else 'no such folder'}")
+        )
+    problems: list[Problem] = []
+    force, found = _load_model(root / "force.yaml", "force.yaml", ForceFile)
+    problems += found
+    if isinstance(force, ForceFile):
+        problems += _data_problems(force, root)
+    reports: dict[str, Report] = {}
+    for path in sorted((root / "reports").glob("*.y*ml")):
+        display = f"reports/{path.name}"
+        if path.suffix not in (".yaml", ".yml"):
+            continue
+        if not REPORT_ID.match(path.stem):
+            problems.append(
+                Problem(display, "", "the file name is not a report id",
+                        expected="lower-case letters, digits and hyphens", got=shown(path.stem))
+            )
+            continue
+        report, found = _load_model(path, display, Report)
+        problems += found
+        if isinstance(report, Report):
+            problems += _report_problems(report, display, path)
+            reports[path.stem] = report
+    for report_id in only or []:
+        if report_id not in reports and not any(
+            p.path == f"reports/{report_id}.yaml" for p in problems
+        ):
+            problems.append(
+                Problem(f"reports/{report_id}.yaml", "", "no such report",
+                        expected=f"one of {', '.join(sorted(reports)) or '(none)'}",
+                        got=shown(report_id))
+            )
+    update_files = {}
+    updates_dir = root / "updates"
+    for path in sorted(updates_dir.glob("*")) if updates_dir.is_dir() else []:
+        if path.name.startswith((".", "~$")) or path.suffix.lower() not in (".csv", ".xlsx"):
+            continue
+        try:
+            quarter = Quarter.parse(path.stem, source=f"updates/{path.name}", field="file name")
+        except InputError as err:
+            problems.append(
+                Problem(f"updates/{path.name}", "file name",
+                        "an update file must be named for its quarter",
+                        expected="e.g. updates/2018-19-Q3.csv", got=shown(path.name))
+            )
+            del err
+            continue
+        if quarter in update_files:
+            problems.append(
+                Problem(f"updates/{path.name}", "file name",
+                        f"two update files for {quarter.id}",
+                        expected="one .csv or .xlsx per quarter",
+                        got=f"{update_files[quarter].name} and {path.name}")
+            )
+            continue
+        update_files[quarter] = path
+    if problems:
+        raise InputError(problems)
+    assert isinstance(force, ForceFile)
+    return Params(root=root, force=force, reports=reports, update_files=update_files)

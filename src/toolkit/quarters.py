@@ -1,0 +1,129 @@
+"""Financial-year quarters, the unit every briefing is run for.
+
+UK policing reports in financial years (April to March). A quarter's canonical id
+is ``YYYY-YY-QN``: ``2018-19-Q3`` is 1 October to 31 December 2018 and
+``2019-20-Q4`` is 1 January to 31 March 2020. ``2018/19 Q3`` is accepted as input
+for the same quarter; anything else is refused with a message showing the form.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from toolkit.errors import InputError, Problem, shown
+
+EXPECTED_FORM = "a quarter id such as 2018-19-Q3 (or 2018/19 Q3)"
+
+_QUARTER = re.compile(r"^\s*(\d{4})\s*[-/]\s*(\d{2})\s*(?:-\s*|\s+)?[Qq]([1-4])\s*$")
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    """A financial-year quarter.
+
+    Parameters
+    ----------
+    year
+        The calendar year in which the financial year starts (2018 for 2018-19).
+    number
+        1 (Apr–Jun) to 4 (Jan–Mar).
+    """
+
+    year: int
+    number: int
+
+    @classmethod
+    def parse(cls, text: object, *, source: str = "quarter", field: str = "quarter") -> Quarter:
+        """Parse ``2018-19-Q3`` or ``2018/19 Q3``.
+
+        Raises
+        ------
+        InputError
+            When ``text`` is not a quarter id; the message shows the expected form.
+        """
+        match = _QUARTER.match(text) if isinstance(text, str) else None
+        if match is None:
+            raise InputError(
+                Problem(source, field, "not a quarter id", expected=EXPECTED_FORM, got=shown(text))
+            )
+        start, end, number = int(match[1]), int(match[2]), int(match[3])
+        if (start + 1) % 100 != end:
+            raise InputError(
+                Problem(
+                    source,
+                    field,
+                    "the two years of a financial year must follow each other",
+                    expected=f"{start}-{(start + 1) % 100:02d}-Q{number}",
+                    got=shown(text),
+                )
+            )
+        return cls(start, number)
+
+    @classmethod
+    def containing(cls, day: date) -> Quarter:
+        """The quarter in which ``day`` falls."""
+        if day.month <= 3:
+            return cls(day.year - 1, 4)
+        return cls(day.year, (day.month - 4) // 3 + 1)
+
+    @classmethod
+    def of_month(cls, month: str) -> Quarter:
+        """The quarter of a ``YYYY-MM`` month."""
+        year, mon = (int(part) for part in month.split("-"))
+        return cls.containing(date(year, mon, 1))
+
+    @property
+    def id(self) -> str:
+        """Canonical id, ``2018-19-Q3``."""
+        return f"{self.year}-{(self.year + 1) % 100:02d}-Q{self.number}"
+
+    @property
+    def label(self) -> str:
+        """Human form, ``Q3 2018/19 (October to December 2018)``."""
+        first, last = self.start, self.end
+        span = f"{first:%B} to {last:%B} {last.year}"
+        return f"Q{self.number} {self.year}/{(self.year + 1) % 100:02d} ({span})"
+
+    @property
+    def financial_year(self) -> str:
+        """``2018/19``, as Home Office tables write it."""
+        return f"{self.year}/{(self.year + 1) % 100:02d}"
+
+    @property
+    def start(self) -> date:
+        """First day of the quarter."""
+        month = 4 + 3 * (self.number - 1)
+        year = self.year if month <= 12 else self.year + 1
+        return date(year, (month - 1) % 12 + 1, 1)
+
+    @property
+    def end(self) -> date:
+        """Last day of the quarter."""
+        last_month = self.start.month + 2
+        year = self.start.year
+        return date(year, last_month, calendar.monthrange(year, last_month)[1])
+
+    @property
+    def months(self) -> list[str]:
+        """The quarter's three months as ``YYYY-MM``."""
+        first = self.start
+        return [f"{first.year}-{first.month + offset:02d}" for offset in range(3)]
+
+    def shift(self, quarters: int) -> Quarter:
+        """The quarter ``quarters`` later (negative: earlier)."""
+        index = self.year * 4 + (self.number - 1) + quarters
+        return Quarter(index // 4, index % 4 + 1)
+
+    def previous(self) -> Quarter:
+        """The quarter before this one."""
+        return self.shift(-1)
+
+    def year_earlier(self) -> Quarter:
+        """The same quarter a year earlier."""
+        return self.shift(-4)
+
+    def __str__(self) -> str:
+        return self.id

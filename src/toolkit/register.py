@@ -1,0 +1,197 @@
+"""The recommendation register: every item of every report and where it stands.
+
+Rules (``DESIGN.md`` and the decisions taken where it is silent):
+
+* An item's status in quarter Q is its latest update at or before Q; an item with
+  no update yet is ``not-started``.
+* Due date: the item's ``due`` resolved against the report's publication date
+  ("immediately" = publication day, "within N months/weeks" = from publication);
+  where the item has none, the latest ``target_date`` given at or before Q.
+* Overdue: open (not complete, superseded or not-accepted) and due before Q's end.
+* Changed: the status in Q differs from the status in the quarter before.
+* Stale: open, and the latest update is from two or more quarters before Q (or
+  there is none and the report was published two or more quarters before Q).
+* New: the report was published during Q, so its items were not there before.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from toolkit.errors import InputError, Problem
+from toolkit.params import ITEM_KINDS, Item, Params, Report
+from toolkit.quarters import Quarter
+from toolkit.updates import CLOSED, STATUSES, Update, read_updates
+
+
+@dataclass(frozen=True)
+class ItemStatus:
+    """One item as at one quarter."""
+
+    report_id: str
+    item: Item
+    status: str
+    previous_status: str
+    latest: Update | None
+    due: date | None
+    due_source: str
+    overdue: bool
+    stale: bool
+    new: bool
+
+    @property
+    def open(self) -> bool:
+        """Not complete, superseded or not-accepted."""
+        return self.status not in CLOSED
+
+    @property
+    def changed(self) -> bool:
+        """The status differs from the previous quarter's."""
+        return self.status != self.previous_status
+
+
+class Register:
+    """Items of every report and their status history.
+
+    Parameters
+    ----------
+    params
+        A loaded params root (:func:`toolkit.params.load_params`).
+
+    Raises
+    ------
+    InputError
+        When any update file has problems (all of them are listed).
+    """
+
+    def __init__(self, params: Params) -> None:
+        self.params = params
+        refs = {rid: {item.ref for item in r.items} for rid, r in params.reports.items()}
+        self.history: dict[tuple[str, str], list[Update]] = {}
+        problems: list[Problem] = []
+        for quarter, path in sorted(params.update_files.items()):
+            display = f"updates/{path.name}"
+            rows, found = read_updates(path, quarter, display, refs)
+            problems += found
+            for row in rows:
+                self.history.setdefault((row.report, row.ref), []).append(row)
+        if problems:
+            raise InputError(problems)
+
+    def _latest(self, report_id: str, ref: str, quarter: Quarter) -> Update | None:
+        rows = [u for u in self.history.get((report_id, ref), []) if u.quarter <= quarter]
+        return rows[-1] if rows else None
+
+    def status(self, report_id: str, ref: str, quarter: Quarter) -> str:
+        """The item's status as at ``quarter``'s end."""
+        latest = self._latest(report_id, ref, quarter)
+        return latest.status if latest else "not-started"
+
+    def item_status(self, report_id: str, item: Item, quarter: Quarter) -> ItemStatus:
+        """Everything the briefing says about one item in ``quarter``."""
+        report = self.params.reports[report_id]
+        latest = self._latest(report_id, item.ref, quarter)
+        status = latest.status if latest else "not-started"
+        due, source = None, ""
+        if item.due is not None:
+            due, source = item.due.resolve(report.published), f"report ({item.due})"
+        else:
+            with_target = [
+                u for u in self.history.get((report_id, item.ref), [])
+                if u.quarter <= quarter and u.target_date is not None
+            ]
+            if with_target:
+                due, source = with_target[-1].target_date, "force's target date"
+        is_open = status not in CLOSED
+        published_in = Quarter.containing(report.published)
+        stale_before = quarter.shift(-2)
+        stale = is_open and (
+            latest.quarter <= stale_before if latest else published_in <= stale_before
+        )
+        return ItemStatus(
+            report_id=report_id,
+            item=item,
+            status=status,
+            previous_status=self.status(report_id, item.ref, quarter.previous()),
+            latest=latest,
+            due=due,
+            due_source=source,
+            overdue=is_open and due is not None and due < quarter.end,
+            stale=stale,
+            new=published_in == quarter,
+        )
+
+    def items(self, report_id: str, quarter: Quarter) -> list[ItemStatus]:
+        """The report's items in ``quarter``: overdue first, then in report order."""
+        report = self.params.reports[report_id]
+        rows = [self.item_status(report_id, item, quarter) for item in report.items]
+        return sorted(rows, key=lambda r: not r.overdue)
+
+    def open_items(self, quarter: Quarter) -> list[ItemStatus]:
+        """Open items of every report: overdue first, then by due date, report and ref."""
+        rows = [
+            row
+            for report_id in sorted(self.params.reports)
+            for row in self.items(report_id, quarter)
+            if row.open
+        ]
+        return sorted(rows, key=lambda r: (not r.overdue, r.due or date.max, r.report_id))
+
+
+def summary(rows: list[ItemStatus]) -> dict[str, object]:
+    """``figures.json``'s ``items`` block for one report's rows.
+
+    ``by_status`` lists only statuses that occur (in the canonical order);
+    ``by_status_all`` and ``by_kind`` list every status and kind.
+    """
+    counts = Counter(r.status for r in rows)
+    kinds = Counter(r.item.kind for r in rows)
+    return {
+        "total": len(rows),
+        "by_status": {s: counts[s] for s in STATUSES if counts[s]},
+        "by_status_all": {s: counts[s] for s in STATUSES},
+        "by_kind": {k: kinds[k] for k in ITEM_KINDS},
+        "overdue": sum(r.overdue for r in rows),
+        "changed": sum(r.changed for r in rows),
+        "stale": sum(r.stale for r in rows),
+        "new": sum(r.new for r in rows),
+        "open": sum(r.open for r in rows),
+        "recommendations": sum(r.item.kind == "recommendation" for r in rows),
+    }
+
+
+def s55_state(report: Report, quarter: Quarter) -> dict[str, object]:
+    """The s55 facts and the response's state.
+
+    A response that has been sent is reported as sent (on day N, counting
+    publication day as day 1), whichever quarter is briefed: the letter is a
+    fixed public fact. Otherwise the state is as at the quarter's end: "due in N
+    days", "overdue by N days", or "not yet published" for a quarter that ends
+    before the report came out.
+    """
+    sent = report.response.sent
+    deadline = report.deadline
+    as_at = quarter.end
+    if sent is not None:
+        day = (sent - report.published).days + 1
+        late = (sent - deadline).days
+        state = "sent"
+        text = f"sent on day {day}" + (f", {late} days late" if late > 0 else "")
+    elif as_at < report.published:
+        state, text = "not-published", "report not yet published at the quarter's end"
+    elif as_at <= deadline:
+        days = (deadline - as_at).days
+        state, text = "due", f"due in {days} day{'s' if days != 1 else ''}"
+    else:
+        days = (as_at - deadline).days
+        state, text = "overdue", f"overdue by {days} day{'s' if days != 1 else ''}"
+    return {
+        "published": report.published.isoformat(),
+        "deadline": deadline.isoformat(),
+        "sent": sent.isoformat() if sent else None,
+        "state": state,
+        "state_text": text,
+        "as_at": as_at.isoformat(),
+    }

@@ -1,0 +1,131 @@
+"""HTML for the briefing's sections and pages, from Jinja2 templates with autoescaping.
+
+Every value from params or data reaches the page through a template with
+autoescaping on, so recommendation text such as ``<script>`` shows as text. The
+templates live in ``toolkit/templates/``; a force may override any of them by
+naming a folder in ``force.yaml`` (``templates:``) holding a file of the same name.
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+
+from toolkit.updates import STATUS_LABELS
+
+if TYPE_CHECKING:
+    from toolkit.briefing import Briefing
+
+SECTIONS = ("header", "status", "performance", "response")
+
+_TAG_CLASS = {
+    "not-started": "grey",
+    "in-progress": "blue",
+    "pending-sign-off": "purple",
+    "complete": "green",
+    "superseded": "grey",
+    "not-accepted": "yellow",
+    "overdue": "red",
+    "failed": "red",
+    "stale": "yellow",
+    "sent": "green",
+    "due": "blue",
+    "not-published": "grey",
+    "pass": "green",
+    "fail": "red",
+}
+
+
+def uk_date(value: date | str | None) -> str:
+    """``2020-02-06`` → ``6 February 2020``."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    if isinstance(value, datetime):
+        value = value.date()
+    return f"{value.day} {value:%B %Y}"
+
+
+def number(value: float | int | None, places: int | None = None) -> str:
+    """Thousands separators; ``not available`` for ``None`` (never a zero)."""
+    if value is None:
+        return "not available"
+    if places is not None:
+        return f"{value:,.{places}f}"
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.2f}"
+    return f"{int(value):,}"
+
+
+def signed(value: float | int | None, places: int = 0, suffix: str = "") -> str:
+    """``+12`` / ``−3`` (a real minus sign); ``not available`` for ``None``."""
+    if value is None:
+        return "not available"
+    text = f"{abs(value):,.{places}f}{suffix}"
+    if value > 0:
+        return f"+{text}"
+    if value < 0:
+        return f"\u2212{text}"
+    return f"0{suffix}" if places == 0 else f"{0:.{places}f}{suffix}"
+
+
+def status_label(status: str) -> str:
+    """``in-progress`` → ``In progress``."""
+    return STATUS_LABELS.get(status, status.replace("-", " ").capitalize())
+
+
+def tag_class(state: str) -> str:
+    """The colour class that reinforces a tag's word."""
+    return _TAG_CLASS.get(state, "grey")
+
+
+def png_data_uri(png: bytes) -> str:
+    """A PNG as a ``data:`` URI, for a self-contained page."""
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def environment(override: Path | None = None) -> Environment:
+    """The Jinja2 environment: autoescaping, strict undefined, the filters above."""
+    loaders: list[Any] = [PackageLoader("toolkit", "templates")]
+    if override is not None:
+        loaders.insert(0, FileSystemLoader(str(override)))
+    env = Environment(
+        loader=ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        uk_date=uk_date,
+        number=number,
+        signed=signed,
+        status_label=status_label,
+        tag_class=tag_class,
+        png_data_uri=png_data_uri,
+    )
+    return env
+
+
+def _override(briefing: Briefing) -> Path | None:
+    folder = briefing.params.force.templates
+    return briefing.params.path(folder) if folder else None
+
+
+def section(name: str, briefing: Briefing) -> str:
+    """Render one section of the briefing as an HTML fragment."""
+    if name not in SECTIONS:
+        raise ValueError(f"unknown section {name!r}; expected one of {', '.join(SECTIONS)}")
+    env = environment(_override(briefing))
+    context: dict[str, Any] = {"b": briefing}
+    if name == "performance":
+        from toolkit.charts import performance_charts
+
+        context["charts"] = performance_charts(briefing.police_uk, briefing.params.force.force.name)
+    return env.get_template(f"sections/{name}.html.j2").render(**context)

@@ -1,0 +1,245 @@
+"""Quarterly status update files: ``updates/<quarter>.csv`` or ``.xlsx``.
+
+One row per item updated that quarter, with the columns
+``report,ref,status,update,evidence,owner,target_date``. Files come as the force
+exports them: Excel workbooks, or CSV in UTF-8 (with or without a BOM, LF or CRLF);
+a CSV that is not UTF-8 is read as Windows-1252 (Excel's "CSV" on a UK Windows
+machine) when every byte is a Windows-1252 character, and refused otherwise.
+Statuses may be written as display labels in any case ("In progress",
+"Pending sign-off"). Blank rows are ignored, and so are columns not listed here
+(a returned ``request-updates`` workbook has more). Rows are numbered as a
+spreadsheet shows them: the header is row 1.
+
+Dates in ``target_date`` are ISO ``YYYY-MM-DD``, real Excel dates, or the UK form
+``DD/MM/YYYY`` (never the US form).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from toolkit.errors import Problem, shown
+from toolkit.quarters import Quarter
+
+log = logging.getLogger("toolkit")
+
+STATUSES = (
+    "not-started",
+    "in-progress",
+    "pending-sign-off",
+    "complete",
+    "superseded",
+    "not-accepted",
+)
+CLOSED = frozenset({"complete", "superseded", "not-accepted"})
+STATUS_LABELS = {
+    "not-started": "Not started",
+    "in-progress": "In progress",
+    "pending-sign-off": "Pending sign-off",
+    "complete": "Complete",
+    "superseded": "Superseded",
+    "not-accepted": "Not accepted",
+}
+_ALIASES = {"completed": "complete", "pending-signoff": "pending-sign-off"}
+COLUMNS = ("report", "ref", "status", "update", "evidence", "owner", "target_date")
+REQUIRED = ("report", "ref", "status")
+
+
+@dataclass(frozen=True)
+class Update:
+    """One row of an update file: where an item stood at a quarter's end."""
+
+    quarter: Quarter
+    report: str
+    ref: str
+    status: str
+    update: str
+    evidence: str
+    owner: str
+    target_date: date | None
+    source: str
+    row: int
+
+
+def normalise_status(value: str) -> str | None:
+    """``"Pending Sign-off"`` → ``pending-sign-off``; ``None`` if it is no status."""
+    key = "-".join(value.strip().lower().replace("_", " ").replace("-", " ").split())
+    key = _ALIASES.get(key, key)
+    return key if key in STATUSES else None
+
+
+def _parse_date(value: object) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    if not text:
+        return None
+    text = text.split(" ")[0] if len(text) > 10 and text[10] in " T" else text
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    parts = text.split("/")
+    if len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[2]) == 4:
+        return date(int(parts[2]), int(parts[1]), int(parts[0]))
+    raise ValueError(text)
+
+
+def _decode(raw: bytes, display: str) -> tuple[str | None, list[Problem]]:
+    if not raw.strip():
+        return None, [Problem(display, "", "the file is empty",
+                              expected="a header row: " + ",".join(COLUMNS))]
+    try:
+        return raw.decode("utf-8-sig"), []
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = raw.decode("cp1252")
+    except UnicodeDecodeError as err:
+        return None, [Problem(display, "", "cannot tell the file's encoding",
+                              expected="UTF-8 (Excel: Save As > CSV UTF-8)",
+                              got=f"byte 0x{raw[err.start]:02x} at offset {err.start}")]
+    log.info("%s is not UTF-8; read it as Windows-1252", display)
+    return text, []
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value != value:  # NaN from a spreadsheet's empty cell
+            return ""
+        if value.is_integer():
+            return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    return str(value).strip()
+
+
+def _read_rows(path: Path, display: str) -> tuple[list[list[object]], list[Problem]]:
+    if path.suffix.lower() == ".xlsx":
+        try:
+            from python_calamine import CalamineWorkbook
+
+            book = CalamineWorkbook.from_path(str(path))
+            sheet = book.get_sheet_by_index(0)
+            return [list(r) for r in sheet.to_python(skip_empty_area=False)], []
+        except Exception as err:  # calamine raises its own error types
+            first = str(err).splitlines()[0] if str(err) else type(err).__name__
+            return [], [Problem(display, "", f"not a readable Excel workbook ({first})",
+                                expected="an .xlsx file saved by Excel or LibreOffice")]
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        return [], [Problem(display, "", f"cannot be read ({err.strerror})")]
+    text, problems = _decode(raw, display)
+    if text is None:
+        return [], problems
+    try:
+        return [list(row) for row in csv.reader(io.StringIO(text, newline=""))], []
+    except csv.Error as err:
+        return [], [Problem(display, "", f"not a readable CSV file ({err})")]
+
+
+def read_updates(
+    path: Path, quarter: Quarter, display: str, refs: dict[str, set[str]]
+) -> tuple[list[Update], list[Problem]]:
+    """Read and check one update file.
+
+    Parameters
+    ----------
+    path
+        ``updates/<quarter>.csv`` or ``.xlsx``.
+    quarter
+        The quarter its name gives.
+    display
+        Its name in messages (``updates/2018-19-Q3.csv``).
+    refs
+        Report id → the refs of its items, to check each row against.
+
+    Returns
+    -------
+    The good rows, and one problem per bad row or field.
+    """
+    rows, problems = _read_rows(path, display)
+    if problems:
+        return [], problems
+    while rows and not any(_cell(c) for c in rows[-1]):
+        rows.pop()
+    if not rows:
+        return [], [Problem(display, "", "the file is empty",
+                            expected="a header row: " + ",".join(COLUMNS))]
+    header = [_cell(c).lower().replace(" ", "_") for c in rows[0]]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        return [], [Problem(display, ", ".join(missing), "missing column", line=1,
+                            expected="columns " + ",".join(COLUMNS),
+                            got=",".join(h for h in header if h) or "an empty header")]
+    index = {name: header.index(name) for name in COLUMNS if name in header}
+    updates: list[Update] = []
+    seen: dict[tuple[str, str], int] = {}
+    for number, row in enumerate(rows[1:], start=2):
+        cells = {name: _cell(row[i]) if i < len(row) else "" for name, i in index.items()}
+        if not any(_cell(c) for c in row):
+            continue
+        found = _check_row(cells, display, number, refs)
+        if found:
+            problems += found
+            continue
+        key = (cells["report"], cells["ref"])
+        if key in seen:
+            problems.append(Problem(display, "ref",
+                                    f"a second row for {key[0]} {key[1]} in one quarter "
+                                    f"(first on row {seen[key]})", line=number))
+            continue
+        seen[key] = number
+        raw_date = row[index["target_date"]] if "target_date" in index and index[
+            "target_date"] < len(row) else None
+        updates.append(
+            Update(quarter=quarter, report=cells["report"], ref=cells["ref"],
+                   status=normalise_status(cells["status"]) or "", update=cells.get("update", ""),
+                   evidence=cells.get("evidence", ""), owner=cells.get("owner", ""),
+                   target_date=_parse_date(raw_date), source=display, row=number)
+        )
+    return updates, problems
+
+
+def _check_row(
+    cells: dict[str, str], display: str, number: int, refs: dict[str, set[str]]
+) -> list[Problem]:
+    problems = []
+    report, ref = cells["report"], cells["ref"]
+    if report not in refs:
+        problems.append(Problem(display, "report", "unknown report", line=number,
+                                expected=f"one of {', '.join(sorted(refs)) or '(no reports)'}",
+                                got=shown(report)))
+    elif ref not in refs[report]:
+        known = ", ".join(sorted(refs[report])) or "(the report has no items)"
+        problems.append(Problem(display, "ref", f"no item {ref!r} in report {report}",
+                                line=number, expected=f"one of {known}", got=shown(ref)))
+    status = normalise_status(cells["status"])
+    if status is None:
+        problems.append(Problem(display, "status", "unknown status", line=number,
+                                expected="one of " + ", ".join(STATUSES),
+                                got=shown(cells["status"])))
+    elif status == "not-accepted" and not cells.get("update"):
+        problems.append(Problem(display, "update",
+                                "a not-accepted item needs the reason in 'update' (s55(5B))",
+                                line=number, expected="the reason no action is taken",
+                                got="an empty cell"))
+    raw = cells.get("target_date", "")
+    try:
+        _parse_date(raw)
+    except ValueError:
+        problems.append(Problem(display, "target_date", "not a date", line=number,
+                                expected="YYYY-MM-DD or DD/MM/YYYY", got=shown(raw)))
+    return problems
