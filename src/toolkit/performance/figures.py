@@ -1,0 +1,238 @@
+"""The performance figures a briefing shows, as JSON-native dicts.
+
+:func:`police_uk_figures` fills ``figures.json``'s ``police_uk`` block (see the
+contract in the design notes) and :func:`recorded_crime_figures` the Home Office
+block. Everything returned is made of ``str``, ``int``, ``float``, ``bool``,
+``None``, ``list`` and ``dict`` only, so it can be written as JSON and passed into a
+notebook unchanged.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pandas as pd
+
+from toolkit.performance.policeuk import PeriodCounts, PoliceUkData
+from toolkit.performance.population import (
+    Estimate,
+    load_population,
+    population_for,
+    rate_per_1000,
+)
+from toolkit.performance.recorded_crime import recorded_crime_figures
+from toolkit.quarters import Quarter
+
+log = logging.getLogger("toolkit")
+
+TREND_QUARTERS = 8
+"""How many quarters, at most, the trend covers (ending at the briefing's quarter)."""
+
+__all__ = ["police_uk_figures", "recorded_crime_figures", "short_label", "TREND_QUARTERS"]
+
+
+def short_label(quarter: Quarter) -> str:
+    """``Q3 2018/19``: the label charts and tables use for a quarter."""
+    return f"Q{quarter.number} {quarter.financial_year}"
+
+
+def police_uk_figures(
+    *,
+    source: Path,
+    force: str,
+    peers: list[str],
+    quarter: Quarter,
+    crime_types: list[str],
+    population: Path | None,
+    cache_dir: Path | None,
+) -> dict[str, object]:
+    """data.police.uk figures for one force and quarter, with peers and a trend.
+
+    Parameters
+    ----------
+    source
+        ``data.police_uk`` from ``force.yaml``: a folder or ``.zip`` in the
+        data.police.uk layout.
+    force
+        ``force.police_uk``, the force's data.police.uk slug.
+    peers
+        ``peers`` from ``force.yaml`` (slugs).
+    quarter
+        The briefing's quarter.
+    crime_types
+        The report's ``crime_types``, in order (the "focus" types).
+    population
+        ``data.population`` (long form ``police_uk,year,population``) or ``None``.
+        Without it, or without a row for a force, rates are ``None`` and ``notes``
+        says why.
+    cache_dir
+        Folder for the per-file cache, or ``None`` for none.
+
+    Returns
+    -------
+    dict
+        ``force``, ``quarter``, ``months``, ``complete``, ``missing_months``,
+        ``crime_types`` ({type: {``count``, ``previous_year``, ``rate_per_1000``,
+        ``change``, ``change_pct``}} for every type found, and every focus type),
+        ``previous_year`` ({``quarter``, ``months``, ``complete``}), ``peers``
+        ({slug: {type: {``count``, ``rate_per_1000``}}}), ``peers_complete``
+        ({slug: bool}), ``population`` ({``year``, ``value``} or ``None``),
+        ``focus``, ``trend`` (list of {``quarter``, ``label``, ``complete``,
+        ``counts``}), ``outcomes`` (see :meth:`PoliceUkData.outcomes`, or ``None``)
+        and ``notes`` (sentences for the reader).
+
+    Raises
+    ------
+    DataError
+        When the source is missing or unreadable, has no file for ``force``, a file
+        lacks a needed column, or the population file is malformed.
+    """
+    notes: list[str] = []
+    frame = _population_frame(population, notes)
+    with PoliceUkData(source, cache_dir=cache_dir) as data:
+        data.require_force(force)
+        earlier = quarter.year_earlier()
+        current = data.counts_many([force, *peers], quarter.months)
+        previous = data.counts(force, earlier.months)
+        own = current[force]
+        estimate = _estimate(frame, force, quarter, notes)
+
+        types = sorted(set(own.counts) | set(crime_types))
+        crime = {
+            t: _type_figures(
+                _count_of(own, t),
+                _count_of(previous, t) if previous.complete else None,
+                estimate,
+            )
+            for t in types
+        }
+        if own.empty:
+            notes.append(f"There is no data.police.uk file for {force} in {quarter.id}.")
+        elif not own.complete:
+            notes.append(
+                f"The data.police.uk files for {force} lack {', '.join(own.missing_months)}: "
+                f"{quarter.id} is incomplete."
+            )
+        if previous.complete:
+            pass
+        elif previous.empty:
+            notes.append(f"No data.police.uk files for {earlier.id}: no year-on-year comparison.")
+        else:
+            notes.append(
+                f"{earlier.id} lacks {', '.join(previous.missing_months)}: "
+                "no year-on-year comparison."
+            )
+
+        peer_figures: dict[str, object] = {}
+        peers_complete: dict[str, bool] = {}
+        for peer in peers:
+            counts = current[peer]
+            peers_complete[peer] = counts.complete
+            if counts.empty:
+                notes.append(f"There is no data.police.uk file for peer {peer} in {quarter.id}.")
+            peer_estimate = _estimate(frame, peer, quarter, notes)
+            peer_types = sorted(set(counts.counts) | set(types))
+            peer_figures[peer] = {
+                t: {
+                    "count": _count_of(counts, t),
+                    "rate_per_1000": rate_per_1000(_count_of(counts, t), peer_estimate),
+                }
+                for t in peer_types
+            }
+
+        return {
+            "force": force,
+            "quarter": quarter.id,
+            "months": list(quarter.months),
+            "complete": own.complete,
+            "missing_months": list(own.missing_months),
+            "crime_types": crime,
+            "previous_year": {
+                "quarter": earlier.id,
+                "months": list(earlier.months),
+                "complete": previous.complete,
+            },
+            "peers": peer_figures,
+            "peers_complete": peers_complete,
+            "population": (
+                {"year": estimate.year, "value": estimate.value} if estimate is not None else None
+            ),
+            "focus": list(crime_types),
+            "trend": _trend(data, force, quarter, crime_types),
+            "outcomes": data.outcomes(force, quarter.months) if not own.empty else None,
+            "notes": notes,
+        }
+
+
+def _count_of(counts: PeriodCounts, crime_type: str) -> int | None:
+    """A type's count; 0 when absent from data that exists; ``None`` when it does not.
+
+    For the quarter itself a partial quarter still gives its count (``complete``
+    says it is partial); a comparison quarter must be complete, see callers.
+    """
+    if counts.empty:
+        return None
+    return counts.counts.get(crime_type, 0)
+
+
+def _type_figures(
+    count: int | None, previous: int | None, estimate: Estimate | None
+) -> dict[str, object]:
+    change = count - previous if count is not None and previous is not None else None
+    change_pct = round(100 * change / previous, 1) if change is not None and previous else None
+    return {
+        "count": count,
+        "previous_year": previous,
+        "rate_per_1000": rate_per_1000(count, estimate),
+        "change": change,
+        "change_pct": change_pct,
+    }
+
+
+def _population_frame(path: Path | None, notes: list[str]) -> pd.DataFrame | None:
+    if path is None:
+        notes.append("No population file is configured: rates per 1,000 people are not shown.")
+        return None
+    if not Path(path).is_file():
+        log.warning("population file %s not found", path)
+        notes.append(f"The population file {path} was not found: rates are not shown.")
+        return None
+    return load_population(Path(path))
+
+
+def _estimate(
+    frame: pd.DataFrame | None, force: str, quarter: Quarter, notes: list[str]
+) -> Estimate | None:
+    if frame is None:
+        return None
+    estimate = population_for(frame, force, quarter.end)
+    if estimate is None:
+        notes.append(f"The population file has no estimate for {force}: its rates are not shown.")
+    return estimate
+
+
+def _trend(
+    data: PoliceUkData, force: str, quarter: Quarter, crime_types: list[str]
+) -> list[dict[str, object]]:
+    """Up to :data:`TREND_QUARTERS` quarters ending at ``quarter``.
+
+    The window starts at the first of those quarters with any file for the force;
+    a later quarter with no file stays in the list with ``None`` counts.
+    """
+    have = set(data.months(force))
+    window = [quarter.shift(-i) for i in range(TREND_QUARTERS - 1, -1, -1)]
+    while window and not have.intersection(window[0].months):
+        window.pop(0)
+    points = []
+    for q in window:
+        counts = data.counts(force, q.months)
+        points.append(
+            {
+                "quarter": q.id,
+                "label": short_label(q),
+                "complete": counts.complete,
+                "counts": {t: _count_of(counts, t) for t in crime_types},
+            }
+        )
+    return points
