@@ -1,0 +1,613 @@
+"""Tests for toolkit.fetch against a local HTTP server on 127.0.0.1.
+
+The server serves a small archive built here, in data.police.uk's layout, and records
+every request, so the tests can check which bytes were asked for.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import socket
+import threading
+import zipfile
+import zlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from toolkit.errors import DataError, InputError, ToolkitError
+from toolkit.fetch import FetchReport, fetch_months, parse_forces, parse_months, plan_archives
+
+HEADER = (
+    "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,"
+    "LSOA code,LSOA name,Crime type,Last outcome category,Context\n"
+)
+OUTCOMES_HEADER = (
+    "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,"
+    "LSOA code,LSOA name,Outcome type\n"
+)
+FORCE_NAMES = {
+    "dorset": "Dorset Police",
+    "wiltshire": "Wiltshire Police",
+    "hampshire": "Hampshire Constabulary",
+}
+
+
+def _street(month: str, slug: str, rows: int) -> bytes:
+    name = FORCE_NAMES[slug]
+    lines = [HEADER]
+    for row in range(rows):
+        crime_id = f"{row:064x}" if row % 3 else ""
+        kind = "Burglary" if row % 3 else "Anti-social behaviour"
+        outcome = "Under investigation" if row % 3 else ""
+        lines.append(
+            f"{crime_id},{month},{name},{name},-2.{row:06d},50.{row:06d},"
+            f"On or near Street {row},E01{row:06d},Area {row % 7},{kind},{outcome},\n"
+        )
+    return "".join(lines).encode()
+
+
+def _build_archive() -> tuple[bytes, dict[str, bytes]]:
+    """A small archive: 2018-12 to 2019-03, three forces, street/outcomes/stop-and-search.
+
+    Hampshire's files are large and stored (not compressed), so the archive is bigger than
+    the part read to find its directory; Wiltshire's are stored too; the rest are deflated.
+    """
+    members: dict[str, tuple[bytes, int]] = {}
+    for month in ("2018-12", "2019-01", "2019-02", "2019-03"):
+        members[f"{month}/{month}-hampshire-street.csv"] = (
+            _street(month, "hampshire", 400),
+            zipfile.ZIP_STORED,
+        )
+        members[f"{month}/{month}-dorset-street.csv"] = (
+            _street(month, "dorset", 300),
+            zipfile.ZIP_DEFLATED,
+        )
+        members[f"{month}/{month}-dorset-outcomes.csv"] = (
+            (
+                OUTCOMES_HEADER + f"abc,{month},Dorset Police,Dorset Police,,,No Location,,,"
+                "Unable to prosecute suspect\n"
+            ).encode(),
+            zipfile.ZIP_DEFLATED,
+        )
+        members[f"{month}/{month}-dorset-stop-and-search.csv"] = (
+            b"Type,Date,Part of a policing operation\nPerson search,2019-01-05,False\n",
+            zipfile.ZIP_DEFLATED,
+        )
+        if month != "2019-03":  # Wiltshire did not publish 2019-03
+            members[f"{month}/{month}-wiltshire-street.csv"] = (
+                _street(month, "wiltshire", 40),
+                zipfile.ZIP_STORED,
+            )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, (data, method) in members.items():
+            archive.writestr(name, data, compress_type=method)
+    return buffer.getvalue(), {name: data for name, (data, _) in members.items()}
+
+
+ARCHIVE, MEMBERS = _build_archive()
+
+
+def _offset(name: str, archive: bytes = ARCHIVE) -> int:
+    return zipfile.ZipFile(io.BytesIO(archive)).getinfo(name).header_offset
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    range: str | None
+    if_range: str | None
+    status: int = 0
+    sent: int = 0
+
+
+@dataclass
+class Behaviour:
+    """How the test server behaves; changed by the tests between calls."""
+
+    archives: dict[str, bytes] = field(default_factory=lambda: {"/archive/2019-03.zip": ARCHIVE})
+    advertise_ranges: bool = True  # Accept-Ranges: bytes in HEAD answers
+    honour_ranges: bool = True  # 206 for a Range request, or 200 with the whole file
+    cut: dict[int, int] = field(default_factory=dict)  # range start -> bytes sent before a cut
+    cut_whole_after: int | None = None  # cut the first whole-file GET after this many bytes
+    seen: list[Seen] = field(default_factory=list)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass  # keep the test output clean
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._answer(body=False)
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._answer(body=True)
+
+    def _answer(self, *, body: bool) -> None:
+        behaviour = self.server.behaviour
+        seen = Seen(
+            self.command, self.path, self.headers.get("Range"), self.headers.get("If-Range")
+        )
+        behaviour.seen.append(seen)
+        data = behaviour.archives.get(self.path)
+        if data is None:
+            seen.status = 404
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        start, end = 0, len(data) - 1
+        wanted = seen.range if behaviour.honour_ranges and body else None
+        partial = False
+        if wanted:
+            match = re.fullmatch(r"bytes=(\d*)-(\d*)", wanted)
+            assert match is not None
+            if match[1]:
+                start = int(match[1])
+                end = min(int(match[2]), end) if match[2] else end
+            else:
+                start = max(0, len(data) - int(match[2]))
+            partial = True
+        chunk = data[start : end + 1]
+        seen.status = 206 if partial else 200
+        self.send_response(seen.status)
+        self.send_header("Content-Length", str(len(chunk)))
+        self.send_header("ETag", '"fixture-1"')
+        if behaviour.advertise_ranges:
+            self.send_header("Accept-Ranges", "bytes")
+        if partial:
+            self.send_header("Content-Range", f"bytes {start}-{end}/{len(data)}")
+        self.end_headers()
+        if not body:
+            return
+        limit = behaviour.cut.pop(start, None) if partial else None
+        if not partial and behaviour.cut_whole_after is not None:
+            limit, behaviour.cut_whole_after = behaviour.cut_whole_after, None
+        if limit is not None:
+            chunk = chunk[:limit]
+            self.close_connection = True
+        self.wfile.write(chunk)
+        self.wfile.flush()
+        seen.sent = len(chunk)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    behaviour: Behaviour
+
+
+@pytest.fixture
+def server() -> Iterator[_Server]:
+    httpd = _Server(("127.0.0.1", 0), _Handler)
+    httpd.behaviour = Behaviour()
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield httpd
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+
+
+def _base(server: _Server) -> str:
+    return f"http://127.0.0.1:{server.server_address[1]}/archive/"
+
+
+def _fetch(
+    server: _Server,
+    dest: Path,
+    *,
+    months: str = "2019-01..2019-03",
+    forces: Sequence[str] = ("dorset", "wiltshire"),
+    **options: Any,
+) -> FetchReport:
+    """Fetch from the test server, with short timeouts."""
+    options = {"timeout": 2.0, "attempts": 3, **options}
+    return fetch_months(parse_months(months), forces, dest, base_url=_base(server), **options)
+
+
+def _files(folder: Path) -> set[str]:
+    return {path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file()}
+
+
+WANTED = {
+    "2019-01/2019-01-dorset-street.csv",
+    "2019-01/2019-01-dorset-outcomes.csv",
+    "2019-01/2019-01-wiltshire-street.csv",
+    "2019-02/2019-02-dorset-street.csv",
+    "2019-02/2019-02-dorset-outcomes.csv",
+    "2019-02/2019-02-wiltshire-street.csv",
+    "2019-03/2019-03-dorset-street.csv",
+    "2019-03/2019-03-dorset-outcomes.csv",
+}
+
+
+# --------------------------------------------------------------------------- months
+
+
+def test_months_range_single_and_list() -> None:
+    assert parse_months("2019-01..2019-03") == ["2019-01", "2019-02", "2019-03"]
+    assert parse_months("2019-01") == ["2019-01"]
+    assert parse_months("2018-11..2019-02") == ["2018-11", "2018-12", "2019-01", "2019-02"]
+    assert parse_months(" 2019-03, 2018-12..2019-01 ,2019-01") == [
+        "2018-12",
+        "2019-01",
+        "2019-03",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "Jan 2019",
+            "--months: not a month (expected YYYY-MM, a range YYYY-MM..YYYY-MM, "
+            "or a comma list of these, got 'Jan 2019')",
+        ),
+        (
+            "2019-13",
+            "--months: no such month (expected YYYY-MM, a range YYYY-MM..YYYY-MM, "
+            "or a comma list of these, got '2019-13')",
+        ),
+        (
+            "2019-03..2019-01",
+            "--months: a month range must run from the earlier month to the later "
+            "(expected 2019-01..2019-03, got '2019-03..2019-01')",
+        ),
+        (
+            "",
+            "--months: no months given (expected YYYY-MM, a range YYYY-MM..YYYY-MM, "
+            "or a comma list of these, got '')",
+        ),
+    ],
+)
+def test_months_bad_forms_are_refused_with_the_expected_form(text: str, message: str) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_months(text)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize("text", ["2019-1", "2019-01..", "..2019-01", "2019-01,,2019-02", "19-01"])
+def test_months_other_bad_forms_are_refused(text: str) -> None:
+    with pytest.raises(InputError, match="^--months: "):
+        parse_months(text)
+
+
+def test_forces_parse_and_refuse() -> None:
+    assert parse_forces("dorset, devon-and-cornwall,dorset") == ["dorset", "devon-and-cornwall"]
+    with pytest.raises(InputError) as caught:
+        parse_forces("dorset,Devon and Cornwall")
+    assert str(caught.value) == (
+        "--forces: not a force slug (expected data.police.uk force slugs such as "
+        "dorset,devon-and-cornwall, got 'Devon and Cornwall')"
+    )
+
+
+def test_plan_reads_the_archive_named_for_the_newest_month() -> None:
+    assert plan_archives(["2019-01", "2019-02", "2019-03"]) == {
+        "2019-03.zip": ["2019-01", "2019-02", "2019-03"]
+    }
+    # 2016-04 is the 36th month of the 2019-03 archive; 2016-03 is not in it
+    assert plan_archives(["2016-04", "2019-03"]) == {"2019-03.zip": ["2016-04", "2019-03"]}
+    assert plan_archives(["2016-02", "2016-03", "2019-03"]) == {
+        "2019-03.zip": ["2019-03"],
+        "2016-03.zip": ["2016-02", "2016-03"],
+    }
+    assert plan_archives(["2016-03", "2019-03"], archive_name="latest.zip") == {
+        "latest.zip": ["2016-03", "2019-03"]
+    }
+
+
+# --------------------------------------------------------------------------- fetching
+
+
+def test_range_requests_fetch_only_the_wanted_members(server: _Server, tmp_path: Path) -> None:
+    dest = tmp_path / "police-uk"
+    calls: list[tuple[int, int, str]] = []
+    report = _fetch(server, dest, progress=lambda d, t, label: calls.append((d, t, label)))
+
+    assert _files(dest) == WANTED
+    for name in WANTED:
+        assert (dest / name).read_bytes() == MEMBERS[name]
+    assert sorted(report.added) == sorted(WANTED)
+    assert report.skipped == report.kept == []
+    assert report.archives == [_base(server) + "2019-03.zip"]
+
+    seen = server.behaviour.seen
+    gets = [s for s in seen if s.method == "GET"]
+    assert all(s.range is not None and s.status == 206 for s in gets)
+    assert sum(s.sent for s in gets) < len(ARCHIVE) / 2
+    assert report.downloaded_bytes == sum(s.sent for s in gets)
+    # each member is asked for from its local header
+    starts = {int(s.range.split("=")[1].split("-")[0]) for s in gets if s.range}
+    assert {_offset(name) for name in WANTED} <= starts
+    assert _offset("2019-01/2019-01-hampshire-street.csv") not in starts
+    # progress: ends complete, never goes backwards, labelled with the member
+    assert calls[-1][0] == calls[-1][1] > 0
+    assert [d for d, _, _ in calls] == sorted(d for d, _, _ in calls)
+    assert {label for _, _, label in calls} == WANTED
+    # no temporary or partial file is left behind
+    assert not (dest / ".fetch-cache").exists()
+
+
+def test_only_requested_forces_and_months_are_written(server: _Server, tmp_path: Path) -> None:
+    dest = tmp_path / "police-uk"
+    report = _fetch(server, dest, months="2019-03", forces=["wiltshire", "dorset"])
+    assert _files(dest) == {
+        "2019-03/2019-03-dorset-street.csv",
+        "2019-03/2019-03-dorset-outcomes.csv",
+    }
+    assert report.missing == ["2019-03/2019-03-wiltshire-street.csv"]
+    assert report.summary() == "added 2, already present 0, kept (different) 0, missing 1"
+
+
+def test_stop_and_search_is_fetched_only_when_asked(server: _Server, tmp_path: Path) -> None:
+    dest = tmp_path / "police-uk"
+    _fetch(server, dest, months="2019-03", forces=["dorset"], kinds=["stop-and-search"])
+    assert _files(dest) == {"2019-03/2019-03-dorset-stop-and-search.csv"}
+
+
+def test_the_archive_name_is_a_setting(server: _Server, tmp_path: Path) -> None:
+    server.behaviour.archives = {"/archive/latest.zip": ARCHIVE}
+    dest = tmp_path / "police-uk"
+    report = _fetch(server, dest, months="2019-02", forces=["dorset"], archive_name="latest.zip")
+    assert _files(dest) == {
+        "2019-02/2019-02-dorset-street.csv",
+        "2019-02/2019-02-dorset-outcomes.csv",
+    }
+    assert report.archives == [_base(server) + "latest.zip"]
+
+
+def test_existing_files_are_kept_and_identical_ones_skipped(
+    server: _Server, tmp_path: Path
+) -> None:
+    dest = tmp_path / "police-uk"
+    edited = dest / "2019-01" / "2019-01-dorset-street.csv"
+    edited.parent.mkdir(parents=True)
+    edited.write_bytes(b"an analyst's own copy\n")
+    same = dest / "2019-01" / "2019-01-wiltshire-street.csv"
+    same.write_bytes(MEMBERS["2019-01/2019-01-wiltshire-street.csv"])
+    older = dest / "2016-01" / "2016-01-dorset-street.csv"  # no longer served: never touched
+    older.parent.mkdir()
+    older.write_bytes(b"kept\n")
+
+    report = _fetch(server, dest)
+
+    assert edited.read_bytes() == b"an analyst's own copy\n"
+    assert older.read_bytes() == b"kept\n"
+    assert report.kept == ["2019-01/2019-01-dorset-street.csv"]
+    assert report.skipped == ["2019-01/2019-01-wiltshire-street.csv"]
+    assert sorted(report.added) == sorted(
+        WANTED - {"2019-01/2019-01-dorset-street.csv", "2019-01/2019-01-wiltshire-street.csv"}
+    )
+    starts = {s.range for s in server.behaviour.seen if s.range}
+    assert not any(r.startswith(f"bytes={_offset(report.skipped[0])}-") for r in starts)
+
+    server.behaviour.seen.clear()
+    again = _fetch(server, dest)
+    assert again.added == []
+    assert sorted(again.skipped) == sorted(WANTED - {"2019-01/2019-01-dorset-street.csv"})
+    gets = [s for s in server.behaviour.seen if s.method == "GET"]
+    assert sum(s.sent for s in gets) < 4200  # only the directory was read
+
+
+def test_a_server_without_ranges_is_read_whole(server: _Server, tmp_path: Path) -> None:
+    server.behaviour.advertise_ranges = False
+    server.behaviour.honour_ranges = False
+    dest = tmp_path / "police-uk"
+    calls: list[tuple[int, int, str]] = []
+    report = _fetch(server, dest, progress=lambda d, t, label: calls.append((d, t, label)))
+
+    assert _files(dest) == WANTED
+    for name in WANTED:
+        assert (dest / name).read_bytes() == MEMBERS[name]
+    gets = [s for s in server.behaviour.seen if s.method == "GET"]
+    assert [(s.status, s.sent) for s in gets] == [(200, len(ARCHIVE))]
+    assert report.downloaded_bytes == len(ARCHIVE)
+    assert calls[-1] == (len(ARCHIVE), len(ARCHIVE), "2019-03.zip")
+    assert not (dest / ".fetch-cache").exists()
+
+
+def test_a_server_answering_200_to_a_range_is_read_whole(server: _Server, tmp_path: Path) -> None:
+    server.behaviour.honour_ranges = False  # says Accept-Ranges: bytes, but sends it all
+    dest = tmp_path / "police-uk"
+    _fetch(server, dest)
+    assert _files(dest) == WANTED
+    for name in WANTED:
+        assert (dest / name).read_bytes() == MEMBERS[name]
+
+
+def test_an_interrupted_member_is_continued_from_where_it_stopped(
+    server: _Server, tmp_path: Path
+) -> None:
+    name = "2019-02/2019-02-dorset-street.csv"
+    start = _offset(name)
+    server.behaviour.cut[start] = 1000
+    dest = tmp_path / "police-uk"
+    _fetch(server, dest)
+
+    assert (dest / name).read_bytes() == MEMBERS[name]
+    ranges = [s.range for s in server.behaviour.seen if s.range and s.method == "GET"]
+    first = next(r for r in ranges if r.startswith(f"bytes={start}-"))
+    end = first.split("-")[1]
+    assert f"bytes={start + 1000}-{end}" in ranges
+
+
+def test_an_interrupted_run_is_continued_by_the_next(server: _Server, tmp_path: Path) -> None:
+    name = "2019-01/2019-01-dorset-street.csv"
+    start = _offset(name)
+    server.behaviour.cut[start] = 500
+    dest = tmp_path / "police-uk"
+    url = _base(server) + "2019-03.zip"
+
+    with pytest.raises(ToolkitError) as caught:
+        _fetch(server, dest, attempts=1)
+    assert str(caught.value) == (
+        f"{url}: the connection was cut before the transfer finished after 1 try; "
+        "check the network and run fetch-data again (it continues where it stopped)"
+    )
+    assert not (dest / name).exists()
+    parts = list((dest / ".fetch-cache").glob("*.part"))
+    assert [part.stat().st_size for part in parts] == [500]
+    assert not any(p.name.endswith(".tmp") for p in dest.rglob("*"))
+
+    server.behaviour.seen.clear()
+    report = _fetch(server, dest, attempts=1)
+    assert (dest / name).read_bytes() == MEMBERS[name]
+    assert name in report.added
+    ranges = [s.range or "" for s in server.behaviour.seen]
+    assert any(r.startswith(f"bytes={start + 500}-") for r in ranges)
+    assert not any(r.startswith(f"bytes={start}-") for r in ranges)
+    assert not (dest / ".fetch-cache").exists()
+
+
+def test_a_whole_download_is_continued_with_if_range(server: _Server, tmp_path: Path) -> None:
+    server.behaviour.advertise_ranges = False  # does not say so, but honours Range
+    server.behaviour.cut_whole_after = 3000
+    dest = tmp_path / "police-uk"
+    report = _fetch(server, dest)
+
+    assert _files(dest) == WANTED
+    gets = [s for s in server.behaviour.seen if s.method == "GET"]
+    assert [(s.range, s.if_range, s.status) for s in gets] == [
+        (None, None, 200),
+        ("bytes=3000-", '"fixture-1"', 206),
+    ]
+    assert report.downloaded_bytes == len(ARCHIVE)
+
+
+def test_a_whole_download_restarts_where_the_server_cannot_continue(
+    server: _Server, tmp_path: Path
+) -> None:
+    server.behaviour.advertise_ranges = False
+    server.behaviour.honour_ranges = False
+    server.behaviour.cut_whole_after = 3000
+    dest = tmp_path / "police-uk"
+    _fetch(server, dest)
+    assert _files(dest) == WANTED
+    gets = [s for s in server.behaviour.seen if s.method == "GET"]
+    assert [(s.status, s.sent) for s in gets] == [(200, 3000), (200, len(ARCHIVE))]
+
+
+def _corrupt(name: str) -> bytes:
+    """The archive with one byte of ``name``'s data changed (its CRC-32 left as it was)."""
+    info = zipfile.ZipFile(io.BytesIO(ARCHIVE)).getinfo(name)
+    data_at = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra) + 100
+    damaged = bytearray(ARCHIVE)
+    damaged[data_at] ^= 0xFF
+    return bytes(damaged)
+
+
+def test_a_corrupt_member_is_refused_and_nothing_written(server: _Server, tmp_path: Path) -> None:
+    name = "2019-01/2019-01-wiltshire-street.csv"  # stored: the damage reaches the CRC check
+    server.behaviour.archives["/archive/2019-03.zip"] = _corrupt(name)
+    dest = tmp_path / "police-uk"
+    url = _base(server) + "2019-03.zip"
+    crc = zipfile.ZipFile(io.BytesIO(ARCHIVE)).getinfo(name).CRC
+    damaged = bytearray(MEMBERS[name])
+    damaged[100] ^= 0xFF
+    got = zlib.crc32(bytes(damaged))
+
+    with pytest.raises(DataError) as caught:
+        _fetch(server, dest, forces=["wiltshire"])
+    assert str(caught.value) == (
+        f"{url}: {name}: corrupt member refused: CRC-32 does not match, nothing written "
+        f"(expected {crc:08x}, got {got:08x})"
+    )
+    assert not (dest / name).exists()
+    assert not any(p.name.endswith(".tmp") for p in dest.rglob("*"))
+    assert not list(dest.rglob("*.part"))
+
+
+def test_a_corrupt_deflated_member_is_refused(server: _Server, tmp_path: Path) -> None:
+    name = "2019-01/2019-01-dorset-street.csv"
+    server.behaviour.archives["/archive/2019-03.zip"] = _corrupt(name)
+    dest = tmp_path / "police-uk"
+    with pytest.raises(DataError, match=re.escape(f"2019-03.zip: {name}: corrupt member refused")):
+        _fetch(server, dest, forces=["dorset"], months="2019-01", archive_name="2019-03.zip")
+    assert not (dest / name).exists()
+    assert not any(p.name.endswith(".tmp") for p in dest.rglob("*"))
+
+
+def test_a_missing_archive_is_a_one_line_data_error(server: _Server, tmp_path: Path) -> None:
+    url = _base(server) + "2019-04.zip"
+    with pytest.raises(DataError) as caught:
+        _fetch(server, tmp_path / "police-uk", months="2019-04")
+    assert str(caught.value) == (
+        f"{url}: no such archive (HTTP 404) (expected one of the archives listed at "
+        f"{_base(server)})"
+    )
+    assert len(server.behaviour.seen) == 1
+
+
+def test_a_refused_connection_is_a_one_line_error(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/archive/2019-03.zip"
+    with pytest.raises(ToolkitError) as caught:
+        fetch_months(
+            ["2019-03"], ["dorset"], tmp_path, base_url=url.rsplit("/", 1)[0] + "/", attempts=2
+        )
+    assert str(caught.value) == (
+        f"{url}: connection refused after 2 tries; check the network and run fetch-data "
+        "again (it continues where it stopped)"
+    )
+
+
+def test_a_silent_server_times_out(tmp_path: Path) -> None:
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)  # accepts the connection, never answers
+        port = silent.getsockname()[1]
+        with pytest.raises(
+            ToolkitError, match=r"2019-03\.zip: no answer within 0\.3 s after 1 try"
+        ):
+            fetch_months(
+                ["2019-03"],
+                ["dorset"],
+                tmp_path,
+                base_url=f"http://127.0.0.1:{port}/",
+                timeout=0.3,
+                attempts=1,
+            )
+
+
+def test_the_data_folder_must_be_a_folder(tmp_path: Path) -> None:
+    archive = tmp_path / "police-uk.zip"
+    archive.write_bytes(b"PK")
+    with pytest.raises(InputError, match="fetch-data adds files to a folder, not to a file"):
+        fetch_months(["2019-03"], ["dorset"], archive, base_url="http://127.0.0.1:9/")
+
+
+def test_zip64_archives_are_read(
+    server: _Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # zipfile writes ZIP64 records past these limits: lowered, a small archive has them all
+    with monkeypatch.context() as patch:
+        patch.setattr(zipfile, "ZIP64_LIMIT", 100)
+        patch.setattr(zipfile, "ZIP_FILECOUNT_LIMIT", 2)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", allowZip64=True) as archive:
+            for name in sorted(MEMBERS):
+                archive.writestr(name, MEMBERS[name], compress_type=zipfile.ZIP_DEFLATED)
+    data = buffer.getvalue()
+    assert b"PK\x06\x06" in data and b"PK\x06\x07" in data  # ZIP64 end record and locator
+    assert data.count(b"\xff\xff\xff\xff") > 2 * len(MEMBERS)  # sizes and offsets in extras
+    server.behaviour.archives["/archive/2019-03.zip"] = data
+    dest = tmp_path / "police-uk"
+    _fetch(server, dest)
+    assert _files(dest) == WANTED
+    for name in WANTED:
+        assert (dest / name).read_bytes() == MEMBERS[name]
