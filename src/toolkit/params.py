@@ -23,6 +23,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, fi
 
 from toolkit.errors import InputError, Problem, shown
 from toolkit.quarters import Quarter
+from toolkit.updates import Update, read_updates
 from toolkit.yamlfile import problems_from, read_yaml
 
 REPORT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -236,13 +237,15 @@ class Params:
     """A loaded, validated params root.
 
     ``reports`` maps report id → :class:`Report`; ``files`` lists every params file
-    read (for provenance); ``update_files`` maps quarter → its update file.
+    read (for provenance); ``update_files`` maps quarter → its update file and
+    ``updates`` holds their checked rows, in quarter order.
     """
 
     root: Path
     force: ForceFile
     reports: dict[str, Report]
     update_files: dict[Quarter, Path] = field(default_factory=dict)
+    updates: list[Update] = field(default_factory=list)
 
     def path(self, relative: str) -> Path:
         """A path from a params file, resolved against the params root."""
@@ -393,7 +396,17 @@ def load_params(root: Path, *, only: list[str] | None = None) -> Params:
             )
             continue
         update_files[quarter] = path
+    broken = {p.path.removeprefix("reports/").rsplit(".", 1)[0] for p in problems}
+    refs = {rid: {item.ref for item in r.items} for rid, r in reports.items()}
+    updates: list[Update] = []
+    for quarter, path in sorted(update_files.items()):
+        rows, found = read_updates(path, quarter, f"updates/{path.name}", refs)
+        # Rows naming a report whose own file is broken are checked once it is fixed.
+        problems += [p for p in found if not (p.field == "report" and p.got and
+                                              p.got.strip("'") in broken)]
+        updates += rows
     if problems:
         raise InputError(problems)
     assert isinstance(force, ForceFile)
-    return Params(root=root, force=force, reports=reports, update_files=update_files)
+    return Params(root=root, force=force, reports=reports, update_files=update_files,
+                  updates=updates)

@@ -36,7 +36,7 @@ class Quarter:
     number: int
 
     @classmethod
-    def parse(cls, text: object, *, source: str = "quarter", field: str = "quarter") -> Quarter:
+    def parse(cls, text: object, *, source: str = "quarter", field: str = "") -> Quarter:
         """Parse ``2018-19-Q3`` or ``2018/19 Q3``.
 
         Raises

@@ -20,10 +20,9 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from toolkit.errors import InputError, Problem
 from toolkit.params import ITEM_KINDS, Item, Params, Report
 from toolkit.quarters import Quarter
-from toolkit.updates import CLOSED, STATUSES, Update, read_updates
+from toolkit.updates import CLOSED, STATUSES, Update
 
 
 @dataclass(frozen=True)
@@ -60,25 +59,14 @@ class Register:
     params
         A loaded params root (:func:`toolkit.params.load_params`).
 
-    Raises
-    ------
-    InputError
-        When any update file has problems (all of them are listed).
+    Update files are read and checked by :func:`toolkit.params.load_params`.
     """
 
     def __init__(self, params: Params) -> None:
         self.params = params
-        refs = {rid: {item.ref for item in r.items} for rid, r in params.reports.items()}
         self.history: dict[tuple[str, str], list[Update]] = {}
-        problems: list[Problem] = []
-        for quarter, path in sorted(params.update_files.items()):
-            display = f"updates/{path.name}"
-            rows, found = read_updates(path, quarter, display, refs)
-            problems += found
-            for row in rows:
-                self.history.setdefault((row.report, row.ref), []).append(row)
-        if problems:
-            raise InputError(problems)
+        for row in sorted(params.updates, key=lambda u: u.quarter):
+            self.history.setdefault((row.report, row.ref), []).append(row)
 
     def _latest(self, report_id: str, ref: str, quarter: Quarter) -> Update | None:
         rows = [u for u in self.history.get((report_id, ref), []) if u.quarter <= quarter]

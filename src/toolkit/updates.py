@@ -106,8 +106,9 @@ def _decode(raw: bytes, display: str) -> tuple[str | None, list[Problem]]:
         text = raw.decode("cp1252")
     except UnicodeDecodeError as err:
         return None, [Problem(display, "", "cannot tell the file's encoding",
+                              line=raw[: err.start].count(b"\n") + 1,
                               expected="UTF-8 (Excel: Save As > CSV UTF-8)",
-                              got=f"byte 0x{raw[err.start]:02x} at offset {err.start}")]
+                              got=f"byte 0x{raw[err.start]:02x}")]
     log.info("%s is not UTF-8; read it as Windows-1252", display)
     return text, []
 

@@ -115,6 +115,18 @@ _EXPECTED = {
 }
 
 
+_MESSAGES = {
+    "date": "not a date",
+    "literal": "not an allowed value",
+    "string": "not text",
+    "list": "not a list",
+    "dict": "not a mapping",
+    "model": "not a mapping",
+    "int": "not a whole number",
+    "bool": "not true or false",
+}
+
+
 def _model_keys(model: type[BaseModel], loc: Loc) -> list[str]:
     """The keys the model allows at ``loc`` (for "did you mean")."""
     current: Any = model
@@ -156,15 +168,18 @@ def problems_from(
                 Problem(display, field, f"unknown key{hint}", line=line, expected=f"one of {known}")
             )
         else:
+            message = detail["msg"]
+            if kind == "value_error":
+                # Our validators word the whole message, expected and got included.
+                problems.append(Problem(display, field, message.removeprefix("Value error, "),
+                                        line=line))
+                continue
             ctx = detail.get("ctx") or {}
             expected = ctx.get("expected") or _EXPECTED.get(kind)
-            message = detail["msg"]
-            if message.startswith("Value error, "):
-                message = message[len("Value error, ") :]
-            elif expected:
-                message = "wrong value"
+            message = _MESSAGES.get(kind.split("_")[0], "wrong value") if expected else message
             problems.append(
                 Problem(display, field, message, line=line, expected=expected,
                         got=shown(detail.get("input")))
             )
+    problems.sort(key=lambda p: p.line or 0)
     return problems

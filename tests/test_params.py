@@ -1,0 +1,178 @@
+"""Params validation: every message a user sees is pinned here."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from toolkit.errors import InputError
+from toolkit.params import check_report_id, load_params, parse_due
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def problems(root: Path) -> list[str]:
+    with pytest.raises(InputError) as caught:
+        load_params(root)
+    return [str(p) for p in caught.value.problems]
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    target = tmp_path / "params"
+    shutil.copytree(FIXTURES / "register", target)
+    return target
+
+
+def write(root: Path, name: str, text: str) -> None:
+    (root / name).write_text(text, encoding="utf-8")
+
+
+def test_the_fixture_is_valid(root):
+    params = load_params(root)
+    assert sorted(params.reports) == ["alpha", "beta"]
+    assert [q.id for q in params.update_files] == ["2019-20-Q1", "2019-20-Q3"]
+
+
+def test_report_field_messages(root):
+    write(root, "reports/alpha.yaml", """title: Alpha
+published: 2019-13-45
+kind: forse
+itmes: []
+items:
+  - ref: R1
+    kind: recommendation
+    text: One
+    due: 31/07/2020
+  - kind: recommendation
+    text: Three
+""")
+    assert problems(root) == [
+        "reports/alpha.yaml:2: published: not a date (expected a date as YYYY-MM-DD, "
+        "got '2019-13-45')",
+        "reports/alpha.yaml:3: kind: not an allowed value (expected 'thematic', 'force', "
+        "'joint', 'peel' or 'follow-up', got 'forse')",
+        "reports/alpha.yaml:4: itmes: unknown key; did you mean 'items'? (expected one of "
+        "title, published, kind, url, crime_types, response, items)",
+        "reports/alpha.yaml:9: items[0].due: not a due date (expected a date as YYYY-MM-DD, "
+        "\"immediately\" or \"within N months\" / \"within N weeks\", got '31/07/2020')",
+        "reports/alpha.yaml:10: items[1].ref: required field is missing",
+    ]
+
+
+def test_duplicate_refs(root):
+    write(root, "reports/beta.yaml", """title: Beta
+published: 2019-08-01
+kind: thematic
+items:
+  - {ref: R1, kind: recommendation, text: One}
+  - {ref: L1, kind: local-action, text: Two}
+  - {ref: R1, kind: recommendation, text: Three}
+""")
+    assert problems(root) == [
+        "reports/beta.yaml:7: items[2].ref: duplicate ref 'R1' (already used by items[0])"
+    ]
+
+
+def test_yaml_syntax_error_names_the_line(root):
+    write(root, "reports/beta.yaml", "title: Beta\npublished: 2019-08-01\nkind: [thematic\n")
+    assert problems(root) == [
+        "reports/beta.yaml:4: YAML syntax error: expected ',' or ']', but got '<stream end>'"
+    ]
+
+
+def test_empty_report_file(root):
+    write(root, "reports/beta.yaml", "")
+    assert problems(root) == ["reports/beta.yaml: the file is empty (expected YAML mapping)"]
+
+
+def test_report_file_name_must_be_an_id(root):
+    write(root, "reports/Beta Report.yaml", "title: x\n")
+    assert problems(root) == [
+        "reports/Beta Report.yaml: the file name is not a report id (expected lower-case "
+        "letters, digits and hyphens, got 'Beta Report')"
+    ]
+
+
+def test_force_file_messages(root):
+    write(root, "force.yaml", """force:
+  name: Testshire Constabulary
+  police_uk: Testshire
+pcc:
+  nme: Alex Example
+  area: Testshire
+chief_constable: Sam Sample
+addressee: [Home Secretary]
+peers: [wiltshire, Devon and Cornwall]
+data:
+  police_uk: nowhere/police-uk
+""")
+    assert problems(root) == [
+        "force.yaml:3: force.police_uk: not a data.police.uk force slug (expected lower-case "
+        "words joined by hyphens such as devon-and-cornwall, got 'Testshire')",
+        "force.yaml:4: pcc.name: required field is missing",
+        "force.yaml:5: pcc.nme: unknown key; did you mean 'name'? (expected one of name, area, "
+        "website)",
+        "force.yaml:9: peers: not a data.police.uk force slug (expected e.g. wiltshire, "
+        "got 'Devon and Cornwall')",
+    ]
+
+
+def test_missing_data_path(root):
+    text = (root / "force.yaml").read_text() + "data:\n  population: pop.csv\n"
+    write(root, "force.yaml", text)
+    assert problems(root) == [
+        "force.yaml: data.population: no such file or folder (expected a path relative to the "
+        "params root, got 'pop.csv')"
+    ]
+
+
+def test_no_force_file(tmp_path):
+    assert problems(tmp_path) == [
+        f"{tmp_path}: force.yaml: no force.yaml in the params root (expected a params folder "
+        "with force.yaml, reports/ and updates/, got a folder)"
+    ]
+
+
+def test_unknown_report_requested(root):
+    with pytest.raises(InputError) as caught:
+        load_params(root, only=["gamma"])
+    assert str(caught.value) == (
+        "reports/gamma.yaml: no such report (expected one of alpha, beta, got 'gamma')"
+    )
+
+
+@pytest.mark.parametrize("bad", ["../../x", "x/../../y", "UPPER", "a b", "", "-a", "a--b/"])
+def test_unsafe_report_ids_refused_before_any_file(bad, tmp_path):
+    with pytest.raises(InputError) as caught:
+        load_params(tmp_path / "does-not-exist", only=[bad])
+    assert str(caught.value).startswith("report id: report: not a report id (expected "
+                                        "lower-case letters, digits and hyphens")
+    with pytest.raises(InputError):
+        check_report_id(bad)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "amount", "unit"),
+    [("immediately", "immediately", 0, ""), ("Within 6 months", "within", 6, "month"),
+     ("within six months", "within", 6, "month"), ("within 3 weeks", "within", 3, "week"),
+     ("within one month", "within", 1, "month")],
+)
+def test_due_forms(text, kind, amount, unit):
+    due = parse_due(text)
+    assert (due.kind, due.amount, due.unit) == (kind, amount, unit)
+
+
+def test_due_within_months_clamps_to_month_end():
+    from datetime import date
+
+    assert parse_due("within 6 months").resolve(date(2019, 8, 31)) == date(2020, 2, 29)
+    assert parse_due("within 2 weeks").resolve(date(2019, 8, 31)) == date(2019, 9, 14)
+    assert parse_due("2020-07-31").resolve(date(2019, 8, 31)) == date(2020, 7, 31)
+    assert parse_due(None) is None and parse_due("  ") is None
+
+
+@pytest.mark.parametrize("bad", ["soon", "within months", "31/07/2020", "within 0 months"])
+def test_bad_due_forms(bad):
+    with pytest.raises(ValueError, match="not a due date"):
+        parse_due(bad)

@@ -1,0 +1,111 @@
+"""Update files as forces really send them, and every message about them."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from conftest import write_xlsx
+from toolkit.quarters import Quarter
+from toolkit.updates import normalise_status, read_updates
+
+REFS = {"alpha": {"R1", "R2"}, "beta": {"R1", "L1"}}
+Q = Quarter.parse("2019-20-Q1")
+HEADER = "report,ref,status,update,evidence,owner,target_date"
+
+
+def read(tmp_path: Path, data: bytes, name: str = "2019-20-Q1.csv"):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return read_updates(path, Q, f"updates/{name}", REFS)
+
+
+def messages(found) -> list[str]:
+    return [str(p) for p in found[1]]
+
+
+@pytest.mark.parametrize(
+    ("label", "status"),
+    [("In progress", "in-progress"), ("IN PROGRESS", "in-progress"),
+     ("Pending sign-off", "pending-sign-off"), ("pending sign off", "pending-sign-off"),
+     ("Not accepted", "not-accepted"), ("not_started", "not-started"),
+     ("Completed", "complete"), (" superseded ", "superseded"), ("done", None), ("", None)],
+)
+def test_status_labels(label, status):
+    assert normalise_status(label) == status
+
+
+def test_utf8_bom_crlf_and_blank_trailing_rows(tmp_path):
+    data = (f"\ufeff{HEADER}\r\nalpha,R1,In progress,Caf\u00e9 opened,,ACC,31/07/2019\r\n"
+            ",,,,,,\r\n\r\n").encode()
+    rows, found = read(tmp_path, data)
+    assert found == []
+    assert [(r.ref, r.status, r.update, r.target_date, r.row) for r in rows] == [
+        ("R1", "in-progress", "Caf\u00e9 opened", date(2019, 7, 31), 2)]
+
+
+def test_windows_1252_is_decoded_not_mangled(tmp_path):
+    data = f"{HEADER}\nalpha,R1,complete,Caf\u00e9 \u2013 \u00a3500 spent,,,\n".encode("cp1252")
+    rows, found = read(tmp_path, data)
+    assert found == []
+    assert rows[0].update == "Caf\u00e9 \u2013 \u00a3500 spent"
+
+
+def test_undecodable_bytes_are_refused(tmp_path):
+    data = f"{HEADER}\nalpha,R1,complete,x".encode() + b"\x81\xff,,,\n"
+    assert messages(read(tmp_path, data)) == [
+        "updates/2019-20-Q1.csv:2: cannot tell the file's encoding (expected UTF-8 (Excel: "
+        "Save As > CSV UTF-8), got byte 0x81)"]
+
+
+def test_empty_file(tmp_path):
+    assert messages(read(tmp_path, b"")) == [
+        "updates/2019-20-Q1.csv: the file is empty (expected a header row: "
+        "report,ref,status,update,evidence,owner,target_date)"]
+
+
+def test_missing_column(tmp_path):
+    assert messages(read(tmp_path, b"report,ref,state\nalpha,R1,complete\n")) == [
+        "updates/2019-20-Q1.csv:1: status: missing column (expected columns "
+        "report,ref,status,update,evidence,owner,target_date, got report,ref,state)"]
+
+
+def test_row_messages(tmp_path):
+    data = (f"{HEADER}\nalpha,R1,done,,,,\nnope,R1,complete,,,,\nbeta,R9,complete,,,,\n"
+            "beta,R1,not accepted,,,,\nbeta,L1,complete,x,,,\nbeta,L1,complete,y,,,\n"
+            "alpha,R2,complete,,,,2019-02-30\n").encode()
+    assert messages(read(tmp_path, data)) == [
+        "updates/2019-20-Q1.csv:2: status: unknown status (expected one of not-started, "
+        "in-progress, pending-sign-off, complete, superseded, not-accepted, got 'done')",
+        "updates/2019-20-Q1.csv:3: report: unknown report (expected one of alpha, beta, "
+        "got 'nope')",
+        "updates/2019-20-Q1.csv:4: ref: no item 'R9' in report beta (expected one of L1, R1, "
+        "got 'R9')",
+        "updates/2019-20-Q1.csv:5: update: a not-accepted item needs the reason in 'update' "
+        "(s55(5B)) (expected the reason no action is taken, got an empty cell)",
+        "updates/2019-20-Q1.csv:7: ref: a second row for beta L1 in one quarter (first on row 6)",
+        "updates/2019-20-Q1.csv:8: target_date: not a date (expected YYYY-MM-DD or DD/MM/YYYY, "
+        "got '2019-02-30')",
+    ]
+
+
+def test_xlsx_with_real_dates_and_extra_columns(tmp_path):
+    from datetime import datetime
+
+    path = write_xlsx(tmp_path / "2019-20-Q1.xlsx", [
+        ["Report", "Ref", "Status", "Update", "Evidence", "Owner", "Target date", "Notes"],
+        ["alpha", "R1", "Pending sign-off", "Awaiting board", None, "ACC",
+         datetime(2019, 9, 30), "ignored"],
+        [None, None, None, None, None, None, None, None],
+    ])
+    rows, found = read_updates(path, Q, "updates/2019-20-Q1.xlsx", REFS)
+    assert found == []
+    assert [(r.status, r.target_date) for r in rows] == [("pending-sign-off", date(2019, 9, 30))]
+
+
+def test_not_a_workbook(tmp_path):
+    path = tmp_path / "2019-20-Q1.xlsx"
+    path.write_bytes(b"this is not a zip")
+    _, found = read_updates(path, Q, "updates/2019-20-Q1.xlsx", REFS)
+    assert len(found) == 1
+    assert str(found[0]).startswith("updates/2019-20-Q1.xlsx: not a readable Excel workbook (")
