@@ -361,7 +361,7 @@ class PoliceUkData:
                 month, force, kind = match.groups()
                 path = Path(dirpath) / name
                 stat = path.stat()
-                key = _digest(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+                key = _digest(os.path.abspath(path), stat.st_size, stat.st_mtime_ns)
                 self._add(SourceFile(force, month, kind, f"{label_root}/{relpath}", key, path))
 
     def _index_zip(self) -> None:
@@ -379,7 +379,7 @@ class PoliceUkData:
                 )
             ) from None
         stat = self.source.stat()
-        base = str(self.source.resolve())
+        base = os.path.abspath(self.source)
         for info in infos:
             match = _FILE_RE.search(info.filename)
             if match is None or info.is_dir():
@@ -457,7 +457,7 @@ class PoliceUkData:
             with pa.memory_map(str(path)) as source:
                 table = ipc.open_file(source).read_all()
             return _from_table(table)
-        except (OSError, pa.ArrowInvalid, KeyError, ValueError) as exc:
+        except (OSError, pa.ArrowInvalid, KeyError, ValueError, TypeError) as exc:
             log.warning("ignoring unreadable cache file %s: %s", path, exc)
             return None
 
@@ -469,8 +469,9 @@ class PoliceUkData:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".policeuk-", suffix=".part")
             try:
-                with os.fdopen(fd, "wb") as sink, ipc.new_file(sink, _SCHEMA) as writer:
-                    writer.write_table(_to_table(parsed))
+                table = _to_table(parsed)
+                with os.fdopen(fd, "wb") as sink, ipc.new_file(sink, table.schema) as writer:
+                    writer.write_table(table)
                 os.replace(tmp, path)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
