@@ -117,6 +117,7 @@ class Behaviour:
     honour_ranges: bool = True  # 206 for a Range request, or 200 with the whole file
     cut: dict[int, int] = field(default_factory=dict)  # range start -> bytes sent before a cut
     cut_whole_after: int | None = None  # cut the first whole-file GET after this many bytes
+    unavailable: int = 0  # answer this many requests with 503 first
     seen: list[Seen] = field(default_factory=list)
 
 
@@ -140,9 +141,14 @@ class _Handler(BaseHTTPRequestHandler):
         )
         behaviour.seen.append(seen)
         data = behaviour.archives.get(self.path)
-        if data is None:
+        if behaviour.unavailable:
+            behaviour.unavailable -= 1
+            data = None
+            seen.status = 503
+        elif data is None:
             seen.status = 404
-            self.send_response(404)
+        if data is None:
+            self.send_response(seen.status)
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
@@ -611,3 +617,47 @@ def test_zip64_archives_are_read(
     assert _files(dest) == WANTED
     for name in WANTED:
         assert (dest / name).read_bytes() == MEMBERS[name]
+
+
+def test_server_errors_are_tried_again(server: _Server, tmp_path: Path) -> None:
+    server.behaviour.unavailable = 2
+    dest = tmp_path / "police-uk"
+    _fetch(server, dest, attempts=3)
+    assert _files(dest) == WANTED
+    assert [s.status for s in server.behaviour.seen[:3]] == [503, 503, 200]
+
+
+def test_a_server_that_keeps_failing_is_a_one_line_error(server: _Server, tmp_path: Path) -> None:
+    server.behaviour.unavailable = 5
+    url = _base(server) + "2019-03.zip"
+    with pytest.raises(ToolkitError) as caught:
+        _fetch(server, tmp_path / "police-uk", attempts=2)
+    assert str(caught.value) == (
+        f"{url}: HTTP 503 Service Unavailable after 2 tries; check the network and run "
+        "fetch-data again (it continues where it stopped)"
+    )
+    assert len(server.behaviour.seen) == 2
+
+
+@pytest.mark.parametrize(
+    ("forces", "base_url", "message"),
+    [
+        (
+            ["../dorset"],
+            "http://127.0.0.1:9/",
+            "forces: not a force slug (expected data.police.uk force slugs such as "
+            "dorset,devon-and-cornwall, got '../dorset')",
+        ),
+        (
+            ["dorset"],
+            "file:///tmp/archive/",
+            "base_url: not a web address (expected an http(s) URL, got 'file:///tmp/archive/')",
+        ),
+    ],
+)
+def test_arguments_are_checked_before_any_request(
+    forces: list[str], base_url: str, message: str, tmp_path: Path
+) -> None:
+    with pytest.raises(InputError) as caught:
+        fetch_months(["2019-03"], forces, tmp_path, base_url=base_url)
+    assert str(caught.value) == message

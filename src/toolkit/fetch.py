@@ -364,6 +364,12 @@ def fetch_months(
         When the server cannot be reached, times out or keeps failing after
         ``attempts`` tries.
     """
+    if urllib.parse.urlsplit(base_url).scheme not in ("http", "https"):
+        raise InputError(
+            Problem(
+                "base_url", "", "not a web address", expected="an http(s) URL", got=shown(base_url)
+            )
+        )
     dest_path = Path(dest)
     if dest_path.exists() and not dest_path.is_dir():
         raise InputError(
@@ -375,6 +381,11 @@ def fetch_months(
                 got="a file",
             )
         )
+    for slug in forces:
+        if not isinstance(slug, str) or not _SLUG.match(slug):
+            raise InputError(
+                Problem("forces", "", "not a force slug", expected=FORCES_FORM, got=shown(slug))
+            )
     for kind in kinds:
         if kind not in _KIND_NAMES:
             raise InputError(
@@ -765,11 +776,11 @@ class _Client:
         for attempt in self._tries(url):
             with attempt:
                 try:
-                    response = self._open_status(url, {}, method="HEAD")
-                except ToolkitError as error:
-                    if getattr(error, "http_status", None) in (405, 501):  # no HEAD
+                    response = self._open(url, method="HEAD")
+                except _HTTPStatus as status:
+                    if status.code in (405, 501):  # HEAD not served: read it whole
                         return _Head(None, False, None)
-                    raise
+                    raise status.failure(url) from None
                 with response:
                     length = response.headers.get("Content-Length")
                     ranges = "bytes" in response.headers.get("Accept-Ranges", "").lower()
@@ -894,11 +905,7 @@ class _Client:
         try:
             return self._open(url, method=method, headers=headers)
         except _HTTPStatus as status:
-            if status.code >= 500 and status.code != 501:
-                raise _Transient(f"HTTP {status.code} {status.reason}") from None
-            error = status.error(url)
-            error.http_status = status.code  # type: ignore[attr-defined]
-            raise error from None
+            raise status.failure(url) from None
 
     def _open(
         self, url: str, *, method: str = "GET", headers: dict[str, str] | None = None
@@ -914,7 +921,9 @@ class _Client:
             raise _connection_error(url, error.reason, self.timeout) from None
         except (http.client.HTTPException, OSError) as error:
             raise _connection_error(url, error, self.timeout) from None
-        assert isinstance(response, http.client.HTTPResponse)
+        if not isinstance(response, http.client.HTTPResponse):  # pragma: no cover
+            response.close()
+            raise ToolkitError(f"{url}: not an http(s) address")
         return response
 
 
@@ -923,7 +932,10 @@ class _HTTPStatus(Exception):
         super().__init__(f"HTTP {code} {reason}")
         self.code, self.reason = code, reason
 
-    def error(self, url: str) -> ToolkitError:
+    def failure(self, url: str) -> Exception:
+        """What to raise: a retryable failure for a server error, else a ToolkitError."""
+        if self.code >= 500 and self.code != 501:
+            return _Transient(f"HTTP {self.code} {self.reason}")
         if self.code == 404:
             return DataError(
                 Problem(
