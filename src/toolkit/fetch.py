@@ -43,7 +43,9 @@ Each member is inflated (deflate, or stored) with :mod:`zlib` while it is writte
 temporary file beside its final name; its CRC-32 and size are checked against the central
 directory, and only then is the file moved into place with :func:`os.replace`. A member that
 does not match is refused with a :class:`~toolkit.errors.DataError` naming the archive, the
-member and the expected and found CRC-32, and nothing is written for it.
+member and the expected and found CRC-32, and nothing is written for it. Names inside the
+archive are only matched against, never used as paths: every file written is named from a
+validated month and force slug.
 
 Existing files are never deleted or overwritten (data.police.uk only serves the last 36
 months, so a month fetched earlier may no longer be obtainable): a file already present and
@@ -359,7 +361,8 @@ def fetch_months(
         When ``dest`` is a file (for example a ``.zip``) or a kind is unknown.
     DataError
         When an archive does not exist (HTTP 404), is not a readable zip, or a member
-        fails its CRC-32 or size check (nothing is written for that member).
+        fails its CRC-32 or size check: nothing is written for that member and the run
+        stops there; files written before it were checked and stay.
     ToolkitError
         When the server cannot be reached, times out or keeps failing after
         ``attempts`` tries.
