@@ -28,8 +28,15 @@ REGISTER_Q2_ROWS: list[list[object]] = [
     ["report", "ref", "status", "update", "evidence", "owner", "target_date"],
     ["alpha", "R1", "Pending sign-off", "Awaiting board.", None, "ACC", None],
     ["alpha", "R3", "in progress", "New supervision model.", None, "DCS", "2019-12-31"],
-    ["beta", "R1", "Not accepted", "The national framework does not fit local needs.", None,
-     "CC", None],
+    [
+        "beta",
+        "R1",
+        "Not accepted",
+        "The national framework does not fit local needs.",
+        None,
+        "CC",
+        None,
+    ],
 ]
 
 

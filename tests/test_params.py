@@ -35,7 +35,10 @@ def test_the_fixture_is_valid(root):
 
 
 def test_report_field_messages(root):
-    write(root, "reports/alpha.yaml", """title: Alpha
+    write(
+        root,
+        "reports/alpha.yaml",
+        """title: Alpha
 published: 2019-13-45
 kind: forse
 itmes: []
@@ -46,7 +49,8 @@ items:
     due: 31/07/2020
   - kind: recommendation
     text: Three
-""")
+""",
+    )
     assert problems(root) == [
         "reports/alpha.yaml:2: published: not a date (expected a date as YYYY-MM-DD, "
         "got '2019-13-45')",
@@ -55,20 +59,24 @@ items:
         "reports/alpha.yaml:4: itmes: unknown key; did you mean 'items'? (expected one of "
         "title, published, kind, url, crime_types, response, items)",
         "reports/alpha.yaml:9: items[0].due: not a due date (expected a date as YYYY-MM-DD, "
-        "\"immediately\" or \"within N months\" / \"within N weeks\", got '31/07/2020')",
+        '"immediately" or "within N months" / "within N weeks", got \'31/07/2020\')',
         "reports/alpha.yaml:10: items[1].ref: required field is missing",
     ]
 
 
 def test_duplicate_refs(root):
-    write(root, "reports/beta.yaml", """title: Beta
+    write(
+        root,
+        "reports/beta.yaml",
+        """title: Beta
 published: 2019-08-01
 kind: thematic
 items:
   - {ref: R1, kind: recommendation, text: One}
   - {ref: L1, kind: local-action, text: Two}
   - {ref: R1, kind: recommendation, text: Three}
-""")
+""",
+    )
     assert problems(root) == [
         "reports/beta.yaml:7: items[2].ref: duplicate ref 'R1' (already used by items[0])"
     ]
@@ -95,7 +103,10 @@ def test_report_file_name_must_be_an_id(root):
 
 
 def test_force_file_messages(root):
-    write(root, "force.yaml", """force:
+    write(
+        root,
+        "force.yaml",
+        """force:
   name: Testshire Constabulary
   police_uk: Testshire
 pcc:
@@ -106,7 +117,8 @@ addressee: [Home Secretary]
 peers: [wiltshire, Devon and Cornwall]
 data:
   police_uk: nowhere/police-uk
-""")
+""",
+    )
     assert problems(root) == [
         "force.yaml:3: force.police_uk: not a data.police.uk force slug (expected lower-case "
         "words joined by hyphens such as devon-and-cornwall, got 'Testshire')",
@@ -146,17 +158,22 @@ def test_unknown_report_requested(root):
 def test_unsafe_report_ids_refused_before_any_file(bad, tmp_path):
     with pytest.raises(InputError) as caught:
         load_params(tmp_path / "does-not-exist", only=[bad])
-    assert str(caught.value).startswith("report id: report: not a report id (expected "
-                                        "lower-case letters, digits and hyphens")
+    assert str(caught.value).startswith(
+        "report id: report: not a report id (expected lower-case letters, digits and hyphens"
+    )
     with pytest.raises(InputError):
         check_report_id(bad)
 
 
 @pytest.mark.parametrize(
     ("text", "kind", "amount", "unit"),
-    [("immediately", "immediately", 0, ""), ("Within 6 months", "within", 6, "month"),
-     ("within six months", "within", 6, "month"), ("within 3 weeks", "within", 3, "week"),
-     ("within one month", "within", 1, "month")],
+    [
+        ("immediately", "immediately", 0, ""),
+        ("Within 6 months", "within", 6, "month"),
+        ("within six months", "within", 6, "month"),
+        ("within 3 weeks", "within", 3, "week"),
+        ("within one month", "within", 1, "month"),
+    ],
 )
 def test_due_forms(text, kind, amount, unit):
     due = parse_due(text)

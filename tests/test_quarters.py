@@ -43,14 +43,26 @@ def test_neighbours():
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("2018-Q3", "quarter: not a quarter id (expected a quarter id such as "
-                    "2018-19-Q3 (or 2018/19 Q3), got '2018-Q3')"),
-        ("2018-19-Q5", "quarter: not a quarter id (expected a quarter id such as "
-                       "2018-19-Q3 (or 2018/19 Q3), got '2018-19-Q5')"),
-        ("Q3 2018", "quarter: not a quarter id (expected a quarter id such as "
-                    "2018-19-Q3 (or 2018/19 Q3), got 'Q3 2018')"),
-        ("2018-20-Q3", "quarter: the two years of a financial year must follow each "
-                       "other (expected 2018-19-Q3, got '2018-20-Q3')"),
+        (
+            "2018-Q3",
+            "quarter: not a quarter id (expected a quarter id such as "
+            "2018-19-Q3 (or 2018/19 Q3), got '2018-Q3')",
+        ),
+        (
+            "2018-19-Q5",
+            "quarter: not a quarter id (expected a quarter id such as "
+            "2018-19-Q3 (or 2018/19 Q3), got '2018-19-Q5')",
+        ),
+        (
+            "Q3 2018",
+            "quarter: not a quarter id (expected a quarter id such as "
+            "2018-19-Q3 (or 2018/19 Q3), got 'Q3 2018')",
+        ),
+        (
+            "2018-20-Q3",
+            "quarter: the two years of a financial year must follow each "
+            "other (expected 2018-19-Q3, got '2018-20-Q3')",
+        ),
     ],
 )
 def test_bad_forms_show_the_expected_form(text, message):

@@ -25,19 +25,48 @@ from toolkit.quarters import Quarter
 from toolkit.register import Register, s55_state, summary
 
 EXPECTED = {
-    ("alpha", "2019-20-Q1"): {"total": 4, "by_status": {"in-progress": 2, "not-started": 2},
-                              "overdue": 1, "changed": 2, "stale": 0},
-    ("alpha", "2019-20-Q2"): {"total": 4, "by_status": {"not-started": 1, "in-progress": 2,
-                                                        "pending-sign-off": 1},
-                              "overdue": 1, "changed": 2, "stale": 0},
-    ("alpha", "2019-20-Q3"): {"total": 4, "by_status": {"in-progress": 3, "complete": 1},
-                              "overdue": 2, "changed": 2, "stale": 1},
-    ("beta", "2019-20-Q1"): {"total": 2, "by_status": {"not-started": 2},
-                             "overdue": 0, "changed": 0, "stale": 0},
-    ("beta", "2019-20-Q2"): {"total": 2, "by_status": {"not-started": 1, "not-accepted": 1},
-                             "overdue": 0, "changed": 1, "stale": 0},
-    ("beta", "2019-20-Q3"): {"total": 2, "by_status": {"in-progress": 1, "not-accepted": 1},
-                             "overdue": 0, "changed": 1, "stale": 0},
+    ("alpha", "2019-20-Q1"): {
+        "total": 4,
+        "by_status": {"in-progress": 2, "not-started": 2},
+        "overdue": 1,
+        "changed": 2,
+        "stale": 0,
+    },
+    ("alpha", "2019-20-Q2"): {
+        "total": 4,
+        "by_status": {"not-started": 1, "in-progress": 2, "pending-sign-off": 1},
+        "overdue": 1,
+        "changed": 2,
+        "stale": 0,
+    },
+    ("alpha", "2019-20-Q3"): {
+        "total": 4,
+        "by_status": {"in-progress": 3, "complete": 1},
+        "overdue": 2,
+        "changed": 2,
+        "stale": 1,
+    },
+    ("beta", "2019-20-Q1"): {
+        "total": 2,
+        "by_status": {"not-started": 2},
+        "overdue": 0,
+        "changed": 0,
+        "stale": 0,
+    },
+    ("beta", "2019-20-Q2"): {
+        "total": 2,
+        "by_status": {"not-started": 1, "not-accepted": 1},
+        "overdue": 0,
+        "changed": 1,
+        "stale": 0,
+    },
+    ("beta", "2019-20-Q3"): {
+        "total": 2,
+        "by_status": {"in-progress": 1, "not-accepted": 1},
+        "overdue": 0,
+        "changed": 1,
+        "stale": 0,
+    },
 }
 
 
@@ -60,8 +89,12 @@ def test_overdue_items_come_first_and_carry_their_due_dates(register_root):
     rows = register.items("alpha", Quarter.parse("2019-20-Q3"))
     assert [r.item.ref for r in rows] == ["R2", "C1", "R1", "R3"]
     due = {r.item.ref: r.due for r in rows}
-    assert due == {"R1": date(2019, 9, 30), "R2": date(2019, 11, 15), "C1": date(2019, 5, 15),
-                   "R3": date(2019, 12, 31)}
+    assert due == {
+        "R1": date(2019, 9, 30),
+        "R2": date(2019, 11, 15),
+        "C1": date(2019, 5, 15),
+        "R3": date(2019, 12, 31),
+    }
     r3 = next(r for r in rows if r.item.ref == "R3")
     assert r3.due_source == "force's target date"
 
@@ -72,7 +105,10 @@ def test_update_keeps_text_evidence_owner_and_target(register_root):
     latest = rows["L1"].latest
     assert latest is not None
     assert (latest.update, latest.owner, latest.target_date) == (
-        "Half of officers trained.", "Ch Supt", date(2020, 3, 31))
+        "Half of officers trained.",
+        "Ch Supt",
+        date(2020, 3, 31),
+    )
     assert rows["R1"].latest.update == "The national framework does not fit local needs."
     assert rows["R1"].latest.quarter.id == "2019-20-Q2"
 
@@ -87,7 +123,11 @@ def test_open_items_across_reports_overdue_first(register_root):
     register = Register(load_params(register_root))
     rows = register.open_items(Quarter.parse("2019-20-Q3"))
     assert [(r.report_id, r.item.ref) for r in rows] == [
-        ("alpha", "C1"), ("alpha", "R2"), ("alpha", "R3"), ("beta", "L1")]
+        ("alpha", "C1"),
+        ("alpha", "R2"),
+        ("alpha", "R3"),
+        ("beta", "L1"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -119,7 +159,8 @@ def test_due_in_days_before_the_deadline(tmp_path, register_root):
 
 def test_report_without_items_briefs_zero(register_root):
     (register_root / "reports" / "gamma.yaml").write_text(
-        "title: Gamma thematic\npublished: 2019-10-02\nkind: thematic\n", encoding="utf-8")
+        "title: Gamma thematic\npublished: 2019-10-02\nkind: thematic\n", encoding="utf-8"
+    )
     briefing = build("gamma", "2019-20-Q3", register_root)
     assert briefing.figures["items"]["total"] == 0
     assert briefing.figures["items"]["by_status"] == {}

@@ -26,22 +26,32 @@ def messages(found) -> list[str]:
 
 @pytest.mark.parametrize(
     ("label", "status"),
-    [("In progress", "in-progress"), ("IN PROGRESS", "in-progress"),
-     ("Pending sign-off", "pending-sign-off"), ("pending sign off", "pending-sign-off"),
-     ("Not accepted", "not-accepted"), ("not_started", "not-started"),
-     ("Completed", "complete"), (" superseded ", "superseded"), ("done", None), ("", None)],
+    [
+        ("In progress", "in-progress"),
+        ("IN PROGRESS", "in-progress"),
+        ("Pending sign-off", "pending-sign-off"),
+        ("pending sign off", "pending-sign-off"),
+        ("Not accepted", "not-accepted"),
+        ("not_started", "not-started"),
+        ("Completed", "complete"),
+        (" superseded ", "superseded"),
+        ("done", None),
+        ("", None),
+    ],
 )
 def test_status_labels(label, status):
     assert normalise_status(label) == status
 
 
 def test_utf8_bom_crlf_and_blank_trailing_rows(tmp_path):
-    data = (f"\ufeff{HEADER}\r\nalpha,R1,In progress,Caf\u00e9 opened,,ACC,31/07/2019\r\n"
-            ",,,,,,\r\n\r\n").encode()
+    data = (
+        f"\ufeff{HEADER}\r\nalpha,R1,In progress,Caf\u00e9 opened,,ACC,31/07/2019\r\n,,,,,,\r\n\r\n"
+    ).encode()
     rows, found = read(tmp_path, data)
     assert found == []
     assert [(r.ref, r.status, r.update, r.target_date, r.row) for r in rows] == [
-        ("R1", "in-progress", "Caf\u00e9 opened", date(2019, 7, 31), 2)]
+        ("R1", "in-progress", "Caf\u00e9 opened", date(2019, 7, 31), 2)
+    ]
 
 
 def test_windows_1252_is_decoded_not_mangled(tmp_path):
@@ -55,25 +65,30 @@ def test_undecodable_bytes_are_refused(tmp_path):
     data = f"{HEADER}\nalpha,R1,complete,x".encode() + b"\x81\xff,,,\n"
     assert messages(read(tmp_path, data)) == [
         "updates/2019-20-Q1.csv:2: cannot tell the file's encoding (expected UTF-8 (Excel: "
-        "Save As > CSV UTF-8), got byte 0x81)"]
+        "Save As > CSV UTF-8), got byte 0x81)"
+    ]
 
 
 def test_empty_file(tmp_path):
     assert messages(read(tmp_path, b"")) == [
         "updates/2019-20-Q1.csv: the file is empty (expected a header row: "
-        "report,ref,status,update,evidence,owner,target_date)"]
+        "report,ref,status,update,evidence,owner,target_date)"
+    ]
 
 
 def test_missing_column(tmp_path):
     assert messages(read(tmp_path, b"report,ref,state\nalpha,R1,complete\n")) == [
         "updates/2019-20-Q1.csv:1: status: missing column (expected columns "
-        "report,ref,status,update,evidence,owner,target_date, got report,ref,state)"]
+        "report,ref,status,update,evidence,owner,target_date, got report,ref,state)"
+    ]
 
 
 def test_row_messages(tmp_path):
-    data = (f"{HEADER}\nalpha,R1,done,,,,\nnope,R1,complete,,,,\nbeta,R9,complete,,,,\n"
-            "beta,R1,not accepted,,,,\nbeta,L1,complete,x,,,\nbeta,L1,complete,y,,,\n"
-            "alpha,R2,complete,,,,2019-02-30\n").encode()
+    data = (
+        f"{HEADER}\nalpha,R1,done,,,,\nnope,R1,complete,,,,\nbeta,R9,complete,,,,\n"
+        "beta,R1,not accepted,,,,\nbeta,L1,complete,x,,,\nbeta,L1,complete,y,,,\n"
+        "alpha,R2,complete,,,,2019-02-30\n"
+    ).encode()
     assert messages(read(tmp_path, data)) == [
         "updates/2019-20-Q1.csv:2: status: unknown status (expected one of not-started, "
         "in-progress, pending-sign-off, complete, superseded, not-accepted, got 'done')",
@@ -92,12 +107,23 @@ def test_row_messages(tmp_path):
 def test_xlsx_with_real_dates_and_extra_columns(tmp_path):
     from datetime import datetime
 
-    path = write_xlsx(tmp_path / "2019-20-Q1.xlsx", [
-        ["Report", "Ref", "Status", "Update", "Evidence", "Owner", "Target date", "Notes"],
-        ["alpha", "R1", "Pending sign-off", "Awaiting board", None, "ACC",
-         datetime(2019, 9, 30), "ignored"],
-        [None, None, None, None, None, None, None, None],
-    ])
+    path = write_xlsx(
+        tmp_path / "2019-20-Q1.xlsx",
+        [
+            ["Report", "Ref", "Status", "Update", "Evidence", "Owner", "Target date", "Notes"],
+            [
+                "alpha",
+                "R1",
+                "Pending sign-off",
+                "Awaiting board",
+                None,
+                "ACC",
+                datetime(2019, 9, 30),
+                "ignored",
+            ],
+            [None, None, None, None, None, None, None, None],
+        ],
+    )
     rows, found = read_updates(path, Q, "updates/2019-20-Q1.xlsx", REFS)
     assert found == []
     assert [(r.status, r.target_date) for r in rows] == [("pending-sign-off", date(2019, 9, 30))]

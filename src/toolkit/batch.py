@@ -128,8 +128,9 @@ def run_briefing(
         shutil.rmtree(staging, ignore_errors=True)
         if isinstance(err, KeyboardInterrupt):
             raise
-        return Result(report_id, False, final, time.perf_counter() - started,
-                      _first_line(err), failed)
+        return Result(
+            report_id, False, final, time.perf_counter() - started, _first_line(err), failed
+        )
     _swap_in(staging, final)
     outputs = sorted(p for p in final.iterdir() if p.is_file())
     return Result(report_id, True, final, time.perf_counter() - started, outputs=outputs)

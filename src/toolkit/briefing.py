@@ -94,7 +94,7 @@ class Briefing:
         from toolkit.performance import recorded_crime_figures
 
         return recorded_crime_figures(
-            path=self.params.path(source),
+            source=self.params.path(source),
             force=self.params.force.force.police_uk,
             home_office_name=self.params.force.force.home_office,
             quarter=self.quarter,

@@ -100,8 +100,12 @@ def run(
     try:
         if not quarter:
             raise InputError(
-                Problem("command line", "--quarter", "a quarter is required",
-                        expected="e.g. --quarter 2018-19-Q3")
+                Problem(
+                    "command line",
+                    "--quarter",
+                    "a quarter is required",
+                    expected="e.g. --quarter 2018-19-Q3",
+                )
             )
         parsed = Quarter.parse(quarter, source="command line", field="--quarter")
         ids = list(report_ids or [])
@@ -110,8 +114,14 @@ def run(
         if all_reports:
             ids = sorted(loaded.reports)
         if not ids:
-            raise InputError(Problem("command line", "REPORT_ID", "no report named",
-                                     expected="one or more report ids, or --all"))
+            raise InputError(
+                Problem(
+                    "command line",
+                    "REPORT_ID",
+                    "no report named",
+                    expected="one or more report ids, or --all",
+                )
+            )
     except ToolkitError as err:
         raise _fail(err) from None
     results = run_reports(loaded, ids, parsed, out, timeout=timeout, cache_dir=out / ".cache")
@@ -121,8 +131,9 @@ def run(
     table.add_column("Where")
     for result in results:
         where = result.out_dir / "briefing.html" if result.ok else result.failed_notebook
-        table.add_row(result.report_id, "ok" if result.ok else f"failed: {result.error}",
-                      str(where or ""))
+        table.add_row(
+            result.report_id, "ok" if result.ok else f"failed: {result.error}", str(where or "")
+        )
     out_console.print(table)
     if not all(r.ok for r in results):
         raise typer.Exit(1)

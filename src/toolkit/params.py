@@ -249,15 +249,17 @@ class Params:
 
     def path(self, relative: str) -> Path:
         """A path from a params file, resolved against the params root."""
-        return (self.root / relative).resolve() if not Path(relative).is_absolute() else Path(
-            relative
+        return (
+            (self.root / relative).resolve() if not Path(relative).is_absolute() else Path(relative)
         )
 
     @property
     def files(self) -> list[Path]:
         """Every params file this root is made of, sorted."""
-        found = [self.root / "force.yaml", *(self.root / "reports" / f"{r}.yaml"
-                                             for r in self.reports)]
+        found = [
+            self.root / "force.yaml",
+            *(self.root / "reports" / f"{r}.yaml" for r in self.reports),
+        ]
         return sorted(found + list(self.update_files.values()))
 
 
@@ -271,9 +273,13 @@ def check_report_id(report_id: str, source: str = "report id") -> None:
     """
     if not isinstance(report_id, str) or not REPORT_ID.match(report_id):
         raise InputError(
-            Problem(source, "report", "not a report id",
-                    expected="lower-case letters, digits and hyphens, e.g. peel-2023",
-                    got=shown(report_id))
+            Problem(
+                source,
+                "report",
+                "not a report id",
+                expected="lower-case letters, digits and hyphens, e.g. peel-2023",
+                got=shown(report_id),
+            )
         )
 
 
@@ -295,9 +301,12 @@ def _report_problems(report: Report, display: str, path: Path) -> list[Problem]:
     for index, item in enumerate(report.items):
         if item.ref in seen:
             problems.append(
-                Problem(display, f"items[{index}].ref",
-                        f"duplicate ref {item.ref!r} (already used by items[{seen[item.ref]}])",
-                        line=lines.get(("items", index, "ref")))
+                Problem(
+                    display,
+                    f"items[{index}].ref",
+                    f"duplicate ref {item.ref!r} (already used by items[{seen[item.ref]}])",
+                    line=lines.get(("items", index, "ref")),
+                )
             )
         else:
             seen[item.ref] = index
@@ -310,8 +319,13 @@ def _data_problems(force: ForceFile, root: Path) -> list[Problem]:
         value = getattr(force.data, name)
         if value and not (root / value).exists():
             problems.append(
-                Problem("force.yaml", f"data.{name}", "no such file or folder",
-                        expected="a path relative to the params root", got=shown(value))
+                Problem(
+                    "force.yaml",
+                    f"data.{name}",
+                    "no such file or folder",
+                    expected="a path relative to the params root",
+                    got=shown(value),
+                )
             )
     return problems
 
@@ -338,9 +352,13 @@ def load_params(root: Path, *, only: list[str] | None = None) -> Params:
             check_report_id(report_id)
     if not (root / "force.yaml").is_file():
         raise InputError(
-            Problem(str(root), "force.yaml", "no force.yaml in the params root",
-                    expected="a params folder with force.yaml, reports/ and updates/",
-                    got=f"{'a folder' if root.is_dir() else 'no such folder'}")
+            Problem(
+                str(root),
+                "force.yaml",
+                "no force.yaml in the params root",
+                expected="a params folder with force.yaml, reports/ and updates/",
+                got=f"{'a folder' if root.is_dir() else 'no such folder'}",
+            )
         )
     problems: list[Problem] = []
     force, found = _load_model(root / "force.yaml", "force.yaml", ForceFile)
@@ -354,8 +372,13 @@ def load_params(root: Path, *, only: list[str] | None = None) -> Params:
             continue
         if not REPORT_ID.match(path.stem):
             problems.append(
-                Problem(display, "", "the file name is not a report id",
-                        expected="lower-case letters, digits and hyphens", got=shown(path.stem))
+                Problem(
+                    display,
+                    "",
+                    "the file name is not a report id",
+                    expected="lower-case letters, digits and hyphens",
+                    got=shown(path.stem),
+                )
             )
             continue
         report, found = _load_model(path, display, Report)
@@ -368,11 +391,15 @@ def load_params(root: Path, *, only: list[str] | None = None) -> Params:
             p.path == f"reports/{report_id}.yaml" for p in problems
         ):
             problems.append(
-                Problem(f"reports/{report_id}.yaml", "", "no such report",
-                        expected=f"one of {', '.join(sorted(reports)) or '(none)'}",
-                        got=shown(report_id))
+                Problem(
+                    f"reports/{report_id}.yaml",
+                    "",
+                    "no such report",
+                    expected=f"one of {', '.join(sorted(reports)) or '(none)'}",
+                    got=shown(report_id),
+                )
             )
-    update_files = {}
+    update_files: dict[Quarter, Path] = {}
     updates_dir = root / "updates"
     for path in sorted(updates_dir.glob("*")) if updates_dir.is_dir() else []:
         if path.name.startswith((".", "~$")) or path.suffix.lower() not in (".csv", ".xlsx"):
@@ -381,18 +408,25 @@ def load_params(root: Path, *, only: list[str] | None = None) -> Params:
             quarter = Quarter.parse(path.stem, source=f"updates/{path.name}", field="file name")
         except InputError as err:
             problems.append(
-                Problem(f"updates/{path.name}", "file name",
-                        "an update file must be named for its quarter",
-                        expected="e.g. updates/2018-19-Q3.csv", got=shown(path.name))
+                Problem(
+                    f"updates/{path.name}",
+                    "file name",
+                    "an update file must be named for its quarter",
+                    expected="e.g. updates/2018-19-Q3.csv",
+                    got=shown(path.name),
+                )
             )
             del err
             continue
         if quarter in update_files:
             problems.append(
-                Problem(f"updates/{path.name}", "file name",
-                        f"two update files for {quarter.id}",
-                        expected="one .csv or .xlsx per quarter",
-                        got=f"{update_files[quarter].name} and {path.name}")
+                Problem(
+                    f"updates/{path.name}",
+                    "file name",
+                    f"two update files for {quarter.id}",
+                    expected="one .csv or .xlsx per quarter",
+                    got=f"{update_files[quarter].name} and {path.name}",
+                )
             )
             continue
         update_files[quarter] = path
@@ -402,11 +436,13 @@ def load_params(root: Path, *, only: list[str] | None = None) -> Params:
     for quarter, path in sorted(update_files.items()):
         rows, found = read_updates(path, quarter, f"updates/{path.name}", refs)
         # Rows naming a report whose own file is broken are checked once it is fixed.
-        problems += [p for p in found if not (p.field == "report" and p.got and
-                                              p.got.strip("'") in broken)]
+        problems += [
+            p for p in found if not (p.field == "report" and p.got and p.got.strip("'") in broken)
+        ]
         updates += rows
     if problems:
         raise InputError(problems)
     assert isinstance(force, ForceFile)
-    return Params(root=root, force=force, reports=reports, update_files=update_files,
-                  updates=updates)
+    return Params(
+        root=root, force=force, reports=reports, update_files=update_files, updates=updates
+    )

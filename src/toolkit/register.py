@@ -87,7 +87,8 @@ class Register:
             due, source = item.due.resolve(report.published), f"report ({item.due})"
         else:
             with_target = [
-                u for u in self.history.get((report_id, item.ref), [])
+                u
+                for u in self.history.get((report_id, item.ref), [])
                 if u.quarter <= quarter and u.target_date is not None
             ]
             if with_target:
@@ -140,7 +141,7 @@ def summary(rows: list[ItemStatus]) -> dict[str, object]:
         "total": len(rows),
         "by_status": {s: counts[s] for s in STATUSES if counts[s]},
         "by_status_all": {s: counts[s] for s in STATUSES},
-        "by_kind": {k: kinds[k] for k in ITEM_KINDS},
+        "by_kind": {k: kinds[k] for k in ITEM_KINDS},  # type: ignore[index]
         "overdue": sum(r.overdue for r in rows),
         "changed": sum(r.changed for r in rows),
         "stale": sum(r.stale for r in rows),

@@ -84,6 +84,14 @@ def tag_class(state: str) -> str:
     return _TAG_CLASS.get(state, "grey")
 
 
+def force_label(slug: str) -> str:
+    """A data.police.uk slug as people write the force area (``Devon and Cornwall``)."""
+    from toolkit.performance import HOME_OFFICE_NAMES
+
+    name = HOME_OFFICE_NAMES.get(slug, slug.replace("-", " ").title())
+    return "City of London" if name == "London, City of" else name
+
+
 def png_data_uri(png: bytes) -> str:
     """A PNG as a ``data:`` URI, for a self-contained page."""
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
@@ -109,6 +117,7 @@ def environment(override: Path | None = None) -> Environment:
         status_label=status_label,
         tag_class=tag_class,
         png_data_uri=png_data_uri,
+        force_label=force_label,
     )
     return env
 
@@ -118,6 +127,15 @@ def _override(briefing: Briefing) -> Path | None:
     return briefing.params.path(folder) if folder else None
 
 
+def _charts(briefing: Briefing) -> list[Any]:
+    """The performance charts, or none when the charts module is not available."""
+    try:
+        from toolkit.charts import performance_charts  # type: ignore[attr-defined]
+    except ImportError:
+        return []
+    return list(performance_charts(briefing.police_uk, briefing.params.force.force.name))
+
+
 def section(name: str, briefing: Briefing) -> str:
     """Render one section of the briefing as an HTML fragment."""
     if name not in SECTIONS:
@@ -125,7 +143,5 @@ def section(name: str, briefing: Briefing) -> str:
     env = environment(_override(briefing))
     context: dict[str, Any] = {"b": briefing}
     if name == "performance":
-        from toolkit.charts import performance_charts
-
-        context["charts"] = performance_charts(briefing.police_uk, briefing.params.force.force.name)
+        context["charts"] = _charts(briefing)
     return env.get_template(f"sections/{name}.html.j2").render(**context)

@@ -96,8 +96,9 @@ def _parse_date(value: object) -> date | None:
 
 def _decode(raw: bytes, display: str) -> tuple[str | None, list[Problem]]:
     if not raw.strip():
-        return None, [Problem(display, "", "the file is empty",
-                              expected="a header row: " + ",".join(COLUMNS))]
+        return None, [
+            Problem(display, "", "the file is empty", expected="a header row: " + ",".join(COLUMNS))
+        ]
     try:
         return raw.decode("utf-8-sig"), []
     except UnicodeDecodeError:
@@ -105,10 +106,16 @@ def _decode(raw: bytes, display: str) -> tuple[str | None, list[Problem]]:
     try:
         text = raw.decode("cp1252")
     except UnicodeDecodeError as err:
-        return None, [Problem(display, "", "cannot tell the file's encoding",
-                              line=raw[: err.start].count(b"\n") + 1,
-                              expected="UTF-8 (Excel: Save As > CSV UTF-8)",
-                              got=f"byte 0x{raw[err.start]:02x}")]
+        return None, [
+            Problem(
+                display,
+                "",
+                "cannot tell the file's encoding",
+                line=raw[: err.start].count(b"\n") + 1,
+                expected="UTF-8 (Excel: Save As > CSV UTF-8)",
+                got=f"byte 0x{raw[err.start]:02x}",
+            )
+        ]
     log.info("%s is not UTF-8; read it as Windows-1252", display)
     return text, []
 
@@ -136,8 +143,14 @@ def _read_rows(path: Path, display: str) -> tuple[list[list[object]], list[Probl
             return [list(r) for r in sheet.to_python(skip_empty_area=False)], []
         except Exception as err:  # calamine raises its own error types
             first = str(err).splitlines()[0] if str(err) else type(err).__name__
-            return [], [Problem(display, "", f"not a readable Excel workbook ({first})",
-                                expected="an .xlsx file saved by Excel or LibreOffice")]
+            return [], [
+                Problem(
+                    display,
+                    "",
+                    f"not a readable Excel workbook ({first})",
+                    expected="an .xlsx file saved by Excel or LibreOffice",
+                )
+            ]
     try:
         raw = path.read_bytes()
     except OSError as err:
@@ -177,14 +190,22 @@ def read_updates(
     while rows and not any(_cell(c) for c in rows[-1]):
         rows.pop()
     if not rows:
-        return [], [Problem(display, "", "the file is empty",
-                            expected="a header row: " + ",".join(COLUMNS))]
+        return [], [
+            Problem(display, "", "the file is empty", expected="a header row: " + ",".join(COLUMNS))
+        ]
     header = [_cell(c).lower().replace(" ", "_") for c in rows[0]]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        return [], [Problem(display, ", ".join(missing), "missing column", line=1,
-                            expected="columns " + ",".join(COLUMNS),
-                            got=",".join(h for h in header if h) or "an empty header")]
+        return [], [
+            Problem(
+                display,
+                ", ".join(missing),
+                "missing column",
+                line=1,
+                expected="columns " + ",".join(COLUMNS),
+                got=",".join(h for h in header if h) or "an empty header",
+            )
+        ]
     index = {name: header.index(name) for name in COLUMNS if name in header}
     updates: list[Update] = []
     seen: dict[tuple[str, str], int] = {}
@@ -198,18 +219,34 @@ def read_updates(
             continue
         key = (cells["report"], cells["ref"])
         if key in seen:
-            problems.append(Problem(display, "ref",
-                                    f"a second row for {key[0]} {key[1]} in one quarter "
-                                    f"(first on row {seen[key]})", line=number))
+            problems.append(
+                Problem(
+                    display,
+                    "ref",
+                    f"a second row for {key[0]} {key[1]} in one quarter (first on row {seen[key]})",
+                    line=number,
+                )
+            )
             continue
         seen[key] = number
-        raw_date = row[index["target_date"]] if "target_date" in index and index[
-            "target_date"] < len(row) else None
+        raw_date = (
+            row[index["target_date"]]
+            if "target_date" in index and index["target_date"] < len(row)
+            else None
+        )
         updates.append(
-            Update(quarter=quarter, report=cells["report"], ref=cells["ref"],
-                   status=normalise_status(cells["status"]) or "", update=cells.get("update", ""),
-                   evidence=cells.get("evidence", ""), owner=cells.get("owner", ""),
-                   target_date=_parse_date(raw_date), source=display, row=number)
+            Update(
+                quarter=quarter,
+                report=cells["report"],
+                ref=cells["ref"],
+                status=normalise_status(cells["status"]) or "",
+                update=cells.get("update", ""),
+                evidence=cells.get("evidence", ""),
+                owner=cells.get("owner", ""),
+                target_date=_parse_date(raw_date),
+                source=display,
+                row=number,
+            )
         )
     return updates, problems
 
@@ -220,27 +257,63 @@ def _check_row(
     problems = []
     report, ref = cells["report"], cells["ref"]
     if report not in refs:
-        problems.append(Problem(display, "report", "unknown report", line=number,
-                                expected=f"one of {', '.join(sorted(refs)) or '(no reports)'}",
-                                got=shown(report)))
+        problems.append(
+            Problem(
+                display,
+                "report",
+                "unknown report",
+                line=number,
+                expected=f"one of {', '.join(sorted(refs)) or '(no reports)'}",
+                got=shown(report),
+            )
+        )
     elif ref not in refs[report]:
         known = ", ".join(sorted(refs[report])) or "(the report has no items)"
-        problems.append(Problem(display, "ref", f"no item {ref!r} in report {report}",
-                                line=number, expected=f"one of {known}", got=shown(ref)))
+        problems.append(
+            Problem(
+                display,
+                "ref",
+                f"no item {ref!r} in report {report}",
+                line=number,
+                expected=f"one of {known}",
+                got=shown(ref),
+            )
+        )
     status = normalise_status(cells["status"])
     if status is None:
-        problems.append(Problem(display, "status", "unknown status", line=number,
-                                expected="one of " + ", ".join(STATUSES),
-                                got=shown(cells["status"])))
+        problems.append(
+            Problem(
+                display,
+                "status",
+                "unknown status",
+                line=number,
+                expected="one of " + ", ".join(STATUSES),
+                got=shown(cells["status"]),
+            )
+        )
     elif status == "not-accepted" and not cells.get("update"):
-        problems.append(Problem(display, "update",
-                                "a not-accepted item needs the reason in 'update' (s55(5B))",
-                                line=number, expected="the reason no action is taken",
-                                got="an empty cell"))
+        problems.append(
+            Problem(
+                display,
+                "update",
+                "a not-accepted item needs the reason in 'update' (s55(5B))",
+                line=number,
+                expected="the reason no action is taken",
+                got="an empty cell",
+            )
+        )
     raw = cells.get("target_date", "")
     try:
         _parse_date(raw)
     except ValueError:
-        problems.append(Problem(display, "target_date", "not a date", line=number,
-                                expected="YYYY-MM-DD or DD/MM/YYYY", got=shown(raw)))
+        problems.append(
+            Problem(
+                display,
+                "target_date",
+                "not a date",
+                line=number,
+                expected="YYYY-MM-DD or DD/MM/YYYY",
+                got=shown(raw),
+            )
+        )
     return problems

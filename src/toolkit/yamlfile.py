@@ -55,8 +55,19 @@ def read_yaml(path: Path, display: str) -> tuple[Any, dict[Loc, int], list[Probl
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as err:
-        return None, {}, [Problem(display, "", "not UTF-8 text", expected="a UTF-8 YAML file",
-                                  got=f"byte {err.start}")]
+        return (
+            None,
+            {},
+            [
+                Problem(
+                    display,
+                    "",
+                    "not UTF-8 text",
+                    expected="a UTF-8 YAML file",
+                    got=f"byte {err.start}",
+                )
+            ],
+        )
     except OSError as err:
         return None, {}, [Problem(display, "", f"cannot be read ({err.strerror})")]
     if not text.strip():
@@ -75,8 +86,19 @@ def read_yaml(path: Path, display: str) -> tuple[Any, dict[Loc, int], list[Probl
     if node is not None:
         _lines(node, (), lines)
     if not isinstance(data, dict):
-        return None, lines, [Problem(display, "", "expected a mapping of keys to values",
-                                     line=1, got=type(data).__name__)]
+        return (
+            None,
+            lines,
+            [
+                Problem(
+                    display,
+                    "",
+                    "expected a mapping of keys to values",
+                    line=1,
+                    got=type(data).__name__,
+                )
+            ],
+        )
     return data, lines, []
 
 
@@ -171,15 +193,22 @@ def problems_from(
             message = detail["msg"]
             if kind == "value_error":
                 # Our validators word the whole message, expected and got included.
-                problems.append(Problem(display, field, message.removeprefix("Value error, "),
-                                        line=line))
+                problems.append(
+                    Problem(display, field, message.removeprefix("Value error, "), line=line)
+                )
                 continue
             ctx = detail.get("ctx") or {}
             expected = ctx.get("expected") or _EXPECTED.get(kind)
             message = _MESSAGES.get(kind.split("_")[0], "wrong value") if expected else message
             problems.append(
-                Problem(display, field, message, line=line, expected=expected,
-                        got=shown(detail.get("input")))
+                Problem(
+                    display,
+                    field,
+                    message,
+                    line=line,
+                    expected=expected,
+                    got=shown(detail.get("input")),
+                )
             )
     problems.sort(key=lambda p: p.line or 0)
     return problems
