@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
 
+from toolkit.charts import briefing_charts, force_label
 from toolkit.updates import STATUS_LABELS
 
 if TYPE_CHECKING:
@@ -84,14 +85,6 @@ def tag_class(state: str) -> str:
     return _TAG_CLASS.get(state, "grey")
 
 
-def force_label(slug: str) -> str:
-    """A data.police.uk slug as people write the force area (``Devon and Cornwall``)."""
-    from toolkit.performance import HOME_OFFICE_NAMES
-
-    name = HOME_OFFICE_NAMES.get(slug, slug.replace("-", " ").title())
-    return "City of London" if name == "London, City of" else name
-
-
 def png_data_uri(png: bytes) -> str:
     """A PNG as a ``data:`` URI, for a self-contained page."""
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
@@ -127,13 +120,33 @@ def _override(briefing: Briefing) -> Path | None:
     return briefing.params.path(folder) if folder else None
 
 
-def _charts(briefing: Briefing) -> list[Any]:
-    """The performance charts, or none when the charts module is not available."""
-    try:
-        from toolkit.charts import performance_charts  # type: ignore[attr-defined]
-    except ImportError:
+def _png_size(png: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's IHDR chunk."""
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def _charts(briefing: Briefing) -> list[dict[str, Any]]:
+    """The performance charts, each with its numbers as a table."""
+    figures = briefing.police_uk
+    if not figures or not figures.get("focus"):
         return []
-    return list(performance_charts(briefing.police_uk, briefing.params.force.force.name))
+    force = briefing.params.force.force
+    charts = []
+    for chart in briefing_charts(figures, labels={force.police_uk: force.name}):
+        width, height = _png_size(chart.png)
+        charts.append(
+            {
+                "png": chart.png,
+                "alt": chart.alt,
+                "caption": chart.caption,
+                "table_caption": f"The numbers in the chart: {chart.caption}",
+                "header": chart.table[0],
+                "rows": chart.table[1:],
+                "width": width,
+                "height": height,
+            }
+        )
+    return charts
 
 
 def section(name: str, briefing: Briefing) -> str:
