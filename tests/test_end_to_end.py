@@ -1,0 +1,104 @@
+"""End to end on the shipped example: params/ and data/sample/, as a user runs them.
+
+Expected values are the real figures for the sample data, counted independently of the
+toolkit (Dorset, October–December 2018: 380 distinct drugs crime IDs; Wiltshire 244;
+Dorset's 2018 population 772,268 gives 0.49 per 1,000).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[1]
+TOOLKIT = Path(sys.executable).with_name("toolkit")
+REPORT = "both-sides-of-the-coin"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("outputs")
+    done = subprocess.run(
+        [str(TOOLKIT), "run", "--all", "--quarter", "2018-19-Q3", "--params",
+         str(PROJECT / "params"), "--out", str(out)],
+        capture_output=True, text=True, timeout=600, cwd=PROJECT,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return out / "2018-19-Q3" / REPORT
+
+
+def test_outputs_are_all_there(demo):
+    for name in ("briefing.html", "briefing.ipynb", "response-draft.md", "response-draft.docx",
+                 "figures.json"):
+        assert (demo / name).is_file(), name
+
+
+def test_figures_hold_the_real_counts(demo):
+    figures = json.loads((demo / "figures.json").read_text())
+    assert figures["report"] == REPORT
+    assert figures["quarter"] == "2018-19-Q3"
+    assert figures["period"] == {"start": "2018-10-01", "end": "2018-12-31"}
+    assert figures["s55"]["published"] == "2020-01-10"
+    assert figures["s55"]["deadline"] == "2020-03-05"
+    assert figures["s55"]["sent"] == "2020-02-06"
+    police = figures["police_uk"]
+    assert police["force"] == "dorset"
+    assert police["months"] == ["2018-10", "2018-11", "2018-12"]
+    assert police["complete"] is True
+    assert police["crime_types"]["Drugs"] == {
+        "count": 380, "previous_year": None, "rate_per_1000": 0.49, "change": None,
+        "change_pct": None}
+    assert police["peers"]["wiltshire"]["Drugs"] == {"count": 244, "rate_per_1000": 0.34}
+    assert len(police["crime_types"]) == 14
+    items = figures["items"]
+    # Three local actions from the response letter: two complete, one in progress,
+    # all new in the only update file.
+    assert (items["total"], items["by_status"], items["overdue"], items["changed"]) == (
+        3, {"in-progress": 1, "complete": 2}, 0, 3)
+
+
+def test_html_is_a_briefing_not_a_notebook(demo):
+    html = (demo / "briefing.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in html
+    title = re.search(r"<title>(.*?)</title>", html, re.S)
+    assert title and "Both sides of the coin" in title.group(1)
+    assert "<script" not in html.lower()
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html.split("<main", 1)[0])
+    assert "cdn" not in html.lower().split("<main", 1)[0]
+    for code in ("briefing.build(", "b.show(", "import ", "In&nbsp;[", "Traceback"):
+        assert code not in html
+    assert "380" in html
+    assert "No description has been provided" not in html
+
+
+def test_the_notebook_runs_under_plain_papermill(tmp_path):
+    out = tmp_path / "by-hand.ipynb"
+    done = subprocess.run(
+        [sys.executable, "-m", "papermill", str(PROJECT / "notebooks" / "briefing.ipynb"),
+         str(out), "-p", "report_id", REPORT, "-p", "quarter", "2018/19 Q3",
+         "-p", "params_dir", str(PROJECT / "params"), "--no-progress-bar"],
+        capture_output=True, text=True, timeout=600, cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    notebook = json.loads(out.read_text())
+    shown = "".join("".join(o.get("data", {}).get("text/html", ""))
+                    for c in notebook["cells"] for o in c.get("outputs", []))
+    assert "Recommendation status" in shown and "Force performance" in shown
+    assert list(tmp_path.iterdir()) == [out]  # nothing written beside it by hand
+
+
+def test_committed_notebook_is_thin_and_has_no_outputs():
+    notebook = json.loads((PROJECT / "notebooks" / "briefing.ipynb").read_text())
+    code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+    assert all(not c["outputs"] and c["execution_count"] is None for c in code)
+    source = "".join("".join(c["source"]) for c in code)
+    assert "def " not in source and "class " not in source
+    tagged = [c for c in code if "parameters" in c["metadata"].get("tags", [])]
+    assert len(tagged) == 1
+    for name in ("report_id", "quarter", "params_dir"):
+        assert f"{name} = " in "".join(tagged[0]["source"])
