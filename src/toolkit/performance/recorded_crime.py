@@ -246,7 +246,7 @@ class RecordedCrime:
                 str(self.path),
                 "force.home_office",
                 f"force {wanted!r} is not in this Home Office table",
-                expected="one of " + ", ".join(sorted(available)),
+                expected="one of: " + "; ".join(sorted(available)),
                 got=shown(wanted),
             )
         )

@@ -1,0 +1,135 @@
+"""Charts: PNG, deterministic bytes, alt text and table from the numbers."""
+
+from __future__ import annotations
+
+import struct
+
+from toolkit.charts import HIGHLIGHT, PALETTE, PEER_GREY, briefing_charts, peer_chart, trend_chart
+
+FIGURES = {
+    "force": "dorset",
+    "quarter": "2018-19-Q4",
+    "complete": False,
+    "focus": ["Drugs", "Possession of weapons"],
+    "crime_types": {
+        "Drugs": {"count": 240, "rate_per_1000": 0.31},
+        "Possession of weapons": {"count": 41, "rate_per_1000": 0.05},
+    },
+    "peers": {
+        "wiltshire": {
+            "Drugs": {"count": 237, "rate_per_1000": 0.33},
+            "Possession of weapons": {"count": 71, "rate_per_1000": 0.1},
+        },
+        "city-of-london": {
+            "Drugs": {"count": 10, "rate_per_1000": None},
+            "Possession of weapons": {"count": 1, "rate_per_1000": None},
+        },
+    },
+    "peers_complete": {"wiltshire": True, "city-of-london": True},
+    "trend": [
+        {
+            "quarter": "2018-19-Q2",
+            "label": "Q2 2018/19",
+            "complete": True,
+            "counts": {"Drugs": 350, "Possession of weapons": 90},
+        },
+        {
+            "quarter": "2018-19-Q3",
+            "label": "Q3 2018/19",
+            "complete": True,
+            "counts": {"Drugs": 380, "Possession of weapons": 82},
+        },
+        {
+            "quarter": "2018-19-Q4",
+            "label": "Q4 2018/19",
+            "complete": False,
+            "counts": {"Drugs": 240, "Possession of weapons": 41},
+        },
+    ],
+}
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", png[16:24])
+
+
+def test_trend_chart() -> None:
+    chart = trend_chart(FIGURES)
+    assert _png_size(chart.png) == (800, 450)
+    assert chart.alt == (
+        "Line chart of Dorset's recorded drugs and possession of weapons per quarter, "
+        "Q2 2018/19 to Q4 2018/19. Drugs: 240 in Q4 2018/19, down from 380 in Q3 2018/19; "
+        "highest 380 in Q3 2018/19. Possession of weapons: 41 in Q4 2018/19, down from 82 in "
+        "Q3 2018/19; highest 90 in Q2 2018/19. Data for Q4 2018/19 are incomplete, so those "
+        "counts are partial."
+    )
+    assert "Incomplete data (hollow markers): Q4 2018/19." in chart.caption
+    assert chart.table == [
+        ["Quarter", "Drugs", "Possession of weapons", "Complete data"],
+        ["Q2 2018/19", 350, 90, "Yes"],
+        ["Q3 2018/19", 380, 82, "Yes"],
+        ["Q4 2018/19", 240, 41, "No"],
+    ]
+
+
+def test_trend_chart_single_quarter() -> None:
+    figures = dict(FIGURES, trend=FIGURES["trend"][1:2])
+    chart = trend_chart(figures)
+    assert chart.alt.startswith(
+        "Chart of Dorset's recorded drugs and possession of weapons for Q3 2018/19 only"
+    )
+    assert "Drugs: 380 in Q3 2018/19." in chart.alt
+
+
+def test_peer_chart() -> None:
+    chart = peer_chart(FIGURES, "Drugs", labels={"dorset": "Dorset Police"})
+    assert _png_size(chart.png) == (800, 450)
+    assert chart.alt == (
+        "Horizontal bar chart comparing drugs crimes per 1,000 people in Q4 2018/19: "
+        "Wiltshire 0.33, Dorset Police 0.31. Dorset Police has the lowest rate of the 2 forces. "
+        "No figure for City of London."
+    )
+    assert chart.table == [
+        ["Force", "Crimes", "Rate per 1,000 people", "Complete data"],
+        ["Dorset Police", 240, 0.31, "No"],
+        ["Wiltshire", 237, 0.33, "Yes"],
+        ["City of London", 10, None, "Yes"],
+    ]
+    assert "Incomplete data for Dorset Police." in chart.caption
+
+
+def test_peer_chart_falls_back_to_counts_without_population() -> None:
+    figures = {
+        **FIGURES,
+        "crime_types": {"Drugs": {"count": 240, "rate_per_1000": None}},
+    }
+    chart = peer_chart(figures, "Drugs")
+    assert chart.alt.startswith(
+        "Horizontal bar chart comparing drugs crimes in Q4 2018/19: Dorset 240, Wiltshire 237, "
+        "City of London 10. Dorset has the highest count of the 3 forces."
+    )
+
+
+def test_charts_are_deterministic() -> None:
+    first = [c.png for c in briefing_charts(FIGURES)]
+    second = [c.png for c in briefing_charts(FIGURES)]
+    assert len(first) == 3
+    assert first == second
+    assert all(len(png) < 120_000 for png in first)
+    assert b"Software" not in first[0]
+
+
+def _contrast_with_white(colour: str) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    luminance = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    return 1.05 / (luminance + 0.05)
+
+
+def test_colours_have_3_to_1_contrast_against_white() -> None:
+    for colour in (*PALETTE, HIGHLIGHT, PEER_GREY):
+        assert _contrast_with_white(colour) >= 3.0, colour

@@ -1,0 +1,266 @@
+"""data.police.uk reading and the counting rule, on hand-written fixtures.
+
+Fixture counts (tests/fixtures/perf/police-uk), worked out by hand:
+
+2018-10 dorset: ID aaa…(64) Drugs twice (one "No Location"), B2 Drugs, ccc…(64) as
+Burglary and as Drugs, three ASB rows without ID, D4 Possession of weapons twice.
+-> Drugs 3 (aaa, B2, ccc), Burglary 1, ASB 3, Possession of weapons 1.
+2018-11 dorset (CRLF + BOM): E5 Drugs, aaa… Drugs again (same crime as October),
+one ASB, F6 Robbery twice, G7 Burglary.
+2018-12 dorset: H8 Drugs, one ASB, I9 Drugs twice, J10 Vehicle crime, K11 weapons.
+Quarter 2018-19-Q3 dorset -> Drugs 6 (aaa, B2, ccc, E5, H8, I9), Burglary 2 (ccc, G7),
+ASB 5, Possession of weapons 2 (D4, K11), Robbery 1, Vehicle crime 1.
+"""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from toolkit.errors import DataError
+from toolkit.performance import policeuk
+from toolkit.performance.policeuk import PoliceUkData, count_crimes
+from toolkit.quarters import Quarter
+
+FIXTURES = Path(__file__).parent / "fixtures" / "perf"
+SOURCE = FIXTURES / "police-uk"
+Q3 = Quarter.parse("2018-19-Q3")
+Q3_DORSET = {
+    "Anti-social behaviour": 5,
+    "Burglary": 2,
+    "Drugs": 6,
+    "Possession of weapons": 2,
+    "Robbery": 1,
+    "Vehicle crime": 1,
+}
+HEADER = (
+    "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,"
+    "LSOA name,Crime type,Last outcome category,Context"
+)
+
+
+def test_fixture_file_keeps_crlf_and_bom() -> None:
+    raw = (SOURCE / "2018-11" / "2018-11-dorset-street.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfCrime ID,")
+    assert raw.count(b"\r\n") == 7
+
+
+@pytest.mark.parametrize(
+    ("month", "expected"),
+    [
+        (
+            "2018-10",
+            {"Anti-social behaviour": 3, "Burglary": 1, "Drugs": 3, "Possession of weapons": 1},
+        ),
+        ("2018-11", {"Anti-social behaviour": 1, "Burglary": 1, "Drugs": 2, "Robbery": 1}),
+        (
+            "2018-12",
+            {
+                "Anti-social behaviour": 1,
+                "Drugs": 2,
+                "Possession of weapons": 1,
+                "Vehicle crime": 1,
+            },
+        ),
+    ],
+)
+def test_one_month(month: str, expected: dict[str, int]) -> None:
+    counts = count_crimes(SOURCE, "dorset", [month])
+    assert counts.counts == expected
+    assert counts.complete
+
+
+def test_quarter_counts_an_id_once_across_rows_and_months() -> None:
+    counts = count_crimes(SOURCE, "dorset", Q3.months)
+    assert counts.counts == Q3_DORSET
+    assert counts.complete
+    assert counts.missing_months == ()
+
+
+def test_missing_month_makes_the_quarter_incomplete() -> None:
+    counts = count_crimes(SOURCE, "wiltshire", Q3.months)
+    # W1 Drugs twice + ASB (October); W2 Drugs, W3 Shoplifting (December); no November.
+    assert counts.counts == {"Anti-social behaviour": 1, "Drugs": 2, "Shoplifting": 1}
+    assert not counts.complete
+    assert counts.missing_months == ("2018-11",)
+
+
+def test_period_with_no_files_is_empty_not_zero() -> None:
+    counts = count_crimes(SOURCE, "dorset", ["2016-10", "2016-11", "2016-12"])
+    assert counts.empty and counts.counts == {}
+
+
+def test_index_lists_forces_and_months() -> None:
+    with PoliceUkData(SOURCE) as data:
+        assert data.forces == ["dorset", "wiltshire"]
+        assert data.months("wiltshire") == ["2018-10", "2018-12"]
+        assert data.months("dorset", "outcomes") == ["2018-12", "2019-01"]
+
+
+def test_outcome_shares() -> None:
+    # The quarter's 11 crimes with IDs: aaa, B2, ccc, D4, E5, F6, G7, H8, I9, J10, K11.
+    # Charged: aaa (Suspect charged), ccc (Suspect charged), I9 (Offender sent to prison).
+    # No suspect: B2. F6's caution and H8's "Unable to prosecute" are neither; Z99 is not
+    # one of the quarter's crimes.
+    with PoliceUkData(SOURCE) as data:
+        shares = data.outcomes("dorset", Q3.months)
+    assert shares is not None
+    assert (shares["crimes"], shares["charged"], shares["no_suspect"]) == (11, 3, 1)
+    assert shares["charged_pct"] == 27.3
+    assert shares["no_suspect_pct"] == 9.1
+    assert shares["outcome_months"] == ["2018-12", "2019-01"]
+
+
+def test_no_outcomes_files_gives_none() -> None:
+    with PoliceUkData(SOURCE) as data:
+        assert data.outcomes("wiltshire", Q3.months) is None
+
+
+def _zip(tmp_path: Path, prefix: str) -> Path:
+    path = tmp_path / "download.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for file in sorted(SOURCE.rglob("*.csv")):
+            archive.write(file, prefix + file.relative_to(SOURCE).as_posix())
+        archive.writestr(prefix + "README.txt", "not a data file")
+    return path
+
+
+@pytest.mark.parametrize("prefix", ["", "police-uk-2019-02/"])
+def test_zip_reads_the_same_counts(tmp_path: Path, prefix: str) -> None:
+    source = _zip(tmp_path, prefix)
+    assert count_crimes(source, "dorset", Q3.months).counts == Q3_DORSET
+    with PoliceUkData(source) as data:
+        assert data.outcomes("dorset", Q3.months)["charged"] == 3  # type: ignore[index]
+        assert data.files[("dorset", "2018-10", "street")].label == (
+            f"{source}!{prefix}2018-10/2018-10-dorset-street.csv"
+        )
+
+
+def _folder_with_bad_header(tmp_path: Path) -> Path:
+    root = tmp_path / "police-uk"
+    shutil.copytree(SOURCE, root)
+    bad = HEADER.replace("Crime type", "Crime category")
+    (root / "2018-10" / "2018-10-dorset-street.csv").write_text(
+        bad + "\nX1,2018-10,Dorset Police,Dorset Police,,,No Location,,,Drugs,,\n"
+    )
+    return root
+
+
+def test_missing_column_names_the_file_and_column(tmp_path: Path) -> None:
+    root = _folder_with_bad_header(tmp_path)
+    with pytest.raises(DataError) as caught:
+        count_crimes(root, "dorset", Q3.months)
+    assert str(caught.value) == (
+        f"{root}/2018-10/2018-10-dorset-street.csv: Crime type: column missing from the header "
+        "(expected a data.police.uk street file with columns Crime ID, Month, Crime type, "
+        "got 'Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,"
+        "LSOA name,Crime category,Last outcome category,Context')"
+    )
+    assert caught.value.problems[0].field == "Crime type"
+
+
+def test_missing_column_in_zip_names_the_member(tmp_path: Path) -> None:
+    root = _folder_with_bad_header(tmp_path)
+    path = tmp_path / "x.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for file in sorted(root.rglob("*.csv")):
+            archive.write(file, file.relative_to(root).as_posix())
+    with pytest.raises(DataError) as caught:
+        count_crimes(path, "dorset", Q3.months)
+    assert caught.value.problems[0].path == f"{path}!2018-10/2018-10-dorset-street.csv"
+
+
+def test_missing_source(tmp_path: Path) -> None:
+    with pytest.raises(DataError) as caught:
+        count_crimes(tmp_path / "nowhere", "dorset", Q3.months)
+    assert str(caught.value) == (
+        f"{tmp_path / 'nowhere'}: data.police_uk: no such folder or .zip file (expected a folder "
+        "or .zip in the data.police.uk layout (YYYY-MM/YYYY-MM-<force>-street.csv))"
+    )
+
+
+def test_corrupt_zip(tmp_path: Path) -> None:
+    path = tmp_path / "broken.zip"
+    path.write_bytes(b"PK\x03\x04 this is not really a zip")
+    with pytest.raises(DataError) as caught:
+        count_crimes(path, "dorset", Q3.months)
+    assert str(caught.value).startswith(
+        f"{path}: data.police_uk: not a readable .zip file (expected a folder or .zip"
+    )
+
+
+def test_no_file_for_the_force(tmp_path: Path) -> None:
+    with pytest.raises(DataError) as caught:
+        count_crimes(SOURCE, "kent", Q3.months)
+    assert str(caught.value) == (
+        f"{SOURCE}: force: no data.police.uk street-level file for force 'kent' "
+        "(expected files named YYYY-MM/YYYY-MM-kent-street.csv, got files for 'dorset, wiltshire')"
+    )
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    (root / "2018-10").mkdir(parents=True)
+    (root / "2018-10" / "2018-10-dorset-street.csv").write_text("")
+    with pytest.raises(DataError, match="2018-10-dorset-street.csv: the file is empty"):
+        count_crimes(root, "dorset", ["2018-10"])
+
+
+def test_header_only_file_counts_nothing(tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    (root / "2018-10").mkdir(parents=True)
+    (root / "2018-10" / "2018-10-dorset-street.csv").write_text(HEADER + "\n")
+    counts = count_crimes(root, "dorset", ["2018-10"])
+    assert counts.counts == {} and counts.complete
+
+
+def test_warm_cache_does_not_parse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "cache"
+    assert count_crimes(SOURCE, "dorset", Q3.months, cache_dir=cache).counts == Q3_DORSET
+    assert len(list(cache.glob("policeuk-*.arrow"))) == 3
+    assert not list(cache.glob("*.part"))
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("parsed a CSV although it is cached")
+
+    monkeypatch.setattr(policeuk, "parse_file", refuse)
+    assert count_crimes(SOURCE, "dorset", Q3.months, cache_dir=cache).counts == Q3_DORSET
+
+
+def test_changed_file_is_parsed_again(tmp_path: Path) -> None:
+    root = tmp_path / "police-uk"
+    shutil.copytree(SOURCE, root)
+    cache = tmp_path / "cache"
+    assert count_crimes(root, "dorset", ["2018-12"], cache_dir=cache).counts["Drugs"] == 2
+    path = root / "2018-12" / "2018-12-dorset-street.csv"
+    with open(path, "a") as handle:
+        handle.write("L12,2018-12,Dorset Police,Dorset Police,,,No Location,,,Drugs,,\n")
+    assert count_crimes(root, "dorset", ["2018-12"], cache_dir=cache).counts["Drugs"] == 3
+
+
+def test_no_cache_dir_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    count_crimes(SOURCE, "dorset", Q3.months, cache_dir=None)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_corrupt_cache_file_is_ignored(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    count_crimes(SOURCE, "dorset", Q3.months, cache_dir=cache)
+    for file in cache.glob("*.arrow"):
+        file.write_bytes(b"garbage")
+    assert count_crimes(SOURCE, "dorset", Q3.months, cache_dir=cache).counts == Q3_DORSET
+
+
+def test_hashes_mix_hex_and_other_ids_consistently() -> None:
+    import pyarrow as pa
+
+    hex_id = "0123456789abcdef" * 4
+    ids = pa.array([hex_id, "B2", hex_id, "B2", "ABCDEF" * 10 + "ABCD", hex_id.upper()])
+    hashes = policeuk._hash_ids(ids)
+    assert hashes[0] == hashes[2] == 0x0123456789ABCDEF
+    assert hashes[1] == hashes[3]
+    assert len(set(hashes.tolist())) == 4
