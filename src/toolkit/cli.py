@@ -67,9 +67,16 @@ def validate(params: ParamsOpt = Path("params")) -> None:
     from toolkit.params import load_params
     from toolkit.register import Register
 
+    from toolkit.checks import check_data
+
     try:
         loaded = load_params(params)
         Register(loaded)
+        data = check_data(loaded)
+        for warning in data.warnings:
+            err_console.print(f"warning: {warning}", markup=False)
+        if data.errors:
+            raise InputError(data.errors)
     except ToolkitError as err:
         raise _fail(err) from None
     count = len(loaded.reports)

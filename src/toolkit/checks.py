@@ -1,0 +1,72 @@
+"""Checks of the data files a params root names, run by ``toolkit validate`` and
+before every run, so that a missing or unusable download is reported up front
+rather than as a failed briefing.
+
+Errors (the run cannot produce a correct briefing): the data.police.uk folder or
+zip is unreadable or holds no file for the force; the population or recorded
+crime file cannot be read; the force is not in the recorded crime table.
+Warnings (the briefing is produced and says what is missing): a peer with no
+data.police.uk file; a force or peer missing from the population file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from toolkit.errors import DataError, Problem
+from toolkit.params import Params
+
+
+@dataclass
+class DataCheck:
+    """What the data checks found."""
+
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def check_data(params: Params) -> DataCheck:
+    """Open every configured data source and check it covers the force.
+
+    Parameters
+    ----------
+    params
+        A validated params root.
+    """
+    from toolkit.performance import PoliceUkData, load_population, load_recorded_crime
+
+    found = DataCheck()
+    force = params.force.force
+    sources = params.force.data
+    if sources.police_uk:
+        try:
+            with PoliceUkData(params.path(sources.police_uk)) as data:
+                data.require_force(force.police_uk)
+                for peer in params.force.peers:
+                    if not data.months(peer):
+                        found.warnings.append(
+                            f"force.yaml: peers: no data.police.uk file for peer {peer!r} "
+                            f"in {sources.police_uk}; it is left out of the comparison"
+                        )
+        except DataError as err:
+            found.errors += err.problems
+    if sources.population:
+        try:
+            frame = load_population(params.path(sources.population))
+        except DataError as err:
+            found.errors += err.problems
+        else:
+            known = set(frame["police_uk"])
+            for slug in [force.police_uk, *params.force.peers]:
+                if slug not in known:
+                    found.warnings.append(
+                        f"{sources.population}: no population for {slug!r}; its rates per "
+                        "1,000 people are shown as not available"
+                    )
+    if sources.recorded_crime:
+        try:
+            table = load_recorded_crime(params.path(sources.recorded_crime))
+            table.force_name(force.police_uk, force.home_office)
+        except DataError as err:
+            found.errors += err.problems
+    return found
