@@ -940,6 +940,8 @@ def _write_docx(letter: Letter, path: Path) -> None:
             fmt.space_after = Pt(0)
         elif block.kind == "signature":
             fmt.space_before = Pt(42)
+        if block.kind in ("closing", "salutation") or (block.list_id and not block.continued):
+            fmt.keep_with_next = True  # a close never ends a page without its signature
         elif block.continued:
             fmt.left_indent, fmt.space_after = Cm(0.63), Pt(10)
         for segment in block.segments:

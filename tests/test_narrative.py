@@ -1,0 +1,434 @@
+"""The draft s55 response (``toolkit.narrative``), against a hand-written params root.
+
+``tests/fixtures/narrative/params`` holds Testshire: ``testshire-inspection`` (published
+10 January 2020, so due by 5 March 2020; sent 6 March 2020, day 57) with seven
+recommendations, one per status at 2020-21-Q1 plus one full of markup, a cause of concern,
+an area for improvement and a local action; and ``no-recommendations``, a thematic report with
+no items and no letter material. Expected values below were worked out by hand from those files.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx.enum.text import WD_COLOR_INDEX
+from hypothesis import given
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+
+from toolkit import render
+from toolkit.briefing import Briefing, build
+from toolkit.errors import InputError
+from toolkit.narrative import PARTS, Block, Segment, _md_block, draft_letter, salutation
+
+FIXTURES = Path(__file__).parent / "fixtures" / "narrative"
+PARAMS = FIXTURES / "params"
+QUARTER = "2020-21-Q1"
+MARKUP = (
+    "Check <script>alert(1)</script> and <img src=x onerror=alert(1)> and {{ 7*7 }} and "
+    "**bold** and [link](http://example.com) _under_ `code`"
+)
+EXPLANATIONS = {
+    "R2": "Action under way: A working group meets monthly. Target date: 31 July 2020.",
+    "R3": "Action completed and awaiting sign-off: The force has contributed to the draft "
+    "guidance.",
+    "R4": "Action taken: Every officer has completed the training.",
+    "R5": "This recommendation has been superseded: The College has replaced this with new "
+    "guidance.",
+    "R6": "The Chief Constable and I have decided not to take action on this recommendation. "
+    "Our reason: The force's existing teams already cover this work.",
+    "R7": "Action under way: Update with <b>tags</b>, **stars** and {{ 6*7 }}.",
+}
+R1_GAP = "[No update recorded for R1 — explanation required]"
+A1_GAP = "[No update recorded for A1 — explanation required]"
+
+
+@pytest.fixture(scope="module")
+def briefing() -> Briefing:
+    return build("testshire-inspection", QUARTER, PARAMS)
+
+
+@pytest.fixture(scope="module")
+def markdown(briefing: Briefing) -> str:
+    return briefing.letter.to_markdown()
+
+
+@pytest.fixture(scope="module")
+def docx_paragraphs(briefing: Briefing, tmp_path_factory: pytest.TempPathFactory) -> list:
+    path = tmp_path_factory.mktemp("docx") / "response-draft.docx"
+    briefing.letter.to_docx(path)
+    return list(Document(str(path)).paragraphs)
+
+
+def _rendered_text(markdown: str) -> str:
+    """What a reader sees when the Markdown is rendered: the HTML's text, tags removed."""
+    import re
+
+    page = MarkdownIt("commonmark").render(markdown)
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --------------------------------------------------------------------------- the parts
+
+
+def test_every_part_is_in_the_letter(briefing: Briefing) -> None:
+    letter = briefing.letter
+    for part in PARTS:
+        assert letter.part(part), f"part {part} is empty"
+    assert letter.part("addressee")[0].text == (
+        "Rt Hon Jane Example MP\nHome Secretary\n2 Marsham Street\nLondon SW1P 4DF"
+    )
+    assert letter.part("date")[0].text == "6 March 2020"
+    assert letter.part("salutation")[0].text == "Dear Home Secretary"
+    assert letter.title == (
+        "Response to the HMICFRS report “Testing times: an inspection of <Testshire> & its "
+        "*response*”, published on 10 January 2020"
+    )
+    opening = letter.part("opening")[0].text
+    assert "section 55 of the Police Act 1996" in opening
+    assert "local policing body" in opening
+    assert "the Chief Constable, Sam Sample" in opening
+    assert "due by 5 March 2020" in opening
+    welcome = [b.text for b in letter.part("welcome") if b.kind == "bullet"]
+    assert welcome == [
+        "the force's early work with schools",
+        "partnership <em>tasking</em> meetings",
+        "referrals are not always recorded",
+        "training has not reached every officer",
+    ]
+    assert [b.text for b in letter.part("sign-off")] == [
+        "Yours sincerely",
+        "Alex Example\nPolice and Crime Commissioner for Testshire",
+    ]
+
+
+def test_the_recommendations_are_counted_and_each_explained(briefing: Briefing) -> None:
+    blocks = briefing.letter.part("recommendations")
+    intro = blocks[1].text
+    # R1, R2 (the Chief Constable of Testshire Police), R4, R6 and R7 are for chief constables.
+    assert intro.startswith(
+        "The report makes seven recommendations that bear on Testshire Police or on my office, "
+        "five of them for chief constables."
+    )
+    assert "end of Q1 2020/21 (April to June 2020)" in intro
+    numbered = [b for b in blocks if b.kind == "number"]
+    first_lines = [b.text for b in numbered if not b.continued]
+    assert first_lines[0] == "R1 (for chief constables): “Review the recording of referrals.”"
+    assert first_lines[6] == f"R7 (for chief constables): “{MARKUP}”"
+    explanations = [b.text for b in numbered if b.continued]
+    assert explanations[:7] == [R1_GAP, *EXPLANATIONS.values()]
+    # The later quarter's update for R1 and the earlier one for R2 are not used.
+    text = briefing.letter.text()
+    assert "must not appear" not in text
+    assert "Superseded plan" not in text
+    # Causes of concern and areas for improvement are their own numbered lists.
+    assert [b.text for b in blocks if b.kind == "subheading"] == [
+        "Causes of concern",
+        "Areas for improvement",
+    ]
+    assert len({b.list_id for b in numbered}) == 3
+    assert explanations[7:] == ["Action under way: A new screening tool is being piloted.", A1_GAP]
+
+
+def test_the_other_parts(briefing: Briefing) -> None:
+    letter = briefing.letter
+    comments = letter.part("chief-constable")
+    assert comments[-1].kind == "quote"
+    assert comments[-1].text == "We accept the report's findings and have *already* acted."
+    actions = [b.text for b in letter.part("local-actions") if b.kind == "bullet"]
+    assert actions == [
+        "Open a county lines desk in the control room. Complete: The desk opened in May 2020."
+    ]
+    # cite_figures is true, but the force has no data: no figures sentence.
+    assert "data.police.uk" not in letter.text()
+    assert "accountability board" in letter.part("monitoring")[0].text
+    publication = letter.part("publication")[0].text
+    assert "https://www.testshire-pcc.example/" in publication
+    assert "HMICFRS" in publication and "Home Secretary" in publication
+
+
+def test_a_report_with_no_items_says_so_and_marks_its_gaps() -> None:
+    letter = build("no-recommendations", "2019-20-Q4", PARAMS).letter
+    assert letter.part("recommendations")[1].text.startswith(
+        "The report makes no recommendations for Testshire Police"
+    )
+    assert letter.part("local-actions") == []
+    assert letter.gaps == [
+        "[Date of sending]",
+        "[What the Police and Crime Commissioner welcomes in the report (response.welcome)]",
+        "[Chief Constable’s comments (response.chief_constable_comments) — required under "
+        "section 55(5)]",
+    ]
+    results = {c["id"]: c["passed"] for c in letter.compliance_json()}
+    assert results == {
+        "report-facts": True,
+        "recommendations-explained": True,
+        "chief-constable-comments": False,
+        "publication-stated": True,
+        "copies-sent": True,
+        "sent-in-time": False,
+        "no-gaps": False,
+    }
+
+
+# --------------------------------------------------------------------------- compliance
+
+
+def test_compliance_checks_as_worked_by_hand(briefing: Briefing) -> None:
+    checks = briefing.letter.compliance_json()
+    assert json.loads(json.dumps(checks)) == checks
+    by_id = {c["id"]: c for c in checks}
+    assert list(by_id) == [
+        "report-facts",
+        "recommendations-explained",
+        "chief-constable-comments",
+        "publication-stated",
+        "copies-sent",
+        "sent-in-time",
+        "no-gaps",
+    ]
+    assert {k: c["passed"] for k, c in by_id.items()} == {
+        "report-facts": True,
+        "recommendations-explained": False,  # R1 has no update at 2020-21-Q1
+        "chief-constable-comments": True,
+        "publication-stated": True,
+        "copies-sent": True,
+        "sent-in-time": False,  # 6 March 2020 is day 57
+        "no-gaps": False,  # R1 and A1
+    }
+    assert by_id["recommendations-explained"]["detail"].startswith("No explanation for R1:")
+    assert by_id["recommendations-explained"]["requirement"].startswith("s55(5B)")
+    assert by_id["sent-in-time"]["requirement"].startswith("s55(5A)")
+    assert by_id["copies-sent"]["requirement"].startswith("s55(6)")
+    assert by_id["sent-in-time"]["detail"] == (
+        "Sent on 6 March 2020 (day 57), 1 day after the deadline of 5 March 2020."
+    )
+    assert by_id["no-gaps"]["detail"] == f"2 gaps: {R1_GAP}; {A1_GAP}"
+    assert briefing.figures["compliance"] == checks
+
+
+def test_a_response_sent_on_the_last_day_is_in_time(tmp_path: Path) -> None:
+    root = _copy_params(tmp_path)
+    report = root / "reports" / "testshire-inspection.yaml"
+    report.write_text(report.read_text().replace("sent: 2020-03-06", "sent: 2020-03-05"))
+    checks = {c.id: c for c in build("testshire-inspection", QUARTER, root).letter.compliance}
+    assert checks["sent-in-time"].passed
+    assert checks["sent-in-time"].detail == "Sent on 5 March 2020, day 56 of the 56."
+
+
+def test_without_a_website_the_publication_place_is_a_gap(tmp_path: Path) -> None:
+    root = _copy_params(tmp_path)
+    force = root / "force.yaml"
+    force.write_text(
+        force.read_text().replace("  website: https://www.testshire-pcc.example/\n", "")
+    )
+    letter = build("testshire-inspection", QUARTER, root).letter
+    assert "[OPCC website address]" in letter.part("publication")[0].gaps
+    assert not {c.id: c for c in letter.compliance}["publication-stated"].passed
+
+
+# --------------------------------------------------------------------------- renderings
+
+
+def test_markdown_holds_the_same_text_literally(markdown: str, briefing: Briefing) -> None:
+    seen = _normal(_rendered_text(markdown))
+    for block in briefing.letter.blocks:
+        assert _normal(block.text) in seen, block.text
+    assert MARKUP in seen
+    assert EXPLANATIONS["R6"] in seen
+    assert R1_GAP in seen
+    page = MarkdownIt("commonmark").render(markdown)
+    for tag in ("<script", "<img", "<strong", "<em", "<a ", "<b>", "<code"):
+        assert tag not in page
+    assert "49" not in page and "42" not in page
+    assert "**" not in markdown.replace("\\*\\*", "")
+    assert markdown.startswith("Rt Hon Jane Example MP\\\nHome Secretary\\\n")
+    assert "\n# Response to the HMICFRS report" in markdown
+    assert "\n## The report’s recommendations\n" in markdown
+
+
+def test_markdown_renders_literally_in_mistune_too(markdown: str) -> None:
+    import mistune
+
+    page = str(mistune.html(markdown))
+    for tag in ("<script", "<img", "<strong", "<em>", "<a ", "<b>"):
+        assert tag not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_word_document(docx_paragraphs: list) -> None:
+    texts = [p.text for p in docx_paragraphs]
+    styles = [p.style.name for p in docx_paragraphs]
+    assert texts[0] == "Rt Hon Jane Example MP\nHome Secretary\n2 Marsham Street\nLondon SW1P 4DF"
+    assert texts[1:3] == ["6 March 2020", "Dear Home Secretary"]
+    assert styles[3] == "Heading 1" and texts[3].startswith("Response to the HMICFRS report")
+    numbered = [t for t, s in zip(texts, styles, strict=True) if s == "List Number"]
+    assert numbered[6] == f"R7 (for chief constables): “{MARKUP}”"
+    bullets = [t for t, s in zip(texts, styles, strict=True) if s == "List Bullet"]
+    assert bullets[0] == "the force's early work with schools"
+    assert "partnership <em>tasking</em> meetings" in bullets
+    for explanation in EXPLANATIONS.values():
+        assert explanation in texts
+    assert "We accept the report's findings and have *already* acted." in texts
+    assert texts[-2:] == [
+        "Yours sincerely",
+        "Alex Example\nPolice and Crime Commissioner for Testshire",
+    ]
+    gaps = [
+        run.text
+        for p in docx_paragraphs
+        for run in p.runs
+        if run.font.highlight_color == WD_COLOR_INDEX.YELLOW
+    ]
+    assert gaps == [R1_GAP, A1_GAP]
+
+
+def test_word_lists_restart_their_numbering(docx_paragraphs: list) -> None:
+    num_ids = [p._p.pPr.numPr.numId.val for p in docx_paragraphs if p.style.name == "List Number"]
+    assert len(num_ids) == 9
+    assert len(set(num_ids[:7])) == 1 and len(set(num_ids)) == 3
+
+
+def test_to_docx_replaces_the_file_and_leaves_no_temporary(
+    briefing: Briefing, tmp_path: Path
+) -> None:
+    path = tmp_path / "response-draft.docx"
+    path.write_text("old")
+    briefing.letter.to_docx(path)
+    assert Document(str(path)).paragraphs[1].text == "6 March 2020"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["response-draft.docx"]
+
+
+def test_the_html_section_escapes_params(briefing: Briefing) -> None:
+    page = render.section("response", briefing)
+    assert "<script" not in page and "<img" not in page and "<em>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "{{ 7*7 }}" in page
+    assert f'<span class="gap">{html.escape(R1_GAP)}</span>' in page
+    assert '<strong class="tag tag--red">Fail</strong>' in page
+    assert "Section 55 checks on the draft: 4 of 7 passed" in page
+    assert '<div class="letter"' in page
+
+
+# --------------------------------------------------------------------------- overrides
+
+
+def _copy_params(tmp_path: Path) -> Path:
+    root = tmp_path / "params"
+    shutil.copytree(PARAMS, root)
+    return root
+
+
+def test_a_force_template_changes_the_wording(tmp_path: Path) -> None:
+    root = _copy_params(tmp_path)
+    shutil.copytree(FIXTURES / "templates", root / "templates")
+    with (root / "force.yaml").open("a") as file:
+        file.write("templates: templates\n")
+    letter = build("testshire-inspection", QUARTER, root).letter
+    assert [b.text for b in letter.part("monitoring")] == [
+        "The Testshire Police and Crime Panel will review progress on this report at every meeting."
+    ]
+    assert "accountability board" not in letter.to_markdown()
+    assert "Police and Crime Panel will review" in letter.to_markdown()
+
+
+def test_a_force_template_with_an_unknown_element_is_refused(tmp_path: Path) -> None:
+    root = _copy_params(tmp_path)
+    parts = root / "templates" / "letter" / "parts"
+    parts.mkdir(parents=True)
+    (parts / "monitoring.html.j2").write_text("<p>See <a href='x'>here</a>.</p>\n")
+    with (root / "force.yaml").open("a") as file:
+        file.write("templates: templates\n")
+    with pytest.raises(InputError) as caught:
+        draft_letter(build("testshire-inspection", QUARTER, root))
+    assert "<a> is not an element the letter can hold" in str(caught.value)
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def _with_figures(police_uk: dict | None) -> Briefing:
+    briefing = build("testshire-inspection", QUARTER, PARAMS)
+    briefing.police_uk = police_uk
+    return briefing
+
+
+def test_figures_are_cited_with_the_peer_range() -> None:
+    police_uk = {
+        "complete": True,
+        "crime_types": {"Drugs": {"count": 1380, "rate_per_1000": 1.49}},
+        "peers": {
+            "north": {"Drugs": {"count": 244, "rate_per_1000": 0.34}},
+            "south": {"Drugs": {"count": 500, "rate_per_1000": 0.5}},
+            "east": {},
+        },
+        "focus": ["Drugs"],
+    }
+    text = _with_figures(police_uk).letter.part("local-actions")[-1].text
+    assert text == (
+        "In Q1 2020/21 (April to June 2020), Testshire Police recorded 1,380 drugs offences, a "
+        "rate of 1.49 per 1,000 people, against between 0.34 and 0.50 in its two peer forces. "
+        "These are street-level crimes recorded on data.police.uk."
+    )
+
+
+def test_incomplete_or_partial_figures_are_said_to_be_so() -> None:
+    police_uk = {"complete": False, "crime_types": {"Drugs": {"count": 12}}}
+    text = _with_figures(police_uk).letter.part("local-actions")[-1].text
+    assert text.startswith("In Q1 2020/21 (April to June 2020), Testshire Police recorded 12 drugs")
+    assert "offences. These are" in text
+    assert text.endswith("so the figures for the quarter are incomplete.")
+
+
+def test_no_usable_figures_means_no_sentence() -> None:
+    for police_uk in (None, {}, {"crime_types": {"Robbery": {"count": 3}}}):
+        assert "data.police.uk" not in _with_figures(police_uk).letter.text()
+
+
+# --------------------------------------------------------------------------- small rules
+
+
+@pytest.mark.parametrize(
+    ("addressee", "expected"),
+    [
+        (["Rt Hon Priti Patel MP", "Home Secretary", "2 Marsham Street"], "Dear Home Secretary"),
+        (["A Person", "Secretary of State for the Home Department"], "Dear Secretary of State"),
+        (["A Person MP", "Minister of State for Crime and Policing"], "Dear Minister"),
+        (["The Home Office", "2 Marsham Street"], "Dear Sir or Madam"),
+        (["Home Secretary"], "Dear Sir or Madam"),
+        ([], "Dear Sir or Madam"),
+    ],
+)
+def test_salutation(addressee: list[str], expected: str) -> None:
+    assert salutation(addressee) == expected
+
+
+_TEXT = (
+    st.text(
+        alphabet=st.characters(min_codepoint=32, max_codepoint=0x17F, exclude_characters="\x7f"),
+        min_size=1,
+    )
+    .map(lambda text: " ".join(text.split()))
+    .filter(bool)
+)
+
+
+@given(_TEXT, _TEXT)
+def test_any_text_renders_literally_in_markdown(first: str, second: str) -> None:
+    block = Block(
+        "paragraph",
+        "opening",
+        (Segment("text", first), Segment("break"), Segment("gap", second)),
+    )
+    page = MarkdownIt("commonmark").render(_md_block(block))
+    assert page.startswith("<p>") and page.endswith("</p>\n")
+    assert html.unescape(page[3:-5]) == f"{first}<br />\n{second}"
