@@ -134,6 +134,7 @@ import duckdb
 files = {files!r}
 t0 = time.perf_counter()
 con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
 con.execute("CREATE TEMP TABLE f(path VARCHAR, force VARCHAR, period VARCHAR)")
 con.executemany("INSERT INTO f VALUES (?, ?, ?)", files)
 paths = [p for p, _, _ in files]
@@ -175,7 +176,9 @@ def main() -> None:
         print(
             f"data set: {len(SLUGS)} forces x {len(MONTHS)} months = "
             f"{len(SLUGS) * len(MONTHS)} files, {rows:,} rows; "
-            f"aggregate reads {len(files)} files ({QUARTER} and a year earlier)"
+            f"aggregate reads {len(files)} files ({QUARTER} and a year earlier); "
+            f"{os.cpu_count()} CPUs",
+            flush=True,
         )
         src = str(ROOT / "src")
         common = {"src": src, "slugs": SLUGS, "quarter": QUARTER, "root": str(root)}

@@ -12,8 +12,10 @@ number of rows with an empty ``Crime ID`` (anti-social behaviour has none). The
 same ID on several rows counts once; an ID recorded under two crime types counts
 once in each.
 
-Each file is read once: only the ``Crime ID``, ``Month`` and ``Crime type`` (or
-``Outcome type``) columns are parsed, IDs are reduced to 64-bit hashes, and the
+Each file is read once: the header must hold ``Crime ID``, ``Month`` and
+``Crime type`` (or ``Outcome type``); only the ID and type columns are converted
+(the file's name gives the month, as in every real download), IDs are reduced to
+64-bit hashes, and the
 per-file result is cached as an Arrow IPC file keyed by the source file's path,
 size and modification time (for a zip member: the zip's path, size and
 modification time plus the member's name and CRC). A warm rerun reads only the
@@ -52,7 +54,7 @@ LAYOUT = "YYYY-MM/YYYY-MM-<force>-street.csv"
 """How a street-level file is named inside a download, for messages."""
 
 STREET_COLUMNS = ("Crime ID", "Month", "Crime type")
-"""The street-level columns that are read; every other column is skipped."""
+"""The street-level columns a file must have; every other column is skipped."""
 
 OUTCOME_COLUMNS = ("Crime ID", "Month", "Outcome type")
 """The outcomes-file columns that are read."""
