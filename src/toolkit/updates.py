@@ -10,6 +10,12 @@ Statuses may be written as display labels in any case ("In progress",
 (a returned ``request-updates`` workbook has more). Rows are numbered as a
 spreadsheet shows them: the header is row 1.
 
+A returned ``request-updates`` workbook (:mod:`toolkit.workbook`) is read as it is,
+with three more checks: its read-only cells must be as they were sent (``text: changed
+by the force``, an error), it must be saved as the quarter it asks for, and a row left
+as sent (status unchanged, no update or evidence, owner and target date as pre-filled)
+is no update for the quarter. An empty status in such a row means "unchanged".
+
 Dates in ``target_date`` are ISO ``YYYY-MM-DD``, real Excel dates, or the UK form
 ``DD/MM/YYYY`` (never the US form).
 """
@@ -22,9 +28,13 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from toolkit.errors import Problem, shown
 from toolkit.quarters import Quarter
+
+if TYPE_CHECKING:
+    from toolkit.workbook import Sent
 
 log = logging.getLogger("toolkit")
 
@@ -207,15 +217,35 @@ def read_updates(
             )
         ]
     index = {name: header.index(name) for name in COLUMNS if name in header}
+    sent = _request_record(path)
+    if sent is not None and sent.quarter != quarter.id:
+        return [], [
+            Problem(
+                display,
+                "file name",
+                f"this request-updates workbook asks for {sent.quarter} updates",
+                expected=f"updates/{sent.quarter}.xlsx",
+                got=shown(path.name),
+            )
+        ]
     updates: list[Update] = []
     seen: dict[tuple[str, str], int] = {}
     for number, row in enumerate(rows[1:], start=2):
         cells = {name: _cell(row[i]) if i < len(row) else "" for name, i in index.items()}
         if not any(_cell(c) for c in row):
             continue
-        found = _check_row(cells, display, number, refs)
+        record = sent.rows.get((cells["report"], cells["ref"])) if sent is not None else None
+        found = []
+        if record is not None:
+            found = _returned_problems(header, row, record, display, number)
+            if not cells["status"]:  # a cleared status in a returned workbook: unchanged
+                cells["status"] = record["last_status"]
+        found += _check_row(cells, display, number, refs)
         if found:
             problems += found
+            continue
+        if record is not None and _nothing_new(cells, row, index, record):
+            log.info("%s:%d: nothing new for %s %s", display, number, cells["report"], cells["ref"])
             continue
         key = (cells["report"], cells["ref"])
         if key in seen:
@@ -249,6 +279,40 @@ def read_updates(
             )
         )
     return updates, problems
+
+
+def _request_record(path: Path) -> Sent | None:
+    """What a request-updates workbook was sent with (:mod:`toolkit.workbook`), if it is one."""
+    if path.suffix.lower() != ".xlsx":
+        return None
+    from toolkit.workbook import read_sent
+
+    return read_sent(path)
+
+
+def _returned_problems(
+    header: list[str], row: list[object], record: dict[str, str], display: str, number: int
+) -> list[Problem]:
+    """Read-only cells of a returned request workbook that differ from what was sent."""
+    from toolkit.workbook import CHECKED, check_returned_row
+
+    shown_cells = {
+        name: _cell(row[header.index(name)]) if header.index(name) < len(row) else ""
+        for name in CHECKED
+        if name in header
+    }
+    return check_returned_row(shown_cells, record, display, number)
+
+
+def _nothing_new(
+    cells: dict[str, str], row: list[object], index: dict[str, int], record: dict[str, str]
+) -> bool:
+    """A returned request row left as sent: not an update for the quarter."""
+    from toolkit.workbook import nothing_new
+
+    column = index.get("target_date")
+    raw = row[column] if column is not None and column < len(row) else None
+    return nothing_new(cells, _parse_date(raw), record)
 
 
 def _check_row(
