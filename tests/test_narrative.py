@@ -432,3 +432,20 @@ def test_any_text_renders_literally_in_markdown(first: str, second: str) -> None
     page = MarkdownIt("commonmark").render(_md_block(block))
     assert page.startswith("<p>") and page.endswith("</p>\n")
     assert html.unescape(page[3:-5]) == f"{first}<br />\n{second}"
+
+
+def test_recommendations_not_itemised_use_the_statement_and_fail_5b(tmp_path: Path) -> None:
+    root = _copy_params(tmp_path)
+    report = root / "reports" / "no-recommendations.yaml"
+    report.write_text(
+        report.read_text(encoding="utf-8")
+        + "response:\n  recommendations: We agree with the <b>report's</b> recommendations.\n",
+        encoding="utf-8",
+    )
+    letter = build("no-recommendations", QUARTER, root).letter
+    markdown = letter.to_markdown()
+    assert "We agree with the \\<b\\>report's\\</b\\> recommendations." in markdown
+    assert "makes no recommendations" not in markdown
+    check = next(c for c in letter.compliance_json() if c["id"] == "recommendations-explained")
+    assert check["passed"] is False
+    assert "not itemised" in check["detail"]

@@ -379,6 +379,7 @@ def _context(briefing: Briefing) -> dict[str, Any]:
         "afis": of_kind("area-for-improvement"),
         "local_actions": of_kind("local-action"),
         "chief_constable_comments": report.response.chief_constable_comments or "",
+        "recommendations_statement": report.response.recommendations or "",
         "figures": _figures(briefing) if report.response.cite_figures else None,
         "monitoring": report.response.monitoring or force.letter.monitoring or "",
         "publication": force.letter.publication or "",
@@ -731,7 +732,15 @@ def _checks(briefing: Briefing, context: dict[str, Any], blocks: list[Block]) ->
 
     recommendations = context["recommendations"]
     missing = [e.ref for e in recommendations if not e.update]
-    if not recommendations:
+    statement = context["recommendations_statement"]
+    if not recommendations and statement:
+        missing = ["(not itemised)"]
+        detail = (
+            "The report's recommendations are not itemised in the register, so the letter "
+            "gives a general statement (response.recommendations): add each recommendation as "
+            "an item with its verbatim text to explain each one."
+        )
+    elif not recommendations:
         detail = "The report makes no recommendations for the force; the letter says so."
     elif missing:
         detail = (

@@ -205,11 +205,18 @@ class Item(_Model):
 
 
 class Response(_Model):
-    """``response:`` in a report file: material for the letter."""
+    """``response:`` in a report file: material for the letter.
+
+    ``recommendations`` is what the letter says about the report's recommendations
+    when they are not itemised under ``items`` (e.g. a national report whose
+    recommendations are for chief constables collectively). The s55(5B) check then
+    fails, saying that each recommendation needs an item to be explained.
+    """
 
     sent: date | None = None
     welcome: list[Text] = []
     chief_constable_comments: Text | None = None
+    recommendations: Text | None = None
     concerns: list[Text] = []
     monitoring: Text | None = None
     cite_figures: bool = False
