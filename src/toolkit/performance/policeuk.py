@@ -59,7 +59,7 @@ STREET_COLUMNS = ("Crime ID", "Month", "Crime type")
 OUTCOME_COLUMNS = ("Crime ID", "Month", "Outcome type")
 """The outcomes-file columns that are read."""
 
-_CACHE_VERSION = "policeuk-1"
+_CACHE_VERSION = "policeuk-2"
 _FILE_RE = re.compile(r"(?:^|/)(\d{4}-\d{2})/\1-(.+)-(street|outcomes)\.csv$")
 _MONTH_DIR = re.compile(r"^\d{4}-\d{2}$")
 _HEADER_BYTES = 64 * 1024
@@ -98,11 +98,12 @@ class SourceFile:
 
 @dataclass
 class _Parsed:
-    """What one file contributes: distinct (category, ID hash) pairs and empty-ID rows.
+    """What one file contributes: (category, ID hash) per row with an ID, and empty-ID rows.
 
     ``labels`` are the categories (crime types or outcome types), ``codes`` index
-    into them, ``hashes`` are the IDs' 64-bit hashes (pairs are distinct within the
-    file) and ``empty`` counts rows with no ``Crime ID`` per category.
+    into them, ``hashes`` are the IDs' 64-bit hashes (repeats are kept: they are
+    removed when files are combined) and ``empty`` counts rows with no ``Crime ID``
+    per category.
     """
 
     labels: list[str]
@@ -513,7 +514,7 @@ def count_crimes(
 
 
 def parse_file(data: bytes | Path, label: str, kind: str = "street") -> _Parsed:
-    """Parse one street-level or outcomes file into distinct (category, ID hash) pairs.
+    """Parse one street-level or outcomes file into (category, ID hash) pairs.
 
     Parameters
     ----------
@@ -600,14 +601,7 @@ def _summarise(ids: pa.ChunkedArray, categories: pa.ChunkedArray) -> _Parsed:
         empty_counts = {labels[i]: int(n) for i, n in enumerate(counted) if n}
     keep = ~empty
     hashes = _hash_ids(ids_arr.filter(pa.array(keep)) if not keep.all() else ids_arr)
-    kept_codes = codes[keep]
-    frame = pd.DataFrame({"c": kept_codes, "h": hashes}).drop_duplicates()
-    return _Parsed(
-        labels=labels,
-        codes=frame["c"].to_numpy(np.int32),
-        hashes=frame["h"].to_numpy(np.uint64),
-        empty=empty_counts,
-    )
+    return _Parsed(labels=labels, codes=codes[keep], hashes=hashes, empty=empty_counts)
 
 
 def _hash_ids(ids: pa.Array) -> np.ndarray:
@@ -662,10 +656,8 @@ def _count(parts: Sequence[_Parsed]) -> dict[str, int]:
     if code_arrays:
         codes = np.concatenate(code_arrays)
         hashes = np.concatenate(hash_arrays)
-        if len(parts) > 1:
-            keys = hashes + codes.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-            first = ~pd.Series(keys).duplicated().to_numpy()
-            codes = codes[first]
+        keys = hashes + codes.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        codes = codes[~pd.Series(keys).duplicated().to_numpy()]
         per_code = np.bincount(codes, minlength=len(vocab))
         names = list(vocab)
         counts = {names[i]: int(n) for i, n in enumerate(per_code) if n}
