@@ -1,36 +1,104 @@
-"""Run briefings: execute the notebook with papermill, export, and put outputs in place.
+"""Run briefings in parallel: execute the notebook, export, and put outputs in place.
+
+:func:`run_reports` runs each report's notebook on its own kernel, ``jobs`` at a
+time, from a :class:`~toolkit.kernels.KernelPool` of kernels started and warmed up
+ahead of need (one kernel per briefing: nothing leaks between reports). The notebook
+is parameterised and executed the way papermill does it (the injected-parameters
+cell, papermill's metadata, the error marker on failure); the executed notebook is
+exported to HTML with one shared exporter. Parsed data files are shared between
+briefings through the cache folder (``cache_dir``).
 
 For each report the notebook runs into a staging folder beside the final one
 (``<out>/<quarter>/.staging-<report>-<pid>``); only when the notebook ran and the
 HTML exported does the staging folder replace ``<out>/<quarter>/<report>/``, so a
 failed or interrupted run leaves the previous outputs exactly as they were. A
-failed notebook is kept at ``<out>/<quarter>/failed/<report>.ipynb`` for the
-analyst to open; no HTML is written for it.
+failed notebook (an error in a cell, or the briefing running past ``timeout``) is
+kept at ``<out>/<quarter>/failed/<report>.ipynb`` with the error in it, for the
+analyst to open; no HTML is written for it, and the other briefings go on.
+
+When the briefings are done, ``<out>/<quarter>/index.html`` and ``index.json``
+(one row per report, built from each briefing's ``figures.json``) and
+``manifest.json`` (provenance, see :mod:`toolkit.manifest`) are written, each
+atomically. An interrupted run (Ctrl-C) kills its kernels, removes its staging
+folders and writes none of them.
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
+import json
 import logging
 import os
 import shutil
+import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-import papermill
+import nbformat
+from markupsafe import Markup
+from nbclient.exceptions import CellTimeoutError
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NotebookExecutionManager, papermill_engines
+from papermill.exceptions import PapermillExecutionError
+from papermill.execute import (
+    prepare_notebook_metadata,
+    raise_for_execution_errors,
+    remove_error_markers,
+)
+from papermill.iorw import load_notebook_node, write_ipynb
+from papermill.parameterize import parameterize_notebook
 
-from toolkit.export import notebook_html
+from toolkit import manifest
+from toolkit.export import TEMPLATE_DIR, notebook_html
+from toolkit.kernels import KernelPool, KernelPoolClosed, PooledKernel
 from toolkit.params import Params
 from toolkit.quarters import Quarter
+from toolkit.register import s55_state
 
 log = logging.getLogger("toolkit")
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "briefing.ipynb"
 
+STAGES = ("wait", "kernel_start", "imports", "cells", "export", "pdf", "shutdown")
+"""Where a briefing's time goes (seconds, in :attr:`Result.timings`).
+
+``wait`` is time spent waiting for a ready kernel; ``kernel_start`` and ``imports``
+are the kernel's launch and warm-up, which happen before the briefing is assigned
+(overlapping other briefings); ``shutdown`` happens after it, in the background.
+"""
+
 
 @dataclass
 class Result:
-    """How one briefing went."""
+    """How one briefing went.
+
+    Attributes
+    ----------
+    report_id
+        The report.
+    ok
+        Whether the briefing was produced and put in place.
+    out_dir
+        ``<out>/<quarter>/<report_id>/``.
+    seconds
+        Wall time from start to outputs in place (or failure).
+    error
+        The error's first line, for a failed briefing.
+    failed_notebook
+        Where the failed notebook was kept, when it ran far enough to have one.
+    outputs
+        The files written, for an ok briefing.
+    started, ended
+        UTC times.
+    timings
+        Seconds per stage (see :data:`STAGES`).
+    """
 
     report_id: str
     ok: bool
@@ -39,14 +107,52 @@ class Result:
     error: str = ""
     failed_notebook: Path | None = None
     outputs: list[Path] = field(default_factory=list)
+    started: datetime | None = None
+    ended: datetime | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def status(self) -> str:
+        """``ok`` or ``failed``."""
+        return "ok" if self.ok else "failed"
+
+
+@dataclass
+class Batch:
+    """A whole run: every briefing's result and the quarter's index and manifest."""
+
+    quarter: Quarter
+    results: list[Result]
+    index: Path | None = None
+    manifest: Path | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """Every briefing was produced."""
+        return all(r.ok for r in self.results)
+
+
+@dataclass(frozen=True)
+class Event:
+    """A briefing changed state: ``queued``, ``waiting`` (for a kernel), ``running``,
+    ``exporting``, ``ok`` or ``failed``."""
+
+    report_id: str
+    state: str
+    elapsed: float = 0.0
+    error: str = ""
+
+
+OnEvent = Callable[[Event], None]
 
 
 def _first_line(err: BaseException) -> str:
-    if isinstance(err, papermill.PapermillExecutionError):
+    if isinstance(err, PapermillExecutionError):
         text = f"{err.ename}: {err.evalue}"
     else:
         text = f"{type(err).__name__}: {err}"
-    lines = [line for line in text.splitlines() if line.strip()]
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
     return lines[0] if lines else type(err).__name__
 
 
@@ -60,80 +166,185 @@ def _swap_in(staging: Path, final: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def run_briefing(
-    params: Params,
-    report_id: str,
-    quarter: Quarter,
-    out_root: Path,
-    *,
-    notebook: Path = NOTEBOOK,
-    timeout: float | None = 600,
-    cache_dir: Path | None = None,
-) -> Result:
-    """Execute and export one briefing.
+def _mark_timeout(nb: nbformat.NotebookNode, path: Path, message: str) -> None:
+    """Put the timeout into the notebook as the running cell's error, as papermill would."""
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("papermill", {})
+        if cell.cell_type == "code" and meta.get("status") == "running":
+            cell.outputs.append(
+                nbformat.v4.new_output(
+                    "error", ename="TimeoutError", evalue=message, traceback=[message]
+                )
+            )
+            meta["exception"] = True
+            meta["status"] = "failed"
+            break
+    nb.metadata.papermill["exception"] = True
+    with contextlib.suppress(PapermillExecutionError):  # it marks the error cell, then raises
+        raise_for_execution_errors(nb, str(path))
 
-    Parameters
-    ----------
-    params
-        The validated params root.
-    report_id, quarter
-        What to brief on.
-    out_root
-        ``--out``; the briefing goes to ``<out_root>/<quarter>/<report_id>/``.
-    notebook
-        The briefing notebook (``notebooks/briefing.ipynb``).
-    timeout
-        Seconds any one cell may run before the briefing is stopped as failed.
-    cache_dir
-        Shared cache for parsed data files.
-    """
-    started = time.perf_counter()
-    quarter_dir = out_root / quarter.id
-    final = quarter_dir / report_id
-    staging = quarter_dir / f".staging-{report_id}-{os.getpid()}"
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir(parents=True)
-    executed = staging / "briefing.ipynb"
-    parameters = {
-        "report_id": report_id,
-        "quarter": quarter.id,
-        "params_dir": str(params.root.resolve()),
-        "output_dir": str(staging.resolve()),
-        "cache_dir": str(cache_dir.resolve()) if cache_dir else "",
-    }
-    try:
-        nb = papermill.execute_notebook(
-            str(notebook),
-            str(executed),
-            parameters=parameters,
-            kernel_name="python3",
-            progress_bar=False,
-            log_output=False,
-            execution_timeout=timeout,
+
+class _Runner:
+    """What every briefing of one run shares: the pool, the notebook, the exporter."""
+
+    def __init__(
+        self,
+        params: Params,
+        quarter: Quarter,
+        out_root: Path,
+        *,
+        pool: KernelPool,
+        source: nbformat.NotebookNode,
+        notebook: Path,
+        kernel_name: str,
+        timeout: float | None,
+        cache_dir: Path | None,
+        pdf: Callable[[Path, Path], None] | None,
+        footer: str,
+        on_event: OnEvent | None,
+    ) -> None:
+        self.params = params
+        self.quarter = quarter
+        self.quarter_dir = out_root / quarter.id
+        self.pool = pool
+        self.source = source
+        self.notebook = notebook
+        self.kernel_name = kernel_name
+        self.timeout = timeout
+        self.cache_dir = cache_dir
+        self.pdf = pdf
+        self.footer = footer
+        self.on_event = on_event
+        self.stop = threading.Event()
+        self.kernels: dict[str, PooledKernel] = {}
+
+    def emit(self, report_id: str, state: str, started: float, error: str = "") -> None:
+        if self.on_event is not None:
+            self.on_event(Event(report_id, state, time.perf_counter() - started, error))
+
+    def run_one(self, report_id: str) -> Result:
+        """Execute, export and put in place one briefing; never raises."""
+        started = time.perf_counter()
+        final = self.quarter_dir / report_id
+        result = Result(report_id, False, final, started=manifest.utc_now())
+        staging = self.quarter_dir / f".staging-{report_id}-{os.getpid()}"
+        executed = staging / "briefing.ipynb"
+        kernel: PooledKernel | None = None
+        try:
+            if self.stop.is_set():
+                raise KernelPoolClosed("interrupted")
+            self.emit(report_id, "waiting", started)
+            kernel = self.pool.acquire()
+            self.kernels[report_id] = kernel
+            result.timings.update(
+                wait=time.perf_counter() - started,
+                kernel_start=kernel.start_seconds,
+                imports=kernel.warmup_seconds,
+            )
+            if staging.exists():
+                shutil.rmtree(staging)
+            staging.mkdir(parents=True)
+            self.emit(report_id, "running", started)
+            nb = self._execute(kernel, report_id, staging, executed, result)
+            self.pool.release(kernel)
+            self.emit(report_id, "exporting", started)
+            self._export(nb, report_id, staging, result)
+            if self.stop.is_set():
+                raise KernelPoolClosed("interrupted")
+            _swap_in(staging, final)
+        except BaseException as err:  # noqa: BLE001 - every failure is reported, none stops the run
+            if kernel is not None:
+                self.pool.release(kernel, now=True)
+            result.error = (
+                "interrupted"
+                if self.stop.is_set() or isinstance(err, KernelPoolClosed)
+                else _first_line(err)
+            )
+            if executed.exists() and not self.stop.is_set():
+                failed = self.quarter_dir / "failed" / f"{report_id}.ipynb"
+                failed.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(executed, failed)
+                result.failed_notebook = failed
+            shutil.rmtree(staging, ignore_errors=True)
+            log.debug("%s failed", report_id, exc_info=True)
+        else:
+            result.ok = True
+            result.outputs = sorted(p for p in final.iterdir() if p.is_file())
+            (self.quarter_dir / "failed" / f"{report_id}.ipynb").unlink(missing_ok=True)
+        result.seconds = time.perf_counter() - started
+        result.ended = manifest.utc_now()
+        self.emit(report_id, result.status, started, result.error)
+        return result
+
+    def _execute(
+        self,
+        kernel: PooledKernel,
+        report_id: str,
+        staging: Path,
+        executed: Path,
+        result: Result,
+    ) -> nbformat.NotebookNode:
+        """Papermill's execution, on a pooled kernel: parameterise, run, save, check."""
+        parameters = {
+            "report_id": report_id,
+            "quarter": self.quarter.id,
+            "params_dir": str(self.params.root.resolve()),
+            "output_dir": str(staging.resolve()),
+            "cache_dir": str(self.cache_dir.resolve()) if self.cache_dir else "",
+        }
+        nb = parameterize_notebook(
+            copy.deepcopy(self.source), parameters, kernel_name=self.kernel_name
         )
-        report = params.reports[report_id]
+        nb = prepare_notebook_metadata(nb, str(self.notebook), str(executed))
+        nb = remove_error_markers(nb)
+        manager = NotebookExecutionManager(nb, output_path=str(executed), progress_bar=False)
+        began = time.perf_counter()
+        deadline = began + self.timeout if self.timeout else None
+
+        def cell_timeout(cell: object) -> float | None:
+            return None if deadline is None else max(0.1, deadline - time.perf_counter())
+
+        client = PapermillNotebookClient(
+            manager,
+            km=kernel.km,
+            kernel_name=self.kernel_name,
+            timeout_func=cell_timeout,
+            startup_timeout=60,
+            log=logging.getLogger("papermill"),
+        )
+        manager.notebook_start()
+        try:
+            client.execute()
+        except CellTimeoutError as err:
+            message = f"the briefing ran for more than {self.timeout:g} s (--timeout)"
+            _mark_timeout(manager.nb, executed, message)
+            raise TimeoutError(message) from err
+        finally:
+            if client.kc is not None:
+                client.kc.stop_channels()
+            manager.cleanup_pbar()
+            manager.notebook_complete()
+            result.timings["cells"] = time.perf_counter() - began
+        raise_for_execution_errors(manager.nb, str(executed))
+        write_ipynb(manager.nb, str(executed))
+        return manager.nb
+
+    def _export(
+        self, nb: nbformat.NotebookNode, report_id: str, staging: Path, result: Result
+    ) -> None:
+        began = time.perf_counter()
+        report = self.params.reports[report_id]
         html = notebook_html(
             nb,
-            title=f"{report.title} — {params.force.force.name} briefing, {quarter.label}",
-            footer=f"Generated by opcc-toolkit for {quarter.id} from {params.root.name}/.",
+            title=f"{report.title} — {self.params.force.force.name} briefing, {self.quarter.label}",
+            footer=self.footer,
         )
-        (staging / "briefing.html").write_text(html, encoding="utf-8")
-    except (Exception, KeyboardInterrupt) as err:
-        failed = None
-        if executed.exists():
-            failed = quarter_dir / "failed" / f"{report_id}.ipynb"
-            failed.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(executed, failed)
-        shutil.rmtree(staging, ignore_errors=True)
-        if isinstance(err, KeyboardInterrupt):
-            raise
-        return Result(
-            report_id, False, final, time.perf_counter() - started, _first_line(err), failed
-        )
-    _swap_in(staging, final)
-    outputs = sorted(p for p in final.iterdir() if p.is_file())
-    return Result(report_id, True, final, time.perf_counter() - started, outputs=outputs)
+        manifest.write_text(staging / "briefing.html", html)
+        result.timings["export"] = time.perf_counter() - began
+        if self.pdf is not None:
+            began = time.perf_counter()
+            self.pdf(staging / "briefing.html", staging / "briefing.pdf")
+            result.timings["pdf"] = time.perf_counter() - began
 
 
 def run_reports(
@@ -141,12 +352,370 @@ def run_reports(
     report_ids: list[str],
     quarter: Quarter,
     out_root: Path,
-    **options: object,
-) -> list[Result]:
-    """Run several briefings one after another; a failure does not stop the others."""
-    results = []
-    for report_id in report_ids:
-        log.info("running %s for %s", report_id, quarter.id)
-        result = run_briefing(params, report_id, quarter, out_root, **options)  # type: ignore[arg-type]
-        results.append(result)
-    return results
+    *,
+    jobs: int | None = None,
+    timeout: float | None = 600,
+    notebook: Path = NOTEBOOK,
+    cache_dir: Path | None = None,
+    pdf: Callable[[Path, Path], None] | None = None,
+    on_event: OnEvent | None = None,
+) -> Batch:
+    """Run several briefings in parallel; a failure does not stop the others.
+
+    Parameters
+    ----------
+    params
+        The validated params root (:func:`toolkit.params.load_params`).
+    report_ids
+        Reports to brief on (``toolkit run ID …`` or every report for ``--all``).
+    quarter
+        ``--quarter``.
+    out_root
+        ``--out``; briefings go to ``<out_root>/<quarter>/<report_id>/``.
+    jobs
+        Briefings at once (``--jobs``; default the number of CPU cores).
+    timeout
+        Seconds one briefing may run before it is stopped as failed (``--timeout``).
+    notebook
+        The briefing notebook (``notebooks/briefing.ipynb``).
+    cache_dir
+        Shared cache for parsed data files.
+    pdf
+        ``toolkit.pdf.html_to_pdf`` (or any ``(html, pdf)`` callable) to print each
+        briefing to ``briefing.pdf`` too; ``None`` for no PDF.
+    on_event
+        Called (from worker threads) whenever a briefing changes state.
+
+    Returns
+    -------
+    Batch
+        Every result, in ``report_ids`` order, and where the index and manifest are.
+
+    Raises
+    ------
+    KeyboardInterrupt
+        After cleaning up (kernels killed, staging folders removed, nothing half-written).
+    """
+    started_clock = time.perf_counter()
+    started = manifest.utc_now()
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    quarter_dir = out_root / quarter.id
+    quarter_dir.mkdir(parents=True, exist_ok=True)
+    source = load_notebook_node(str(notebook))
+    kernel_name = papermill_engines.nb_kernel_name(engine_name=None, nb=source)
+    hasher = manifest.Hasher()
+    commit = manifest.git_commit()
+    versions = manifest.versions()
+    footer = manifest.footer(started, commit, params, hasher, str(versions["toolkit"]))
+    if on_event is not None:
+        for report_id in report_ids:
+            on_event(Event(report_id, "queued"))
+    pool = KernelPool(min(jobs, len(report_ids)), len(report_ids), kernel_name=kernel_name)
+    runner = _Runner(
+        params,
+        quarter,
+        out_root,
+        pool=pool,
+        source=source,
+        notebook=notebook,
+        kernel_name=kernel_name,
+        timeout=timeout,
+        cache_dir=cache_dir,
+        pdf=pdf,
+        footer=footer,
+        on_event=on_event,
+    )
+    executor = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="toolkit-briefing")
+    futures: list[Future[Result]] = []
+    try:
+        futures = [executor.submit(runner.run_one, report_id) for report_id in report_ids]
+        pending = set(futures)
+        while pending:  # short waits, so that Ctrl-C is seen at once
+            _, pending = wait(pending, timeout=0.2)
+        results = [future.result() for future in futures]
+    except BaseException:
+        runner.stop.set()
+        for future in futures:
+            future.cancel()
+        pool.close(now=True)
+        executor.shutdown(wait=True, cancel_futures=True)
+        for stale in quarter_dir.glob(f".staging-*-{os.getpid()}"):
+            shutil.rmtree(stale, ignore_errors=True)
+        raise
+    pool.close()
+    executor.shutdown(wait=True)
+    for result in results:
+        if result.report_id in runner.kernels:
+            result.timings["shutdown"] = runner.kernels[result.report_id].shutdown_seconds
+    ended = manifest.utc_now()
+    index, _ = write_index(params, quarter, out_root, results, footer=footer)
+    manifest_path = _write_manifest(
+        params,
+        quarter,
+        out_root,
+        results,
+        hasher=hasher,
+        commit=commit,
+        versions=versions,
+        started=started,
+        ended=ended,
+    )
+    return Batch(quarter, results, index, manifest_path, time.perf_counter() - started_clock)
+
+
+# -- the quarter index --------------------------------------------------------
+
+
+def _index_rows(
+    params: Params, quarter: Quarter, quarter_dir: Path, results: list[Result]
+) -> list[dict[str, Any]]:
+    """One row per report with outputs in the quarter: this run's, then earlier runs'.
+
+    Each row comes from the briefing's ``figures.json`` (as the notebook wrote it);
+    a failed briefing's row comes from its params (title, dates, s55 state).
+    """
+    by_id = {r.report_id: r for r in results}
+    rows = []
+    for report_id in sorted(params.reports):
+        result = by_id.get(report_id)
+        figures_path = quarter_dir / report_id / "figures.json"
+        if result is not None and not result.ok:
+            report = params.reports[report_id]
+            s55 = s55_state(report, quarter)
+            rows.append(
+                {
+                    "id": report_id,
+                    "title": report.title,
+                    "status": "failed",
+                    "ok": False,
+                    "error": result.error,
+                    "failed_notebook": (
+                        result.failed_notebook.relative_to(quarter_dir).as_posix()
+                        if result.failed_notebook
+                        else None
+                    ),
+                    "published": s55["published"],
+                    "deadline": s55["deadline"],
+                    "s55_state": s55["state"],
+                    "s55_text": s55["state_text"],
+                    "by_status": {},
+                    "overdue": None,
+                    "briefing": None,
+                }
+            )
+        elif figures_path.is_file():
+            figures = json.loads(figures_path.read_text(encoding="utf-8"))
+            s55, items = figures["s55"], figures["items"]
+            rows.append(
+                {
+                    "id": report_id,
+                    "title": figures.get("title", params.reports[report_id].title),
+                    "status": "ok",
+                    "ok": True,
+                    "error": "",
+                    "failed_notebook": None,
+                    "published": s55["published"],
+                    "deadline": s55["deadline"],
+                    "s55_state": s55["state"],
+                    "s55_text": s55["state_text"],
+                    "by_status": items["by_status"],
+                    "overdue": items["overdue"],
+                    "briefing": f"{report_id}/briefing.html",
+                }
+            )
+    return rows
+
+
+def write_index(
+    params: Params,
+    quarter: Quarter,
+    out_root: Path,
+    results: list[Result],
+    *,
+    footer: str = "",
+) -> tuple[Path, Path]:
+    """Write ``<out>/<quarter>/index.html`` and ``index.json`` (atomically).
+
+    Lists every report of the params root that this run briefed or an earlier run
+    left outputs for; failed ones are marked failed, without a link.
+
+    Returns
+    -------
+    tuple of Path
+        The HTML and JSON files.
+    """
+    from toolkit import __version__
+    from toolkit.render import environment
+
+    quarter_dir = out_root / quarter.id
+    rows = _index_rows(params, quarter, quarter_dir, results)
+    ok_count = sum(r["ok"] for r in rows)
+    css = (TEMPLATE_DIR / "briefing" / "briefing.css").read_text(encoding="utf-8")
+    html = (
+        environment()
+        .get_template("index.html.j2")
+        .render(
+            css=Markup(css),  # noqa: S704 - the project's own stylesheet
+            force=params.force.force.name,
+            quarter_label=quarter.label,
+            quarter_end=quarter.end,
+            rows=rows,
+            ok_count=ok_count,
+            failed_count=len(rows) - ok_count,
+            footer=footer,
+            version=__version__,
+        )
+    )
+    data = {
+        "quarter": quarter.id,
+        "force": params.force.force.name,
+        "reports": rows,
+    }
+    return (
+        manifest.write_text(quarter_dir / "index.html", html),
+        manifest.write_json(quarter_dir / "index.json", data),
+    )
+
+
+# -- provenance ---------------------------------------------------------------
+
+
+def _write_manifest(
+    params: Params,
+    quarter: Quarter,
+    out_root: Path,
+    results: list[Result],
+    *,
+    hasher: manifest.Hasher,
+    commit: str | None,
+    versions: dict[str, str | None],
+    started: datetime,
+    ended: datetime,
+) -> Path:
+    """``manifest.json``: this run's outputs, plus earlier entries for reports not rerun."""
+    quarter_dir = out_root / quarter.id
+    path = quarter_dir / "manifest.json"
+    earlier = manifest.read_manifest(path).get("outputs", {})
+    params_entries = hasher.entries(params.root, manifest.params_files(params))
+    data_entries = hasher.entries(params.root, manifest.data_files(params, quarter))
+    outputs: dict[str, Any] = {}
+    by_id = {r.report_id: r for r in results}
+    for report_id in sorted(set(by_id) | set(earlier)):
+        result = by_id.get(report_id)
+        if result is None:
+            if report_id in params.reports and (quarter_dir / report_id).is_dir():
+                outputs[report_id] = earlier[report_id]
+            continue
+        outputs[report_id] = {
+            "status": result.status,
+            "error": result.error or None,
+            "folder": report_id if result.ok else None,
+            "failed_notebook": (
+                result.failed_notebook.relative_to(quarter_dir).as_posix()
+                if result.failed_notebook
+                else None
+            ),
+            "files": (hasher.entries(quarter_dir, result.outputs) if result.ok else []),
+            "started": manifest.iso(result.started) if result.started else None,
+            "ended": manifest.iso(result.ended) if result.ended else None,
+            "seconds": {k: round(v, 3) for k, v in result.timings.items()},
+            "params": params_entries,
+            "data": data_entries,
+            "code": {"commit": commit, "versions": versions},
+        }
+    data = {
+        "quarter": quarter.id,
+        "params_root": str(params.root.resolve()),
+        "code": {"commit": commit, "versions": versions},
+        "started": manifest.iso(started),
+        "ended": manifest.iso(ended),
+        "outputs": outputs,
+    }
+    return manifest.write_json(path, data)
+
+
+# -- progress displays ----------------------------------------------------------
+
+
+class LineProgress:
+    """Progress as plain lines (a log file, a pipe): one line when a briefing starts or ends.
+
+    Parameters
+    ----------
+    write
+        Where each line goes (the CLI's error console).
+    """
+
+    def __init__(self, write: Callable[[str], None]) -> None:
+        self._write = write
+        self._lock = threading.Lock()
+
+    def __call__(self, event: Event) -> None:
+        if event.state == "running":
+            line = f"{event.report_id}: running"
+        elif event.state == "ok":
+            line = f"{event.report_id}: ok in {event.elapsed:.1f} s"
+        elif event.state == "failed":
+            line = f"{event.report_id}: failed after {event.elapsed:.1f} s: {event.error}"
+        else:
+            return
+        with self._lock:
+            self._write(line)
+
+
+class LiveProgress:
+    """Progress on a terminal: a live table of every briefing's state, elapsed time, error.
+
+    Parameters
+    ----------
+    console
+        A :class:`rich.console.Console` on a terminal.
+    report_ids
+        The briefings of the run, in order.
+    """
+
+    def __init__(self, console: Any, report_ids: list[str]) -> None:
+        from rich.live import Live
+
+        self._rows: dict[str, tuple[str, float, str]] = {r: ("queued", 0.0, "") for r in report_ids}
+        self._since: dict[str, float] = {}
+        self._lock = threading.Lock()
+        self._live = Live(
+            console=console, get_renderable=self._table, refresh_per_second=4, transient=False
+        )
+
+    def __enter__(self) -> LiveProgress:
+        self._live.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._live.stop()
+
+    def __call__(self, event: Event) -> None:
+        with self._lock:
+            if event.state == "waiting":
+                self._since[event.report_id] = time.perf_counter() - event.elapsed
+            self._rows[event.report_id] = (event.state, event.elapsed, event.error)
+
+    def _table(self) -> Any:
+        from rich.table import Table
+
+        table = Table(title="Briefings", title_justify="left")
+        table.add_column("Report")
+        table.add_column("State")
+        table.add_column("Elapsed", justify="right")
+        table.add_column("Error")
+        styles = {"ok": "green", "failed": "bold red", "running": "cyan", "exporting": "cyan"}
+        with self._lock:
+            rows = list(self._rows.items())
+            since = dict(self._since)
+        done = sum(state in ("ok", "failed") for _, (state, _, _) in rows)
+        failed = sum(state == "failed" for _, (state, _, _) in rows)
+        now = time.perf_counter()
+        for report_id, (state, elapsed, error) in rows:
+            if state in ("waiting", "running", "exporting") and report_id in since:
+                elapsed = now - since[report_id]
+            shown = f"{elapsed:.1f} s" if state != "queued" else ""
+            table.add_row(report_id, f"[{styles.get(state, '')}]{state}[/]", shown, error)
+        table.caption = f"{done} of {len(rows)} done, {failed} failed"
+        return table

@@ -5,11 +5,13 @@ nbconvert renders the notebook through the toolkit's own template
 no code, no prompts, no stream output or tracebacks — inside a page with a real
 title, ``lang="en"``, inline CSS and a Content-Security-Policy that forbids
 loading anything from anywhere (no scripts at all). The exporter is built once
-per process and reused.
+per process and reused (by one thread at a time: the batch runner exports from
+several).
 """
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ import nbformat
 from nbconvert import HTMLExporter
 
 TEMPLATE_DIR = Path(__file__).parent / "nbtemplate"
+_LOCK = threading.Lock()  # one exporter per process; briefings export one at a time
 
 
 @lru_cache(maxsize=1)
@@ -49,5 +52,6 @@ def notebook_html(nb: nbformat.NotebookNode, *, title: str, footer: str = "") ->
     resources: dict[str, Any] = {
         "toolkit": {"title": title, "footer": footer, "version": __version__},
     }
-    body, _ = exporter().from_notebook_node(nb, resources=resources)
+    with _LOCK:
+        body, _ = exporter().from_notebook_node(nb, resources=resources)
     return body

@@ -1,0 +1,323 @@
+"""A pool of pre-started, pre-warmed Jupyter kernels, each used for one briefing.
+
+Starting a kernel, importing the toolkit's heavy dependencies inside it and shutting
+it down again cost more than a briefing's own cells. The pool hides those costs:
+kernels are started ahead of need and, as soon as each one is up, it imports
+:data:`WARMUP` (silently, without touching the execution count) while it waits for a
+briefing. A kernel runs exactly one briefing and is then shut down in the
+background, so nothing a notebook did can leak into the next one.
+
+Every kernel's start-up and shutdown happens on the pool's own event-loop thread;
+briefings run their notebooks from other threads with the kernel's manager
+(:attr:`PooledKernel.km`), as :class:`nbclient.NotebookClient` allows. A kernel's
+stdout and stderr (ipykernel's "running over TCP without encryption" warning and
+the like) are read by the pool and logged at debug level, never shown to the user.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import subprocess
+import threading
+import time
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from jupyter_client.manager import AsyncKernelManager
+
+log = logging.getLogger("toolkit")
+
+WARMUP = (
+    "import pandas, matplotlib, matplotlib.pyplot, toolkit.briefing, toolkit.render, "
+    "toolkit.charts, toolkit.performance, toolkit.narrative"
+)
+"""Code each kernel runs as soon as it is up: the imports every briefing needs."""
+
+
+@dataclass
+class PooledKernel:
+    """A started kernel and what it cost.
+
+    Attributes
+    ----------
+    km
+        Its kernel manager; pass it to :class:`nbclient.NotebookClient` as ``km``.
+    start_seconds
+        Wall time from launch to a kernel that answers.
+    warmup_seconds
+        Wall time the :data:`WARMUP` imports took inside the kernel.
+    shutdown_seconds
+        Wall time of the shutdown, once :meth:`KernelPool.release` has finished it.
+    warmup_error
+        The warm-up's error, if any (the notebook then fails on its own terms).
+    """
+
+    km: AsyncKernelManager
+    start_seconds: float = 0.0
+    warmup_seconds: float = 0.0
+    shutdown_seconds: float = 0.0
+    warmup_error: str = ""
+    done: Future[float] = field(default_factory=Future)
+
+
+class KernelPoolClosed(RuntimeError):
+    """Raised by :meth:`KernelPool.acquire` once the pool is closing."""
+
+
+class KernelPool:
+    """Keep up to ``size`` kernels started and warm, for at most ``limit`` briefings.
+
+    Parameters
+    ----------
+    size
+        How many kernels to keep starting or ready at once (``--jobs`` is a good choice:
+        the next kernels warm up while the current briefings run).
+    limit
+        How many kernels to start in all (the number of briefings): none is wasted.
+    kernel_name
+        The kernel spec to start (``python3``, as papermill uses).
+    cwd
+        The kernels' working directory (the caller's, as papermill's default).
+    warmup
+        Code run silently in each kernel before it is handed out.
+    startup_timeout
+        Seconds a kernel may take to answer after launch.
+
+    Use as a context manager, or call :meth:`close` (it shuts every kernel down).
+    """
+
+    def __init__(
+        self,
+        size: int,
+        limit: int,
+        *,
+        kernel_name: str = "python3",
+        cwd: Path | None = None,
+        warmup: str = WARMUP,
+        startup_timeout: float = 60,
+    ) -> None:
+        self.size = max(1, size)
+        self.limit = max(0, limit)
+        self.kernel_name = kernel_name
+        self.cwd = str(cwd or Path.cwd())
+        self.warmup = warmup
+        self.startup_timeout = startup_timeout
+        self._ready: queue.Queue[PooledKernel | BaseException] = queue.Queue()
+        self._launched = 0
+        self._pending = 0  # starting or ready, not yet handed out
+        self._closing = False
+        self._live: set[AsyncKernelManager] = set()
+        self._tasks: set[asyncio.Future[Any]] = set()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="toolkit-kernel-pool", daemon=True
+        )
+        self._thread.start()
+        self._call(self._fill)
+
+    # -- the public surface (any thread) ------------------------------------
+
+    def acquire(self, timeout: float | None = None) -> PooledKernel:
+        """Take a ready kernel, waiting for one if need be; start its replacement.
+
+        Raises
+        ------
+        KernelPoolClosed
+            When the pool is closing (the run was interrupted).
+        RuntimeError
+            When a kernel could not be started (the launch error, first line).
+        """
+        if self._closing:
+            raise KernelPoolClosed("the kernel pool is closed")
+        got = self._ready.get(timeout=timeout)
+        if isinstance(got, BaseException):
+            self._call(self._fill)
+            raise got
+        self._call(self._handed_out)
+        return got
+
+    def release(self, kernel: PooledKernel, *, now: bool = False) -> Future[float]:
+        """Shut a used kernel down in the background.
+
+        Parameters
+        ----------
+        kernel
+            A kernel from :meth:`acquire`.
+        now
+            Kill it at once (for a kernel that may still be busy: timeout, failure).
+
+        Returns
+        -------
+        Future
+            Resolves to the shutdown's wall time (also stored on ``kernel``).
+        """
+        self._call(lambda: self._spawn(self._shutdown(kernel, now)))
+        return kernel.done
+
+    def kill(self, kernel: PooledKernel) -> None:
+        """Kill a kernel that is in use (a briefing over its time limit)."""
+        self._call(lambda: self._spawn(self._kill(kernel.km)))
+
+    def close(self, *, now: bool = False, timeout: float = 30) -> None:
+        """Stop starting kernels and shut down every kernel still alive.
+
+        Parameters
+        ----------
+        now
+            Kill kernels instead of asking them to shut down (an interrupted run).
+        timeout
+            Seconds to wait for the shutdowns.
+        """
+        if self._loop.is_closed():
+            return
+        self._closing = True
+        try:
+            asyncio.run_coroutine_threadsafe(self._close(now), self._loop).result(timeout)
+        except Exception as err:  # pragma: no cover - best effort at exit
+            log.debug("kernel pool close: %s", err)
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout)
+            if not self._thread.is_alive():
+                self._loop.close()
+
+    def __enter__(self) -> KernelPool:
+        return self
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        self.close(now=exc_type is not None)
+
+    # -- on the pool's loop -------------------------------------------------
+
+    def _call(self, callback: Any) -> None:
+        if not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(callback)
+
+    def _handed_out(self) -> None:
+        self._pending -= 1
+        self._fill()
+
+    def _fill(self) -> None:
+        while not self._closing and self._pending < self.size and self._launched < self.limit:
+            self._launched += 1
+            self._pending += 1
+            self._spawn(self._start_one())
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _start_one(self) -> None:
+        km = AsyncKernelManager(kernel_name=self.kernel_name)
+        started = time.perf_counter()
+        try:
+            await km.start_kernel(
+                cwd=self.cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            self._live.add(km)
+            self._drain(km)
+            kc = km.client()
+            kc.start_channels()
+            try:
+                await kc.wait_for_ready(timeout=self.startup_timeout)
+                kernel = PooledKernel(km, start_seconds=time.perf_counter() - started)
+                warm = time.perf_counter()
+                kernel.warmup_error = await self._run_silently(kc, self.warmup)
+                kernel.warmup_seconds = time.perf_counter() - warm
+            finally:
+                kc.stop_channels()
+        except Exception as err:
+            log.debug("kernel start failed", exc_info=True)
+            await self._kill(km)
+            self._pending -= 1
+            self._ready.put(RuntimeError(f"could not start a {self.kernel_name} kernel: {err}"))
+            return
+        if kernel.warmup_error:
+            log.debug("kernel warm-up failed: %s", kernel.warmup_error)
+        if self._closing:
+            await self._shutdown(kernel, True)
+            return
+        self._ready.put(kernel)
+
+    async def _run_silently(self, kc: Any, code: str) -> str:
+        msg_id = kc.execute(code, silent=True, store_history=False)
+        while True:
+            reply = await kc.get_shell_msg(timeout=self.startup_timeout)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                content = reply["content"]
+                if content.get("status") != "ok":
+                    return f"{content.get('ename', 'Error')}: {content.get('evalue', '')}"
+                return ""
+
+    def _drain(self, km: AsyncKernelManager) -> None:
+        """Log the kernel's own output at debug level, line by line."""
+        process = getattr(km.provisioner, "process", None)
+        for name in ("stdout", "stderr"):
+            stream: IO[bytes] | None = getattr(process, name, None)
+            if stream is not None:
+                threading.Thread(
+                    target=_log_lines, args=(stream, f"kernel {name}"), daemon=True
+                ).start()
+
+    async def _shutdown(self, kernel: PooledKernel, now: bool) -> None:
+        started = time.perf_counter()
+        km = kernel.km
+        try:
+            if km in self._live:
+                await km.shutdown_kernel(now=now)
+        except Exception:
+            log.debug("kernel shutdown failed; killing it", exc_info=True)
+            await self._kill(km)
+        finally:
+            self._live.discard(km)
+            kernel.shutdown_seconds = time.perf_counter() - started
+            if not kernel.done.done():
+                kernel.done.set_result(kernel.shutdown_seconds)
+
+    async def _kill(self, km: AsyncKernelManager) -> None:
+        try:
+            if km.has_kernel:
+                await km.shutdown_kernel(now=True)
+        except Exception:  # pragma: no cover - the process is gone already
+            log.debug("kernel kill failed", exc_info=True)
+        self._live.discard(km)
+
+    async def _close(self, now: bool) -> None:
+        if now:
+            for km in list(self._live):
+                await self._kill(km)
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        while True:
+            try:
+                got = self._ready.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(got, PooledKernel):
+                await self._shutdown(got, now)
+        for km in list(self._live):
+            try:
+                await km.shutdown_kernel(now=now)
+            except Exception:
+                await self._kill(km)
+            self._live.discard(km)
+
+
+def _log_lines(stream: IO[bytes], label: str) -> None:
+    try:
+        for raw in iter(stream.readline, b""):
+            line = raw.decode("utf-8", "replace").rstrip()
+            if line:
+                log.debug("%s: %s", label, line)
+    except (OSError, ValueError):  # pragma: no cover - closed under us
+        pass
+    finally:
+        stream.close()
