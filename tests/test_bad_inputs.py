@@ -1,0 +1,157 @@
+"""Every row of tests/BAD_INPUTS.md: make the mistake, check the exact line printed.
+
+The table is the documentation; this test keeps it true. Each case below edits a copy
+of tests/fixtures/register the way an analyst might get it wrong.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import write_xlsx
+from toolkit.cli import app
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TABLE = Path(__file__).parent / "BAD_INPUTS.md"
+HEADER = "report,ref,status,update,evidence,owner,target_date\n"
+STREET = (
+    "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,"
+    "LSOA name,Crime type,Last outcome category,Context\na1,2019-04,W,W,,,No Location,,,Drugs,,\n"
+)
+
+
+def _rows() -> list[dict[str, str]]:
+    rows = []
+    for line in TABLE.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 5 or cells[0] in ("case", "---") or set(cells[0]) <= {"-"}:
+            continue
+        case, _, command, code, message = cells
+        rows.append({"case": case, "command": command, "exit": code, "message": message.strip("`")})
+    return rows
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _update(root: Path, body: str, raw: bytes | None = None) -> None:
+    path = root / "updates" / "2019-20-Q1.csv"
+    path.write_bytes(raw if raw is not None else (HEADER + body).encode("utf-8"))
+
+
+def _beta(root: Path, text: str) -> None:
+    (root / "reports" / "beta.yaml").write_text(text, encoding="utf-8")
+
+
+BETA = "title: Beta\npublished: 2019-08-01\nkind: thematic\n"
+
+
+def _data(root: Path, block: str) -> None:
+    _edit(root / "force.yaml", "addressee:", f"data:\n{block}addressee:")
+
+
+def _police_uk(root: Path, force: str) -> None:
+    month = root / "police-uk" / "2019-04"
+    month.mkdir(parents=True)
+    (month / f"2019-04-{force}-street.csv").write_text(STREET, encoding="utf-8")
+
+
+SETUPS: dict[str, Callable[[Path], None]] = {
+    "yaml-syntax": lambda r: _beta(r, BETA.replace("kind: thematic", "kind: [thematic")),
+    "yaml-empty": lambda r: _beta(r, ""),
+    "yaml-not-mapping": lambda r: _beta(r, "- title\n- published\n"),
+    "unknown-key": lambda r: _beta(r, BETA + "itmes: []\n"),
+    "bad-date": lambda r: _beta(r, BETA.replace("2019-08-01", "2019-13-45")),
+    "uk-date": lambda r: _beta(r, BETA.replace("2019-08-01", "01/08/2019")),
+    "bad-kind": lambda r: _beta(r, BETA.replace("thematic", "thematc")),
+    "missing-field": lambda r: _beta(
+        r, BETA + "items:\n  - kind: recommendation\n    text: Do it.\n"
+    ),
+    "wrong-type": lambda r: _beta(r, BETA + "crime_types: Drugs\n"),
+    "bad-due": lambda r: _edit(
+        r / "reports" / "alpha.yaml", "due: within six months", "due: next spring"
+    ),
+    "duplicate-ref": lambda r: _beta(
+        r,
+        BETA + "items:\n  - {ref: R1, kind: recommendation, text: One.}\n"
+        "  - {ref: R1, kind: recommendation, text: Two.}\n"
+        "  - {ref: L1, kind: local-action, text: Three.}\n",
+    ),
+    "report-file-name": lambda r: (r / "reports" / "Beta Report.yaml").write_text(BETA),
+    "no-force-file": lambda r: (r / "force.yaml").unlink(),
+    "force-slug": lambda r: _edit(r / "force.yaml", "police_uk: testshire", "police_uk: Testshire"),
+    "peer-slug": lambda r: (r / "force.yaml").write_text(
+        (r / "force.yaml").read_text() + "peers: [Devon and Cornwall]\n"
+    ),
+    "update-file-name": lambda r: (r / "updates" / "Q1 2019.csv").write_text(HEADER),
+    "two-update-files": lambda r: write_xlsx(
+        r / "updates" / "2019-20-Q1.xlsx", [HEADER.strip().split(",")]
+    ),
+    "unknown-report": lambda r: _update(r, "gama,R1,complete,,,,\n"),
+    "unknown-ref": lambda r: _update(r, "beta,R7,complete,,,,\n"),
+    "unknown-status": lambda r: _update(r, "alpha,R1,Done,,,,\n"),
+    "duplicate-row": lambda r: _update(r, "alpha,R1,complete,,,,\nalpha,R1,in-progress,,,,\n"),
+    "no-reason": lambda r: _update(r, "beta,R1,not-accepted,,,,\n"),
+    "bad-target-date": lambda r: _update(r, "alpha,R1,in-progress,,,,2019-02-30\n"),
+    "missing-column": lambda r: _update(r, "", raw=b"report,ref,state\nalpha,R1,complete\n"),
+    "empty-update-file": lambda r: _update(r, "", raw=b""),
+    "encoding": lambda r: _update(r, "", raw=HEADER.encode() + b"alpha,R1,complete,\x81,,,\n"),
+    "not-xlsx": lambda r: (
+        (r / "updates" / "2019-20-Q1.csv").unlink(),
+        (r / "updates" / "2019-20-Q1.xlsx").write_text("not a workbook"),
+    ),
+    "data-missing": lambda r: _data(r, "  police_uk: police-uk\n"),
+    "data-no-force": lambda r: (_police_uk(r, "wiltshire"), _data(r, "  police_uk: police-uk\n")),
+    "corrupt-zip": lambda r: (
+        (r / "download.zip").write_bytes(b"PK\x03\x04 broken"),
+        _data(r, "  police_uk: download.zip\n"),
+    ),
+    "population-header": lambda r: (
+        (r / "pop.csv").write_text("force,year,people\nx,2019,1\n"),
+        _data(r, "  population: pop.csv\n"),
+    ),
+    "population-missing": lambda r: (
+        (r / "pop.csv").write_text("police_uk,year,population\nwiltshire,2019,1000\n"),
+        _data(r, "  population: pop.csv\n"),
+    ),
+    "bad-quarter": lambda r: None,
+    "quarter-years": lambda r: None,
+    "unsafe-id": lambda r: None,
+    "no-such-report": lambda r: None,
+}
+
+ARGS = {
+    "bad-quarter": ["--quarter", "2019-Q3"],
+    "quarter-years": ["--quarter", "2019-21-Q1"],
+}
+
+
+def test_every_case_in_the_table_has_a_setup():
+    assert sorted(r["case"] for r in _rows()) == sorted(SETUPS)
+
+
+@pytest.mark.parametrize("row", _rows(), ids=lambda r: r["case"])
+def test_bad_input_message(row, tmp_path):
+    root = tmp_path / "params"
+    shutil.copytree(FIXTURES / "register", root)
+    SETUPS[row["case"]](root)
+    words = row["command"].split()
+    args = [words[0], *words[1:], "--params", str(root)]
+    if words[0] == "run":
+        args += ARGS.get(row["case"], ["--quarter", "2019-20-Q1"]) + ["--out", str(tmp_path / "o")]
+    result = CliRunner().invoke(app, args)
+    expected = row["message"].replace("<root>", str(root))
+    lines = [re.sub(r"\s+$", "", line) for line in result.output.splitlines()]
+    assert expected in lines, result.output
+    assert result.exit_code == int(row["exit"]), result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "o").exists() or row["exit"] == "0"
