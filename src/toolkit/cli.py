@@ -7,16 +7,22 @@ Problems are printed one per line, without a traceback (``--debug`` shows it).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from toolkit.errors import InputError, Problem, ToolkitError
+from toolkit.errors import InputError, Problem, ToolkitError, shown
+
+if TYPE_CHECKING:
+    from toolkit.params import ForceFile
+    from toolkit.quarters import Quarter
 
 app = typer.Typer(
     add_completion=False,
@@ -144,6 +150,310 @@ def run(
     out_console.print(table)
     if not all(r.ok for r in results):
         raise typer.Exit(1)
+
+
+# --------------------------------------------------------------------------- each quarter
+
+
+def _parse_quarter(quarter: str) -> Quarter:
+    """``--quarter``, required; exits through :func:`_fail` when absent or malformed."""
+    from toolkit.quarters import Quarter
+
+    if not quarter:
+        raise InputError(
+            Problem(
+                "command line",
+                "--quarter",
+                "a quarter is required",
+                expected="e.g. --quarter 2018-19-Q3",
+            )
+        )
+    return Quarter.parse(quarter, source="command line", field="--quarter")
+
+
+_KIND_SHORT = {
+    "recommendation": "recommendation",
+    "area-for-improvement": "AFI",
+    "cause-of-concern": "cause of concern",
+    "local-action": "local action",
+}
+
+
+@app.command()
+def status(quarter: QuarterOpt = "", params: ParamsOpt = Path("params")) -> None:
+    """List every open item across reports as at the quarter's end, overdue first."""
+    from rich import box
+    from rich.text import Text
+
+    from toolkit.params import load_params
+    from toolkit.register import Register
+    from toolkit.updates import STATUS_LABELS
+
+    try:
+        parsed = _parse_quarter(quarter)
+        loaded = load_params(params)
+        register = Register(loaded)
+    except ToolkitError as err:
+        raise _fail(err) from None
+    rows = [
+        row
+        for row in register.open_items(parsed)
+        if loaded.reports[row.report_id].published <= parsed.end
+    ]
+    if not rows:
+        out_console.print(f"No open items as at the end of {parsed.id}.", markup=False)
+        return
+    table = Table(
+        title=f"Open items as at {parsed.end:%d %B %Y} ({parsed.id})", box=box.SIMPLE_HEAD
+    )
+    for name in ("Report", "Ref", "Kind", "Status", "Due", "Owner", "Flags"):
+        table.add_column(name, no_wrap=name in ("Report", "Ref", "Status", "Due"))
+    for row in rows:
+        owner = (row.latest.owner if row.latest and row.latest.owner else row.item.owner) or ""
+        flags = [name for name in ("overdue", "stale", "new") if getattr(row, name)]
+        table.add_row(
+            Text(row.report_id),
+            Text(row.item.ref),
+            Text(_KIND_SHORT[row.item.kind]),
+            Text(STATUS_LABELS[row.status]),
+            Text(row.due.isoformat() if row.due else "none"),
+            Text(owner or "not assigned"),
+            Text(", ".join(flags), style="bold" if row.overdue else ""),
+        )
+    out_console.print(table)
+    overdue = sum(row.overdue for row in rows)
+    out_console.print(
+        f"{len(rows)} open item{'s' if len(rows) != 1 else ''}, {overdue} overdue.", markup=False
+    )
+
+
+@app.command("request-updates")
+def request_updates(
+    quarter: QuarterOpt = "",
+    params: ParamsOpt = Path("params"),
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="The workbook to write "
+            "[default: outputs/<quarter>/updates-request-<quarter>.xlsx].",
+        ),
+    ] = None,
+) -> None:
+    """Write the workbook the force fills in and returns as updates/<quarter>.xlsx."""
+    from toolkit.params import load_params
+    from toolkit.workbook import default_path, write_request
+
+    try:
+        parsed = _parse_quarter(quarter)
+        if out is not None and out.suffix.lower() != ".xlsx":
+            raise InputError(
+                Problem(
+                    "command line",
+                    "--out",
+                    "the request is an Excel workbook",
+                    expected="a file name ending .xlsx",
+                    got=shown(str(out)),
+                )
+            )
+        loaded = load_params(params)
+        dest = out or default_path(parsed)
+        try:
+            rows = write_request(loaded, parsed, dest)
+        except OSError as err:
+            raise ToolkitError(
+                f"{dest}: cannot write the workbook ({err.strerror or err})"
+            ) from None
+    except ToolkitError as err:
+        raise _fail(err) from None
+    reports = len({row.report for row in rows})
+    out_console.print(
+        f"Wrote {dest}: {len(rows)} open item{'s' if len(rows) != 1 else ''} across {reports} "
+        f"report{'s' if reports != 1 else ''}.",
+        markup=False,
+    )
+    existing = loaded.update_files.get(parsed)
+    out_console.print(
+        f"When the force returns it, save it as {params / 'updates' / f'{parsed.id}.xlsx'}"
+        + (f" in place of {existing.name}" if existing else "")
+        + " and run toolkit validate.",
+        markup=False,
+    )
+
+
+@app.command("fetch-data")
+def fetch_data(
+    months: Annotated[
+        str, typer.Option("--months", help="Months: 2019-01, 2019-01..2019-03 or a comma list.")
+    ] = "",
+    forces: Annotated[
+        str | None,
+        typer.Option("--forces", help="Force slugs, comma-separated [default: force and peers]."),
+    ] = None,
+    params: ParamsOpt = Path("params"),
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url", help="Where the archives are [default: data.police.uk's archive]."
+        ),
+    ] = None,
+    archive_name: Annotated[
+        str | None,
+        typer.Option(
+            "--archive-name",
+            help="Archive file name; {month} is its newest month [default: {month}.zip].",
+        ),
+    ] = None,
+) -> None:
+    """Add data.police.uk months for the force and its peers to the data.police_uk folder."""
+    from toolkit import fetch
+
+    try:
+        month_list = fetch.parse_months(months)
+        force = _force_file(params)
+        slugs = (
+            fetch.parse_forces(forces)
+            if forces is not None
+            else list(dict.fromkeys([force.force.police_uk, *force.peers]))
+        )
+        dest = _police_uk_folder(params, force)
+        out_console.print(
+            f"Fetching {', '.join(month_list)} for {', '.join(slugs)} into {dest}", markup=False
+        )
+        with _progress() as progress:
+            report = fetch.fetch_months(
+                month_list,
+                slugs,
+                dest,
+                base_url=base_url or fetch.DEFAULT_BASE_URL,
+                archive_name=archive_name or fetch.DEFAULT_ARCHIVE_NAME,
+                progress=progress,
+            )
+    except ToolkitError as err:
+        raise _fail(err) from None
+    for name in report.kept:
+        out_console.print(f"kept (differs from the archive's): {name}", markup=False)
+    for name in report.missing:
+        out_console.print(f"missing (not in the archive): {name}", markup=False)
+    out_console.print(report.summary(), markup=False)
+
+
+@app.command("new-report")
+def new_report(
+    report_id: Annotated[str, typer.Argument(help="The new report's id, e.g. peel-2023.")],
+    title: Annotated[str, typer.Option("--title", help="The report's title.")] = "",
+    published: Annotated[
+        str, typer.Option("--published", help="Publication date, YYYY-MM-DD.")
+    ] = "",
+    kind: Annotated[
+        str, typer.Option("--kind", help="thematic, force, joint, peel or follow-up.")
+    ] = "thematic",
+    params: ParamsOpt = Path("params"),
+) -> None:
+    """Start reports/ID.yaml with every field, commented, ready to fill in (never overwrites)."""
+    from toolkit import newreport
+
+    try:
+        path = newreport.new_report(params, report_id, title=title, published=published, kind=kind)
+    except ToolkitError as err:
+        raise _fail(err) from None
+    out_console.print(
+        f"Wrote {path}. Add its items (or leave items: [] for a report that makes none for "
+        "the force), then run toolkit validate.",
+        markup=False,
+    )
+
+
+def _force_file(root: Path) -> ForceFile:
+    """``force.yaml`` alone: fetch-data needs no report or update file to be valid."""
+    from pydantic import ValidationError
+
+    from toolkit.params import ForceFile
+    from toolkit.yamlfile import problems_from, read_yaml
+
+    path = root / "force.yaml"
+    if not path.is_file():
+        raise InputError(
+            Problem(
+                str(root),
+                "force.yaml",
+                "no force.yaml in the params root",
+                expected="a params folder with force.yaml, reports/ and updates/",
+                got="a folder" if root.is_dir() else "no such folder",
+            )
+        )
+    data, lines, problems = read_yaml(path, "force.yaml")
+    if problems:
+        raise InputError(problems)
+    try:
+        return ForceFile.model_validate(data)
+    except ValidationError as err:
+        raise InputError(problems_from(err, ForceFile, "force.yaml", lines)) from None
+
+
+def _police_uk_folder(root: Path, force: ForceFile) -> Path:
+    """``data.police_uk`` resolved against the params root; refused when unset or a .zip."""
+    value = force.data.police_uk
+    if not value:
+        raise InputError(
+            Problem(
+                "force.yaml",
+                "data.police_uk",
+                "no data.police.uk folder set, so fetch-data has nowhere to add files",
+                expected="a folder relative to the params root, e.g. police_uk: data/police-uk",
+                got="nothing",
+            )
+        )
+    if value.lower().endswith(".zip"):
+        raise InputError(
+            Problem(
+                "force.yaml",
+                "data.police_uk",
+                "fetch-data adds files to a folder, not to a .zip",
+                expected="a folder in data.police.uk layout (YYYY-MM/YYYY-MM-<slug>-street.csv)",
+                got=shown(value),
+            )
+        )
+    path = Path(value)
+    return path if path.is_absolute() else root / path
+
+
+@contextlib.contextmanager
+def _progress() -> Iterator[Callable[[int, int, str], None]]:
+    """A download progress callback: a rich bar on a terminal, a line per file otherwise."""
+    if err_console.is_terminal:
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+            TransferSpeedColumn,
+        )
+
+        columns = (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+        )
+        with Progress(*columns, console=err_console, transient=True) as bar:
+            task = bar.add_task("reading the archive", total=None)
+
+            def update(done: int, total: int, label: str) -> None:
+                bar.update(task, completed=done, total=total or None, description=label)
+
+            yield update
+        return
+    shown_labels: set[str] = set()
+
+    def line(done: int, total: int, label: str) -> None:
+        if label not in shown_labels:
+            shown_labels.add(label)
+            err_console.print(f"fetching {label}", markup=False)
+
+    yield line
 
 
 def main() -> None:
