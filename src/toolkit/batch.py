@@ -25,6 +25,7 @@ folders and writes none of them.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import copy
 import json
@@ -147,6 +148,22 @@ class Event:
 OnEvent = Callable[[Event], None]
 
 
+class _DebugLogger(logging.Logger):
+    """A logger that logs everything at debug level."""
+
+    def isEnabledFor(self, level: int) -> bool:  # noqa: N802 - logging's name
+        return super().isEnabledFor(logging.DEBUG)
+
+    def _log(self, level: int, msg: object, args: Any, *more: Any, **kwargs: Any) -> None:
+        super()._log(logging.DEBUG, msg, args, *more, **kwargs)
+
+
+_CLIENT_LOG = _DebugLogger("toolkit.nbclient")
+"""nbclient's own messages ("Timeout waiting for execute reply" and the like): the
+briefing's result says what went wrong, so these are kept for ``--debug``."""
+_CLIENT_LOG.parent = log
+
+
 def _first_line(err: BaseException) -> str:
     if isinstance(err, PapermillExecutionError):
         text = f"{err.ename}: {err.evalue}"
@@ -168,20 +185,34 @@ def _swap_in(staging: Path, final: Path) -> None:
 
 def _mark_timeout(nb: nbformat.NotebookNode, path: Path, message: str) -> None:
     """Put the timeout into the notebook as the running cell's error, as papermill would."""
-    for cell in nb.cells:
-        meta = cell.get("metadata", {}).get("papermill", {})
-        if cell.cell_type == "code" and meta.get("status") == "running":
-            cell.outputs.append(
-                nbformat.v4.new_output(
-                    "error", ename="TimeoutError", evalue=message, traceback=[message]
-                )
-            )
-            meta["exception"] = True
-            meta["status"] = "failed"
-            break
+    started = [
+        cell
+        for cell in nb.cells
+        if cell.cell_type == "code" and cell.metadata.get("papermill", {}).get("start_time")
+    ]
+    for cell in started[-1:]:  # the cell that was running when time ran out
+        cell.outputs.append(
+            nbformat.v4.new_output("error", ename="TimeoutError", evalue=message, traceback=[])
+        )
+        cell.metadata.papermill.update(exception=True, status="failed")
     nb.metadata.papermill["exception"] = True
     with contextlib.suppress(PapermillExecutionError):  # it marks the error cell, then raises
         raise_for_execution_errors(nb, str(path))
+
+
+def _settle_loop() -> None:
+    """Let this thread's event loop finish the tasks a stopped execution left pending."""
+    try:
+        loop = asyncio.get_event_loop()
+    except RuntimeError:
+        return
+    if loop.is_running() or loop.is_closed():
+        return
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
 
 
 class _Runner:
@@ -310,21 +341,25 @@ class _Runner:
             kernel_name=self.kernel_name,
             timeout_func=cell_timeout,
             startup_timeout=60,
-            log=logging.getLogger("papermill"),
+            log=_CLIENT_LOG,
         )
         manager.notebook_start()
+        timed_out = False
         try:
             client.execute()
-        except CellTimeoutError as err:
-            message = f"the briefing ran for more than {self.timeout:g} s (--timeout)"
-            _mark_timeout(manager.nb, executed, message)
-            raise TimeoutError(message) from err
+        except CellTimeoutError:
+            timed_out = True
         finally:
+            _settle_loop()
             if client.kc is not None:
                 client.kc.stop_channels()
             manager.cleanup_pbar()
             manager.notebook_complete()
             result.timings["cells"] = time.perf_counter() - began
+        if timed_out:
+            message = f"the briefing ran for more than {self.timeout:g} s (--timeout)"
+            _mark_timeout(manager.nb, executed, message)
+            raise TimeoutError(message)
         raise_for_execution_errors(manager.nb, str(executed))
         write_ipynb(manager.nb, str(executed))
         return manager.nb
@@ -472,22 +507,23 @@ def _index_rows(
     """One row per report with outputs in the quarter: this run's, then earlier runs'.
 
     Each row comes from the briefing's ``figures.json`` (as the notebook wrote it);
-    a failed briefing's row comes from its params (title, dates, s55 state).
+    a failed briefing's row (or one whose notebook wrote no figures) comes from its
+    params: title, dates and s55 state, without item counts.
     """
     by_id = {r.report_id: r for r in results}
     rows = []
     for report_id in sorted(params.reports):
         result = by_id.get(report_id)
         figures_path = quarter_dir / report_id / "figures.json"
-        if result is not None and not result.ok:
+        if result is not None and (not result.ok or not figures_path.is_file()):
             report = params.reports[report_id]
             s55 = s55_state(report, quarter)
             rows.append(
                 {
                     "id": report_id,
                     "title": report.title,
-                    "status": "failed",
-                    "ok": False,
+                    "status": result.status,
+                    "ok": result.ok,
                     "error": result.error,
                     "failed_notebook": (
                         result.failed_notebook.relative_to(quarter_dir).as_posix()
@@ -500,7 +536,7 @@ def _index_rows(
                     "s55_text": s55["state_text"],
                     "by_status": {},
                     "overdue": None,
-                    "briefing": None,
+                    "briefing": f"{report_id}/briefing.html" if result.ok else None,
                 }
             )
         elif figures_path.is_file():
