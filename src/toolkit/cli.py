@@ -102,10 +102,26 @@ def run(
     all_reports: Annotated[bool, typer.Option("--all", help="Every report.")] = False,
     params: ParamsOpt = Path("params"),
     out: Annotated[Path, typer.Option("--out", help="Output root.")] = Path("outputs"),
-    timeout: Annotated[float, typer.Option(help="Seconds a cell may run.")] = 600,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, help="Briefings at once (default: CPU cores)."),
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds one briefing may run before it is stopped as failed.")
+    ] = 600,
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Also print each briefing to briefing.pdf (Chromium).")
+    ] = False,
+    notebook: Annotated[
+        Path | None, typer.Option("--notebook", help="Another briefing notebook to run.")
+    ] = None,
 ) -> None:
-    """Produce the briefing for each report: HTML, notebook, draft response, figures.json."""
-    from toolkit.batch import run_reports
+    """Produce the briefing for each report: HTML, notebook, draft response, figures.json.
+
+    Briefings run in parallel, each on its own kernel; a failed one does not stop the
+    others. Then the quarter's index.html, index.json and manifest.json are written.
+    """
+    from toolkit.batch import NOTEBOOK, Batch, Event, LineProgress, LiveProgress, run_reports
     from toolkit.params import load_params
     from toolkit.quarters import Quarter
     from toolkit.register import Register
@@ -135,20 +151,79 @@ def run(
                     expected="one or more report ids, or --all",
                 )
             )
+        if notebook is not None and not notebook.is_file():
+            raise InputError(
+                Problem("command line", "--notebook", "no such notebook", got=str(notebook))
+            )
+        printer = None
+        if pdf:
+            from toolkit.pdf import find_chromium, html_to_pdf
+
+            if find_chromium() is None:
+                raise ToolkitError(
+                    "--pdf: PDF export needs Chromium, which is not installed: install it with "
+                    "`apt-get install chromium` (Debian/Ubuntu) or set TOOLKIT_CHROMIUM to a "
+                    "Chrome/Chromium executable"
+                )
+            printer = html_to_pdf
     except ToolkitError as err:
         raise _fail(err) from None
-    results = run_reports(loaded, ids, parsed, out, timeout=timeout, cache_dir=out / ".cache")
-    table = Table(title=f"Briefings for {parsed.id}")
-    table.add_column("Report")
-    table.add_column("Result")
-    table.add_column("Where")
-    for result in results:
-        where = result.out_dir / "briefing.html" if result.ok else result.failed_notebook
-        table.add_row(
-            result.report_id, "ok" if result.ok else f"failed: {result.error}", str(where or "")
+    ids = list(dict.fromkeys(ids))
+
+    def go(on_event: Callable[[Event], None]) -> Batch:
+        return run_reports(
+            loaded,
+            ids,
+            parsed,
+            out,
+            jobs=jobs,
+            timeout=timeout or None,
+            notebook=notebook or NOTEBOOK,
+            cache_dir=out / ".cache",
+            pdf=printer,
+            on_event=on_event,
         )
-    out_console.print(table)
-    if not all(r.ok for r in results):
+
+    try:
+        if err_console.is_terminal:
+            with LiveProgress(err_console, ids) as live:
+                batch = go(live)
+        else:
+            batch = go(LineProgress(lambda line: err_console.print(line, markup=False)))
+    except KeyboardInterrupt:
+        err_console.print(
+            "Interrupted: kernels stopped; no output was replaced by a partial one.", markup=False
+        )
+        raise typer.Exit(130) from None
+    results = batch.results
+    if out_console.is_terminal:
+        table = Table(title=f"Briefings for {parsed.id}")
+        table.add_column("Report")
+        table.add_column("Result")
+        table.add_column("Where")
+        table.add_column("Error")
+        for result in results:
+            where = result.out_dir / "briefing.html" if result.ok else result.failed_notebook
+            table.add_row(result.report_id, result.status, str(where or ""), result.error)
+        out_console.print(table)
+    else:
+        for result in results:
+            if result.ok:
+                line = f"{result.report_id}  ok  {result.out_dir / 'briefing.html'}"
+            else:
+                kept = f"  (failed notebook: {result.failed_notebook})"
+                line = f"{result.report_id}  failed  {result.error}"
+                line += kept if result.failed_notebook else ""
+            out_console.print(line, markup=False, highlight=False)
+    failed = sum(not r.ok for r in results)
+    out_console.print(
+        f"{len(results) - failed} of {len(results)} briefings produced"
+        + (f", {failed} failed" if failed else "")
+        + f" in {batch.seconds:.1f} s. Index: {batch.index}",
+        markup=False,
+        highlight=False,
+    )
+    if failed:
         raise typer.Exit(1)
 
 
