@@ -70,10 +70,9 @@ def _fail(err: ToolkitError) -> typer.Exit:
 @app.command()
 def validate(params: ParamsOpt = Path("params")) -> None:
     """Check every params file and update file; exit 2 with one line per problem."""
+    from toolkit.checks import check_data
     from toolkit.params import load_params
     from toolkit.register import Register
-
-    from toolkit.checks import check_data
 
     try:
         loaded = load_params(params)
