@@ -19,6 +19,7 @@ import subprocess
 import sys
 from html import unescape
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -76,12 +77,18 @@ def index_page(demo: Path) -> Path:
     return page
 
 
-def _axe(page: Path, width: int, shots: Path) -> dict:
+def _axe(page: Path, width: int, shots: Path) -> dict[str, Any]:
     """axe-core's result for ``page`` (without its CSP) at ``width``, with a screenshot."""
     require_browser_tools()
     checked = shots / f"{page.parent.name}-{page.stem}-axe.html"
     checked.write_text(_CSP.sub("", page.read_text(encoding="utf-8")), encoding="utf-8")
-    return run_axe(checked, width=width, screenshot=shots / f"{checked.stem}-{width}.png")
+    shot = shots / f"{checked.stem}-{width}.png"
+    result = run_axe(checked, width=width, screenshot=shot)
+    # A full-page screenshot is as wide as the page: wider than the viewport means the
+    # reader must scroll sideways (WCAG 1.4.10), where only a table region may scroll.
+    png = shot.read_bytes()
+    result["page_width"] = int.from_bytes(png[16:20], "big")
+    return result
 
 
 @pytest.fixture(scope="module")
@@ -97,6 +104,7 @@ def test_briefing_has_no_axe_violations(briefing_page: Path, shots: Path, width:
     result = _axe(briefing_page, width, shots)
     assert result["violations"] == [], format_violations(result)
     assert result["external_requests"] == []
+    assert result["page_width"] == width, "the page scrolls sideways"
     assert result["console_errors"] == []
 
 
@@ -140,6 +148,7 @@ def test_index_has_no_axe_violations(index_page: Path, shots: Path, width: int) 
     result = _axe(index_page, width, shots)
     assert result["violations"] == [], format_violations(result)
     assert result["external_requests"] == []
+    assert result["page_width"] == width, "the page scrolls sideways"
 
 
 def test_index_structure(index_page: Path) -> None:
