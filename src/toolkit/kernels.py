@@ -140,7 +140,7 @@ class KernelPool:
         self._call(self._handed_out)
         return got
 
-    def release(self, kernel: PooledKernel, *, now: bool = False) -> Future[float]:
+    def release(self, kernel: PooledKernel, *, now: bool = True) -> Future[float]:
         """Shut a used kernel down in the background.
 
         Parameters
@@ -148,7 +148,9 @@ class KernelPool:
         kernel
             A kernel from :meth:`acquire`.
         now
-            Kill it at once (for a kernel that may still be busy: timeout, failure).
+            Kill it at once (the default: a used kernel holds nothing the run needs,
+            and a polite shutdown spends CPU on the interpreter's teardown that the
+            next briefings could use). ``False`` asks it to shut down instead.
 
         Returns
         -------
