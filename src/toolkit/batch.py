@@ -232,6 +232,7 @@ class _Runner:
         cache_dir: Path | None,
         pdf: Callable[[Path, Path], None] | None,
         footer: str,
+        generated: str,
         on_event: OnEvent | None,
     ) -> None:
         self.params = params
@@ -245,6 +246,7 @@ class _Runner:
         self.cache_dir = cache_dir
         self.pdf = pdf
         self.footer = footer
+        self.generated = generated
         self.on_event = on_event
         self.stop = threading.Event()
         self.kernels: dict[str, PooledKernel] = {}
@@ -373,6 +375,7 @@ class _Runner:
             nb,
             title=f"{report.title} — {self.params.force.force.name} briefing, {self.quarter.label}",
             footer=self.footer,
+            generated=self.generated,
         )
         manifest.write_text(staging / "briefing.html", html)
         result.timings["export"] = time.perf_counter() - began
@@ -458,6 +461,7 @@ def run_reports(
         cache_dir=cache_dir,
         pdf=pdf,
         footer=footer,
+        generated=f"{started.day} {started:%B %Y, %H:%M} UTC",
         on_event=on_event,
     )
     executor = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="toolkit-briefing")

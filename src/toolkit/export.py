@@ -35,7 +35,9 @@ def exporter() -> HTMLExporter:
     )
 
 
-def notebook_html(nb: nbformat.NotebookNode, *, title: str, footer: str = "") -> str:
+def notebook_html(
+    nb: nbformat.NotebookNode, *, title: str, footer: str = "", generated: str = ""
+) -> str:
     """The briefing page for an executed notebook.
 
     Parameters
@@ -46,11 +48,18 @@ def notebook_html(nb: nbformat.NotebookNode, *, title: str, footer: str = "") ->
         The page's ``<title>``.
     footer
         A short provenance line for the page's footer.
+    generated
+        When the run started, for the header's "Generated" row (omitted when empty).
     """
     from toolkit import __version__
 
     resources: dict[str, Any] = {
-        "toolkit": {"title": title, "footer": footer, "version": __version__},
+        "toolkit": {
+            "title": title,
+            "footer": footer,
+            "version": __version__,
+            "generated": generated,
+        },
     }
     with _LOCK:
         body, _ = exporter().from_notebook_node(nb, resources=resources)
