@@ -21,6 +21,8 @@ from rich.table import Table
 from toolkit.errors import InputError, Problem, ToolkitError, shown
 
 if TYPE_CHECKING:
+    from filelock import FileLock
+
     from toolkit.params import ForceFile
     from toolkit.quarters import Quarter
 
@@ -92,6 +94,31 @@ def validate(params: ParamsOpt = Path("params")) -> None:
     )
 
 
+def _lock_quarter(folder: Path) -> FileLock:
+    """Hold the quarter's output folder for this run, or refuse if another run holds it.
+
+    Two runs writing the same quarter's outputs at once would race to replace the same
+    briefings, index and manifest, so the second is refused with a message.
+
+    Raises
+    ------
+    ToolkitError
+        When another run holds the lock.
+    """
+    from filelock import FileLock, Timeout
+
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(folder / ".toolkit-run.lock", timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise ToolkitError(
+            f"{folder}: another toolkit run is writing this quarter's outputs; wait for it to "
+            "finish, or give this run another --out folder"
+        ) from None
+    return lock
+
+
 @app.command()
 def run(
     report_ids: Annotated[
@@ -121,6 +148,7 @@ def run(
     others. Then the quarter's index.html, index.json and manifest.json are written.
     """
     from toolkit.batch import NOTEBOOK, Batch, Event, LineProgress, LiveProgress, run_reports
+    from toolkit.checks import check_data
     from toolkit.params import load_params
     from toolkit.quarters import Quarter
     from toolkit.register import Register
@@ -139,6 +167,11 @@ def run(
         ids = list(report_ids or [])
         loaded = load_params(params, only=ids or None)
         Register(loaded)
+        data = check_data(loaded)
+        for warning in data.warnings:
+            err_console.print(f"warning: {warning}", markup=False)
+        if data.errors:
+            raise InputError(data.errors)
         if all_reports:
             ids = sorted(loaded.reports)
         if not ids:
@@ -165,6 +198,7 @@ def run(
                     "Chrome/Chromium executable"
                 )
             printer = html_to_pdf
+        lock = _lock_quarter(out / parsed.id)
     except ToolkitError as err:
         raise _fail(err) from None
     ids = list(dict.fromkeys(ids))
@@ -184,11 +218,12 @@ def run(
         )
 
     try:
-        if err_console.is_terminal:
-            with LiveProgress(err_console, ids) as live:
-                batch = go(live)
-        else:
-            batch = go(LineProgress(lambda line: err_console.print(line, markup=False)))
+        with lock:
+            if err_console.is_terminal:
+                with LiveProgress(err_console, ids) as live:
+                    batch = go(live)
+            else:
+                batch = go(LineProgress(lambda line: err_console.print(line, markup=False)))
     except KeyboardInterrupt:
         err_console.print(
             "Interrupted: kernels stopped; no output was replaced by a partial one.", markup=False
