@@ -10,9 +10,11 @@ from toolkit.cli import app
 from toolkit.params import load_params
 
 FIXTURES = Path(__file__).parent / "fixtures"
-STREET = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,"
-          "LSOA name,Crime type,Last outcome category,Context\n"
-          "a1,2019-04,T,T,,,No Location,,,Drugs,,\n")
+STREET = (
+    "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,"
+    "LSOA name,Crime type,Last outcome category,Context\n"
+    "a1,2019-04,T,T,,,No Location,,,Drugs,,\n"
+)
 
 
 def make_root(tmp_path: Path, data: str) -> Path:
@@ -33,7 +35,8 @@ def test_data_for_another_force_only(tmp_path):
     assert [str(p) for p in found.errors] == [
         f"{root / 'pu'}: force: no data.police.uk street-level file for force 'testshire' "
         "(expected files named YYYY-MM/YYYY-MM-testshire-street.csv, got files for "
-        "'otherforce')"]
+        "'otherforce')"
+    ]
 
 
 def test_peer_and_population_gaps_are_warnings(tmp_path):

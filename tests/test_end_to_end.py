@@ -24,17 +24,34 @@ REPORT = "both-sides-of-the-coin"
 def demo(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("outputs")
     done = subprocess.run(
-        [str(TOOLKIT), "run", "--all", "--quarter", "2018-19-Q3", "--params",
-         str(PROJECT / "params"), "--out", str(out)],
-        capture_output=True, text=True, timeout=600, cwd=PROJECT,
+        [
+            str(TOOLKIT),
+            "run",
+            "--all",
+            "--quarter",
+            "2018-19-Q3",
+            "--params",
+            str(PROJECT / "params"),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=PROJECT,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     return out / "2018-19-Q3" / REPORT
 
 
 def test_outputs_are_all_there(demo):
-    for name in ("briefing.html", "briefing.ipynb", "response-draft.md", "response-draft.docx",
-                 "figures.json"):
+    for name in (
+        "briefing.html",
+        "briefing.ipynb",
+        "response-draft.md",
+        "response-draft.docx",
+        "figures.json",
+    ):
         assert (demo / name).is_file(), name
 
 
@@ -51,15 +68,23 @@ def test_figures_hold_the_real_counts(demo):
     assert police["months"] == ["2018-10", "2018-11", "2018-12"]
     assert police["complete"] is True
     assert police["crime_types"]["Drugs"] == {
-        "count": 380, "previous_year": None, "rate_per_1000": 0.49, "change": None,
-        "change_pct": None}
+        "count": 380,
+        "previous_year": None,
+        "rate_per_1000": 0.49,
+        "change": None,
+        "change_pct": None,
+    }
     assert police["peers"]["wiltshire"]["Drugs"] == {"count": 244, "rate_per_1000": 0.34}
     assert len(police["crime_types"]) == 14
     items = figures["items"]
     # Three local actions from the response letter: two complete, one in progress,
     # all new in the only update file.
     assert (items["total"], items["by_status"], items["overdue"], items["changed"]) == (
-        3, {"in-progress": 1, "complete": 2}, 0, 3)
+        3,
+        {"in-progress": 1, "complete": 2},
+        0,
+        3,
+    )
 
 
 def test_html_is_a_briefing_not_a_notebook(demo):
@@ -79,15 +104,35 @@ def test_html_is_a_briefing_not_a_notebook(demo):
 def test_the_notebook_runs_under_plain_papermill(tmp_path):
     out = tmp_path / "by-hand.ipynb"
     done = subprocess.run(
-        [sys.executable, "-m", "papermill", str(PROJECT / "notebooks" / "briefing.ipynb"),
-         str(out), "-p", "report_id", REPORT, "-p", "quarter", "2018/19 Q3",
-         "-p", "params_dir", str(PROJECT / "params"), "--no-progress-bar"],
-        capture_output=True, text=True, timeout=600, cwd=tmp_path,
+        [
+            sys.executable,
+            "-m",
+            "papermill",
+            str(PROJECT / "notebooks" / "briefing.ipynb"),
+            str(out),
+            "-p",
+            "report_id",
+            REPORT,
+            "-p",
+            "quarter",
+            "2018/19 Q3",
+            "-p",
+            "params_dir",
+            str(PROJECT / "params"),
+            "--no-progress-bar",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     notebook = json.loads(out.read_text())
-    shown = "".join("".join(o.get("data", {}).get("text/html", ""))
-                    for c in notebook["cells"] for o in c.get("outputs", []))
+    shown = "".join(
+        "".join(o.get("data", {}).get("text/html", ""))
+        for c in notebook["cells"]
+        for o in c.get("outputs", [])
+    )
     assert "Recommendation status" in shown and "Force performance" in shown
     assert list(tmp_path.iterdir()) == [out]  # nothing written beside it by hand
 

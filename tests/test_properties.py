@@ -18,16 +18,24 @@ from toolkit.performance.policeuk import parse_file
 from toolkit.quarters import Quarter
 from toolkit.updates import STATUSES, read_updates
 
-FAST = settings(max_examples=300, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture])
+FAST = settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 quarter_like = st.one_of(
     st.text(max_size=20),
-    st.builds(lambda y, q, sep: f"{y}{sep[0]}{(y + 1) % 100:02d}{sep[1]}Q{q}",
-              st.integers(1900, 2100), st.integers(0, 6),
-              st.sampled_from([("-", "-"), ("/", " "), ("/", ""), ("-", " "), (" ", "-")])),
-    st.builds(lambda a, b, q: f"{a}-{b:02d}-Q{q}", st.integers(0, 9999), st.integers(0, 99),
-              st.integers(1, 4)),
+    st.builds(
+        lambda y, q, sep: f"{y}{sep[0]}{(y + 1) % 100:02d}{sep[1]}Q{q}",
+        st.integers(1900, 2100),
+        st.integers(0, 6),
+        st.sampled_from([("-", "-"), ("/", " "), ("/", ""), ("-", " "), (" ", "-")]),
+    ),
+    st.builds(
+        lambda a, b, q: f"{a}-{b:02d}-Q{q}",
+        st.integers(0, 9999),
+        st.integers(0, 99),
+        st.integers(1, 4),
+    ),
 )
 
 
@@ -57,10 +65,14 @@ def test_quarter_shift_is_consistent(year, number, steps):
 due_like = st.one_of(
     st.text(max_size=30),
     st.dates().map(date.isoformat),
-    st.builds(lambda n, u, s: f"within {n} {u}{s}", st.one_of(st.integers(-3, 40).map(str),
-              st.sampled_from(["six", "one", "twelve", "many"])),
-              st.sampled_from(["month", "week", "day", "year"]), st.sampled_from(["", "s"])),
-    st.just("immediately"), st.just("Immediately "),
+    st.builds(
+        lambda n, u, s: f"within {n} {u}{s}",
+        st.one_of(st.integers(-3, 40).map(str), st.sampled_from(["six", "one", "twelve", "many"])),
+        st.sampled_from(["month", "week", "day", "year"]),
+        st.sampled_from(["", "s"]),
+    ),
+    st.just("immediately"),
+    st.just("Immediately "),
 )
 
 
@@ -79,14 +91,32 @@ def test_due_parse_is_total(text, published):
             assert resolved > published
 
 
-cell = st.one_of(st.text(max_size=12), st.sampled_from(
-    ["alpha", "beta", "R1", "R2", "L1", *STATUSES, "In Progress", "Not accepted", "2019-09-30",
-     "31/12/2019", "", " "]))
+cell = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(
+        [
+            "alpha",
+            "beta",
+            "R1",
+            "R2",
+            "L1",
+            *STATUSES,
+            "In Progress",
+            "Not accepted",
+            "2019-09-30",
+            "31/12/2019",
+            "",
+            " ",
+        ]
+    ),
+)
 
 
 @FAST
-@given(st.lists(st.lists(cell, min_size=0, max_size=9), max_size=8),
-       st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]))
+@given(
+    st.lists(st.lists(cell, min_size=0, max_size=9), max_size=8),
+    st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]),
+)
 def test_update_rows_parse_or_report(tmp_path_factory, rows, encoding):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -97,8 +127,12 @@ def test_update_rows_parse_or_report(tmp_path_factory, rows, encoding):
         path.write_bytes(buffer.getvalue().encode(encoding))
     except UnicodeEncodeError:
         return
-    updates, problems = read_updates(path, Quarter(2019, 1), "updates/2019-20-Q1.csv",
-                                     {"alpha": {"R1", "R2"}, "beta": {"R1", "L1"}})
+    updates, problems = read_updates(
+        path,
+        Quarter(2019, 1),
+        "updates/2019-20-Q1.csv",
+        {"alpha": {"R1", "R2"}, "beta": {"R1", "L1"}},
+    )
     for update in updates:
         assert update.status in STATUSES
         assert update.report in ("alpha", "beta")
@@ -106,14 +140,19 @@ def test_update_rows_parse_or_report(tmp_path_factory, rows, encoding):
         assert str(problem).startswith("updates/2019-20-Q1.csv")
 
 
-HEADER = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,"
-          "LSOA name,Crime type,Last outcome category,Context")
+HEADER = (
+    "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,"
+    "LSOA name,Crime type,Last outcome category,Context"
+)
 text_cell = st.text(alphabet=string.printable + "é£–", max_size=10)
 
 
 @FAST
-@given(st.lists(st.lists(text_cell, min_size=0, max_size=13), max_size=10),
-       st.booleans(), st.sampled_from(["\n", "\r\n"]))
+@given(
+    st.lists(st.lists(text_cell, min_size=0, max_size=13), max_size=10),
+    st.booleans(),
+    st.sampled_from(["\n", "\r\n"]),
+)
 def test_police_uk_rows_parse_or_report(rows, good_header, newline):
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator=newline)
