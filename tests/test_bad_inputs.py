@@ -111,6 +111,13 @@ SETUPS: dict[str, Callable[[Path], None]] = {
     ),
     "data-missing": lambda r: _data(r, "  police_uk: police-uk\n"),
     "data-no-force": lambda r: (_police_uk(r, "wiltshire"), _data(r, "  police_uk: police-uk\n")),
+    "data-header": lambda r: (
+        _police_uk(r, "testshire"),
+        _edit(
+            r / "police-uk" / "2019-04" / "2019-04-testshire-street.csv", "Crime type", "Offence"
+        ),
+        _data(r, "  police_uk: police-uk\n"),
+    ),
     "corrupt-zip": lambda r: (
         (r / "download.zip").write_bytes(b"PK\x03\x04 broken"),
         _data(r, "  police_uk: download.zip\n"),

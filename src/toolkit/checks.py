@@ -3,7 +3,8 @@ before every run, so that a missing or unusable download is reported up front
 rather than as a failed briefing.
 
 Errors (the run cannot produce a correct briefing): the data.police.uk folder or
-zip is unreadable or holds no file for the force; the population or recorded
+zip is unreadable, holds no file for the force, or has a file (the force's or a
+peer's) whose header lacks a column the counts need; the population or recorded
 crime file cannot be read; the force is not in the recorded crime table.
 Warnings (the briefing is produced and says what is missing): a peer with no
 data.police.uk file; a force or peer missing from the population file.
@@ -42,6 +43,7 @@ def check_data(params: Params) -> DataCheck:
         try:
             with PoliceUkData(params.path(sources.police_uk)) as data:
                 data.require_force(force.police_uk)
+                found.errors += data.header_problems([force.police_uk, *params.force.peers])
                 for peer in params.force.peers:
                     if not data.months(peer):
                         found.warnings.append(

@@ -430,6 +430,48 @@ class PoliceUkData:
             for f, parsed in zip(to_parse, results, strict=True):
                 self._memo[f.cache_key] = parsed
 
+    def header_problems(self, forces: Sequence[str]) -> list[Problem]:
+        """Check the header of every file of ``forces`` without parsing the rows.
+
+        Used by ``toolkit validate`` so that a file with a wrong header is reported
+        before any briefing runs. Reads only the first line of each file.
+        """
+        problems: list[Problem] = []
+        for file in sorted(self.files.values(), key=lambda f: f.label):
+            if file.force not in forces:
+                continue
+            needed = STREET_COLUMNS if file.kind == "street" else OUTCOME_COLUMNS
+            try:
+                header = _header(self._head_bytes(file), file.label)
+            except DataError as err:
+                problems += err.problems
+                continue
+            missing = [column for column in needed if column not in header]
+            if missing:
+                problems.append(
+                    Problem(
+                        file.label,
+                        missing[0],
+                        "column missing from the header",
+                        expected=f"a data.police.uk {file.kind} file with columns "
+                        + ", ".join(needed),
+                        got=shown(",".join(header), 200),
+                    )
+                )
+        return problems
+
+    def _head_bytes(self, file: SourceFile) -> bytes:
+        if file.member is None:
+            return _head(file.path, file.label)
+        assert self._zip is not None
+        try:
+            with self._zip_lock, self._zip.open(file.member) as member:
+                return member.read(_HEADER_BYTES)
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            raise DataError(
+                Problem(file.label, "", "cannot read this member of the zip", got=shown(str(exc)))
+            ) from None
+
     def _parse_and_store(self, file: SourceFile) -> _Parsed:
         parsed = parse_file(self._bytes(file), file.label, file.kind)
         self._write_cache(file, parsed)
