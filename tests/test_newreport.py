@@ -114,7 +114,7 @@ def test_a_folder_without_force_yaml_is_refused(tmp_path):
         new_report(tmp_path, "new", title="T", published="2020-01-10")
     assert _messages(caught) == [
         f"{tmp_path}: force.yaml: no force.yaml in the params root (expected a params folder "
-        "with force.yaml, reports/ and updates/ (--params DIR), got a folder)"
+        "with force.yaml, reports/ and updates/, got a folder)"
     ]
     assert list(tmp_path.iterdir()) == []
 

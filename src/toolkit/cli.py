@@ -150,20 +150,10 @@ def run(
     from toolkit.batch import NOTEBOOK, Batch, Event, LineProgress, LiveProgress, run_reports
     from toolkit.checks import check_data
     from toolkit.params import load_params
-    from toolkit.quarters import Quarter
     from toolkit.register import Register
 
     try:
-        if not quarter:
-            raise InputError(
-                Problem(
-                    "command line",
-                    "--quarter",
-                    "a quarter is required",
-                    expected="e.g. --quarter 2018-19-Q3",
-                )
-            )
-        parsed = Quarter.parse(quarter, source="command line", field="--quarter")
+        parsed = _parse_quarter(quarter)
         ids = list(report_ids or [])
         loaded = load_params(params, only=ids or None)
         Register(loaded)
@@ -416,10 +406,11 @@ def fetch_data(
 ) -> None:
     """Add data.police.uk months for the force and its peers to the data.police_uk folder."""
     from toolkit import fetch
+    from toolkit.params import load_force
 
     try:
         month_list = fetch.parse_months(months)
-        force = _force_file(params)
+        force = load_force(params)
         slugs = (
             fetch.parse_forces(forces)
             if forces is not None
@@ -471,33 +462,6 @@ def new_report(
         "the force), then run toolkit validate.",
         markup=False,
     )
-
-
-def _force_file(root: Path) -> ForceFile:
-    """``force.yaml`` alone: fetch-data needs no report or update file to be valid."""
-    from pydantic import ValidationError
-
-    from toolkit.params import ForceFile
-    from toolkit.yamlfile import problems_from, read_yaml
-
-    path = root / "force.yaml"
-    if not path.is_file():
-        raise InputError(
-            Problem(
-                str(root),
-                "force.yaml",
-                "no force.yaml in the params root",
-                expected="a params folder with force.yaml, reports/ and updates/",
-                got="a folder" if root.is_dir() else "no such folder",
-            )
-        )
-    data, lines, problems = read_yaml(path, "force.yaml")
-    if problems:
-        raise InputError(problems)
-    try:
-        return ForceFile.model_validate(data)
-    except ValidationError as err:
-        raise InputError(problems_from(err, ForceFile, "force.yaml", lines)) from None
 
 
 def _police_uk_folder(root: Path, force: ForceFile) -> Path:

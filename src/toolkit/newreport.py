@@ -22,7 +22,7 @@ from pathlib import Path
 import yaml
 
 from toolkit.errors import InputError, Problem, shown
-from toolkit.params import REPORT_KINDS, check_report_id
+from toolkit.params import REPORT_KINDS, check_report_id, require_root
 
 __all__ = ["new_report", "report_text"]
 
@@ -152,16 +152,7 @@ def new_report(
     if problems:
         raise InputError(problems)
     root = Path(root)
-    if not (root / "force.yaml").is_file():
-        raise InputError(
-            Problem(
-                str(root),
-                "force.yaml",
-                "no force.yaml in the params root",
-                expected="a params folder with force.yaml, reports/ and updates/ (--params DIR)",
-                got="a folder" if root.is_dir() else "no such folder",
-            )
-        )
+    require_root(root)
     reports = root / "reports"
     for suffix in (".yaml", ".yml"):
         existing = reports / f"{report_id}{suffix}"

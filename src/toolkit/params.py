@@ -337,6 +337,42 @@ def _data_problems(force: ForceFile, root: Path) -> list[Problem]:
     return problems
 
 
+def require_root(root: Path) -> None:
+    """Refuse a folder that is not a params root (it has no ``force.yaml``).
+
+    Raises
+    ------
+    InputError
+        Naming the folder and what a params root holds.
+    """
+    if not (root / "force.yaml").is_file():
+        raise InputError(
+            Problem(
+                str(root),
+                "force.yaml",
+                "no force.yaml in the params root",
+                expected="a params folder with force.yaml, reports/ and updates/",
+                got="a folder" if root.is_dir() else "no such folder",
+            )
+        )
+
+
+def load_force(root: Path) -> ForceFile:
+    """``force.yaml`` alone, for commands that need no report or update file.
+
+    Raises
+    ------
+    InputError
+        When the root has no ``force.yaml`` or it is not valid.
+    """
+    require_root(root)
+    force, problems = _load_model(root / "force.yaml", "force.yaml", ForceFile)
+    if problems:
+        raise InputError(problems)
+    assert isinstance(force, ForceFile)
+    return force
+
+
 def load_params(root: Path, *, only: list[str] | None = None) -> Params:
     """Load and validate every file of a params root.
 
@@ -357,16 +393,7 @@ def load_params(root: Path, *, only: list[str] | None = None) -> Params:
     if only:
         for report_id in only:
             check_report_id(report_id)
-    if not (root / "force.yaml").is_file():
-        raise InputError(
-            Problem(
-                str(root),
-                "force.yaml",
-                "no force.yaml in the params root",
-                expected="a params folder with force.yaml, reports/ and updates/",
-                got=f"{'a folder' if root.is_dir() else 'no such folder'}",
-            )
-        )
+    require_root(root)
     problems: list[Problem] = []
     force, found = _load_model(root / "force.yaml", "force.yaml", ForceFile)
     problems += found
