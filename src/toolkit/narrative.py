@@ -242,9 +242,9 @@ def draft_letter(briefing: Briefing) -> Letter:
         When a letter template (shipped or the force's own) cannot be rendered or uses an
         element the letter cannot hold.
     """
-    from toolkit.render import _override
+    from toolkit.render import template_override
 
-    override = _override(briefing)
+    override = template_override(briefing)
     context = _context(briefing)
     env = environment(override)
     env.globals["gap"] = _gap

@@ -115,7 +115,8 @@ def environment(override: Path | None = None) -> Environment:
     return env
 
 
-def _override(briefing: Briefing) -> Path | None:
+def template_override(briefing: Briefing) -> Path | None:
+    """The force's own template folder (``templates:`` in ``force.yaml``), if it names one."""
     folder = briefing.params.force.templates
     return briefing.params.path(folder) if folder else None
 
@@ -153,7 +154,7 @@ def section(name: str, briefing: Briefing) -> str:
     """Render one section of the briefing as an HTML fragment."""
     if name not in SECTIONS:
         raise ValueError(f"unknown section {name!r}; expected one of {', '.join(SECTIONS)}")
-    env = environment(_override(briefing))
+    env = environment(template_override(briefing))
     context: dict[str, Any] = {"b": briefing}
     if name == "performance":
         context["charts"] = _charts(briefing)
