@@ -168,3 +168,14 @@ def test_report_without_items_briefs_zero(register_root):
 
     html = section("status", briefing)
     assert "makes no recommendations" in html
+
+
+def test_tracked_from_publication_or_first_update(register_root):
+    register = Register(load_params(register_root))
+    q1, q2 = Quarter.parse("2019-20-Q1"), Quarter.parse("2019-20-Q2")
+    assert register.tracked("alpha", q1)  # published 2019-05-15, in Q1
+    assert not register.tracked("beta", q1)  # published 2019-08-01, no update in Q1
+    assert register.tracked("beta", q2)
+    with (register_root / "updates" / "2019-20-Q1.csv").open("a", encoding="utf-8") as f:
+        f.write("beta,L1,in-progress,Started before the report came out.,,,\n")
+    assert Register(load_params(register_root)).tracked("beta", q1)

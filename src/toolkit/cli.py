@@ -294,11 +294,7 @@ def status(quarter: QuarterOpt = "", params: ParamsOpt = Path("params")) -> None
         register = Register(loaded)
     except ToolkitError as err:
         raise _fail(err) from None
-    rows = [
-        row
-        for row in register.open_items(parsed)
-        if loaded.reports[row.report_id].published <= parsed.end
-    ]
+    rows = [row for row in register.open_items(parsed) if register.tracked(row.report_id, parsed)]
     if not rows:
         out_console.print(f"No open items as at the end of {parsed.id}.", markup=False)
         return

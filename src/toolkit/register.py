@@ -68,6 +68,19 @@ class Register:
         for row in sorted(params.updates, key=lambda u: u.quarter):
             self.history.setdefault((row.report, row.ref), []).append(row)
 
+    def tracked(self, report_id: str, quarter: Quarter) -> bool:
+        """Whether the report is tracked in ``quarter``: published by its end, or already
+        holding updates at or before it (a register back-filled from earlier trackers)."""
+        report = self.params.reports[report_id]
+        if report.published <= quarter.end:
+            return True
+        return any(
+            u.quarter <= quarter
+            for (rid, _), rows in self.history.items()
+            if rid == report_id
+            for u in rows
+        )
+
     def _latest(self, report_id: str, ref: str, quarter: Quarter) -> Update | None:
         rows = [u for u in self.history.get((report_id, ref), []) if u.quarter <= quarter]
         return rows[-1] if rows else None

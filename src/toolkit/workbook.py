@@ -187,7 +187,8 @@ def default_path(quarter: Quarter) -> Path:
 def request_rows(params: Params, quarter: Quarter) -> list[RequestRow]:
     """The items to ask about for ``quarter``: open ones, by report id then report order.
 
-    An item is listed when its report was published by the quarter's end and it was open
+    An item is listed when its report is tracked in the quarter (published by its end, or
+    already holding updates: :meth:`Register.tracked`) and it was open
     (not complete, superseded or not accepted) as at the quarter before: its last status,
     update, owner and target date are those recorded before ``quarter``, so the workbook
     is the same whether or not ``updates/<quarter>`` exists yet.
@@ -204,7 +205,7 @@ def request_rows(params: Params, quarter: Quarter) -> list[RequestRow]:
     rows = []
     for report_id in sorted(params.reports):
         report = params.reports[report_id]
-        if report.published > quarter.end:
+        if not register.tracked(report_id, quarter):
             continue
         for item in report.items:
             state = register.item_status(report_id, item, before)
