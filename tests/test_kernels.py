@@ -1,0 +1,206 @@
+"""The kernel pool: forked kernels (Linux) and spawned ones, isolation and clean-up.
+
+Every test starts real kernels, so each pool is small and used for several checks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import nbformat
+import psutil
+import pytest
+from jupyter_client.provisioning import LocalProvisioner
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError
+
+from toolkit import kernels
+from toolkit.kernels import ForkProvisioner, KernelPool, PooledKernel, fork_available, forkable
+
+needs_fork = pytest.mark.skipif(not fork_available(), reason="kernels are forked on Linux only")
+
+
+def _run(kernel: PooledKernel, *sources: str, timeout: float = 60) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+    client = NotebookClient(nb, km=kernel.km, timeout=timeout, kernel_name="python3")
+    try:
+        client.execute()
+    finally:
+        if client.kc is not None:
+            client.kc.stop_channels()
+    return nb
+
+
+def _text(cell: nbformat.NotebookNode) -> str:
+    return "".join(o.get("text", "") for o in cell.outputs if o["output_type"] == "stream")
+
+
+def _gone(pid: int, timeout: float = 10) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+REPORT = (
+    "import os, sys, threading\n"
+    "print(os.getpid(), os.getppid(), globals().get('LEAK'), 'matplotlib.pyplot' in sys.modules)\n"
+    "LEAK = 'set by an earlier briefing'"
+)
+
+
+@needs_fork
+def test_forked_kernels_are_fresh_separate_processes(caplog):
+    caplog.set_level(logging.DEBUG, logger="toolkit")
+    with KernelPool(2, 2) as pool:
+        assert pool.zygote is not None
+        zygote_pid = pool.zygote.process.pid
+        first, second = pool.acquire(timeout=120), pool.acquire(timeout=120)
+        assert isinstance(first.km.provisioner, ForkProvisioner)
+        assert first.warmup_error == "" and second.warmup_error == ""
+        outputs = []
+        for kernel in (first, second):
+            nb = _run(kernel, REPORT, "import numpy; print(numpy.random.randint(1 << 30))")
+            pid, ppid, leak, preloaded = _text(nb.cells[0]).split()
+            # The warm-up ran silently: the notebook's cells are numbered from 1.
+            assert [c.execution_count for c in nb.cells] == [1, 2]
+            assert (int(pid), int(ppid)) == (kernel.km.provisioner.pid, zygote_pid)
+            assert (leak, preloaded) == ("None", "True")  # imported by the zygote, not leaked
+            outputs.append((int(pid), _text(nb.cells[1])))
+        assert outputs[0][0] != outputs[1][0]
+        assert outputs[0][1] != outputs[1][1]  # numpy's random state is each kernel's own
+        for kernel in (first, second):
+            assert pool.release(kernel).result(30) >= 0
+            assert kernel.km.provisioner is None or not kernel.km.has_kernel
+        pids = [pid for pid, _ in outputs]
+    assert all(_gone(pid) for pid in [*pids, zygote_pid])
+    assert not psutil.Process().children(recursive=True)
+    # The kernels' own chatter went to the debug log, not to the terminal.
+    assert "without encryption" in caplog.text
+    assert "Ctrl-C will not work" not in caplog.text
+
+
+@needs_fork
+def test_a_killed_or_timed_out_forked_kernel_is_cleaned_up():
+    with KernelPool(1, 2) as pool:
+        kernel = pool.acquire(timeout=120)
+        pid = kernel.km.provisioner.pid
+        with pytest.raises(CellTimeoutError):
+            _run(kernel, "while True: pass", timeout=1)
+        assert pool.release(kernel, now=True).result(30) >= 0
+        assert _gone(pid)
+        assert kernel.km.provisioner is None or not kernel.km.has_kernel
+
+        # A kernel killed from outside: the pool notices it is dead and cleans up.
+        kernel = pool.acquire(timeout=120)
+        pid = kernel.km.provisioner.pid
+        os.kill(pid, signal.SIGKILL)
+        assert _gone(pid)
+        process = kernel.km.provisioner.process
+        deadline = time.monotonic() + 10
+        while process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert process.poll() == -signal.SIGKILL
+        pool.release(kernel, now=True).result(30)
+    assert not psutil.Process().children(recursive=True)
+
+
+@needs_fork
+def test_a_forked_kernel_can_be_interrupted():
+    with KernelPool(1, 1) as pool:
+        kernel = pool.acquire(timeout=120)
+        nb = nbformat.v4.new_notebook(
+            cells=[nbformat.v4.new_code_cell("import time\ntime.sleep(60)")]
+        )
+        client = NotebookClient(nb, km=kernel.km, timeout=30, kernel_name="python3")
+
+        def interrupt() -> None:
+            time.sleep(2)
+            asyncio.run(kernel.km.interrupt_kernel())  # SIGINT, through the zygote
+
+        threading.Thread(target=interrupt, daemon=True).start()
+        started = time.monotonic()
+        with pytest.raises(CellExecutionError, match="KeyboardInterrupt"):
+            client.execute()
+        client.kc.stop_channels()
+        assert time.monotonic() - started < 20
+        pool.release(kernel).result(30)
+
+
+@needs_fork
+def test_kernels_die_with_the_runner(tmp_path):
+    """However the runner dies (here SIGKILL), the zygote and its kernels follow it."""
+    script = textwrap.dedent(
+        """
+        import sys, time
+        from toolkit.kernels import KernelPool
+        pool = KernelPool(2, 2)
+        kernels = [pool.acquire(timeout=120) for _ in range(2)]
+        print(pool.zygote.process.pid, *(k.km.provisioner.pid for k in kernels), flush=True)
+        time.sleep(600)
+        """
+    )
+    runner = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=tmp_path
+    )
+    try:
+        assert runner.stdout is not None
+        pids = [int(p) for p in runner.stdout.readline().split()]
+        assert len(pids) == 3 and all(psutil.pid_exists(p) for p in pids)
+    finally:
+        runner.kill()
+        runner.wait()
+    assert all(_gone(pid) for pid in pids)
+
+
+def test_the_spawn_path_still_works(monkeypatch):
+    """Where kernels cannot be forked (Windows, macOS, TOOLKIT_KERNEL_FORK=0)."""
+    monkeypatch.setenv(kernels.FORK_ENV, "0")
+    assert not fork_available()
+    with KernelPool(1, 2) as pool:
+        assert pool.zygote is None
+        first = pool.acquire(timeout=120)
+        assert type(first.km.provisioner) is LocalProvisioner
+        nb = _run(first, REPORT)
+        assert nb.cells[0].execution_count == 1
+        assert _text(nb.cells[0]).split()[2:] == ["None", "True"]
+        pool.release(first).result(30)
+        second = pool.acquire(timeout=120)
+        assert _text(_run(second, REPORT).cells[0]).split()[2] == "None"
+        pool.release(second).result(30)
+    assert not psutil.Process().children(recursive=True)
+
+
+@needs_fork
+def test_a_dead_zygote_falls_back_to_spawning():
+    with KernelPool(1, 2) as pool:
+        first = pool.acquire(timeout=120)
+        assert pool.zygote is not None
+        pool.zygote.process.kill()  # its kernels go with it
+        assert _gone(first.km.provisioner.pid)
+        pool.release(first, now=True).result(30)
+        second = pool.acquire(timeout=120)
+        assert type(second.km.provisioner) is LocalProvisioner
+        assert _text(_run(second, REPORT).cells[0]).split()[2] == "None"
+        pool.release(second).result(30)
+    assert not psutil.Process().children(recursive=True)
+
+
+def test_only_this_interpreters_ipykernel_is_forked():
+    assert forkable([sys.executable, "-m", "ipykernel_launcher", "-f", "c.json"])
+    assert not forkable(["/opt/other/python", "-m", "ipykernel_launcher", "-f", "c.json"])
+    assert not forkable(["R", "--slave", "-e", "IRkernel::main()", "--args", "c.json"])
+    assert not forkable([sys.executable, "-c", "pass"])
