@@ -271,3 +271,38 @@ def test_invalid_params_run_nothing(tmp_path):
     assert run.returncode == 2
     assert "reports/due-report.yaml" in run.stderr
     assert not (tmp_path / "outputs").exists()
+
+
+def test_each_briefing_has_its_own_fresh_kernel(tmp_path):
+    """One briefing's globals never reach the next, even with one job (kernels in turn)."""
+    import nbformat
+
+    shutil.copytree(FIXTURES / "params", tmp_path / "params")
+    shutil.copytree(FIXTURES / "data", tmp_path / "data")
+    source = (
+        "import os, pathlib\n"
+        "assert 'LEAK' not in globals(), f'state from {LEAK} leaked into {report_id}'\n"
+        "LEAK = report_id\n"
+        "pathlib.Path(output_dir, 'pid.txt').write_text(str(os.getpid()))"
+    )
+    parameters = nbformat.v4.new_code_cell(
+        'report_id = ""\nquarter = ""\nparams_dir = ""\noutput_dir = ""\ncache_dir = ""',
+        metadata={"tags": ["parameters"]},
+    )
+    notebook = nbformat.v4.new_notebook(
+        cells=[parameters, nbformat.v4.new_code_cell(source)],
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+    )
+    nbformat.write(notebook, tmp_path / "leak.ipynb")
+    marker = uuid.uuid4().hex
+    reports = ["due-report", "overdue-report", "sent-report"]
+    args = ["--quarter", QUARTER, "--params", "params", "--out", "outputs", "--jobs", "1"]
+    leak = str(tmp_path / "leak.ipynb")
+    run = _toolkit("run", *reports, *args, "--notebook", leak, marker=marker, cwd=tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    quarter_dir = tmp_path / "outputs" / QUARTER
+    pids = [(quarter_dir / r / "pid.txt").read_text() for r in reports]
+    assert len(set(pids)) == 3
+    assert _processes_with(marker) == []
