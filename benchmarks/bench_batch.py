@@ -6,13 +6,16 @@ report and copies of it, each with the demo's update rows), then, in the same ru
 * **batch**: ``toolkit run --all --quarter 2018-19-Q3 --jobs N`` (one process; pooled,
   pre-warmed kernels; shared data cache, starting cold);
 * **naive**: for each report, ``papermill`` (CLI) then
-  ``jupyter nbconvert --to html --no-input``, as subprocesses, one after the other.
+  ``jupyter nbconvert --to html --no-input``, as subprocesses, one after the other;
+* with ``--spawn``, also the batch with ``TOOLKIT_KERNEL_FORK=0``: every kernel spawned
+  as a fresh interpreter instead of forked from the kernel zygote (what Windows and
+  macOS do).
 
 Prints both wall times, the ratio and the batch's per-briefing breakdown from
 ``manifest.json`` (kernel start and imports happen before a briefing is assigned its
 kernel, shutdown after it is done: both overlap other briefings' work).
 
-Usage: ``python benchmarks/bench_batch.py [--reports 12] [--jobs 2]``. Not a test.
+Usage: ``python benchmarks/bench_batch.py [--reports 12] [--jobs 2] [--spawn]``. Not a test.
 """
 
 from __future__ import annotations
@@ -53,12 +56,13 @@ def make_params(target: Path, reports: int) -> list[str]:
     return ids
 
 
-def run_batch(params: Path, out: Path, jobs: int) -> tuple[float, dict]:
+def run_batch(params: Path, out: Path, jobs: int, *, fork: bool = True) -> tuple[float, dict]:
+    env = dict(os.environ, TOOLKIT_KERNEL_FORK="1" if fork else "0")
     started = time.perf_counter()
     done = subprocess.run(
         [str(BIN / "toolkit"), "run", "--all", "--quarter", QUARTER, "--params", str(params),
          "--out", str(out), "--jobs", str(jobs)],
-        capture_output=True, text=True, cwd=PROJECT,
+        capture_output=True, text=True, cwd=PROJECT, env=env,
     )  # fmt: skip
     seconds = time.perf_counter() - started
     if done.returncode != 0:
@@ -92,25 +96,37 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=12)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument(
+        "--spawn", action="store_true", help="also time the batch with spawned kernels"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
         base = Path(tmp)
         ids = make_params(base / "params", args.reports)
         batch, manifest = run_batch(base / "params", base / "out-batch", args.jobs)
+        spawn: tuple[float, dict] | None = None
+        if args.spawn:
+            # Its own output folder, so its data cache starts cold too.
+            spawn = run_batch(base / "params", base / "out-spawn", args.jobs, fork=False)
         naive = run_naive(base / "params", base / "out-naive", ids)
     n = len(ids)
     print(f"{n} briefings, --jobs {args.jobs}, {os.cpu_count()} CPU cores")
-    print(f"{'':24}{'total s':>10}{'s per briefing':>16}")
-    print(f"{'batch (toolkit run)':24}{batch:>10.1f}{batch / n:>16.2f}")
-    print(f"{'naive (papermill+nbconvert)':24}{naive:>10.1f}{naive / n:>16.2f}")
-    print(f"ratio naive / batch: {naive / batch:.1f}x")
+    print(f"{'':30}{'total s':>10}{'s per briefing':>16}{'naive / this':>14}")
+    rows = [("batch (toolkit run)", batch)]
+    if spawn is not None:
+        rows.append(("batch, spawned kernels", spawn[0]))
+    rows.append(("naive (papermill+nbconvert)", naive))
+    for label, seconds in rows:
+        print(f"{label:30}{seconds:>10.1f}{seconds / n:>16.2f}{naive / seconds:>13.1f}x")
     print()
-    print("batch, per briefing (median / max seconds, wall time of each stage):")
     stages = ("wait", "kernel_start", "imports", "cells", "export", "shutdown")
-    entries = [e["seconds"] for e in manifest["outputs"].values()]
-    for stage in stages:
-        values = [e.get(stage, 0.0) for e in entries]
-        print(f"  {stage:14}{statistics.median(values):>8.2f}{max(values):>8.2f}")
+    runs = [("batch", manifest)] + ([("batch, spawned kernels", spawn[1])] if spawn else [])
+    for label, data in runs:
+        print(f"{label}, per briefing (median / max seconds, wall time of each stage):")
+        entries = [e["seconds"] for e in data["outputs"].values()]
+        for stage in stages:
+            values = [e.get(stage, 0.0) for e in entries]
+            print(f"  {stage:14}{statistics.median(values):>8.2f}{max(values):>8.2f}")
 
 
 if __name__ == "__main__":
