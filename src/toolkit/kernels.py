@@ -300,6 +300,8 @@ class KernelPool:
         try:
             await km.start_kernel(**options)
         except ZygoteError as err:
+            if self._closing:
+                raise
             log.debug("kernel zygote failed, spawning kernels instead: %s", err)
             await km.cleanup_resources()
             km = AsyncKernelManager(kernel_name=self.kernel_name)
@@ -728,9 +730,9 @@ class Zygote:
                 future.set_exception(ZygoteError(self._error))
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(10)
-        for child in children.values():  # killed by the zygote on its way out
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(child.pid, signal.SIGKILL)
+        # The zygote killed and reaped them on its way out, or, if it was killed,
+        # PR_SET_PDEATHSIG did. Their ids may be reused already: no signal from here.
+        for child in children.values():
             child._set_exit(-signal.SIGKILL)
 
 
