@@ -330,7 +330,9 @@ class _Runner:
         )
         nb = prepare_notebook_metadata(nb, str(self.notebook), str(executed))
         nb = remove_error_markers(nb)
-        manager = NotebookExecutionManager(nb, output_path=str(executed), progress_bar=False)
+        # No output path: papermill would rewrite the whole notebook (charts included) at
+        # every cell's start and end; it is written once below, or with the error.
+        manager = NotebookExecutionManager(nb, output_path=None, progress_bar=False)
         began = time.perf_counter()
         deadline = began + self.timeout if self.timeout else None
 
@@ -351,6 +353,9 @@ class _Runner:
             client.execute()
         except CellTimeoutError:
             timed_out = True
+        except Exception:
+            write_ipynb(manager.nb, str(executed))  # keep what ran, for the analyst
+            raise
         finally:
             _settle_loop()
             if client.kc is not None:
