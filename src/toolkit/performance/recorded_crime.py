@@ -30,9 +30,11 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -485,12 +487,15 @@ def _normalise(sheet: pd.DataFrame, kind: str, label: str) -> pd.DataFrame:
     sheet = sheet.rename(columns=lambda c: str(c).strip())
     if kind == "quarterly":
         count_column = "Number of Offences"
-        quarters = [
-            _financial_quarter(fy, fq, label, row + 2)
-            for row, (fy, fq) in enumerate(
-                zip(sheet["Financial Year"], sheet["Financial Quarter"], strict=True)
-            )
-        ]
+        periods = (
+            sheet["Financial Year"].map(_text) + "\x1f" + sheet["Financial Quarter"].map(_text)
+        )
+
+        def period_quarter(period: str, row: int) -> str:
+            year, _, number = period.partition("\x1f")
+            return _financial_quarter(year, number, label, row)
+
+        quarters = _each_distinct(periods, period_quarter)
         out = pd.DataFrame(
             {
                 "force": sheet["Force Name"].map(_text),
@@ -502,10 +507,9 @@ def _normalise(sheet: pd.DataFrame, kind: str, label: str) -> pd.DataFrame:
         )
     else:
         count_column = "Rolling year total number of offences"
-        quarters = [
-            _quarter_ending(value, label, row + 2)
-            for row, value in enumerate(sheet["12 months ending"])
-        ]
+        quarters = _each_distinct(
+            sheet["12 months ending"], lambda v, row: _quarter_ending(v, label, row)
+        )
         offence = sheet["Offence"].map(_text)
         out = pd.DataFrame(
             {
@@ -516,10 +520,23 @@ def _normalise(sheet: pd.DataFrame, kind: str, label: str) -> pd.DataFrame:
                 "offence": offence,
             }
         )
-    out["count"] = [
-        _count(value, label, row + 2, count_column) for row, value in enumerate(sheet[count_column])
-    ]
+    out["count"] = _each_distinct(
+        sheet[count_column], lambda v, row: _count(v, label, row, count_column)
+    )
     return out[out["force"] != ""]
+
+
+def _each_distinct(values: pd.Series, convert: Callable[[Any, int], Any]) -> list[Any]:
+    """``convert`` applied to each row's value, computed once per distinct value.
+
+    Tables repeat the same dates, quarters and often counts thousands of times. ``convert``
+    gets the value and the spreadsheet row of its first occurrence (header = row 1), so an
+    unreadable value is reported at the first row that has it.
+    """
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    first_rows = pd.Series(range(len(codes))).groupby(codes).first()
+    converted = [convert(value, int(first_rows[i]) + 2) for i, value in enumerate(distinct)]
+    return [converted[code] for code in codes]
 
 
 def _text(value: object) -> str:
