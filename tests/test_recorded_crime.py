@@ -228,3 +228,24 @@ def test_real_rolling_sample() -> None:
     for match in OFFENCES_FOR_CRIME_TYPE.values():
         assert set(match.offences) <= offences
     assert table.force_name("city-of-london") == "City of London"
+
+
+def test_a_cached_table_is_not_read_again_until_the_file_changes(tmp_path, monkeypatch):
+    import shutil
+
+    from toolkit.performance import recorded_crime
+
+    source = tmp_path / "prc.csv"
+    shutil.copy(FIXTURES / "prc.csv", source)
+    first = recorded_crime.load_recorded_crime(source, cache_dir=tmp_path / "cache")
+
+    def no_parsing(path):
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(recorded_crime, "_read_sheets", no_parsing)
+    again = recorded_crime.load_recorded_crime(source, cache_dir=tmp_path / "cache")
+    assert again.kind == first.kind
+    assert again.rows.equals(first.rows)
+    source.write_text(source.read_text() + "\n", encoding="utf-8")  # size changes
+    with pytest.raises(AssertionError, match="parsed again"):
+        recorded_crime.load_recorded_crime(source, cache_dir=tmp_path / "cache")

@@ -99,6 +99,7 @@ class Briefing:
             home_office_name=self.params.force.force.home_office,
             quarter=self.quarter,
             crime_types=list(self.report.crime_types),
+            cache_dir=self.cache_dir,
         )
 
     @cached_property

@@ -28,8 +28,11 @@ behaviour is not a recorded crime and has no match.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -42,6 +45,8 @@ from toolkit.errors import DataError, Problem, shown
 from toolkit.quarters import Quarter
 
 log = logging.getLogger("toolkit")
+
+_CACHE_VERSION = "recorded-1"
 
 QUARTERLY_COLUMNS = (
     "Financial Year",
@@ -254,13 +259,17 @@ class RecordedCrime:
         )
 
 
-def load_recorded_crime(path: Path) -> RecordedCrime:
+def load_recorded_crime(path: Path, *, cache_dir: Path | None = None) -> RecordedCrime:
     """Read a Home Office quarterly PRC table or rolling 12-month table.
 
     Parameters
     ----------
     path
         ``data.recorded_crime`` from ``force.yaml``: ``.csv``, ``.ods`` or ``.xlsx``.
+    cache_dir
+        Where the table, once read, is kept as an Arrow file keyed by the file's path,
+        size and modification time, so the next briefing reads that instead;
+        ``None`` for no cache.
 
     Raises
     ------
@@ -273,6 +282,15 @@ def load_recorded_crime(path: Path) -> RecordedCrime:
         raise DataError(
             Problem(str(path), "data.recorded_crime", "no such file", expected="a .csv/.ods/.xlsx")
         )
+    cached = _cache_file(path, cache_dir)
+    if cached is not None:
+        for kind_name in ("quarterly", "rolling"):
+            found_file = cached.with_name(f"{cached.name}-{kind_name}.arrow")
+            if found_file.is_file():
+                try:
+                    return RecordedCrime(kind_name, path, pd.read_feather(found_file))
+                except (OSError, ValueError) as exc:  # a damaged cache is read again
+                    log.debug("ignoring cache %s: %s", found_file, exc)
     sheets = _read_sheets(path)
     frames = []
     kind = None
@@ -303,7 +321,29 @@ def load_recorded_crime(path: Path) -> RecordedCrime:
             )
         )
     rows = pd.concat(frames, ignore_index=True)
+    if cached is not None:
+        _write_cache(rows, cached.with_name(f"{cached.name}-{kind}.arrow"))
     return RecordedCrime(kind, path, rows)
+
+
+def _cache_file(path: Path, cache_dir: Path | None) -> Path | None:
+    """The cache's name stem for this version of ``path`` (``None`` without a cache)."""
+    if cache_dir is None:
+        return None
+    stat = path.stat()
+    key = f"{_CACHE_VERSION}\x1f{path.resolve()}\x1f{stat.st_size}\x1f{stat.st_mtime_ns}"
+    return Path(cache_dir) / f"recorded-{hashlib.sha256(key.encode()).hexdigest()[:24]}"
+
+
+def _write_cache(rows: pd.DataFrame, target: Path) -> None:
+    """Write atomically (several kernels may write the same table at once)."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}")
+        rows.to_feather(temporary)
+        os.replace(temporary, target)
+    except OSError as exc:
+        log.debug("could not cache %s: %s", target, exc)
 
 
 def recorded_crime_figures(
@@ -314,6 +354,7 @@ def recorded_crime_figures(
     crime_types: list[str],
     home_office_name: str | None = None,
     peers: list[str] | None = None,
+    cache_dir: Path | None = None,
 ) -> dict[str, object]:
     """Home Office recorded crime for the briefing, as JSON-native values.
 
@@ -332,6 +373,8 @@ def recorded_crime_figures(
         ``force.home_office`` from ``force.yaml``, if given.
     peers
         data.police.uk slugs of peer forces (their names from :data:`HOME_OFFICE_NAMES`).
+    cache_dir
+        Shared cache of parsed tables (see :func:`load_recorded_crime`).
 
     Returns
     -------
@@ -349,7 +392,7 @@ def recorded_crime_figures(
     DataError
         As :func:`load_recorded_crime`, or when a force name is not in the table.
     """
-    table = load_recorded_crime(source)
+    table = load_recorded_crime(source, cache_dir=cache_dir)
     name = table.force_name(force, home_office_name)
     own = table.rows[table.rows["force"] == name]
     available = sorted(set(own["quarter"]))
