@@ -390,6 +390,27 @@ class _Runner:
             result.timings["pdf"] = time.perf_counter() - began
 
 
+def _warm_cache(params: Params, report_id: str, quarter: Quarter, cache_dir: Path | None) -> None:
+    """Parse the data files every briefing of the run reads, once, while kernels start.
+
+    Every briefing reads the same data.police.uk files (the force's and its peers'),
+    population and recorded crime table; without this the first briefings would each
+    parse them at the same time. Problems are left for the briefings to report.
+    """
+    if cache_dir is None:
+        return
+    from toolkit.briefing import Briefing
+    from toolkit.errors import ToolkitError
+
+    began = time.perf_counter()
+    try:
+        briefing = Briefing(params, report_id, quarter, cache_dir)
+        _ = briefing.police_uk, briefing.recorded_crime
+    except ToolkitError as err:
+        log.debug("data cache not warmed: %s", err)
+    log.debug("data cache warmed in %.2f s", time.perf_counter() - began)
+
+
 def run_reports(
     params: Params,
     report_ids: list[str],
@@ -454,6 +475,7 @@ def run_reports(
         for report_id in report_ids:
             on_event(Event(report_id, "queued"))
     pool = KernelPool(min(jobs, len(report_ids)), len(report_ids), kernel_name=kernel_name)
+    _warm_cache(params, report_ids[0], quarter, cache_dir)
     runner = _Runner(
         params,
         quarter,

@@ -246,7 +246,7 @@ def draft_letter(briefing: Briefing) -> Letter:
 
     override = template_override(briefing)
     context = _context(briefing)
-    env = environment(override)
+    env = environment(override)  # shared per process; adding the same names is idempotent
     env.globals["gap"] = _gap
     env.filters.update(full_stop=_full_stop, words=_words)
     try:

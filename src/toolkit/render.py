@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -90,8 +91,20 @@ def png_data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
+def preload() -> None:
+    """Compile every shipped template now (kernels forked afterwards inherit them)."""
+    env = environment()
+    for name in env.list_templates(extensions=["j2"]):
+        env.get_template(name)
+
+
+@lru_cache(maxsize=8)
 def environment(override: Path | None = None) -> Environment:
-    """The Jinja2 environment: autoescaping, strict undefined, the filters above."""
+    """The Jinja2 environment: autoescaping, strict undefined, the filters above.
+
+    One environment per template folder and process, so each template is compiled once
+    (Jinja checks a file's modification time before reusing its compiled form).
+    """
     loaders: list[Any] = [PackageLoader("toolkit", "templates")]
     if override is not None:
         loaders.insert(0, FileSystemLoader(str(override)))
