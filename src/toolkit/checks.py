@@ -13,6 +13,7 @@ data.police.uk file; a force or peer missing from the population file.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from toolkit.errors import DataError, Problem
 from toolkit.params import Params
@@ -26,13 +27,15 @@ class DataCheck:
     warnings: list[str] = field(default_factory=list)
 
 
-def check_data(params: Params) -> DataCheck:
+def check_data(params: Params, *, cache_dir: Path | None = None) -> DataCheck:
     """Open every configured data source and check it covers the force.
 
     Parameters
     ----------
     params
         A validated params root.
+    cache_dir
+        The run's data cache: the tables read here are kept for the briefings.
     """
     from toolkit.performance import PoliceUkData, load_population, load_recorded_crime
 
@@ -67,7 +70,7 @@ def check_data(params: Params) -> DataCheck:
                     )
     if sources.recorded_crime:
         try:
-            table = load_recorded_crime(params.path(sources.recorded_crime))
+            table = load_recorded_crime(params.path(sources.recorded_crime), cache_dir=cache_dir)
             table.force_name(force.police_uk, force.home_office)
         except DataError as err:
             found.errors += err.problems

@@ -157,7 +157,7 @@ def run(
         ids = list(report_ids or [])
         loaded = load_params(params, only=ids or None)
         Register(loaded)
-        data = check_data(loaded)
+        data = check_data(loaded, cache_dir=out / ".cache")
         for warning in data.warnings:
             err_console.print(f"warning: {warning}", markup=False)
         if data.errors:

@@ -24,7 +24,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, fi
 from toolkit.errors import InputError, Problem, shown
 from toolkit.quarters import Quarter
 from toolkit.updates import Update, read_updates
-from toolkit.yamlfile import problems_from, read_yaml
+from toolkit.yamlfile import Loc, problems_from, read_yaml
 
 REPORT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -290,19 +290,21 @@ def check_report_id(report_id: str, source: str = "report id") -> None:
         )
 
 
-def _load_model(path: Path, display: str, model: type[_Model]) -> tuple[object, list[Problem]]:
+def _load_model(
+    path: Path, display: str, model: type[_Model]
+) -> tuple[object, list[Problem], dict[Loc, int]]:
+    """The validated model (or ``None``), its problems, and the line of every key."""
     data, lines, problems = read_yaml(path, display)
     if problems:
-        return None, problems
+        return None, problems, lines
     try:
-        return model.model_validate(data), []
+        return model.model_validate(data), [], lines
     except ValidationError as err:
-        return None, problems_from(err, model, display, lines)
+        return None, problems_from(err, model, display, lines), lines
 
 
-def _report_problems(report: Report, display: str, path: Path) -> list[Problem]:
+def _report_problems(report: Report, display: str, lines: dict[Loc, int]) -> list[Problem]:
     """Checks that need the whole report: duplicate refs."""
-    _, lines, _ = read_yaml(path, display)
     seen: dict[str, int] = {}
     problems = []
     for index, item in enumerate(report.items):
@@ -366,7 +368,7 @@ def load_force(root: Path) -> ForceFile:
         When the root has no ``force.yaml`` or it is not valid.
     """
     require_root(root)
-    force, problems = _load_model(root / "force.yaml", "force.yaml", ForceFile)
+    force, problems, _ = _load_model(root / "force.yaml", "force.yaml", ForceFile)
     if problems:
         raise InputError(problems)
     assert isinstance(force, ForceFile)
@@ -395,7 +397,7 @@ def load_params(root: Path, *, only: list[str] | None = None) -> Params:
             check_report_id(report_id)
     require_root(root)
     problems: list[Problem] = []
-    force, found = _load_model(root / "force.yaml", "force.yaml", ForceFile)
+    force, found, _ = _load_model(root / "force.yaml", "force.yaml", ForceFile)
     problems += found
     if isinstance(force, ForceFile):
         problems += _data_problems(force, root)
@@ -415,10 +417,10 @@ def load_params(root: Path, *, only: list[str] | None = None) -> Params:
                 )
             )
             continue
-        report, found = _load_model(path, display, Report)
+        report, found, lines = _load_model(path, display, Report)
         problems += found
         if isinstance(report, Report):
-            problems += _report_problems(report, display, path)
+            problems += _report_problems(report, display, lines)
             reports[path.stem] = report
     for report_id in only or []:
         if report_id not in reports and not any(
