@@ -179,3 +179,29 @@ def test_tracked_from_publication_or_first_update(register_root):
     with (register_root / "updates" / "2019-20-Q1.csv").open("a", encoding="utf-8") as f:
         f.write("beta,L1,in-progress,Started before the report came out.,,,\n")
     assert Register(load_params(register_root)).tracked("beta", q1)
+
+
+def test_status_table_counts_by_status_and_kind(register_root):
+    import re
+
+    from toolkit.render import section
+
+    html = section("status", build("alpha", "2019-20-Q3", register_root))
+    header = re.search(r"<thead>(.*?)</thead>", html, re.S).group(1)
+    assert re.findall(r">([^<>]+)</th>", header) == [
+        "Status",
+        "Recommendation",
+        "Area for improvement",
+        "Cause of concern",
+        "All items",
+    ]
+
+    def row(label):
+        cells = re.search(rf">{label}</strong></th>(.*?)</tr>", html, re.S).group(1)
+        return [int(n) for n in re.findall(r">(\d+)</td>", cells)]
+
+    # Q3 (worked above): R1 complete, R2 in progress (recommendations); R3 in progress
+    # (area for improvement); C1 in progress (cause of concern).
+    assert row("In progress") == [1, 1, 1, 3]
+    assert row("Complete") == [1, 0, 0, 1]
+    assert row("Not started") == [0, 0, 0, 0]
