@@ -1,0 +1,61 @@
+"""The draft s55 response letter: one wording, rendered as HTML, Markdown and Word.
+
+How the letter is made
+----------------------
+The wording lives in Jinja2 templates, ``templates/letter/parts/<part>.html.j2``, one per
+part of a published response (``draft.html.j2`` lists them in order; :data:`PARTS` names
+them). They are rendered, with what :mod:`~toolkit.narrative.context` draws from the briefing,
+with autoescaping into a small, fixed vocabulary of HTML elements, which
+:mod:`~toolkit.narrative.reader` reads back into a :class:`Letter`: a list of typed
+:class:`Block` s made of typed :class:`Segment` s. Because every value from params is
+autoescaped on the way in, text such as ``<script>`` or ``{{ 7*7 }}`` in a recommendation can
+only ever become text in the model, never structure or code. The model is then rendered three
+ways: ``letter/render.html.j2`` (the briefing, escaped), ``letter/render.md.j2`` (Markdown,
+every piece of text escaped by the ``md`` filter) and python-docx (literal runs).
+
+The templates are loaded through :func:`toolkit.render.environment` (a loader on the package
+``toolkit``), so they live in ``toolkit/templates/letter/``, not next to these modules.
+
+A force changes the wording by naming a folder in ``force.yaml`` (``templates: templates``)
+that holds a file of the same name, e.g. ``templates/letter/parts/monitoring.html.j2``; that
+file is used instead of the shipped one, part by part.
+
+Decisions where the contract is silent
+--------------------------------------
+* **Date**: the letter is dated ``response.sent`` when the report file gives it; otherwise
+  the date line is the gap marker ``[Date of sending]``, filled in when the letter goes.
+* **Salutation**, **gaps**, **order of items** and **figures**: see
+  :mod:`toolkit.narrative.context`, which gives the templates what they say.
+
+Compliance checks
+-----------------
+:attr:`Letter.compliance` lists :class:`Check` s with these ids: ``report-facts``,
+``recommendations-explained`` (s55(5B)), ``chief-constable-comments`` (s55(4), (5)),
+``publication-stated`` (s55(5)), ``copies-sent`` (s55(6)), ``sent-in-time`` (s55(5A)) and
+``no-gaps``. They are reported, not enforced: a draft with failing checks is still written.
+
+Modules
+-------
+``draft``
+    :func:`draft_letter`: templates in, :class:`Letter` out.
+``context``
+    What the templates get from the briefing: :class:`Entry`, :func:`salutation`, figures.
+``reader``
+    The rendered HTML read back into blocks.
+``model``
+    :class:`Letter`, :class:`Block`, :class:`Segment` and :data:`PARTS`; rendering as HTML.
+``compliance``
+    :class:`Check` and the s55 checks.
+``markdown``
+    Markdown escaping and rendering.
+``word``
+    The Word document (python-docx).
+"""
+
+from toolkit.narrative.compliance import Check
+from toolkit.narrative.context import Entry, salutation
+from toolkit.narrative.draft import draft_letter
+from toolkit.narrative.markdown import _md_block as _md_block  # used by the tests
+from toolkit.narrative.model import PARTS, Block, Letter, Segment
+
+__all__ = ["PARTS", "Block", "Check", "Entry", "Letter", "Segment", "draft_letter", "salutation"]

@@ -1,0 +1,173 @@
+"""The s55 compliance checks of a draft letter, reported, not enforced.
+
+Ids: ``report-facts``, ``recommendations-explained`` (s55(5B)), ``chief-constable-comments``
+(s55(4), (5)), ``publication-stated`` (s55(5)), ``copies-sent`` (s55(6)), ``sent-in-time``
+(s55(5A)) and ``no-gaps``. A draft with failing checks is still written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from toolkit.render import uk_date
+
+if TYPE_CHECKING:
+    from toolkit.briefing import Briefing
+    from toolkit.narrative.model import Block
+
+
+@dataclass(frozen=True)
+class Check:
+    """One s55 compliance check: ``requirement`` in words, whether it ``passed``, and why."""
+
+    id: str
+    requirement: str
+    passed: bool
+    detail: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-native form, for ``figures.json``."""
+        return {
+            "id": self.id,
+            "requirement": self.requirement,
+            "passed": self.passed,
+            "detail": self.detail,
+        }
+
+
+def _checks(briefing: Briefing, context: dict[str, Any], blocks: list[Block]) -> list[Check]:
+    report = briefing.report
+    published, deadline = report.published, report.deadline
+    body = " ".join(
+        b.text for b in blocks if b.part not in ("addressee", "salutation", "title")
+    ).casefold()
+    whole = " ".join(b.text for b in blocks)
+    gaps = [gap for b in blocks for gap in b.gaps]
+    checks = []
+
+    states_date = uk_date(published) in whole
+    checks.append(
+        Check(
+            "report-facts",
+            "The letter names the report and the date HMICFRS published it, from which the "
+            "s55(5A) period of 56 days runs (publication day is day 1).",
+            bool(report.title) and states_date,
+            f"Published {uk_date(published)}; the response is due by {uk_date(deadline)}."
+            if states_date
+            else f"The letter does not state the publication date ({uk_date(published)}).",
+        )
+    )
+
+    recommendations = context["recommendations"]
+    missing = [e.ref for e in recommendations if not e.update]
+    statement = context["recommendations_statement"]
+    if not recommendations and statement:
+        missing = ["(not itemised)"]
+        detail = (
+            "The report's recommendations are not itemised in the register, so the letter "
+            "gives a general statement (response.recommendations): add each recommendation as "
+            "an item with its verbatim text to explain each one."
+        )
+    elif not recommendations:
+        detail = "The report makes no recommendations for the force; the letter says so."
+    elif missing:
+        detail = (
+            f"No explanation for {', '.join(missing)}: record an update (for a not-accepted "
+            "recommendation, the reason) in the quarter's update file."
+        )
+    else:
+        count = len(recommendations)
+        detail = f"{'All ' if count > 1 else ''}{count} recommendation{'s' if count != 1 else ''}"
+        detail += f" {'have' if count != 1 else 'has'} an explanation."
+    checks.append(
+        Check(
+            "recommendations-explained",
+            "s55(5B): for each recommendation, the action taken or proposed, or why none is.",
+            not missing,
+            detail,
+        )
+    )
+
+    comments = bool(context["chief_constable_comments"])
+    checks.append(
+        Check(
+            "chief-constable-comments",
+            "s55(4) and (5): the chief constable's comments, invited by the PCC, are published "
+            "with the PCC's.",
+            comments,
+            "The letter quotes the Chief Constable's comments."
+            if comments
+            else "No comments from the Chief Constable (response.chief_constable_comments).",
+        )
+    )
+
+    publication = [b for b in blocks if b.part == "publication"]
+    stated = bool(publication) and not any(b.gaps for b in publication)
+    where = context["website"] or "the place given in force.yaml (letter.publication)"
+    checks.append(
+        Check(
+            "publication-stated",
+            "s55(5): the letter says where the comments are published.",
+            stated,
+            f"Published on {where}."
+            if stated
+            else "No publication place: give pcc.website or letter.publication in force.yaml.",
+        )
+    )
+
+    inspectorate = "hmicfrs" in body or "inspectorate of constabulary" in body
+    home_secretary = "home secretary" in body or "secretary of state" in body
+    checks.append(
+        Check(
+            "copies-sent",
+            "s55(6): a copy goes to HMICFRS and to the Home Secretary.",
+            inspectorate and home_secretary,
+            "The letter says a copy goes to HMICFRS and to the Home Secretary."
+            if inspectorate and home_secretary
+            else "The letter does not say that a copy goes to "
+            + " and ".join(
+                name
+                for name, ok in (("HMICFRS", inspectorate), ("the Home Secretary", home_secretary))
+                if not ok
+            )
+            + ".",
+        )
+    )
+
+    sent: date | None = report.response.sent
+    if sent is None:
+        on_time, detail = False, f"Not sent yet (response.sent): due by {uk_date(deadline)}."
+    else:
+        day = (sent - published).days + 1
+        late = (sent - deadline).days
+        on_time = late <= 0
+        detail = f"Sent on {uk_date(sent)}, day {day} of the 56"
+        if not on_time:
+            detail = (
+                f"Sent on {uk_date(sent)} (day {day}), {late} day{'s' if late != 1 else ''} "
+                f"after the deadline of {uk_date(deadline)}"
+            )
+        detail += "."
+    checks.append(
+        Check(
+            "sent-in-time",
+            "s55(5A): published before the end of 56 days beginning with the day the report was "
+            f"published (by {uk_date(deadline)}).",
+            on_time,
+            detail,
+        )
+    )
+
+    checks.append(
+        Check(
+            "no-gaps",
+            "Every gap marked in the draft is filled before the response is sent.",
+            not gaps,
+            "No gaps."
+            if not gaps
+            else f"{len(gaps)} gap{'s' if len(gaps) != 1 else ''}: " + "; ".join(gaps),
+        )
+    )
+    return checks

@@ -1,0 +1,68 @@
+"""Drafting: the letter templates rendered with the briefing's context, read back as a Letter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from jinja2 import TemplateError, TemplateSyntaxError
+
+from toolkit.errors import InputError, Problem
+from toolkit.narrative.compliance import _checks
+from toolkit.narrative.context import _context, _full_stop, _gap, _words
+from toolkit.narrative.model import Letter
+from toolkit.narrative.reader import _read
+from toolkit.render import environment
+
+if TYPE_CHECKING:
+    from toolkit.briefing import Briefing
+
+
+def draft_letter(briefing: Briefing) -> Letter:
+    """Draft the s55 response for one briefing.
+
+    Parameters
+    ----------
+    briefing
+        From :func:`toolkit.briefing.build`: the report, the force file, and the register's
+        items as at the briefing's quarter.
+
+    Raises
+    ------
+    InputError
+        When a letter template (shipped or the force's own) cannot be rendered or uses an
+        element the letter cannot hold.
+    """
+    from toolkit.render import template_override
+
+    override = template_override(briefing)
+    context = _context(briefing)
+    env = environment(override)  # shared per process; adding the same names is idempotent
+    env.globals["gap"] = _gap
+    env.filters.update(full_stop=_full_stop, words=_words)
+    try:
+        source = env.get_template("letter/draft.html.j2").render(**context)
+    except TemplateSyntaxError as err:
+        raise InputError(
+            Problem(
+                err.filename or err.name or "letter template",
+                "",
+                err.message or "",
+                line=err.lineno,
+            )
+        ) from None
+    except TemplateError as err:
+        raise InputError(
+            Problem(_template_name(override), "", f"cannot render the letter: {err.message}")
+        ) from None
+    blocks = _read(source, _template_name(override))
+    return Letter(
+        blocks=tuple(blocks),
+        compliance=tuple(_checks(briefing, context, blocks)),
+        templates=override,
+        author=briefing.params.force.pcc.name,
+    )
+
+
+def _template_name(override: Path | None) -> str:
+    return f"letter templates ({override})" if override else "letter templates"

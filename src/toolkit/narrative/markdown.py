@@ -1,0 +1,55 @@
+"""The letter as Markdown in which every character from params renders literally.
+
+``letter/render.md.j2`` lays the letter out; its ``md`` filter (:func:`_md_block`) escapes
+each block's text, so that ``*``, ``[``, ``<`` or a line starting ``1.`` stay text.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from jinja2 import Environment
+
+from toolkit.render import environment
+
+if TYPE_CHECKING:
+    from toolkit.narrative.model import Block
+
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>#~|$]|&(?=[#A-Za-z]))")
+_MD_LINE_START = re.compile(r"^(?:([+\-=])|(\d+)([.)]))")
+
+
+def _md_text(text: str) -> str:
+    """Escape Markdown syntax so that ``text`` renders literally."""
+    return _MD_INLINE.sub(r"\\\1", text)
+
+
+def _md_line_start(line: str) -> str:
+    """Escape what would start a list, heading underline or rule at the start of a line."""
+    match = _MD_LINE_START.match(line)
+    if not match:
+        return line
+    if match.group(1):
+        return "\\" + line
+    digits = match.group(2)
+    return f"{digits}\\{line[len(digits) :]}"
+
+
+def _md_block(block: Block, indent: str = "") -> str:
+    """A block's text as escaped Markdown; line breaks continue with ``indent``."""
+    lines = [""]
+    for segment in block.segments:
+        if segment.kind == "break":
+            lines.append("")
+        else:
+            lines[-1] += _md_text(segment.text)
+    lines = [_md_line_start(line) for line in lines]
+    return ("\\\n" + indent).join(lines)
+
+
+def _markdown_environment(override: Path | None) -> Environment:
+    env = environment(override).overlay(autoescape=False)
+    env.filters = {**env.filters, "md": _md_block}
+    return env
