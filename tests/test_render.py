@@ -157,3 +157,16 @@ def test_generated_row_appears_only_when_the_runner_passes_one(
     page = _assert_inert(body)
     assert "<dt>Generated</dt><dd>10 March 2020 &lt;script&gt;" in body
     assert f"10 March 2020 {SCRIPT}" in page.text
+
+
+def test_every_shipped_template_compiles_ahead_of_use() -> None:
+    # The kernel zygote compiles them before forking; a template that needs a filter or
+    # global the environment lacks would make that silently fall back to per-kernel work.
+    from toolkit.narrative.draft import preload as preload_letter
+    from toolkit.render import environment, preload
+
+    preload()
+    preload_letter()
+    env = environment()
+    assert env.list_templates(filter_func=lambda name: name.startswith("sections/"))
+    assert env.list_templates(filter_func=lambda name: name.startswith("letter/"))

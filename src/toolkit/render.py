@@ -92,9 +92,10 @@ def png_data_uri(png: bytes) -> str:
 
 
 def preload() -> None:
-    """Compile every shipped template now (kernels forked afterwards inherit them)."""
+    """Compile the shipped section and page templates now (kernels forked afterwards
+    inherit them); the letter's are compiled by :func:`toolkit.narrative.draft.preload`."""
     env = environment()
-    for name in env.list_templates(extensions=["j2"]):
+    for name in env.list_templates(filter_func=lambda name: not name.startswith("letter/")):
         env.get_template(name)
 
 

@@ -456,9 +456,11 @@ def _zygote_main(fd: int) -> None:  # pragma: no cover - runs in the zygote proc
         except Exception as err:  # the kernel will raise it again, in the notebook
             print(f"zygote: cannot import {name}: {err}", file=sys.stderr)
     try:
+        from toolkit.narrative.draft import preload as preload_letter
         from toolkit.render import preload
 
         preload()  # compiled templates are shared with every kernel forked below
+        preload_letter()
     except Exception as err:  # the kernel compiles them itself then
         print(f"zygote: cannot compile the templates: {err}", file=sys.stderr)
     import gc

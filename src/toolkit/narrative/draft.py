@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jinja2 import TemplateError, TemplateSyntaxError
+from jinja2 import Environment, TemplateError, TemplateSyntaxError
 
 from toolkit.errors import InputError, Problem
 from toolkit.narrative.compliance import _checks
@@ -37,9 +37,7 @@ def draft_letter(briefing: Briefing) -> Letter:
 
     override = template_override(briefing)
     context = _context(briefing)
-    env = environment(override)  # shared per process; adding the same names is idempotent
-    env.globals["gap"] = _gap
-    env.filters.update(full_stop=_full_stop, words=_words)
+    env = letter_environment(override)
     try:
         source = env.get_template("letter/draft.html.j2").render(**context)
     except TemplateSyntaxError as err:
@@ -62,6 +60,25 @@ def draft_letter(briefing: Briefing) -> Letter:
         templates=override,
         author=briefing.params.force.pcc.name,
     )
+
+
+def letter_environment(override: Path | None = None) -> Environment:
+    """The briefing's Jinja environment with the letter's own helpers added.
+
+    The environment is shared per process (:func:`toolkit.render.environment`); adding
+    the same names again is harmless.
+    """
+    env = environment(override)
+    env.globals["gap"] = _gap
+    env.filters.update(full_stop=_full_stop, words=_words)
+    return env
+
+
+def preload() -> None:
+    """Compile the shipped letter templates now (kernels forked afterwards inherit them)."""
+    env = letter_environment()
+    for name in env.list_templates(filter_func=lambda name: name.startswith("letter/")):
+        env.get_template(name)
 
 
 def _template_name(override: Path | None) -> str:
