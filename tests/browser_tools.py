@@ -41,11 +41,12 @@ from typing import Any
 
 import pytest
 
+from toolkit.pdf import find_chromium
+
 BROWSER_DIR = Path(__file__).resolve().parent / "browser"
 AXE_SCRIPT = BROWSER_DIR / "axe.mjs"
 NODE_PACKAGES = ("axe-core", "playwright-core")
 INSTALL_HINT = "run `bash .ci/install-browser-tools` (see tests/browser/README.md)"
-CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
 
 # Alt texts that describe nothing; the last is nbconvert's default for a figure.
 PLACEHOLDER_ALTS = frozenset(
@@ -98,17 +99,10 @@ _CSS_IMPORT = re.compile(r"""@import\s+(?:url\(\s*)?(['"]?)([^'")\s;]+)\1""", re
 def chromium_path() -> str | None:
     """Return the Chromium executable the browser tests use, or ``None``.
 
-    ``TOOLKIT_CHROMIUM`` when set, else ``chromium``, ``chromium-browser`` or
-    ``google-chrome`` on PATH (the same search as ``toolkit.pdf``).
+    The same search as the PDF export: ``TOOLKIT_CHROMIUM`` when set, else ``chromium``,
+    ``chromium-browser`` or ``google-chrome`` on PATH.
     """
-    override = os.environ.get("TOOLKIT_CHROMIUM", "").strip()
-    if override:
-        return shutil.which(override)
-    for name in CHROMIUM_NAMES:
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
+    return find_chromium()
 
 
 def missing_browser_tools() -> list[str]:
