@@ -57,7 +57,7 @@ from papermill.parameterize import parameterize_notebook
 
 from toolkit import manifest
 from toolkit.export import TEMPLATE_DIR, notebook_html
-from toolkit.kernels import KernelPool, KernelPoolClosed, PooledKernel
+from toolkit.kernels import KernelPool, KernelPoolClosed, PooledKernel, Zygote
 from toolkit.params import Params
 from toolkit.quarters import Quarter
 from toolkit.register import s55_state
@@ -423,6 +423,7 @@ def run_reports(
     cache_dir: Path | None = None,
     pdf: Callable[[Path, Path], None] | None = None,
     on_event: OnEvent | None = None,
+    zygote: Zygote | None = None,
 ) -> Batch:
     """Run several briefings in parallel; a failure does not stop the others.
 
@@ -449,6 +450,9 @@ def run_reports(
         briefing to ``briefing.pdf`` too; ``None`` for no PDF.
     on_event
         Called (from worker threads) whenever a briefing changes state.
+    zygote
+        A kernel zygote the caller started early (:func:`toolkit.kernels.start_zygote`);
+        the run's kernel pool takes it over and closes it.
 
     Returns
     -------
@@ -474,7 +478,9 @@ def run_reports(
     if on_event is not None:
         for report_id in report_ids:
             on_event(Event(report_id, "queued"))
-    pool = KernelPool(min(jobs, len(report_ids)), len(report_ids), kernel_name=kernel_name)
+    pool = KernelPool(
+        min(jobs, len(report_ids)), len(report_ids), kernel_name=kernel_name, zygote=zygote
+    )
     _warm_cache(params, report_ids[0], quarter, cache_dir)
     runner = _Runner(
         params,

@@ -147,6 +147,11 @@ def run(
     Briefings run in parallel, each on its own kernel; a failed one does not stop the
     others. Then the quarter's index.html, index.json and manifest.json are written.
     """
+    from toolkit.kernels import start_zygote
+
+    # The kernel zygote's imports (a second or two) overlap the imports and checks below.
+    zygote = start_zygote()
+
     from toolkit.batch import NOTEBOOK, Batch, Event, LineProgress, LiveProgress, run_reports
     from toolkit.checks import check_data
     from toolkit.params import load_params
@@ -190,6 +195,8 @@ def run(
             printer = html_to_pdf
         lock = _lock_quarter(out / parsed.id)
     except ToolkitError as err:
+        if zygote is not None:
+            zygote.close()
         raise _fail(err) from None
     ids = list(dict.fromkeys(ids))
 
@@ -205,6 +212,7 @@ def run(
             cache_dir=out / ".cache",
             pdf=printer,
             on_event=on_event,
+            zygote=zygote,
         )
 
     try:

@@ -84,6 +84,21 @@ class KernelPoolClosed(RuntimeError):
     """Raised by :meth:`KernelPool.acquire` once the pool is closing."""
 
 
+def start_zygote() -> Zygote | None:
+    """Start a kernel zygote now, where kernels can be forked; ``None`` elsewhere.
+
+    For callers that have other work to do before they need kernels (``toolkit run``
+    validates the params meanwhile): hand it to :class:`KernelPool`, or close it.
+    """
+    if not fork_available():
+        return None
+    try:
+        return Zygote()
+    except OSError as err:
+        log.debug("no kernel zygote, spawning kernels: %s", err)
+        return None
+
+
 class KernelPool:
     """Keep up to ``size`` kernels started and warm, for at most ``limit`` briefings.
 
@@ -104,6 +119,9 @@ class KernelPool:
         Seconds a kernel may take to answer after launch.
     fork
         Fork kernels from a :class:`Zygote` (``None``: where :func:`fork_available`).
+    zygote
+        A zygote started earlier (so its imports overlap the caller's own work); the
+        pool owns it from then on and closes it.
 
     Use as a context manager, or call :meth:`close` (it shuts every kernel down, and
     the zygote).
@@ -119,6 +137,7 @@ class KernelPool:
         warmup: str = WARMUP,
         startup_timeout: float = 60,
         fork: bool | None = None,
+        zygote: Zygote | None = None,
     ) -> None:
         self.size = max(1, size)
         self.limit = max(0, limit)
@@ -132,8 +151,8 @@ class KernelPool:
         self._closing = False
         self._live: set[AsyncKernelManager] = set()
         self._tasks: set[asyncio.Future[Any]] = set()
-        self.zygote: Zygote | None = None
-        if (fork_available() if fork is None else fork) and self.limit > 0:
+        self.zygote: Zygote | None = zygote
+        if zygote is None and (fork_available() if fork is None else fork) and self.limit > 0:
             try:
                 self.zygote = Zygote()
             except OSError as err:
