@@ -74,11 +74,9 @@ def validate(params: ParamsOpt = Path("params")) -> None:
     """Check every params file and update file; exit 2 with one line per problem."""
     from toolkit.checks import check_data
     from toolkit.params import load_params
-    from toolkit.register import Register
 
     try:
         loaded = load_params(params)
-        Register(loaded)
         data = check_data(loaded)
         for warning in data.warnings:
             err_console.print(f"warning: {warning}", markup=False)
@@ -155,13 +153,11 @@ def run(
     from toolkit.batch import NOTEBOOK, Batch, Event, LineProgress, LiveProgress, run_reports
     from toolkit.checks import check_data
     from toolkit.params import load_params
-    from toolkit.register import Register
 
     try:
         parsed = _parse_quarter(quarter)
         ids = list(report_ids or [])
         loaded = load_params(params, only=ids or None)
-        Register(loaded)
         data = check_data(loaded, cache_dir=out / ".cache")
         for warning in data.warnings:
             err_console.print(f"warning: {warning}", markup=False)
