@@ -15,6 +15,9 @@ from datetime import date
 
 from toolkit.errors import InputError, Problem, shown
 
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+"""Financial years a quarter id may start in (dates past 9999 cannot exist)."""
+
 EXPECTED_FORM = "a quarter id such as 2018-19-Q3 (or 2018/19 Q3)"
 
 _QUARTER = re.compile(r"^\s*(\d{4})\s*[-/]\s*(\d{2})\s*(?:-\s*|\s+)?[Qq]([1-4])\s*$")
@@ -50,6 +53,16 @@ class Quarter:
                 Problem(source, field, "not a quarter id", expected=EXPECTED_FORM, got=shown(text))
             )
         start, end, number = int(match[1]), int(match[2]), int(match[3])
+        if not FIRST_YEAR <= start <= LAST_YEAR:
+            raise InputError(
+                Problem(
+                    source,
+                    field,
+                    "the financial year is out of range",
+                    expected=f"a year from {FIRST_YEAR} to {LAST_YEAR}",
+                    got=shown(text),
+                )
+            )
         if (start + 1) % 100 != end:
             raise InputError(
                 Problem(
