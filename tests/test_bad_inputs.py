@@ -132,6 +132,7 @@ SETUPS: dict[str, Callable[[Path], None]] = {
     ),
     "bad-quarter": lambda r: None,
     "quarter-years": lambda r: None,
+    "quarter-range": lambda r: None,
     "unsafe-id": lambda r: None,
     "no-such-report": lambda r: None,
 }
@@ -139,6 +140,7 @@ SETUPS: dict[str, Callable[[Path], None]] = {
 ARGS = {
     "bad-quarter": ["--quarter", "2019-Q3"],
     "quarter-years": ["--quarter", "2019-21-Q1"],
+    "quarter-range": ["--quarter", "9999-00-Q4"],
 }
 
 
