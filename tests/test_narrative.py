@@ -5,6 +5,7 @@
 recommendations, one per status at 2020-21-Q1 plus one full of markup, a cause of concern,
 an area for improvement and a local action; and ``no-recommendations``, a thematic report with
 no items and no letter material. Expected values below were worked out by hand from those files.
+``tests/test_narrative_letter.py`` pins how the letter answers each point of a response.
 """
 
 from __future__ import annotations
@@ -24,7 +25,15 @@ from markdown_it import MarkdownIt
 from toolkit import render
 from toolkit.briefing import Briefing, build
 from toolkit.errors import InputError
-from toolkit.narrative import PARTS, Block, Segment, _md_block, draft_letter, salutation
+from toolkit.narrative import (
+    PARTS,
+    Block,
+    Letter,
+    Segment,
+    _md_block,
+    draft_letter,
+    salutation,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "narrative"
 PARAMS = FIXTURES / "params"
@@ -34,18 +43,33 @@ MARKUP = (
     "**bold** and [link](http://example.com) _under_ `code`"
 )
 EXPLANATIONS = {
-    "R2": "Action under way: A working group meets monthly. Target date: 31 July 2020.",
+    "R2": "Action under way: A working group meets monthly. Lead: ACC Crime. Due by 31 July "
+    "2020, the date the report sets.",
     "R3": "Action completed and awaiting sign-off: The force has contributed to the draft "
-    "guidance.",
+    "guidance. [Lead for R3 not recorded] [Target date for R3 not recorded]",
     "R4": "Action taken: Every officer has completed the training.",
     "R5": "This recommendation has been superseded: The College has replaced this with new "
     "guidance.",
-    "R6": "The Chief Constable and I have decided not to take action on this recommendation. "
-    "Our reason: The force's existing teams already cover this work.",
-    "R7": "Action under way: Update with <b>tags</b>, **stars** and {{ 6*7 }}.",
+    "R6": "[Your explanation for not accepting R6 (response.explanations) — the force’s reason: "
+    "“The force's existing teams already cover this work.”]",
+    "R7": "Action under way: Update with <b>tags</b>, **stars** and {{ 6*7 }}. "
+    "[Lead for R7 not recorded] [Target date for R7 not recorded]",
 }
 R1_GAP = "[No update recorded for R1 — explanation required]"
 A1_GAP = "[No update recorded for A1 — explanation required]"
+PROACTIVE = (
+    "Drugs offences are mostly found through proactive policing, such as stop and search, so a "
+    "rise in them can reflect more police activity rather than more offending, and a fall less "
+    "activity."
+)
+STATEMENT_GAP = (
+    "[Each of the report’s recommendations, quoted, with the action taken or proposed on it or "
+    "why none is — required under section 55(5B); list them under items]"
+)
+MONITORING_GAP = (
+    "[How you will monitor the force’s progress on this report (response.monitoring, or "
+    "letter.monitoring in force.yaml)]"
+)
 
 
 @pytest.fixture(scope="module")
@@ -91,13 +115,14 @@ def test_every_part_is_in_the_letter(briefing: Briefing) -> None:
     assert letter.part("salutation")[0].text == "Dear Home Secretary"
     assert letter.title == (
         "Response to the HMICFRS report “Testing times: an inspection of <Testshire> & its "
-        "*response*”, published on 10 January 2020"
+        "*response*”"
     )
     opening = letter.part("opening")[0].text
     assert "section 55 of the Police Act 1996" in opening
     assert "local policing body" in opening
     assert "the Chief Constable, Sam Sample" in opening
-    assert "due by 5 March 2020" in opening
+    assert opening.endswith("which HMICFRS published on 10 January 2020.")
+    assert "due by" not in letter.text()
     welcome = [b.text for b in letter.part("welcome") if b.kind == "bullet"]
     assert welcome == [
         "the force's early work with schools",
@@ -108,52 +133,75 @@ def test_every_part_is_in_the_letter(briefing: Briefing) -> None:
     assert [b.text for b in letter.part("sign-off")] == [
         "Yours sincerely",
         "Alex Example\nPolice and Crime Commissioner for Testshire",
+        "Copy: HM Inspectorate of Constabulary and Fire & Rescue Services",
     ]
 
 
 def test_the_recommendations_are_counted_and_each_explained(briefing: Briefing) -> None:
     blocks = briefing.letter.part("recommendations")
     intro = blocks[1].text
-    # R1, R2 (the Chief Constable of Testshire Police), R4, R6 and R7 are for chief constables.
+    # R1, R2 (the Chief Constable of Testshire Police), R4, R6 and R7 are for chief constables;
+    # R3 (the NPCC) and R5 (the College of Policing) are not.
     assert intro.startswith(
         "The report makes seven recommendations that bear on Testshire Police or on my office, "
-        "five of them for chief constables."
+        "five of them addressed to chief constables or forces."
     )
     assert "end of Q1 2020/21 (April to June 2020)" in intro
-    numbered = [b for b in blocks if b.kind == "number"]
-    first_lines = [b.text for b in numbered if not b.continued]
-    assert first_lines[0] == "R1 (for chief constables): “Review the recording of referrals.”"
-    assert first_lines[6] == f"R7 (for chief constables): “{MARKUP}”"
-    explanations = [b.text for b in numbered if b.continued]
-    assert explanations[:7] == [R1_GAP, *EXPLANATIONS.values()]
+    headings = [b.text for b in blocks if b.kind == "subheading"]
+    assert headings == [
+        "Recommendation R1 (for chief constables)",
+        "Recommendation R2 (for the Chief Constable of Testshire Police)",
+        "Recommendation R3 (for the NPCC)",
+        "Recommendation R4 (for chief constables)",
+        "Recommendation R5 (for the College of Policing)",
+        "Recommendation R6 (for chief constables)",
+        "Recommendation R7 (for chief constables)",
+    ]
+    quotes = [b.text for b in blocks if b.kind == "quote"]
+    assert quotes[0] == "Review the recording of referrals."
+    assert quotes[6] == MARKUP
+    explanations = [b.text for b in blocks[2:] if b.kind == "paragraph"]
+    assert explanations == [R1_GAP, *EXPLANATIONS.values()]
+    # Nothing is numbered twice: the ref is the only number.
+    assert not [b for b in blocks if b.kind == "number"]
     # The later quarter's update for R1 and the earlier one for R2 are not used.
     text = briefing.letter.text()
     assert "must not appear" not in text
     assert "Superseded plan" not in text
-    # Causes of concern and areas for improvement are their own numbered lists.
-    assert [b.text for b in blocks if b.kind == "subheading"] == [
-        "Causes of concern",
-        "Areas for improvement",
+    # Causes of concern and areas for improvement lead the force-specific section.
+    local = briefing.letter.part("local-actions")
+    assert [b.text for b in local if b.kind in ("heading", "subheading")] == [
+        "Specific actions by Testshire Police",
+        "Cause of concern C1",
+        "Area for improvement A1",
     ]
-    assert len({b.list_id for b in numbered}) == 3
-    assert explanations[7:] == ["Action under way: A new screening tool is being piloted.", A1_GAP]
+    assert [b.text for b in local if b.kind == "paragraph"][:4] == [
+        "The report raises one cause of concern about Testshire Police:",
+        "Action under way: A new screening tool is being piloted. [Lead for C1 not recorded] "
+        "[Target date for C1 not recorded]",
+        "The report identifies one area for improvement for Testshire Police:",
+        A1_GAP,
+    ]
 
 
 def test_the_other_parts(briefing: Briefing) -> None:
     letter = briefing.letter
     comments = letter.part("chief-constable")
-    assert comments[-1].kind == "quote"
-    assert comments[-1].text == "We accept the report's findings and have *already* acted."
+    assert [b.kind for b in comments[-2:]] == ["quote", "quote"]
+    assert comments[-2].text == "We accept the report's findings and have *already* acted."
+    assert comments[-1].text == "Sam Sample\nChief Constable, Testshire Police"
     actions = [b.text for b in letter.part("local-actions") if b.kind == "bullet"]
-    assert actions == [
-        "Open a county lines desk in the control room. Complete: The desk opened in May 2020."
-    ]
+    assert actions == ["The desk opened in May 2020."]
     # cite_figures is true, but the force has no data: no figures sentence.
     assert "data.police.uk" not in letter.text()
-    assert "accountability board" in letter.part("monitoring")[0].text
+    # Neither the report file nor force.yaml says how progress is monitored.
+    assert letter.part("monitoring")[0].text == MONITORING_GAP
+    assert "accountability board" not in letter.text().casefold()
     publication = letter.part("publication")[0].text
-    assert "https://www.testshire-pcc.example/" in publication
-    assert "HMICFRS" in publication and "Home Secretary" in publication
+    assert publication == (
+        "This response, with the Chief Constable’s comments, will be published on my office’s "
+        "website, https://www.testshire-pcc.example/."
+    )
 
 
 def test_a_report_with_no_items_says_so_and_marks_its_gaps() -> None:
@@ -167,11 +215,13 @@ def test_a_report_with_no_items_says_so_and_marks_its_gaps() -> None:
         "[What the Police and Crime Commissioner welcomes in the report (response.welcome)]",
         "[Chief Constable’s comments (response.chief_constable_comments) — required under "
         "section 55(5)]",
+        MONITORING_GAP,
     ]
     results = {c["id"]: c["passed"] for c in letter.compliance_json()}
     assert results == {
         "report-facts": True,
         "recommendations-explained": True,
+        "not-accepted-history": True,
         "chief-constable-comments": False,
         "publication-stated": True,
         "copies-sent": True,
@@ -190,6 +240,7 @@ def test_compliance_checks_as_worked_by_hand(briefing: Briefing) -> None:
     assert list(by_id) == [
         "report-facts",
         "recommendations-explained",
+        "not-accepted-history",
         "chief-constable-comments",
         "publication-stated",
         "copies-sent",
@@ -198,21 +249,39 @@ def test_compliance_checks_as_worked_by_hand(briefing: Briefing) -> None:
     ]
     assert {k: c["passed"] for k, c in by_id.items()} == {
         "report-facts": True,
-        "recommendations-explained": False,  # R1 has no update at 2020-21-Q1
+        "recommendations-explained": False,  # R1 has no update; R6 has no PCC explanation
+        "not-accepted-history": True,  # R6 was never reported in progress
         "chief-constable-comments": True,
         "publication-stated": True,
         "copies-sent": True,
         "sent-in-time": False,  # 6 March 2020 is day 57
-        "no-gaps": False,  # R1 and A1
+        "no-gaps": False,  # R1, R3, R6, R7, C1, A1 and monitoring
     }
-    assert by_id["recommendations-explained"]["detail"].startswith("No explanation for R1:")
+    assert by_id["recommendations-explained"]["detail"] == (
+        "No explanation for R1: record an update in the quarter's update file, or give the "
+        "PCC's own words in response.explanations. Not accepted without the PCC's explanation: "
+        "R6: give the reason in the PCC's own words in response.explanations (the force's "
+        "update is its reason, not the PCC's)."
+    )
     assert by_id["recommendations-explained"]["requirement"].startswith("s55(5B)")
     assert by_id["sent-in-time"]["requirement"].startswith("s55(5A)")
     assert by_id["copies-sent"]["requirement"].startswith("s55(6)")
     assert by_id["sent-in-time"]["detail"] == (
         "Sent on 6 March 2020 (day 57), 1 day after the deadline of 5 March 2020."
     )
-    assert by_id["no-gaps"]["detail"] == f"2 gaps: {R1_GAP}; {A1_GAP}"
+    gaps = [
+        R1_GAP,
+        "[Lead for R3 not recorded]",
+        "[Target date for R3 not recorded]",
+        EXPLANATIONS["R6"],
+        "[Lead for R7 not recorded]",
+        "[Target date for R7 not recorded]",
+        "[Lead for C1 not recorded]",
+        "[Target date for C1 not recorded]",
+        A1_GAP,
+        MONITORING_GAP,
+    ]
+    assert by_id["no-gaps"]["detail"] == "10 gaps: " + "; ".join(gaps)
     assert briefing.figures["compliance"] == checks
 
 
@@ -271,17 +340,21 @@ def test_word_document(docx_paragraphs: list) -> None:
     assert texts[0] == "Rt Hon Jane Example MP\nHome Secretary\n2 Marsham Street\nLondon SW1P 4DF"
     assert texts[1:3] == ["6 March 2020", "Dear Home Secretary"]
     assert styles[3] == "Heading 1" and texts[3].startswith("Response to the HMICFRS report")
-    numbered = [t for t, s in zip(texts, styles, strict=True) if s == "List Number"]
-    assert numbered[6] == f"R7 (for chief constables): “{MARKUP}”"
+    subheadings = [t for t, s in zip(texts, styles, strict=True) if s == "Heading 3"]
+    assert subheadings[6] == "Recommendation R7 (for chief constables)"
+    quotes = [t for t, s in zip(texts, styles, strict=True) if s == "Quote"]
+    assert MARKUP in quotes
     bullets = [t for t, s in zip(texts, styles, strict=True) if s == "List Bullet"]
     assert bullets[0] == "the force's early work with schools"
     assert "partnership <em>tasking</em> meetings" in bullets
     for explanation in EXPLANATIONS.values():
         assert explanation in texts
-    assert "We accept the report's findings and have *already* acted." in texts
-    assert texts[-2:] == [
+    assert "We accept the report's findings and have *already* acted." in quotes
+    assert "List Number" not in styles
+    assert texts[-3:] == [
         "Yours sincerely",
         "Alex Example\nPolice and Crime Commissioner for Testshire",
+        "Copy: HM Inspectorate of Constabulary and Fire & Rescue Services",
     ]
     gaps = [
         run.text
@@ -289,13 +362,22 @@ def test_word_document(docx_paragraphs: list) -> None:
         for run in p.runs
         if run.font.highlight_color == WD_COLOR_INDEX.YELLOW
     ]
-    assert gaps == [R1_GAP, A1_GAP]
+    assert gaps[0] == R1_GAP and gaps[-2:] == [A1_GAP, MONITORING_GAP]
+    assert len(gaps) == 10
 
 
-def test_word_lists_restart_their_numbering(docx_paragraphs: list) -> None:
-    num_ids = [p._p.pPr.numPr.numId.val for p in docx_paragraphs if p.style.name == "List Number"]
-    assert len(num_ids) == 9
-    assert len(set(num_ids[:7])) == 1 and len(set(num_ids)) == 3
+def test_word_lists_restart_their_numbering(tmp_path: Path) -> None:
+    # No shipped part numbers a list any more, but a force's own template may.
+    def item(list_id: int, text: str) -> Block:
+        return Block("number", "recommendations", (Segment("text", text),), list_id)
+
+    letter = Letter(blocks=(item(1, "a"), item(1, "b"), item(2, "c"), item(3, "d")))
+    path = tmp_path / "numbered.docx"
+    letter.to_docx(path)
+    paragraphs = Document(str(path)).paragraphs
+    num_ids = [p._p.pPr.numPr.numId.val for p in paragraphs if p.style.name == "List Number"]
+    assert len(num_ids) == 4
+    assert num_ids[0] == num_ids[1] and len(set(num_ids)) == 3
 
 
 def test_to_docx_replaces_the_file_and_leaves_no_temporary(
@@ -315,7 +397,7 @@ def test_the_html_section_escapes_params(briefing: Briefing) -> None:
     assert "{{ 7*7 }}" in page
     assert f'<span class="gap">{html.escape(R1_GAP)}</span>' in page
     assert '<strong class="tag tag--red">Fail</strong>' in page
-    assert "Section 55 checks on the draft: 4 of 7 passed" in page
+    assert "Section 55 checks on the draft: 5 of 8 passed" in page
     assert '<div class="letter"' in page
 
 
@@ -374,10 +456,12 @@ def test_figures_are_cited_with_the_peer_range() -> None:
         "focus": ["Drugs"],
     }
     text = _with_figures(police_uk).letter.part("local-actions")[-1].text
+    # force.yaml gives no peers_basis: the comparison is a gap until it says how they were chosen.
     assert text == (
         "In Q1 2020/21 (April to June 2020), Testshire Police recorded 1,380 drugs offences, a "
-        "rate of 1.49 per 1,000 people, against between 0.34 and 0.50 in its two peer forces. "
-        "These are street-level crimes recorded on data.police.uk."
+        "rate of 1.49 per 1,000 people; [How the comparison forces were chosen (force.yaml "
+        "peers_basis), before comparing with them]. These are street-level crimes recorded on "
+        "data.police.uk. " + PROACTIVE
     )
 
 
@@ -386,7 +470,7 @@ def test_incomplete_or_partial_figures_are_said_to_be_so() -> None:
     text = _with_figures(police_uk).letter.part("local-actions")[-1].text
     assert text.startswith("In Q1 2020/21 (April to June 2020), Testshire Police recorded 12 drugs")
     assert "offences. These are" in text
-    assert text.endswith("so the figures for the quarter are incomplete.")
+    assert text.endswith("so the figures for the quarter are incomplete. " + PROACTIVE)
 
 
 def test_no_usable_figures_means_no_sentence() -> None:
@@ -446,6 +530,8 @@ def test_recommendations_not_itemised_use_the_statement_and_fail_5b(tmp_path: Pa
     markdown = letter.to_markdown()
     assert "We agree with the \\<b\\>report's\\</b\\> recommendations." in markdown
     assert "makes no recommendations" not in markdown
+    assert STATEMENT_GAP.replace("[", "\\[").replace("]", "\\]") in markdown
     check = next(c for c in letter.compliance_json() if c["id"] == "recommendations-explained")
     assert check["passed"] is False
-    assert "not itemised" in check["detail"]
+    assert check["detail"].startswith("The letter gives a statement (response.recommendations)")
+    assert STATEMENT_GAP in letter.gaps

@@ -161,6 +161,9 @@ class LetterSettings(_Model):
     monitoring: Text | None = None
     publication: Text | None = None
     signature_title: Text | None = None
+    copy_to: list[Text] | None = None
+    """Who gets a copy, named on the letter's ``Copy:`` line; ``None`` (not given) names
+    HMICFRS unless the addressee already does, ``[]`` prints no copy line."""
 
 
 class ForceFile(_Model):
@@ -171,6 +174,9 @@ class ForceFile(_Model):
     chief_constable: Text
     addressee: list[Text]
     peers: list[Text] = []
+    peers_basis: Text | None = None
+    """How the peers were chosen, as the letter names them: "neighbouring forces",
+    "its Most Similar Group" …; the letter compares with peers only when it is given."""
     data: DataSources = DataSources()
     templates: Text | None = None
     letter: LetterSettings = LetterSettings()
@@ -209,15 +215,27 @@ class Response(_Model):
 
     ``recommendations`` is what the letter says about the report's recommendations
     when they are not itemised under ``items`` (e.g. a national report whose
-    recommendations are for chief constables collectively). The s55(5B) check then
-    fails, saying that each recommendation needs an item to be explained.
+    recommendations are for chief constables collectively). The letter marks it as a gap
+    and the s55(5B) check fails, since each recommendation needs its own explanation.
+
+    Whose words are whose: ``chief_constable_comments`` is the chief constable's statement,
+    printed whole and signed with the chief constable's name; ``pcc_reply`` is the PCC's
+    reply to it (s55(5)(c)); ``explanations`` maps an item's ref to the PCC's own words for
+    it (required for a not-accepted recommendation; for any other item it replaces the
+    force's latest update in the letter). Everything else is the PCC's.
     """
 
     sent: date | None = None
+    thanks: Text | None = None
     welcome: list[Text] = []
     chief_constable_comments: Text | None = None
+    pcc_reply: Text | None = None
     recommendations: Text | None = None
+    explanations: dict[Text, Text] = {}
     concerns: list[Text] = []
+    local_context: Text | None = None
+    partnership: Text | None = None
+    plan: Text | None = None
     monitoring: Text | None = None
     cite_figures: bool = False
 
@@ -304,9 +322,22 @@ def _load_model(
 
 
 def _report_problems(report: Report, display: str, lines: dict[Loc, int]) -> list[Problem]:
-    """Checks that need the whole report: duplicate refs."""
+    """Checks that need the whole report: duplicate refs, explanations of unknown items."""
     seen: dict[str, int] = {}
     problems = []
+    refs = [item.ref for item in report.items]
+    for ref in report.response.explanations:
+        if ref not in refs:
+            problems.append(
+                Problem(
+                    display,
+                    f"response.explanations.{ref}",
+                    "no item with this ref",
+                    expected=f"one of {', '.join(refs)}" if refs else "an item's ref (none listed)",
+                    got=shown(ref),
+                    line=lines.get(("response", "explanations", ref)),
+                )
+            )
     for index, item in enumerate(report.items):
         if item.ref in seen:
             problems.append(

@@ -1,6 +1,7 @@
 """The s55 compliance checks of a draft letter, reported, not enforced.
 
-Ids: ``report-facts``, ``recommendations-explained`` (s55(5B)), ``chief-constable-comments``
+Ids: ``report-facts``, ``recommendations-explained`` (s55(5B)), ``not-accepted-history``,
+``chief-constable-comments``
 (s55(4), (5)), ``publication-stated`` (s55(5)), ``copies-sent`` (s55(6)), ``sent-in-time``
 (s55(5A)) and ``no-gaps``. A draft with failing checks is still written.
 """
@@ -40,9 +41,6 @@ class Check:
 def _checks(briefing: Briefing, context: dict[str, Any], blocks: list[Block]) -> list[Check]:
     report = briefing.report
     published, deadline = report.published, report.deadline
-    body = " ".join(
-        b.text for b in blocks if b.part not in ("addressee", "salutation", "title")
-    ).casefold()
     whole = " ".join(b.text for b in blocks)
     gaps = [gap for b in blocks for gap in b.gaps]
     checks = []
@@ -61,22 +59,34 @@ def _checks(briefing: Briefing, context: dict[str, Any], blocks: list[Block]) ->
     )
 
     recommendations = context["recommendations"]
-    missing = [e.ref for e in recommendations if not e.update]
+    missing = [e.ref for e in recommendations if not (e.update or e.explanation)]
+    unexplained = [
+        e.ref for e in recommendations if e.status == "not-accepted" and not e.explanation
+    ]
     statement = context["recommendations_statement"]
     if not recommendations and statement:
         missing = ["(not itemised)"]
         detail = (
-            "The report's recommendations are not itemised in the register, so the letter "
-            "gives a general statement (response.recommendations): add each recommendation as "
-            "an item with its verbatim text to explain each one."
+            "The letter gives a statement (response.recommendations) in place of an answer to "
+            "each recommendation: add each recommendation as an item with its verbatim text, "
+            "and explain each one."
         )
     elif not recommendations:
         detail = "The report makes no recommendations for the force; the letter says so."
-    elif missing:
-        detail = (
-            f"No explanation for {', '.join(missing)}: record an update (for a not-accepted "
-            "recommendation, the reason) in the quarter's update file."
-        )
+    elif missing or unexplained:
+        reasons = []
+        if missing:
+            reasons.append(
+                f"No explanation for {', '.join(missing)}: record an update in the quarter's "
+                "update file, or give the PCC's own words in response.explanations."
+            )
+        if unexplained:
+            reasons.append(
+                f"Not accepted without the PCC's explanation: {', '.join(unexplained)}: give "
+                "the reason in the PCC's own words in response.explanations (the force's "
+                "update is its reason, not the PCC's)."
+            )
+        detail = " ".join(reasons)
     else:
         count = len(recommendations)
         detail = f"{'All ' if count > 1 else ''}{count} recommendation{'s' if count != 1 else ''}"
@@ -85,8 +95,30 @@ def _checks(briefing: Briefing, context: dict[str, Any], blocks: list[Block]) ->
         Check(
             "recommendations-explained",
             "s55(5B): for each recommendation, the action taken or proposed, or why none is.",
-            not missing,
+            not missing and not unexplained,
             detail,
+        )
+    )
+
+    contradicted = [e for e in recommendations if e.earlier_progress]
+    checks.append(
+        Check(
+            "not-accepted-history",
+            "A recommendation recorded as not accepted was not earlier reported as being acted "
+            "on, or the PCC's explanation addresses it.",
+            all(e.explanation for e in contradicted),
+            "No recommendation recorded as not accepted was earlier reported as acted on."
+            if not contradicted
+            else " ".join(
+                f"{e.ref} is recorded as not accepted, but the force reported it "
+                f"{e.earlier_progress}"
+                + (
+                    " The PCC's explanation is given: check that it addresses this."
+                    if e.explanation
+                    else " Look at this before giving the PCC's explanation."
+                )
+                for e in contradicted
+            ),
         )
     )
 
@@ -97,7 +129,7 @@ def _checks(briefing: Briefing, context: dict[str, Any], blocks: list[Block]) ->
             "s55(4) and (5): the chief constable's comments, invited by the PCC, are published "
             "with the PCC's.",
             comments,
-            "The letter quotes the Chief Constable's comments."
+            "The letter prints the Chief Constable's statement, signed."
             if comments
             else "No comments from the Chief Constable (response.chief_constable_comments).",
         )
@@ -117,16 +149,23 @@ def _checks(briefing: Briefing, context: dict[str, Any], blocks: list[Block]) ->
         )
     )
 
-    inspectorate = "hmicfrs" in body or "inspectorate of constabulary" in body
-    home_secretary = "home secretary" in body or "secretary of state" in body
+    recipients = " ".join(
+        b.text
+        for b in blocks
+        if b.part == "addressee" or (b.part == "sign-off" and b.text.startswith("Copy:"))
+    ).casefold()
+    inspectorate = "hmicfrs" in recipients or "inspectorate of constabulary" in recipients
+    home_secretary = any(
+        name in recipients for name in ("home secretary", "secretary of state", "home office")
+    )
     checks.append(
         Check(
             "copies-sent",
             "s55(6): a copy goes to HMICFRS and to the Home Secretary.",
             inspectorate and home_secretary,
-            "The letter says a copy goes to HMICFRS and to the Home Secretary."
+            "The letter is addressed or copied to HMICFRS and to the Home Secretary."
             if inspectorate and home_secretary
-            else "The letter does not say that a copy goes to "
+            else "The letter is not addressed or copied to "
             + " and ".join(
                 name
                 for name, ok in (("HMICFRS", inspectorate), ("the Home Secretary", home_secretary))

@@ -25,6 +25,7 @@ Decisions where the contract is silent
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -32,6 +33,8 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from toolkit.narrative.model import PARTS
+from toolkit.quarters import Quarter
+from toolkit.updates import STATUS_LABELS, Update
 
 if TYPE_CHECKING:
     from toolkit.briefing import Briefing
@@ -43,7 +46,22 @@ _NOUNS = {
     "area-for-improvement": "area for improvement",
     "local-action": "local action",
 }
-_CHIEF_CONSTABLES = re.compile(r"\bchief\s+constables?\b", re.IGNORECASE)
+_OTHER_BODIES = re.compile(
+    r"national police chiefs'? council|police,? (?:fire )?and crime commissioners?|"
+    r"police and crime panels?|college of policing|police federation|police scotland|"
+    r"independent office for police conduct|british transport police authority"
+)
+_FORCES = re.compile(r"\b(?:chief\s+constables?|forces?|police)\b")
+_OPCC = re.compile(
+    r"\b(?:o?pf?cc|police,? (?:fire )?and crime commissioner|commissioner|mopac|"
+    r"mayor's office for policing and crime)\b",
+    re.IGNORECASE,
+)
+_PROGRESS = frozenset({"in-progress", "pending-sign-off", "complete"})
+PROACTIVE = ("Drugs", "Possession of weapons")
+"""data.police.uk crime types found mostly through proactive policing (stop and search,
+warrants), whose counts rise and fall with police activity as much as with offending."""
+_HMICFRS = "HM Inspectorate of Constabulary and Fire & Rescue Services"
 _SALUTATIONS = (
     ("home secretary", "Dear Home Secretary"),
     ("secretary of state", "Dear Secretary of State"),
@@ -82,12 +100,41 @@ def salutation(addressee: list[str]) -> str:
     return _FALLBACK_SALUTATION
 
 
+def target_date(row: ItemStatus) -> date | None:
+    """The force's own target date for an item: its latest update's, else the latest one
+    the register resolved (``due_source`` "force's target date"); ``None`` when none."""
+    if row.latest is not None and row.latest.target_date is not None:
+        return row.latest.target_date
+    return row.due if row.due_source == "force's target date" else None
+
+
+def addressed_to_forces(addressee: str) -> bool:
+    """Whether a recommendation's addressee includes chief constables or forces.
+
+    HMICFRS writes "chief constables", "all forces", "police", "forces and the NPCC", "the
+    Chief Constable of X Police"; bodies whose names contain "police" (the National Police
+    Chiefs' Council, police and crime commissioners, the College of Policing) do not count.
+    """
+    text = _OTHER_BODIES.sub(" ", addressee.casefold().replace("’", "'"))
+    return bool(_FORCES.search(text))
+
+
+def is_opcc(owner: str) -> bool:
+    """Whether an owner names the PCC or their office ("OPCC", "Office of the Police and
+    Crime Commissioner", "the PCC", "Mayor's Office for Policing and Crime")."""
+    return bool(_OPCC.search(owner))
+
+
 @dataclass(frozen=True)
 class Entry:
     """One item as the letter explains it (from :class:`toolkit.register.ItemStatus`).
 
-    ``update`` is the latest update's text at or before the quarter (empty when there is
-    none, or none was written); ``has_update`` says whether any update row exists.
+    ``update`` is the force's latest update text at or before the quarter (empty when there
+    is none, or none was written); ``has_update`` says whether any update row exists.
+    ``explanation`` is the PCC's own words for the item (``response.explanations``).
+    ``due`` is the date the report sets, ``target`` the force's own target date, ``owner``
+    the latest update's owner or else the item's. ``earlier_progress`` describes an earlier
+    update reporting progress on an item now recorded as not accepted ("" otherwise).
     """
 
     ref: str
@@ -98,13 +145,34 @@ class Entry:
     status: str
     open: bool
     due: date | None
+    target: date | None
+    owner: str
     has_update: bool
     update: str
+    explanation: str = ""
+    earlier_progress: str = ""
+
+    @property
+    def for_opcc(self) -> bool:
+        """Owned by the PCC's office rather than the force."""
+        return is_opcc(self.owner)
 
     @classmethod
-    def of(cls, row: ItemStatus) -> Entry:
-        """The entry for one row of the register."""
+    def of(cls, row: ItemStatus, explanation: str = "", history: Sequence[Update] = ()) -> Entry:
+        """The entry for one row of the register.
+
+        Parameters
+        ----------
+        row
+            The item as at the briefing's quarter.
+        explanation
+            The PCC's own words for it, from ``response.explanations``.
+        history
+            The item's updates at or before the briefing's quarter, oldest first.
+        """
         latest = row.latest
+        report_due = row.due if row.item.due is not None else None
+        owner = (latest.owner.strip() if latest is not None else "") or row.item.owner or ""
         return cls(
             ref=row.item.ref,
             kind=row.item.kind,
@@ -113,24 +181,63 @@ class Entry:
             addressee=row.item.addressee or "",
             status=row.status,
             open=row.open,
-            due=row.due,
+            due=report_due,
+            target=target_date(row),
+            owner=owner,
             has_update=latest is not None,
             update=(latest.update or "").strip() if latest is not None else "",
+            explanation=explanation.strip(),
+            earlier_progress=_earlier_progress(row.status, history),
         )
+
+
+def _earlier_progress(status: str, history: Sequence[Update]) -> str:
+    """For a not-accepted item, the last earlier update that reported progress on it."""
+    if status != "not-accepted":
+        return ""
+    progress = [u for u in history[:-1] if u.status in _PROGRESS]
+    if not progress:
+        return ""
+    last = progress[-1]
+    said = f": \u201c{_full_stop(last.update.strip())}\u201d" if last.update.strip() else ""
+    return f"{STATUS_LABELS[last.status].lower()} in {last.quarter.label}{said}"
+
+
+def _paragraphs(text: str) -> list[str]:
+    """Text split at blank lines into paragraphs (YAML keeps them in folded blocks)."""
+    return [part.strip() for part in re.split(r"\n\s*\n", str(text)) if part.strip()]
 
 
 def _context(briefing: Briefing) -> dict[str, Any]:
     report = briefing.report
+    response = report.response
     force = briefing.params.force
     order = {item.ref: index for index, item in enumerate(report.items)}
     rows = sorted(briefing.items, key=lambda r: order.get(r.item.ref, len(order)))
-    entries = [Entry.of(row) for row in rows]
+    history = briefing.register.history
+    entries = [
+        Entry.of(
+            row,
+            response.explanations.get(row.item.ref, ""),
+            [
+                u
+                for u in history.get((briefing.report_id, row.item.ref), [])
+                if u.quarter <= briefing.quarter
+            ],
+        )
+        for row in rows
+    ]
 
     def of_kind(kind: str) -> list[Entry]:
         return [e for e in entries if e.kind == kind]
 
     recommendations = of_kind("recommendation")
+    local_actions = of_kind("local-action")
     greeting = salutation(list(force.addressee))
+    addressed = " ".join(force.addressee).casefold()
+    copy_to = force.letter.copy_to
+    if copy_to is None:
+        copy_to = [] if _names_hmicfrs(addressed) else [_HMICFRS]
     return {
         "b": briefing,
         "parts": PARTS,
@@ -141,28 +248,39 @@ def _context(briefing: Briefing) -> dict[str, Any]:
         "chief_constable": force.chief_constable,
         "quarter": briefing.quarter,
         "addressee": list(force.addressee),
+        "copy_to": list(copy_to),
         "salutation": greeting,
         "closing": "Yours faithfully" if greeting == _FALLBACK_SALUTATION else "Yours sincerely",
-        "sent": report.response.sent,
+        "sent": response.sent,
         "deadline": report.deadline,
-        "welcome": list(report.response.welcome),
-        "concerns": list(report.response.concerns),
+        "thanks": response.thanks or "",
+        "welcome": list(response.welcome),
+        "concerns": list(response.concerns),
         "recommendations": recommendations,
-        "for_chief_constables": sum(
-            bool(_CHIEF_CONSTABLES.search(e.addressee)) for e in recommendations
-        ),
+        "for_forces": sum(addressed_to_forces(e.addressee) for e in recommendations),
+        "addressees_known": all(e.addressee for e in recommendations),
         "causes": of_kind("cause-of-concern"),
         "afis": of_kind("area-for-improvement"),
-        "local_actions": of_kind("local-action"),
-        "chief_constable_comments": report.response.chief_constable_comments or "",
-        "recommendations_statement": report.response.recommendations or "",
-        "figures": _figures(briefing) if report.response.cite_figures else None,
-        "monitoring": report.response.monitoring or force.letter.monitoring or "",
+        "local_actions": [e for e in local_actions if not e.for_opcc],
+        "opcc_actions": [e for e in local_actions if e.for_opcc],
+        "chief_constable_comments": response.chief_constable_comments or "",
+        "pcc_reply": response.pcc_reply or "",
+        "recommendations_statement": response.recommendations or "",
+        "local_context": response.local_context or "",
+        "partnership": response.partnership or "",
+        "plan": response.plan or "",
+        "figures": _figures(briefing) if response.cite_figures else None,
+        "peers_basis": force.peers_basis or "",
+        "monitoring": response.monitoring or force.letter.monitoring or "",
         "publication": force.letter.publication or "",
         "website": force.pcc.website or "",
         "signature_title": force.letter.signature_title
         or f"Police and Crime Commissioner for {force.pcc.area}",
     }
+
+
+def _names_hmicfrs(text: str) -> bool:
+    return "hmicfrs" in text or "inspectorate of constabulary" in text
 
 
 def _crime_label(crime_type: str) -> str:
@@ -177,6 +295,18 @@ def _crime_label(crime_type: str) -> str:
 
 def _number(value: object) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _figures_quarter(briefing: Briefing, data: dict[str, Any]) -> Quarter:
+    """The quarter the figures describe: ``police_uk.quarter`` when given, else the quarter
+    of their first month, else the briefing's own."""
+    named = data.get("quarter")
+    if isinstance(named, str):
+        return Quarter.parse(named)
+    months = data.get("months")
+    if isinstance(months, list) and months and isinstance(months[0], str):
+        return Quarter.of_month(months[0])
+    return briefing.quarter
 
 
 def _figures(briefing: Briefing) -> dict[str, Any] | None:
@@ -200,11 +330,13 @@ def _figures(briefing: Briefing) -> dict[str, Any] | None:
             for rate in [_number((peer.get(name) or {}).get("rate_per_1000"))]
             if rate is not None
         ]
+        previous = _number((figures or {}).get("previous_year"))
         rows.append(
             {
                 "crime_type": name,
                 "label": _crime_label(name),
                 "count": int(count),
+                "previous_year": None if previous is None else int(previous),
                 "rate": _number((figures or {}).get("rate_per_1000")),
                 "peer_count": len(peer_rates),
                 "peer_min": min(peer_rates) if peer_rates else None,
@@ -213,4 +345,16 @@ def _figures(briefing: Briefing) -> dict[str, Any] | None:
         )
     if not rows:
         return None
-    return {"rows": rows, "complete": data.get("complete") is True}
+    proactive = [row["crime_type"] for row in rows if row["crime_type"] in PROACTIVE]
+    return {
+        "rows": rows,
+        "complete": data.get("complete") is True,
+        "quarter": _figures_quarter(briefing, data),
+        "proactive": _and(proactive).capitalize() + " offences" if proactive else "",
+    }
+
+
+def _and(names: list[str]) -> str:
+    """``Drugs`` and ``Possession of weapons`` → ``drugs and possession of weapons``."""
+    words = [name.lower() for name in names]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]

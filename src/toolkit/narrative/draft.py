@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -9,13 +10,16 @@ from jinja2 import Environment, TemplateError, TemplateSyntaxError
 
 from toolkit.errors import InputError, Problem
 from toolkit.narrative.compliance import _checks
-from toolkit.narrative.context import _context, _full_stop, _gap, _words
+from toolkit.narrative.context import _context, _full_stop, _gap, _paragraphs, _words
+from toolkit.narrative.markdown import _markdown_environment
 from toolkit.narrative.model import Letter
 from toolkit.narrative.reader import _read
 from toolkit.render import environment
 
 if TYPE_CHECKING:
     from toolkit.briefing import Briefing
+
+_CACHE_SIZE = 400
 
 
 def draft_letter(briefing: Briefing) -> Letter:
@@ -62,23 +66,31 @@ def draft_letter(briefing: Briefing) -> Letter:
     )
 
 
+@lru_cache(maxsize=8)
 def letter_environment(override: Path | None = None) -> Environment:
     """The briefing's Jinja environment with the letter's own helpers added.
 
-    The environment is shared per process (:func:`toolkit.render.environment`); adding
-    the same names again is harmless.
+    An overlay of :func:`toolkit.render.environment` with its own template cache and its
+    own ``globals`` and ``filters`` dicts, so the shared environment is never changed;
+    one per template folder and process, so each letter template is compiled once.
     """
-    env = environment(override)
-    env.globals["gap"] = _gap
-    env.filters.update(full_stop=_full_stop, words=_words)
+    env = environment(override).overlay(cache_size=_CACHE_SIZE)
+    env.globals = {**env.globals, "gap": _gap}
+    env.filters = {
+        **env.filters,
+        "full_stop": _full_stop,
+        "words": _words,
+        "paragraphs": _paragraphs,
+    }
     return env
 
 
 def preload() -> None:
     """Compile the shipped letter templates now (kernels forked afterwards inherit them)."""
     env = letter_environment()
+    markdown = _markdown_environment(None)
     for name in env.list_templates(filter_func=lambda name: name.startswith("letter/")):
-        env.get_template(name)
+        (markdown if name.endswith(".md.j2") else env).get_template(name)
 
 
 def _template_name(override: Path | None) -> str:

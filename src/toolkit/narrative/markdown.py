@@ -7,6 +7,7 @@ each block's text, so that ``*``, ``[``, ``<`` or a line starting ``1.`` stay te
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,7 +50,10 @@ def _md_block(block: Block, indent: str = "") -> str:
     return ("\\\n" + indent).join(lines)
 
 
+@lru_cache(maxsize=8)
 def _markdown_environment(override: Path | None) -> Environment:
-    env = environment(override).overlay(autoescape=False)
+    """An overlay without autoescaping, with its own template cache (templates compiled with
+    autoescaping elsewhere are never reused here) and its own filters dict."""
+    env = environment(override).overlay(autoescape=False, cache_size=400)
     env.filters = {**env.filters, "md": _md_block}
     return env
