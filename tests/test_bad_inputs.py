@@ -86,6 +86,11 @@ SETUPS: dict[str, Callable[[Path], None]] = {
         "  - {ref: R1, kind: recommendation, text: Two.}\n"
         "  - {ref: L1, kind: local-action, text: Three.}\n",
     ),
+    "explanation-ref": lambda r: _beta(
+        r,
+        BETA + "response:\n  explanations:\n    R9: Not our item.\n"
+        "items:\n  - {ref: R1, kind: recommendation, text: One.}\n",
+    ),
     "report-file-name": lambda r: (r / "reports" / "Beta Report.yaml").write_text(BETA),
     "no-force-file": lambda r: (r / "force.yaml").unlink(),
     "force-slug": lambda r: _edit(r / "force.yaml", "police_uk: testshire", "police_uk: Testshire"),
