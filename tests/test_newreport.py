@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
 
 from toolkit.errors import InputError
 from toolkit.newreport import new_report
-from toolkit.params import load_params
+from toolkit.params import Response, load_params
 
 
 def _messages(caught: pytest.ExceptionInfo[InputError]) -> list[str]:
@@ -126,3 +127,10 @@ def test_no_temporary_file_is_left_behind(register_root):
         "beta.yaml",
         "new.yaml",
     ]
+
+
+def test_every_letter_field_is_listed(register_root):
+    path = new_report(register_root, "letter-fields", title="A", published="2020-01-10")
+    text = path.read_text(encoding="utf-8")
+    for name in Response.model_fields:
+        assert re.search(rf"^ *(# *)?{name}:", text, re.M), name

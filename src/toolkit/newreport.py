@@ -39,16 +39,30 @@ _TEMPLATE = """\
 # e.g. [Drugs, Possession of weapons]
 crime_types: []
 
-# Material for the s55 response letter; every field is optional.
+# Material for the s55 response letter; every field is optional. A part with no material
+# is left out of the draft or shown as a [gap] to fill in, never invented.
 response:
   # sent: YYYY-MM-DD          # the day the PCC's response was published
+  # thanks: "I thank HMICFRS for this report."
   # Points of the report the PCC welcomes, as a list, e.g.
   #   welcome:
   #     - "the establishment of the national co-ordination centre"
   welcome: []
-  # chief_constable_comments: "The chief constable's comments on the report."
   # Concerns the PCC raises:
   concerns: []
+  # The chief constable's statement, printed whole and signed (blank lines part paragraphs):
+  # chief_constable_comments: "The chief constable's comments on the report."
+  # pcc_reply: "The PCC's reply to the chief constable's comments."
+  # The PCC's own words for an item, by ref. Required for a recommendation the force does
+  # not accept (its reason is the force's, not the PCC's); for an action the PCC's office
+  # owns, what the office did, in the first person:
+  #   explanations:
+  #     R3: "Why no action is taken, in the PCC's words."
+  # recommendations: "A statement for recommendations not itemised under items (a gap in
+  #   the draft until each recommendation is itemised)."
+  # local_context: "The PCC's account of the force's position, opening its section."
+  # partnership: "How partners share the work."
+  # plan: "How the report bears on the Police and Crime Plan."
   # monitoring: "How the PCC will hold the chief constable to account (overrides the
   #   letter.monitoring wording in force.yaml)."
   cite_figures: false         # true: quote the force's figures for crime_types in the letter

@@ -13,8 +13,11 @@ only ever become text in the model, never structure or code. The model is then r
 ways: ``letter/render.html.j2`` (the briefing, escaped), ``letter/render.md.j2`` (Markdown,
 every piece of text escaped by the ``md`` filter) and python-docx (literal runs).
 
-The templates are loaded through :func:`toolkit.render.environment` (a loader on the package
-``toolkit``), so they live in ``toolkit/templates/letter/``, not next to these modules.
+The templates are loaded through an overlay of :func:`toolkit.render.environment` (a loader
+on the package ``toolkit``), so they live in ``toolkit/templates/letter/``, not next to these
+modules. The overlays (:func:`~toolkit.narrative.draft.letter_environment`, and the Markdown
+one) have their own template caches, globals and filters: drafting never changes the shared
+environment the briefing's sections render with.
 
 A force changes the wording by naming a folder in ``force.yaml`` (``templates: templates``)
 that holds a file of the same name, e.g. ``templates/letter/parts/monitoring.html.j2``; that
@@ -24,15 +27,29 @@ Decisions where the contract is silent
 --------------------------------------
 * **Date**: the letter is dated ``response.sent`` when the report file gives it; otherwise
   the date line is the gap marker ``[Date of sending]``, filled in when the letter goes.
+* **Order of parts**: addressee, date, salutation, title, opening (the report's publication
+  date, once), welcome (with any thanks to HMICFRS), the Chief Constable's statement and the
+  PCC's reply, the recommendations, the force-specific section (causes of concern first,
+  then areas for improvement, the PCC's account of the force, the force's own actions and
+  figures; then partnership working and the actions of the PCC's office), the link to the
+  Police and Crime Plan and monitoring, publication, sign-off with the ``Copy:`` line.
+* **Whose words**: what the force reports (its updates) is labelled by status ("Action
+  under way: …"); the PCC's own words for an item come from ``response.explanations``; the
+  Chief Constable's statement is printed as a signed quotation. A not-accepted
+  recommendation is answered only in the PCC's words: without them the draft shows a gap.
 * **Salutation**, **gaps**, **order of items** and **figures**: see
   :mod:`toolkit.narrative.context`, which gives the templates what they say.
 
 Compliance checks
 -----------------
 :attr:`Letter.compliance` lists :class:`Check` s with these ids: ``report-facts``,
-``recommendations-explained`` (s55(5B)), ``chief-constable-comments`` (s55(4), (5)),
-``publication-stated`` (s55(5)), ``copies-sent`` (s55(6)), ``sent-in-time`` (s55(5A)) and
-``no-gaps``. They are reported, not enforced: a draft with failing checks is still written.
+``recommendations-explained`` (s55(5B): fails on a statement in place of itemised answers,
+an item with no update, and a not-accepted recommendation without the PCC's explanation),
+``not-accepted-history`` (a not-accepted recommendation the force earlier reported as being
+acted on, until the PCC's explanation is given), ``chief-constable-comments`` (s55(4), (5)),
+``publication-stated`` (s55(5)), ``copies-sent`` (s55(6): HMICFRS and the Home Secretary
+named in the addressee or on the ``Copy:`` line), ``sent-in-time`` (s55(5A)) and ``no-gaps``.
+They are reported, not enforced: a draft with failing checks is still written.
 
 Modules
 -------

@@ -1,7 +1,8 @@
 """What the letter templates get from the briefing: the context, its filters and gap().
 
 :func:`_context` is the mapping every part template renders with; :func:`_gap`,
-:func:`_full_stop` and :func:`_words` are the global and filters the templates use.
+:func:`_full_stop`, :func:`_words` and :func:`_paragraphs` are the global and filters the
+templates use.
 
 Decisions where the contract is silent
 --------------------------------------
@@ -11,15 +12,29 @@ Decisions where the contract is silent
   The close follows British usage: "Yours sincerely" after a named salutation, "Yours
   faithfully" after "Dear Sir or Madam".
 * **Gaps**: where the params lack a fact the letter needs, the draft says so in brackets
-  (``[No update recorded for R4 — explanation required]``) instead of inventing text. In
-  HTML a gap has class ``gap``, in Markdown it stays bracketed plain text, in Word it is a
-  yellow-highlighted run.
-* **Order of items**: recommendations, causes of concern, areas for improvement and local
-  actions appear in report order, each explained from its latest update at or before the
-  briefing's quarter.
+  (``[No update recorded for R4 — explanation required]``) instead of inventing text or
+  asserting a default. In HTML a gap has class ``gap``, in Markdown it stays bracketed plain
+  text, in Word it is a yellow-highlighted run. Gaps stand for: a statement in place of
+  itemised recommendations; an item with no update; a not-accepted recommendation without
+  the PCC's explanation (quoting the force's reason and any earlier progress it reported);
+  an open item without a lead or a date; an action of the PCC's office without the PCC's own
+  words; a comparison with peers whose basis (``peers_basis``) is not given; the Chief
+  Constable's comments, monitoring, the date of sending and the publication place.
+* **Order of items**: in report order, each explained from its latest update at or before
+  the briefing's quarter (or the PCC's words in ``response.explanations``).
+* **Lead and dates** (open items only): the lead is the latest update's ``owner``, else the
+  item's; the dates are the report's due date and the force's target date
+  (:func:`target_date`), both when both are known.
+* **Addressees**: the count "addressed to chief constables or forces" uses
+  :func:`addressed_to_forces`, and is left out when any recommendation has no addressee.
+* **The PCC's office**: a local action whose owner :func:`is_opcc` is answered in the PCC's
+  words under "Action by my office", never under the force's actions.
 * **Figures** (``response.cite_figures``): one sentence per crime type of the report, from
-  data.police.uk, with the range of peer forces' rates; left out when there are no figures,
-  and flagged as incomplete when a month of the quarter has no data.
+  data.police.uk, for the quarter the figures describe (``police_uk.quarter``, else the
+  quarter of their first month), with the same quarter a year earlier when known and the
+  range of the peers' rates named by ``peers_basis``; for drugs and possession of weapons
+  (:data:`PROACTIVE`) a sentence on what a rise or fall can mean. Left out when there are no
+  figures, and flagged as incomplete when a month of the quarter has no data.
 """
 
 from __future__ import annotations

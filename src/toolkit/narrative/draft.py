@@ -91,6 +91,7 @@ def preload() -> None:
     markdown = _markdown_environment(None)
     for name in env.list_templates(filter_func=lambda name: name.startswith("letter/")):
         (markdown if name.endswith(".md.j2") else env).get_template(name)
+    environment().get_template("letter/render.html.j2")  # Letter.html renders with it
 
 
 def _template_name(override: Path | None) -> str:
