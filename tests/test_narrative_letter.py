@@ -291,6 +291,10 @@ def test_without_the_statement_the_draft_marks_it(example: Draft) -> None:
         "investigative and neighbourhood policing resources have been focused on the issues "
         "involved, especially the associated exploitation of vulnerable people."
     )
+    example.has(
+        "Dorset Police has been proactive in recognising, acknowledging and responding to the "
+        "threat of county lines, as HMICFRS acknowledged in its 2018/19 inspection."
+    )
     assert "Quote" not in {style for style, _ in example.word}
 
 
