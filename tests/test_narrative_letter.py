@@ -282,6 +282,17 @@ def test_the_chief_constables_statement_is_printed_whole_and_signed(itemised: Dr
     )
 
 
+def test_the_briefing_shows_the_statement_as_one_quotation() -> None:
+    page = render.section("response", build(REPORT, QUARTER, PARAMS))
+    assert page.count("<blockquote>") == 5  # the statement and the four recommendations
+    assert re.search(
+        r"<blockquote>\s*<p>Testshire Police welcomes the report.</p>\s*<p>We have already "
+        r"begun to act on every recommendation for chief constables.</p>\s*<p>Sam Sample<br>"
+        r"Chief Constable, Testshire Police</p>\s*</blockquote>",
+        page,
+    )
+
+
 def test_without_the_statement_the_draft_marks_it(example: Draft) -> None:
     example.has(COMMENTS_GAP)
     assert _checks(example.letter)["chief-constable-comments"][0] is False
