@@ -5,7 +5,8 @@
 recommendations, one per status at 2020-21-Q1 plus one full of markup, a cause of concern,
 an area for improvement and a local action; and ``no-recommendations``, a thematic report with
 no items and no letter material. Expected values below were worked out by hand from those files.
-``tests/test_narrative_letter.py`` pins how the letter answers each point of a response.
+``itemised-inspection``, in the same root, is read by ``tests/test_narrative_letter.py``,
+which pins how the letter answers each point of a published response.
 """
 
 from __future__ import annotations
