@@ -41,7 +41,7 @@ _KIND_SHORT = {
     "cause-of-concern": "cause of concern",
     "local-action": "local action",
 }
-_NARROWEST_WRAPPED = 6
+_NARROWEST_WRAPPED = 5
 """The fewest characters the report, kind and owner columns are each given."""
 
 
@@ -115,8 +115,8 @@ def as_table(rows: list[dict[str, Any]], quarter: Quarter, width: int) -> Render
         index: max([len(name)] + [len(cell[index]) for cell in cells])
         for index, name in ((1, "Ref"), (3, "Status"), (4, "Due"), (6, "Flags"))
     }
-    # Each column is padded by a space either side, and the table has an edge each side.
-    needed = sum(fixed.values()) + 3 * _NARROWEST_WRAPPED + 7 * 2 + 2
+    # Each column is padded by a space either side; a space divides columns and edges them.
+    needed = sum(fixed.values()) + 3 * _NARROWEST_WRAPPED + 7 * 2 + 6 + 2
     if width < needed:
         return _blocks(cells, title)
     table = Table(title=title, box=box.SIMPLE_HEAD)
