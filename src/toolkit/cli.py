@@ -143,7 +143,8 @@ def run(
     """Produce the briefing for each report: HTML, notebook, draft response, figures.json.
 
     Briefings run in parallel, each on its own kernel; a failed one does not stop the
-    others. Then the quarter's index.html, index.json and manifest.json are written.
+    others. Then the quarter overview (index.html, index.json), the tracker (tracker.csv,
+    tracker.xlsx) and manifest.json are written.
     """
     from toolkit.kernels import start_zygote
 
