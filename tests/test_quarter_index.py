@@ -102,7 +102,7 @@ def test_page_sections_and_numbers(written):
         "Section 55 responses",
         "Overdue items",
         "What changed this quarter",
-        "Items over the last 4 quarters",
+        "Items quarter by quarter",
         "Items by owner",
         "Reports and briefings",
         "The tracker",
@@ -117,6 +117,7 @@ def test_page_sections_and_numbers(written):
     assert "None given 28 February 2020 32" in overdue
     assert "Audit under way. In progress, 2019-20-Q3" in overdue
     assert "Overdue by 280 days" in text and "Overdue by 65 days" in text
+    assert "The last 4 quarters, up to this one, counted from the register" in text
     assert "Complete Superseded" in text  # R1: from -> to
     assert "Not started Not accepted" in text  # G2
     assert "Ch Supt Custody 1 0 0" in text and "Not assigned 0 0 1" in text
