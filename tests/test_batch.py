@@ -306,3 +306,29 @@ def test_each_briefing_has_its_own_fresh_kernel(tmp_path):
     pids = [(quarter_dir / r / "pid.txt").read_text() for r in reports]
     assert len(set(pids)) == 3
     assert _processes_with(marker) == []
+
+
+def test_the_overview_and_tracker_come_from_the_register_even_for_a_failed_briefing(batch):
+    # All four reports were published in 2018-19-Q3, so all are tracked and all their items
+    # are new: sent-report R1 (complete: closed this quarter), A1; overdue-report R1 (due
+    # 1 Dec 2018: overdue), R2. failing-report has no items; its deadline, 9 Dec 2018, has
+    # passed unsent, like overdue-report's; due-report's has not; sent-report's was met.
+    index = json.loads((batch["quarter_dir"] / "index.json").read_text())
+    headline = index["overview"]["headline"]
+    assert headline == {
+        "reports": 4,
+        "items": 4,
+        "open": 3,
+        "overdue": 1,
+        "closed_this_quarter": 1,
+        "new_this_quarter": 4,
+        "changed": 3,
+        "s55_due": 1,
+        "s55_sent": 1,
+        "s55_overdue": 2,
+    }
+    assert [(o["report"], o["ref"], o["days_overdue"]) for o in index["overview"]["overdue"]] == [
+        ("overdue-report", "R1", 30)
+    ]
+    assert index["tracker"] == {"csv": "tracker.csv", "xlsx": "tracker.xlsx", "rows": 4}
+    assert (batch["quarter_dir"] / "tracker.xlsx").is_file()

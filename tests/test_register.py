@@ -205,3 +205,28 @@ def test_status_table_counts_by_status_and_kind(register_root):
     assert row("In progress") == [1, 1, 1, 3]
     assert row("Complete") == [1, 0, 0, 1]
     assert row("Not started") == [0, 0, 0, 0]
+
+
+def test_latest_update_target_owner_and_closing_quarter():
+    """On tests/fixtures/overview (worked in tests/test_overview.py's docstring)."""
+    from pathlib import Path
+
+    register = Register(load_params(Path(__file__).parent / "fixtures" / "overview"))
+    q2, q3, q4 = Quarter(2019, 2), Quarter(2019, 3), Quarter(2019, 4)
+    alpha = {item.ref: item for item in register.params.reports["alpha"].items}
+    latest = register.latest_update("alpha", "R2", q4)
+    assert latest is not None and (latest.quarter, latest.update) == (q3, "Audit under way.")
+    assert register.latest_update("alpha", "R2", q2) is None
+    # A1's target: 2019-12-31 from Q2, kept through Q3 (no update), replaced in Q4.
+    assert register.target_date("alpha", "A1", q3) == date(2019, 12, 31)
+    assert register.target_date("alpha", "A1", q4) == date(2020, 2, 28)
+    assert register.target_date("alpha", "R1", q4) is None
+    # R1's owner from Q1's update survives Q2's and Q3's blank owner; C1's comes from updates.
+    assert register.owner("alpha", alpha["R1"], q4) == "ACC Operations"
+    assert register.owner("alpha", alpha["C1"], q4) == "DCI Jones"
+    assert register.owner("alpha", alpha["R2"], q2) == ""
+    # R1: complete in Q3, superseded in Q4 -> closed in Q3. C1 closed in Q4; R2 open.
+    assert register.closed_in("alpha", "R1", q4) == q3
+    assert register.closed_in("alpha", "C1", q4) == q4
+    assert register.closed_in("alpha", "C1", q3) is None
+    assert register.closed_in("alpha", "R2", q4) is None

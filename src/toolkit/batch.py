@@ -16,8 +16,9 @@ failed notebook (an error in a cell, or the briefing running past ``timeout``) i
 kept at ``<out>/<quarter>/failed/<report>.ipynb`` with the error in it, for the
 analyst to open; no HTML is written for it, and the other briefings go on.
 
-When the briefings are done, ``<out>/<quarter>/index.html`` and ``index.json``
-(one row per report, built from each briefing's ``figures.json``) and
+When the briefings are done, the quarter's index (:mod:`toolkit.quarter_index`: the
+overview ``index.html``, ``index.json`` with one row per report built from each
+briefing's ``figures.json``, and the tracker) and
 ``manifest.json`` (provenance, see :mod:`toolkit.manifest`) are written, each
 atomically. An interrupted run (Ctrl-C) kills its kernels, removes its staging
 folders and writes none of them.
@@ -42,7 +43,6 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-from markupsafe import Markup
 from nbclient.exceptions import CellTimeoutError
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NotebookExecutionManager, papermill_engines
@@ -56,9 +56,10 @@ from papermill.iorw import load_notebook_node, write_ipynb
 from papermill.parameterize import parameterize_notebook
 
 from toolkit import manifest
-from toolkit.export import TEMPLATE_DIR, notebook_html
+from toolkit.export import notebook_html
 from toolkit.kernels import KernelPool, KernelPoolClosed, PooledKernel, Zygote
 from toolkit.params import Params
+from toolkit.quarter_index import write_quarter_index
 from toolkit.quarters import Quarter
 from toolkit.register import s55_state
 
@@ -520,7 +521,9 @@ def run_reports(
         if result.report_id in runner.kernels:
             result.timings["shutdown"] = runner.kernels[result.report_id].shutdown_seconds
     ended = manifest.utc_now()
-    index, _ = write_index(params, quarter, out_root, results, footer=footer)
+    index = write_quarter_index(
+        params, quarter, out_root, _index_rows(params, quarter, quarter_dir, results), footer=footer
+    )
     manifest_path = _write_manifest(
         params,
         quarter,
@@ -597,57 +600,6 @@ def _index_rows(
                 }
             )
     return rows
-
-
-def write_index(
-    params: Params,
-    quarter: Quarter,
-    out_root: Path,
-    results: list[Result],
-    *,
-    footer: str = "",
-) -> tuple[Path, Path]:
-    """Write ``<out>/<quarter>/index.html`` and ``index.json`` (atomically).
-
-    Lists every report of the params root that this run briefed or an earlier run
-    left outputs for; failed ones are marked failed, without a link.
-
-    Returns
-    -------
-    tuple of Path
-        The HTML and JSON files.
-    """
-    from toolkit import __version__
-    from toolkit.render import environment
-
-    quarter_dir = out_root / quarter.id
-    rows = _index_rows(params, quarter, quarter_dir, results)
-    ok_count = sum(r["ok"] for r in rows)
-    css = (TEMPLATE_DIR / "briefing" / "briefing.css").read_text(encoding="utf-8")
-    html = (
-        environment()
-        .get_template("index.html.j2")
-        .render(
-            css=Markup(css),  # noqa: S704 - the project's own stylesheet
-            force=params.force.force.name,
-            quarter_label=quarter.label,
-            quarter_end=quarter.end,
-            rows=rows,
-            ok_count=ok_count,
-            failed_count=len(rows) - ok_count,
-            footer=footer,
-            version=__version__,
-        )
-    )
-    data = {
-        "quarter": quarter.id,
-        "force": params.force.force.name,
-        "reports": rows,
-    }
-    return (
-        manifest.write_text(quarter_dir / "index.html", html),
-        manifest.write_json(quarter_dir / "index.json", data),
-    )
 
 
 # -- provenance ---------------------------------------------------------------

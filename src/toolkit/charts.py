@@ -386,3 +386,101 @@ def _png(fig: Figure) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=_DPI, metadata={"Software": None})
     return buffer.getvalue()
+
+
+# -- the quarter overview -----------------------------------------------------------
+
+_ITEM_SERIES = (
+    # key, label, colour, marker, line style: shape and dash tell the lines apart too
+    ("open", "Open", PALETTE[0], "o", "-"),
+    ("overdue", "Overdue", PALETTE[2], "s", "--"),
+    ("closed", "Closed", PALETTE[1], "^", ":"),
+)
+
+
+def items_chart(series: Sequence[Mapping[str, Any]]) -> Chart:
+    """Line chart of open, overdue and closed items at each quarter's end.
+
+    Parameters
+    ----------
+    series
+        One mapping per quarter, oldest first, with ``label`` (``Q3 2019/20``), ``open``,
+        ``overdue``, ``closed``, ``closed_in_quarter`` and ``new_in_quarter``
+        (:class:`toolkit.overview.QuarterCounts` as a dict).
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    labels = [str(point["label"]) for point in series]
+    table: list[Row] = [
+        ["Quarter", "Open", "Overdue", "Closed", "Closed in the quarter", "New in the quarter"]
+    ]
+    for point in series:
+        table.append(
+            [
+                point["label"],
+                point["open"],
+                point["overdue"],
+                point["closed"],
+                point["closed_in_quarter"],
+                point["new_in_quarter"],
+            ]
+        )
+    with mpl_style.context(_style()):
+        fig = Figure(figsize=(6.4, 4.2), dpi=_DPI, layout="constrained")
+        fig.set_facecolor("white")
+        ax = fig.add_subplot()
+        xs = list(range(len(series)))
+        for key, label, colour, marker, dash in _ITEM_SERIES:
+            ax.plot(
+                xs,
+                [point[key] for point in series],
+                color=colour,
+                marker=marker,
+                markersize=7,
+                linestyle=dash,
+                linewidth=2.5,
+                label=label,
+                clip_on=False,
+            )
+        ax.set_xticks(xs, [label.replace(" ", "\n") for label in labels], fontsize=11)
+        ax.tick_params(axis="y", labelsize=11)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlim(-0.5, max(len(xs) - 0.5, 0.5))
+        ax.set_ylim(
+            bottom=0, top=max([1] + [point[k] for point in series for k, *_ in _ITEM_SERIES]) * 1.15
+        )
+        ax.set_ylabel("Items at the quarter's end")
+        ax.set_title("Open, overdue and closed items", fontsize=14)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, fontsize=11)
+        png = _png(fig)
+    span = _span(labels)
+    caption = (
+        f"Items of every tracked report at each quarter's end, {span}. "
+        "Source: the recommendation register (reports and the force's quarterly updates)."
+    )
+    return Chart(png, _items_alt(series, span), caption, table)
+
+
+def _items_alt(series: Sequence[Mapping[str, Any]], span: str) -> str:
+    if not series:
+        return "Line chart of open, overdue and closed items: there is no quarter to show."
+    last = series[-1]
+    start = f"Line chart of open, overdue and closed items at each quarter's end, {span}."
+    if len(series) == 1:
+        start = f"Chart of open, overdue and closed items at the end of {last['label']} only."
+    parts = []
+    for key, label, *_ in _ITEM_SERIES:
+        text = f"{last[key]:,} {label.lower()}"
+        if len(series) > 1:
+            before = series[-2]
+            text += f" ({_direction(last[key], before[key])} {before[key]:,})"
+        parts.append(text)
+    where = f" compared with the end of {series[-2]['label']}" if len(series) > 1 else ""
+    alt = f"{start} At the end of {last['label']}: {_join(parts)}{where}."
+    alt += (
+        f" During {last['label']}, {last['closed_in_quarter']:,} "
+        f"item{'s were' if last['closed_in_quarter'] != 1 else ' was'} closed and "
+        f"{last['new_in_quarter']:,} new item{'s' if last['new_in_quarter'] != 1 else ''} "
+        "came from reports published in it."
+    )
+    return alt

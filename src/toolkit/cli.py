@@ -143,7 +143,8 @@ def run(
     """Produce the briefing for each report: HTML, notebook, draft response, figures.json.
 
     Briefings run in parallel, each on its own kernel; a failed one does not stop the
-    others. Then the quarter's index.html, index.json and manifest.json are written.
+    others. Then the quarter overview (index.html, index.json), the tracker (tracker.csv,
+    tracker.xlsx) and manifest.json are written.
     """
     from toolkit.kernels import start_zygote
 
@@ -274,55 +275,88 @@ def _parse_quarter(quarter: str) -> Quarter:
     return Quarter.parse(quarter, source="command line", field="--quarter")
 
 
-_KIND_SHORT = {
-    "recommendation": "recommendation",
-    "area-for-improvement": "AFI",
-    "cause-of-concern": "cause of concern",
-    "local-action": "local action",
-}
+@app.command()
+def status(
+    quarter: QuarterOpt = "",
+    params: ParamsOpt = Path("params"),
+    output_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="table (for a terminal; never cuts a flag), csv or json.",
+        ),
+    ] = "table",
+) -> None:
+    """List every open item across reports as at the quarter's end, overdue first."""
+    from toolkit import status as listing
+    from toolkit.params import load_params
+    from toolkit.register import Register
+
+    try:
+        if output_format not in listing.FORMATS:
+            raise InputError(
+                Problem(
+                    "command line",
+                    "--format",
+                    "not a format",
+                    expected="table, csv or json",
+                    got=shown(output_format),
+                )
+            )
+        parsed = _parse_quarter(quarter)
+        loaded = load_params(params)
+        rows = listing.status_rows(Register(loaded), parsed)
+    except ToolkitError as err:
+        raise _fail(err) from None
+    if output_format == "csv":
+        sys.stdout.write(listing.as_csv(rows))
+        return
+    if output_format == "json":
+        sys.stdout.write(listing.as_json(rows, parsed))
+        return
+    if not rows:
+        out_console.print(f"No open items as at the end of {parsed.id}.", markup=False)
+        return
+    out_console.print(listing.as_table(rows, parsed, out_console.width))
+    overdue = sum(row["overdue"] for row in rows)
+    out_console.print(
+        f"{len(rows)} open item{'s' if len(rows) != 1 else ''}, {overdue} overdue.", markup=False
+    )
 
 
 @app.command()
-def status(quarter: QuarterOpt = "", params: ParamsOpt = Path("params")) -> None:
-    """List every open item across reports as at the quarter's end, overdue first."""
-    from rich import box
-    from rich.text import Text
-
+def tracker(
+    quarter: QuarterOpt = "",
+    params: ParamsOpt = Path("params"),
+    out: Annotated[Path, typer.Option("--out", help="Output root.")] = Path("outputs"),
+    public: Annotated[
+        bool,
+        typer.Option(
+            "--public",
+            help="Leave out owners and evidence; writes tracker-public.csv and .xlsx.",
+        ),
+    ] = False,
+) -> None:
+    """Write the tracker of every item (CSV and Excel) as at the quarter's end."""
     from toolkit.params import load_params
-    from toolkit.register import Register
-    from toolkit.updates import STATUS_LABELS
+    from toolkit.tracker import write_tracker
 
     try:
         parsed = _parse_quarter(quarter)
         loaded = load_params(params)
-        register = Register(loaded)
+        folder = out / parsed.id
+        try:
+            csv_path, xlsx_path, count = write_tracker(loaded, parsed, folder, public=public)
+        except OSError as err:
+            raise ToolkitError(
+                f"{folder}: cannot write the tracker ({err.strerror or err})"
+            ) from None
     except ToolkitError as err:
         raise _fail(err) from None
-    rows = [row for row in register.open_items(parsed) if register.tracked(row.report_id, parsed)]
-    if not rows:
-        out_console.print(f"No open items as at the end of {parsed.id}.", markup=False)
-        return
-    table = Table(
-        title=f"Open items as at {parsed.end:%d %B %Y} ({parsed.id})", box=box.SIMPLE_HEAD
-    )
-    for name in ("Report", "Ref", "Kind", "Status", "Due", "Owner", "Flags"):
-        table.add_column(name, no_wrap=name in ("Report", "Ref", "Status", "Due"))
-    for row in rows:
-        owner = (row.latest.owner if row.latest and row.latest.owner else row.item.owner) or ""
-        flags = [name for name in ("overdue", "stale", "new") if getattr(row, name)]
-        table.add_row(
-            Text(row.report_id),
-            Text(row.item.ref),
-            Text(_KIND_SHORT[row.item.kind]),
-            Text(STATUS_LABELS[row.status]),
-            Text(row.due.isoformat() if row.due else "none"),
-            Text(owner or "not assigned"),
-            Text(", ".join(flags), style="bold" if row.overdue else ""),
-        )
-    out_console.print(table)
-    overdue = sum(row.overdue for row in rows)
     out_console.print(
-        f"{len(rows)} open item{'s' if len(rows) != 1 else ''}, {overdue} overdue.", markup=False
+        f"Wrote {xlsx_path} and {csv_path}: {count} item{'s' if count != 1 else ''}"
+        + (", without owners and evidence." if public else "."),
+        markup=False,
     )
 
 

@@ -85,6 +85,43 @@ class Register:
         rows = [u for u in self.history.get((report_id, ref), []) if u.quarter <= quarter]
         return rows[-1] if rows else None
 
+    def latest_update(self, report_id: str, ref: str, quarter: Quarter) -> Update | None:
+        """The item's latest update at or before ``quarter`` (its ``quarter`` says when)."""
+        return self._latest(report_id, ref, quarter)
+
+    def target_date(self, report_id: str, ref: str, quarter: Quarter) -> date | None:
+        """The force's latest target date: from the latest update at or before ``quarter``
+        that gives one (a later update that leaves it blank keeps it)."""
+        dates = [
+            u.target_date
+            for u in self.history.get((report_id, ref), [])
+            if u.quarter <= quarter and u.target_date is not None
+        ]
+        return dates[-1] if dates else None
+
+    def owner(self, report_id: str, item: Item, quarter: Quarter) -> str:
+        """Who owns the item at ``quarter``'s end: the latest update that names an owner,
+        else the report file's ``owner``; ``""`` when neither does."""
+        named = [
+            u.owner for u in self.history.get((report_id, item.ref), []) if u.quarter <= quarter
+        ]
+        named = [name for name in named if name]
+        return named[-1] if named else (item.owner or "")
+
+    def closed_in(self, report_id: str, ref: str, quarter: Quarter) -> Quarter | None:
+        """The quarter in which the item was closed, for an item closed at ``quarter``'s end:
+        the first of the run of closed updates that ends with its latest (complete, then
+        superseded, was closed when it became complete). ``None`` while it is open."""
+        rows = [u for u in self.history.get((report_id, ref), []) if u.quarter <= quarter]
+        if not rows or rows[-1].status not in CLOSED:
+            return None
+        first = rows[-1]
+        for row in reversed(rows):
+            if row.status not in CLOSED:
+                break
+            first = row
+        return first.quarter
+
     def status(self, report_id: str, ref: str, quarter: Quarter) -> str:
         """The item's status as at ``quarter``'s end."""
         latest = self._latest(report_id, ref, quarter)

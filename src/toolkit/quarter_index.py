@@ -1,0 +1,122 @@
+"""The quarter's index: the overview page, its JSON, and the tracker beside the briefings.
+
+``toolkit run`` calls :func:`write_quarter_index` when its briefings are done. It writes
+into ``<out>/<quarter>/``:
+
+* ``index.html`` -- the PCC's quarter overview across every tracked report: headline
+  figures, the s55 responses, every overdue item (most overdue first), what changed this
+  quarter, open/overdue/closed items over the last eight quarters (a chart with alt text
+  and its table beside it), items by owner, and the list of reports with links to their
+  briefings. Same stylesheet, Content-Security-Policy and self-contained form as the
+  briefings (the chart is an inline PNG; nothing is loaded from anywhere).
+* ``index.json`` -- the same: ``reports`` (one row per report, as before) and
+  ``overview`` (:meth:`toolkit.overview.Overview.to_json`), plus the tracker's files.
+* ``tracker.csv`` and ``tracker.xlsx`` -- :mod:`toolkit.tracker`, full version.
+
+The overview and tracker come from the register (params and updates), not from the
+briefings, so they cover every tracked report whichever ids a run was given: a run of
+some reports rewrites them in full, and the report list links to every briefing present
+in the folder (this run's or an earlier run's). Each file is written atomically.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from toolkit import manifest
+from toolkit.charts import items_chart
+from toolkit.export import TEMPLATE_DIR
+from toolkit.overview import build_overview
+from toolkit.params import Params
+from toolkit.quarters import Quarter
+from toolkit.register import Register
+from toolkit.tracker import write_tracker
+from toolkit.workbook import KIND_LABELS
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def write_quarter_index(
+    params: Params,
+    quarter: Quarter,
+    out_root: Path,
+    reports: list[dict[str, Any]],
+    *,
+    footer: str = "",
+) -> Path:
+    """Write the quarter's overview page, ``index.json`` and the tracker.
+
+    Parameters
+    ----------
+    params
+        The validated params root.
+    quarter
+        ``--quarter``: every figure is as at its last day.
+    out_root
+        ``--out``; the files go to ``<out_root>/<quarter>/``.
+    reports
+        One row per report with outputs in the quarter (the batch runner's index rows:
+        ``id``, ``title``, ``ok``, ``status``, ``error``, ``published``, ``deadline``,
+        ``s55_state``, ``s55_text``, ``by_status``, ``overdue``, ``briefing``).
+    footer
+        The run's provenance line.
+
+    Returns
+    -------
+    Path
+        ``index.html``.
+    """
+    from toolkit import __version__
+    from toolkit.render import environment
+
+    folder = out_root / quarter.id
+    register = Register(params)
+    overview = build_overview(params, quarter, register)
+    data = overview.to_json()
+    csv_path, xlsx_path, tracker_rows = write_tracker(params, quarter, folder, register=register)
+    chart = items_chart(data["series"])  # type: ignore[arg-type]
+    width, height = _png_size(chart.png)
+    ok_count = sum(bool(row["ok"]) for row in reports)
+    css = (TEMPLATE_DIR / "briefing" / "briefing.css").read_text(encoding="utf-8")
+    html = (
+        environment()
+        .get_template("index.html.j2")
+        .render(
+            css=Markup(css),  # noqa: S704 - the project's own stylesheet
+            force=params.force.force.name,
+            quarter_id=quarter.id,
+            quarter_label=quarter.label,
+            quarter_end=quarter.end,
+            o=overview,
+            chart={
+                "png": chart.png,
+                "alt": chart.alt,
+                "caption": chart.caption,
+                "header": chart.table[0],
+                "rows": chart.table[1:],
+                "width": width,
+                "height": height,
+            },
+            rows=reports,
+            ok_count=ok_count,
+            failed_count=len(reports) - ok_count,
+            kinds=KIND_LABELS,
+            tracker={"csv": csv_path.name, "xlsx": xlsx_path.name, "rows": tracker_rows},
+            footer=footer,
+            version=__version__,
+        )
+    )
+    index = {
+        "quarter": quarter.id,
+        "force": params.force.force.name,
+        "reports": reports,
+        "overview": data,
+        "tracker": {"csv": csv_path.name, "xlsx": xlsx_path.name, "rows": tracker_rows},
+    }
+    manifest.write_json(folder / "index.json", index)
+    return manifest.write_text(folder / "index.html", html)
