@@ -19,7 +19,9 @@ Decisions where the contract is silent
   briefing's quarter.
 * **Figures** (``response.cite_figures``): one sentence per crime type of the report, from
   data.police.uk, with the range of peer forces' rates; left out when there are no figures,
-  and flagged as incomplete when a month of the quarter has no data.
+  and flagged as incomplete when a month of the quarter has no data. The sentence names the
+  quarter the figures describe (``police_uk.quarter``: the latest complete quarter at or
+  before the letter's), which may be earlier than the briefing's.
 """
 
 from __future__ import annotations
@@ -213,4 +215,12 @@ def _figures(briefing: Briefing) -> dict[str, Any] | None:
         )
     if not rows:
         return None
-    return {"rows": rows, "complete": data.get("complete") is True}
+    from toolkit.quarters import Quarter
+
+    described = Quarter.parse(data["quarter"]) if data.get("quarter") else briefing.quarter
+    return {
+        "rows": rows,
+        "complete": data.get("complete") is True,
+        "quarter": described,
+        "lagged": bool(data.get("lag")),
+    }
