@@ -4,7 +4,7 @@
 31 December 2018); the s55 states, worked by hand (deadline = published + 55 days):
 
 * ``sent-report``: published 1 Nov 2018, deadline 26 Dec 2018, sent 10 Dec 2018 = day 40
-  (1 Nov is day 1; 30 days of November, then 10) → "sent on day 40".
+  (1 Nov is day 1; 30 days of November, then 10) → "response sent on 10 December 2018, day 40".
 * ``due-report``: published 1 Dec 2018, deadline 25 Jan 2019; 31 Dec → 25 Jan is 25 days
   → "due in 25 days".
 * ``overdue-report``: published 1 Oct 2018, deadline 25 Nov 2018; 25 Nov → 31 Dec is
@@ -137,7 +137,7 @@ def test_the_index_lists_every_report_with_its_deadline_state(batch):
     rows = {row["id"]: row for row in index["reports"]}
     assert sorted(rows) == REPORTS
     assert (rows["sent-report"]["s55_state"], rows["sent-report"]["s55_text"]) == (
-        "sent", "sent on day 40")  # fmt: skip
+        "sent", "response sent on 10 December 2018, day 40")  # fmt: skip
     assert (rows["due-report"]["s55_state"], rows["due-report"]["s55_text"]) == (
         "due", "due in 25 days")  # fmt: skip
     assert (rows["overdue-report"]["s55_state"], rows["overdue-report"]["s55_text"]) == (
@@ -165,7 +165,7 @@ def test_the_index_page_is_self_contained_and_accessible(batch):
     assert '<a href="sent-report/briefing.html">' in html
     assert 'href="failing-report/briefing.html"' not in html
     assert '<strong class="tag tag--red">Overdue by 36 days</strong>' in html
-    assert '<strong class="tag tag--green">Sent on day 40</strong>' in html
+    assert '<strong class="tag tag--green">Response sent on 10 December 2018, day 40</strong>' in html
     assert '<strong class="tag tag--blue">Due in 25 days</strong>' in html
     assert "Overdue report: &lt;no response&gt; &amp; late" in html
     assert ".tag--red" in html  # the briefing stylesheet, inline

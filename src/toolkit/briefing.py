@@ -86,6 +86,13 @@ class Briefing:
             cache_dir=self.cache_dir,
         )
 
+    @property
+    def figures_quarter(self) -> Quarter:
+        """The quarter the data.police.uk figures describe (``police_uk.quarter``): the
+        latest complete quarter at or before the briefing's, or the briefing's own."""
+        figures = self.police_uk
+        return Quarter.parse(figures["quarter"]) if figures else self.quarter
+
     @cached_property
     def recorded_crime(self) -> dict[str, Any] | None:
         """Home Office recorded crime for the report's theme; ``None`` if unconfigured."""

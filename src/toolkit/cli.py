@@ -243,6 +243,10 @@ def run(
                 line = f"{result.report_id}  failed  {result.error}"
                 line += kept if result.failed_notebook else ""
             out_console.print(line, markup=False, highlight=False)
+    for result in results:
+        notice = _data_notice(result.out_dir / "figures.json") if result.ok else None
+        if notice:
+            err_console.print(f"warning: {result.report_id}: {notice}", markup=False)
     failed = sum(not r.ok for r in results)
     out_console.print(
         f"{len(results) - failed} of {len(results)} briefings produced"
@@ -256,6 +260,18 @@ def run(
 
 
 # --------------------------------------------------------------------------- each quarter
+
+
+def _data_notice(path: Path) -> str | None:
+    """The briefing's lagged- or incomplete-data line, from its ``figures.json``."""
+    import json
+
+    from toolkit.batch import data_notice
+
+    try:
+        return data_notice(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return None
 
 
 def _parse_quarter(quarter: str) -> Quarter:
@@ -284,7 +300,12 @@ _KIND_SHORT = {
 
 @app.command()
 def status(quarter: QuarterOpt = "", params: ParamsOpt = Path("params")) -> None:
-    """List every open item across reports as at the quarter's end, overdue first."""
+    """List every open item across reports as at the quarter's end, overdue first.
+
+    Due is the report's due date, Target the force's latest target date; "overdue" is
+    past the due date (or the target where the report sets none), "past target" past
+    the force's own target.
+    """
     from rich import box
     from rich.text import Text
 
@@ -305,24 +326,37 @@ def status(quarter: QuarterOpt = "", params: ParamsOpt = Path("params")) -> None
     table = Table(
         title=f"Open items as at {parsed.end:%d %B %Y} ({parsed.id})", box=box.SIMPLE_HEAD
     )
-    for name in ("Report", "Ref", "Kind", "Status", "Due", "Owner", "Flags"):
-        table.add_column(name, no_wrap=name in ("Report", "Ref", "Status", "Due"))
+    for name in ("Report", "Ref", "Kind", "Status", "Due", "Target", "Owner", "Flags"):
+        table.add_column(name, no_wrap=name in ("Report", "Ref", "Status", "Due", "Target"))
     for row in rows:
         owner = (row.latest.owner if row.latest and row.latest.owner else row.item.owner) or ""
-        flags = [name for name in ("overdue", "stale", "new") if getattr(row, name)]
+        flags = [
+            label
+            for name, label in (
+                ("overdue", "overdue"),
+                ("past_target", "past target"),
+                ("stale", "stale"),
+                ("new", "new"),
+            )
+            if getattr(row, name)
+        ]
         table.add_row(
             Text(row.report_id),
             Text(row.item.ref),
             Text(_KIND_SHORT[row.item.kind]),
             Text(STATUS_LABELS[row.status]),
-            Text(row.due.isoformat() if row.due else "none"),
+            Text(row.report_due.isoformat() if row.report_due else "none"),
+            Text(row.target.isoformat() if row.target else "none"),
             Text(owner or "not assigned"),
             Text(", ".join(flags), style="bold" if row.overdue else ""),
         )
     out_console.print(table)
     overdue = sum(row.overdue for row in rows)
+    past_target = sum(row.past_target for row in rows)
     out_console.print(
-        f"{len(rows)} open item{'s' if len(rows) != 1 else ''}, {overdue} overdue.", markup=False
+        f"{len(rows)} open item{'s' if len(rows) != 1 else ''}, {overdue} overdue, "
+        f"{past_target} past the force's target.",
+        markup=False,
     )
 
 

@@ -13,8 +13,8 @@ Rules (``DESIGN.md`` and the decisions taken where it is silent):
   separate count from overdue, which is measured against the report's due date, or
   the target where the report sets none).
 * Days open: from the day the item was opened (the report's publication, or the
-  first day of the quarter of its first update when that is earlier) to Q's end, for
-  open items. Days overdue / past target: from the due / target date to Q's end.
+  first day of the quarter of its first update when that quarter is earlier than the
+  publication's) to Q's end, for open items. Days overdue / past target: from the due / target date to Q's end.
 * Changed: the status in Q differs from the status in the quarter before.
 * Stale: open, and the latest update is from two or more quarters before Q (or
   there is none and the report was published two or more quarters before Q).
@@ -138,8 +138,9 @@ class Register:
     def _opened(self, report_id: str, ref: str) -> date:
         report = self.params.reports[report_id]
         rows = self.history.get((report_id, ref), [])
-        first = rows[0].quarter.start if rows else report.published
-        return min(report.published, first)
+        if rows and rows[0].quarter < Quarter.containing(report.published):
+            return rows[0].quarter.start
+        return report.published
 
     def _latest(self, report_id: str, ref: str, quarter: Quarter) -> Update | None:
         rows = [u for u in self.history.get((report_id, ref), []) if u.quarter <= quarter]

@@ -75,17 +75,18 @@ def lag_note(briefing_quarter: Quarter, figures_quarter: Quarter, held: list[str
     """The plain-words sentence for a lagged briefing.
 
     ``held`` are the briefing quarter's months that are in the data, e.g.
-    "Q2 2021/22 (July to September 2021), the latest complete quarter published;
-    October and November 2021 are published, December 2021 is not yet."
+    "Q2 2021/22 (July to September 2021), the latest complete quarter in the data held;
+    October and November 2021 are in it, December 2021 is not yet." (The toolkit knows
+    the files it holds, not what data.police.uk has published since.)
     """
     missing = [m for m in briefing_quarter.months if m not in held]
-    text = f"{figures_quarter.label}, the latest complete quarter published; "
+    text = f"{figures_quarter.label}, the latest complete quarter in the data held; "
     if not held:
-        text += f"no month of {short_label(briefing_quarter)} is published yet."
+        text += f"no month of {short_label(briefing_quarter)} is in it yet."
     else:
         verb = "is" if len(held) == 1 else "are"
         not_yet = "is not yet" if len(missing) == 1 else "are not yet"
-        text += f"{_names(held)} {verb} published, {_names(missing)} {not_yet}."
+        text += f"{_names(held)} {verb} in it, {_names(missing)} {not_yet}."
     return text
 
 
@@ -158,7 +159,7 @@ def police_uk_figures(
         if lag:
             own_held = [m for m in briefing_quarter.months if m in held]
             note = lag_note(briefing_quarter, quarter, own_held)
-            log.warning(
+            log.info(
                 "%s: figures for %s, %d quarter%s before %s (%s)",
                 force,
                 quarter.id,
@@ -246,10 +247,18 @@ def police_uk_figures(
                 {"year": estimate.year, "value": estimate.value} if estimate is not None else None
             ),
             "focus": list(crime_types),
-            "trend": _trend(data, force, quarter, crime_types),
+            "trend": _trend(data, force, _trend_end(held, quarter, briefing_quarter), crime_types),
             "outcomes": data.outcomes(force, quarter.months) if not own.empty else None,
             "notes": notes,
         }
+
+
+def _trend_end(held: set[str], figures: Quarter, briefing: Quarter) -> Quarter:
+    """The trend runs to the latest quarter with any data at or before the briefing's
+    (a partial one is marked incomplete), and at least to the figures' quarter."""
+    quarters = [Quarter.of_month(m) for m in held]
+    latest = max((q for q in quarters if q <= briefing), default=figures)
+    return max(latest, figures)
 
 
 def _index(quarter: Quarter) -> int:
