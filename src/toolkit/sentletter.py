@@ -20,8 +20,8 @@ only what words on a page can show:
     The letter mentions HMICFRS (or HM Inspectorate of Constabulary) and the Home Secretary
     (or the Secretary of State). A mention is not proof that a copy was sent.
 ``recommendations-found`` (s55(5B))
-    Each recommendation in the register is found by its ref (as a word, e.g. ``R1``) or by
-    its text; the ones not found are listed. Finding a recommendation does not show that the
+    Each recommendation in the register is found by its ref (as a word, e.g. ``R1``, not
+    ``R12``) or by its text (its final full stop ignored); the ones not found are listed. Finding a recommendation does not show that the
     letter explains the action taken on it; a recommendation paraphrased and not numbered is
     not found.
 """
@@ -105,7 +105,8 @@ def read_sent_letter(briefing: Briefing, path: Path, name: str) -> SentLetter:
 
 
 def _found(needle: str, haystack: str) -> bool:
-    needle = _normalise(needle)
+    """Whether ``needle`` is in the normalised ``haystack`` (its final full stop ignored)."""
+    needle = _normalise(needle).rstrip(".!?;: ")
     return bool(needle) and needle in haystack
 
 
