@@ -271,6 +271,7 @@ class Params:
         found = [
             self.root / "force.yaml",
             *(self.root / "reports" / f"{r}.yaml" for r in self.reports),
+            *(self.path(r.response.file) for r in self.reports.values() if r.response.file),
         ]
         return sorted(found + list(self.update_files.values()))
 
