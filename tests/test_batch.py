@@ -165,7 +165,9 @@ def test_the_index_page_is_self_contained_and_accessible(batch):
     assert '<a href="sent-report/briefing.html">' in html
     assert 'href="failing-report/briefing.html"' not in html
     assert '<strong class="tag tag--red">Overdue by 36 days</strong>' in html
-    assert '<strong class="tag tag--green">Response sent on 10 December 2018, day 40</strong>' in html
+    assert (
+        '<strong class="tag tag--green">Response sent on 10 December 2018, day 40</strong>' in html
+    )
     assert '<strong class="tag tag--blue">Due in 25 days</strong>' in html
     assert "Overdue report: &lt;no response&gt; &amp; late" in html
     assert ".tag--red" in html  # the briefing stylesheet, inline

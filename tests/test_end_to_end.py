@@ -110,7 +110,10 @@ def test_figures_hold_the_real_counts(demo):
 def test_the_second_quarter_shows_progress_and_history(demo, later):
     figures = json.loads((later / "figures.json").read_text())
     items = figures["items"]
-    assert items["history"]["L2"] == [["2019-20-Q4", "in-progress"], ["2020-21-Q1", "pending-sign-off"]]
+    assert items["history"]["L2"] == [
+        ["2019-20-Q4", "in-progress"],
+        ["2020-21-Q1", "pending-sign-off"],
+    ]
     assert items["closed_in"] == {"L1": "2019-20-Q4", "L2": None, "L3": "2019-20-Q4"}
     assert items["since_response"] == [
         {"ref": "L1", "from": "not-started", "to": "complete"},

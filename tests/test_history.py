@@ -125,12 +125,21 @@ HISTORY = {
             ["2019-20-Q2", "pending-sign-off"],
             ["2019-20-Q3", "complete"],
         ],
-        "R2": [["2019-20-Q1", "not-started"], ["2019-20-Q2", "not-started"],
-               ["2019-20-Q3", "in-progress"]],
-        "R3": [["2019-20-Q1", "not-started"], ["2019-20-Q2", "in-progress"],
-               ["2019-20-Q3", "in-progress"]],
-        "C1": [["2019-20-Q1", "in-progress"], ["2019-20-Q2", "in-progress"],
-               ["2019-20-Q3", "in-progress"]],
+        "R2": [
+            ["2019-20-Q1", "not-started"],
+            ["2019-20-Q2", "not-started"],
+            ["2019-20-Q3", "in-progress"],
+        ],
+        "R3": [
+            ["2019-20-Q1", "not-started"],
+            ["2019-20-Q2", "in-progress"],
+            ["2019-20-Q3", "in-progress"],
+        ],
+        "C1": [
+            ["2019-20-Q1", "in-progress"],
+            ["2019-20-Q2", "in-progress"],
+            ["2019-20-Q3", "in-progress"],
+        ],
     },  # fmt: skip
     ("beta", 1): {"R1": [], "L1": []},  # published in Q2: nothing tracked yet
     ("beta", 2): {"R1": [["2019-20-Q2", "not-accepted"]], "L1": [["2019-20-Q2", "not-started"]]},
@@ -143,9 +152,7 @@ HISTORY = {
 
 @pytest.mark.parametrize(("report", "n"), sorted(HISTORY))
 def test_items_history_is_pinned_for_two_reports_and_three_quarters(register_root, report, n):
-    assert build(report, Q[n].id, register_root).figures["items"]["history"] == HISTORY[
-        (report, n)
-    ]
+    assert build(report, Q[n].id, register_root).figures["items"]["history"] == HISTORY[(report, n)]
 
 
 def test_the_quarter_each_item_closed(register_root):

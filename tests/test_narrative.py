@@ -225,7 +225,9 @@ def test_a_response_sent_on_the_last_day_is_in_time(tmp_path: Path) -> None:
     root = _copy_params(tmp_path)
     report = root / "reports" / "testshire-inspection.yaml"
     report.write_text(report.read_text().replace("sent: 2020-03-06", "sent: 2020-03-05"))
-    checks = {c.id: c for c in draft_letter(build("testshire-inspection", QUARTER, root)).compliance}
+    checks = {
+        c.id: c for c in draft_letter(build("testshire-inspection", QUARTER, root)).compliance
+    }
     assert checks["sent-in-time"].passed
     assert checks["sent-in-time"].detail == "Sent on 5 March 2020, day 56 of the 56."
 

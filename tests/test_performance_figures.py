@@ -234,9 +234,7 @@ def test_whole_quarters_missing_fall_back_to_the_latest_complete(briefed, descri
     assert figures["crime_types"]["Drugs"]["count"] == drugs
     assert figures["provisional"] is None
     if lag:
-        assert figures["lag_note"].endswith(
-            f"no month of {_short(briefed)} is in it yet."
-        )
+        assert figures["lag_note"].endswith(f"no month of {_short(briefed)} is in it yet.")
     else:
         assert figures["lag_note"] is None
 

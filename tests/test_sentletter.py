@@ -68,7 +68,10 @@ def test_a_markdown_letter_with_every_recommendation_passes(register_root):
             True,
             "The letter gives the report's title; it states the publication date (15 May 2019).",
         ),
-        "sent-in-time": (True, "Sent on 1 July 2019, day 48 of the 56; the letter shows that date."),
+        "sent-in-time": (
+            True,
+            "Sent on 1 July 2019, day 48 of the 56; the letter shows that date.",
+        ),
         "publication-stated": (True, "The letter says where it is published."),
         "copies-sent": (
             True,

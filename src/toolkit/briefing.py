@@ -16,8 +16,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from toolkit import history
 from toolkit.errors import DataError, InputError, Problem
+from toolkit.history import (
+    Move,
+    closed_in,
+    history_json,
+    letter_quarter,
+    moves_since,
+    report_history,
+)
 from toolkit.params import Params, Report, check_report_id, load_params
 from toolkit.quarters import Quarter
 from toolkit.register import ItemStatus, Register, s55_state, summary
@@ -113,12 +120,12 @@ class Briefing:
     @cached_property
     def history(self) -> dict[str, list[tuple[Quarter, str]]]:
         """Each item's status in every quarter from the report's first tracked one."""
-        return history.report_history(self.register, self.report_id, self.quarter)
+        return report_history(self.register, self.report_id, self.quarter)
 
     @cached_property
     def closed_in(self) -> dict[str, Quarter | None]:
         """The quarter each item closed (``None`` while open)."""
-        return {ref: history.closed_in(path) for ref, path in self.history.items()}
+        return {ref: closed_in(path) for ref, path in self.history.items()}
 
     @property
     def letter_quarter(self) -> Quarter:
@@ -129,14 +136,14 @@ class Briefing:
         and figures no later, whichever quarter is briefed. Otherwise the briefing's quarter.
         """
         sent = self.report.response.sent
-        return history.letter_quarter(sent) if sent is not None else self.quarter
+        return letter_quarter(sent) if sent is not None else self.quarter
 
     @cached_property
-    def since_response(self) -> list[history.Move] | None:
+    def since_response(self) -> list[Move] | None:
         """Items whose status moved after the response was sent; ``None`` when not sent."""
         if self.report.response.sent is None:
             return None
-        return history.moves_since(self.register, self.report_id, self.letter_quarter, self.quarter)
+        return moves_since(self.register, self.report_id, self.letter_quarter, self.quarter)
 
     @cached_property
     def letter(self) -> Any:
@@ -146,7 +153,9 @@ class Briefing:
 
         if self.letter_quarter == self.quarter:
             return draft_letter(self)
-        return draft_letter(Briefing(self.params, self.report_id, self.letter_quarter, self.cache_dir))
+        return draft_letter(
+            Briefing(self.params, self.report_id, self.letter_quarter, self.cache_dir)
+        )
 
     @cached_property
     def sent_letter(self) -> Any:
@@ -171,7 +180,7 @@ class Briefing:
         """``figures.json``: the contract's keys, then the extras."""
         report = self.report
         items = summary(self.items)
-        items["history"] = history.history_json(self.history)
+        items["history"] = history_json(self.history)
         items["closed_in"] = {
             ref: quarter.id if quarter else None for ref, quarter in self.closed_in.items()
         }

@@ -89,9 +89,7 @@ def letter_quarter(sent: date) -> Quarter:
     return containing if containing.end == sent else containing.previous()
 
 
-def moves_since(
-    register: Register, report_id: str, since: Quarter, quarter: Quarter
-) -> list[Move]:
+def moves_since(register: Register, report_id: str, since: Quarter, quarter: Quarter) -> list[Move]:
     """Items whose status in ``quarter`` differs from ``since``'s, in report order.
 
     Empty when ``quarter`` is not after ``since``.

@@ -141,7 +141,8 @@ def data_files(params: Params, quarter: Quarter) -> list[Path]:
     quarters (which include the same quarter a year earlier), the peers'
     street-level files for the quarter's months, and the population and
     recorded-crime files. When the quarter is incomplete in the data, the same
-    for the latest complete quarter before it, which the figures describe. A zipped data.police.uk download is listed as the zip.
+    for the latest complete quarter before it, which the figures describe. A
+    zipped data.police.uk download is listed as the zip.
     """
     from toolkit.performance.figures import TREND_QUARTERS, latest_complete_quarter
 
@@ -155,9 +156,7 @@ def data_files(params: Params, quarter: Quarter) -> list[Path]:
             force = params.force.force.police_uk
             held = {p.name[:7] for p in source.glob(f"**/*-{force}-street.csv")}
             described = latest_complete_quarter(held, quarter) or quarter
-            trend = {
-                q.shift(-i) for q in (quarter, described) for i in range(TREND_QUARTERS)
-            }
+            trend = {q.shift(-i) for q in (quarter, described) for i in range(TREND_QUARTERS)}
             wanted = {
                 (force, m, k) for q in trend for m in q.months for k in ("street", "outcomes")
             }

@@ -14,7 +14,8 @@ Rules (``DESIGN.md`` and the decisions taken where it is silent):
   the target where the report sets none).
 * Days open: from the day the item was opened (the report's publication, or the
   first day of the quarter of its first update when that quarter is earlier than the
-  publication's) to Q's end, for open items. Days overdue / past target: from the due / target date to Q's end.
+  publication's) to Q's end, for open items. Days overdue / past target: from the
+  due / target date to Q's end.
 * Changed: the status in Q differs from the status in the quarter before.
 * Stale: open, and the latest update is from two or more quarters before Q (or
   there is none and the report was published two or more quarters before Q).
@@ -119,10 +120,7 @@ class Register:
         update when the register holds one from before it."""
         report = self.params.reports[report_id]
         quarters = [
-            u.quarter
-            for (rid, _), rows in self.history.items()
-            if rid == report_id
-            for u in rows
+            u.quarter for (rid, _), rows in self.history.items() if rid == report_id for u in rows
         ]
         return min([Quarter.containing(report.published), *quarters])
 

@@ -21,9 +21,9 @@ only what words on a page can show:
     (or the Secretary of State). A mention is not proof that a copy was sent.
 ``recommendations-found`` (s55(5B))
     Each recommendation in the register is found by its ref (as a word, e.g. ``R1``, not
-    ``R12``) or by its text (its final full stop ignored); the ones not found are listed. Finding a recommendation does not show that the
-    letter explains the action taken on it; a recommendation paraphrased and not numbered is
-    not found.
+    ``R12``) or by its text (its final full stop ignored); the ones not found are listed.
+    Finding a recommendation does not show that the letter explains the action taken on it;
+    a recommendation paraphrased and not numbered is not found.
 """
 
 from __future__ import annotations
@@ -124,9 +124,16 @@ def sent_checks(briefing: Briefing, text: str) -> list[Check]:
             "report-named",
             "The letter names the report (its title as HMICFRS gives it).",
             named,
-            ("The letter gives the report's title" if named else "The report's title is not "
-             "in the letter") + (f"; it states the publication date ({uk_date(report.published)})."
-                                 if dated else "; it does not state the publication date."),
+            (
+                "The letter gives the report's title"
+                if named
+                else "The report's title is not in the letter"
+            )
+            + (
+                f"; it states the publication date ({uk_date(report.published)})."
+                if dated
+                else "; it does not state the publication date."
+            ),
         )  # fmt: skip
     )
 
