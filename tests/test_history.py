@@ -224,3 +224,29 @@ def test_overdue_against_the_due_date_and_past_the_forces_target_are_counted_apa
     assert "31 December 2020" in html and "28 February 2020" in html
     assert '<strong class="tag tag--red">Past target</strong>' in html
     assert '<strong class="tag tag--red">Overdue</strong>' not in html
+
+
+def test_the_letter_gives_the_due_date_and_the_forces_target_side_by_side(register_root):
+    from toolkit.narrative import draft_letter
+
+    (register_root / "updates" / "2019-20-Q4.csv").write_text(
+        "report,ref,status,update,evidence,owner,target_date\n"
+        "alpha,R2,in-progress,Audit half done.,,,2020-06-30\n"
+        "alpha,R3,in-progress,Model piloted.,,,2020-01-31\n",
+        encoding="utf-8",
+    )
+    text = draft_letter(build("alpha", Q[4].id, register_root)).text()
+    # R2: the report's "within six months" of 15 May 2019, and the force's own target.
+    assert "Due by 15 November 2019; the force's target date is 30 June 2020." in text
+    assert "Target date: 31 January 2020." in text  # R3: no due date in the report
+
+
+def test_a_briefing_before_the_letters_quarter_knows_nothing_after_its_own_end(register_root):
+    report = register_root / "reports" / "alpha.yaml"
+    report.write_text(report.read_text().replace("sent: 2019-07-01", "sent: 2020-01-15"))
+    early = build("alpha", Q[2].id, register_root)  # the letter is as at Q3, after Q2's end
+    assert early.letter_quarter == Q[2]
+    assert "Signed off by the board" not in early.letter.text()  # Q3's update
+    assert build("alpha", Q[4].id, register_root).letter_quarter == Q[3]
+    html = section("response", early)
+    assert "The response was sent on 15 January 2020, after this quarter's end." in html

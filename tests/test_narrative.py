@@ -38,7 +38,7 @@ MARKUP = (
     "**bold** and [link](http://example.com) _under_ `code`"
 )
 EXPLANATIONS = {
-    "R2": "Action under way: A working group meets monthly. Target date: 31 July 2020.",
+    "R2": "Action under way: A working group meets monthly. Due by 31 July 2020.",
     "R3": "Action completed and awaiting sign-off: The force has contributed to the draft "
     "guidance.",
     "R4": "Action taken: Every officer has completed the training.",

@@ -133,10 +133,12 @@ class Briefing:
 
         A sent response is a record: it is drafted from the register as it stood on the
         sent date (the last quarter ended by then, :func:`toolkit.history.letter_quarter`)
-        and figures no later, whichever quarter is briefed. Otherwise the briefing's quarter.
+        and figures no later, in that quarter and every later one. A briefing of an earlier
+        quarter knows nothing after its own end, so its draft is as at its own quarter, as is
+        the draft of a response not yet sent.
         """
         sent = self.report.response.sent
-        return letter_quarter(sent) if sent is not None else self.quarter
+        return min(letter_quarter(sent), self.quarter) if sent is not None else self.quarter
 
     @cached_property
     def since_response(self) -> list[Move] | None:

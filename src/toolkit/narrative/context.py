@@ -90,6 +90,8 @@ class Entry:
 
     ``update`` is the latest update's text at or before the quarter (empty when there is
     none, or none was written); ``has_update`` says whether any update row exists.
+    ``report_due`` is the report's due date and ``target`` the force's latest target date;
+    ``due`` is the first of them that is set (the register's rule for overdue).
     """
 
     ref: str
@@ -102,6 +104,8 @@ class Entry:
     due: date | None
     has_update: bool
     update: str
+    report_due: date | None = None
+    target: date | None = None
 
     @classmethod
     def of(cls, row: ItemStatus) -> Entry:
@@ -118,6 +122,8 @@ class Entry:
             due=row.due,
             has_update=latest is not None,
             update=(latest.update or "").strip() if latest is not None else "",
+            report_due=row.report_due,
+            target=row.target,
         )
 
 
