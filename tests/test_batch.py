@@ -308,3 +308,25 @@ def test_each_briefing_has_its_own_fresh_kernel(tmp_path):
     pids = [(quarter_dir / r / "pid.txt").read_text() for r in reports]
     assert len(set(pids)) == 3
     assert _processes_with(marker) == []
+
+
+def test_the_data_notice_says_when_figures_are_lagged_or_incomplete():
+    from toolkit.batch import data_notice
+
+    lagged = {"quarter": "2019-20-Q4", "police_uk": {"quarter": "2018-19-Q3", "lag": 5}}
+    assert data_notice(lagged) == (
+        "figures for 2018-19-Q3, 5 quarters before 2019-20-Q4: the latest complete quarter in "
+        "the data (toolkit fetch-data adds newer months)"
+    )
+    partial = {
+        "quarter": "2018-19-Q3",
+        "police_uk": {"quarter": "2018-19-Q3", "lag": 0, "complete": False,
+                      "missing_months": ["2018-11", "2018-12"]},
+    }  # fmt: skip
+    assert data_notice(partial) == (
+        "figures for 2018-19-Q3 are incomplete (no data for 2018-11, 2018-12)"
+    )
+    whole = {"quarter": "2018-19-Q3", "police_uk": {"quarter": "2018-19-Q3", "lag": 0,
+                                                   "complete": True}}  # fmt: skip
+    assert data_notice(whole) is None
+    assert data_notice({"quarter": "2018-19-Q3", "police_uk": None}) is None
