@@ -3,7 +3,7 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-QUARTER ?= 2018-19-Q3
+QUARTER ?= 2019-20-Q4
 
 .PHONY: run test lint bench clean
 

@@ -91,6 +91,23 @@ SETUPS: dict[str, Callable[[Path], None]] = {
         BETA + "response:\n  explanations:\n    R9: Not our item.\n"
         "items:\n  - {ref: R1, kind: recommendation, text: One.}\n",
     ),
+    "response-file-missing": lambda r: _edit(
+        r / "reports" / "alpha.yaml",
+        "  sent: 2019-07-01\n",
+        "  sent: 2019-07-01\n  file: letters/sent.docx\n",
+    ),
+    "response-file-kind": lambda r: (
+        (r / "letter.pdf").write_bytes(b"%PDF-1.4"),
+        _edit(
+            r / "reports" / "alpha.yaml",
+            "  sent: 2019-07-01\n",
+            "  sent: 2019-07-01\n  file: letter.pdf\n",
+        ),
+    ),
+    "response-file-unsent": lambda r: (
+        (r / "sent.md").write_text("Dear Home Secretary\n"),
+        _edit(r / "reports" / "alpha.yaml", "  sent: 2019-07-01\n", "  file: sent.md\n"),
+    ),
     "report-file-name": lambda r: (r / "reports" / "Beta Report.yaml").write_text(BETA),
     "no-force-file": lambda r: (r / "force.yaml").unlink(),
     "force-slug": lambda r: _edit(r / "force.yaml", "police_uk: testshire", "police_uk: Testshire"),

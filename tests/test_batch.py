@@ -4,7 +4,7 @@
 31 December 2018); the s55 states, worked by hand (deadline = published + 55 days):
 
 * ``sent-report``: published 1 Nov 2018, deadline 26 Dec 2018, sent 10 Dec 2018 = day 40
-  (1 Nov is day 1; 30 days of November, then 10) → "sent on day 40".
+  (1 Nov is day 1; 30 days of November, then 10) → "response sent on 10 December 2018, day 40".
 * ``due-report``: published 1 Dec 2018, deadline 25 Jan 2019; 31 Dec → 25 Jan is 25 days
   → "due in 25 days".
 * ``overdue-report``: published 1 Oct 2018, deadline 25 Nov 2018; 25 Nov → 31 Dec is
@@ -137,7 +137,7 @@ def test_the_index_lists_every_report_with_its_deadline_state(batch):
     rows = {row["id"]: row for row in index["reports"]}
     assert sorted(rows) == REPORTS
     assert (rows["sent-report"]["s55_state"], rows["sent-report"]["s55_text"]) == (
-        "sent", "sent on day 40")  # fmt: skip
+        "sent", "response sent on 10 December 2018, day 40")  # fmt: skip
     assert (rows["due-report"]["s55_state"], rows["due-report"]["s55_text"]) == (
         "due", "due in 25 days")  # fmt: skip
     assert (rows["overdue-report"]["s55_state"], rows["overdue-report"]["s55_text"]) == (
@@ -165,7 +165,9 @@ def test_the_index_page_is_self_contained_and_accessible(batch):
     assert '<a href="sent-report/briefing.html">' in html
     assert 'href="failing-report/briefing.html"' not in html
     assert '<strong class="tag tag--red">Overdue by 36 days</strong>' in html
-    assert '<strong class="tag tag--green">Sent on day 40</strong>' in html
+    assert (
+        '<strong class="tag tag--green">Response sent on 10 December 2018, day 40</strong>' in html
+    )
     assert '<strong class="tag tag--blue">Due in 25 days</strong>' in html
     assert "Overdue report: &lt;no response&gt; &amp; late" in html
     assert ".tag--red" in html  # the briefing stylesheet, inline
@@ -332,3 +334,25 @@ def test_the_overview_and_tracker_come_from_the_register_even_for_a_failed_brief
     ]
     assert index["tracker"] == {"csv": "tracker.csv", "xlsx": "tracker.xlsx", "rows": 4}
     assert (batch["quarter_dir"] / "tracker.xlsx").is_file()
+
+
+def test_the_data_notice_says_when_figures_are_lagged_or_incomplete():
+    from toolkit.batch import data_notice
+
+    lagged = {"quarter": "2019-20-Q4", "police_uk": {"quarter": "2018-19-Q3", "lag": 5}}
+    assert data_notice(lagged) == (
+        "figures for 2018-19-Q3, 5 quarters before 2019-20-Q4: the latest complete quarter in "
+        "the data (toolkit fetch-data adds newer months)"
+    )
+    partial = {
+        "quarter": "2018-19-Q3",
+        "police_uk": {"quarter": "2018-19-Q3", "lag": 0, "complete": False,
+                      "missing_months": ["2018-11", "2018-12"]},
+    }  # fmt: skip
+    assert data_notice(partial) == (
+        "figures for 2018-19-Q3 are incomplete (no data for 2018-11, 2018-12)"
+    )
+    whole = {"quarter": "2018-19-Q3", "police_uk": {"quarter": "2018-19-Q3", "lag": 0,
+                                                   "complete": True}}  # fmt: skip
+    assert data_notice(whole) is None
+    assert data_notice({"quarter": "2018-19-Q3", "police_uk": None}) is None

@@ -103,12 +103,16 @@ def test_a_quarter_from_new_report_to_status(register_root, tmp_path, wide):
     listed = invoke("status", "--quarter", "2019-20-Q4", "--params", register_root)
     assert listed.exit_code == 0, listed.output
     assert _table_rows(listed.stdout) == [
-        ["alpha", "C1", "cause of concern", "In progress", "2019-05-15", "DCI", "overdue, stale"],
-        ["beta", "L1", "local action", "Pending sign-off", "2020-01-31", "Ch Supt", "overdue"],
-        ["alpha", "R3", "AFI", "In progress", "2020-06-30", "DCS"],
-    ]
+        # Due is the report's (C1 immediately = publication); Target the force's latest:
+        # L1's 2020-03-31 from 2019-20-Q3 (the quarter's last day: not past it), R3's set now.
+        ["alpha", "C1", "cause of concern", "In progress", "2019-05-15", "none", "DCI",
+         "overdue, stale"],
+        ["beta", "L1", "local action", "Pending sign-off", "2020-01-31", "2020-03-31", "Ch Supt",
+         "overdue"],
+        ["alpha", "R3", "AFI", "In progress", "none", "2020-06-30", "DCS"],
+    ]  # fmt: skip
     assert "Open items as at 31 March 2020 (2019-20-Q4)" in listed.stdout
-    assert listed.stdout.rstrip().endswith("3 open items, 2 overdue.")
+    assert listed.stdout.rstrip().endswith("3 open items, 2 overdue, 0 past the force's target.")
 
 
 def test_a_returned_workbook_with_an_edited_text_fails_validate(register_root, tmp_path):
@@ -131,14 +135,15 @@ def test_status_lists_open_items_overdue_first(register_root, wide):
     listed = invoke("status", "-q", "2019-20-Q3", "--params", register_root)
     assert listed.exit_code == 0, listed.output
     assert _table_rows(listed.stdout) == [
-        ["alpha", "C1", "cause of concern", "In progress", "2019-05-15", "DCI", "overdue, stale"],
-        ["alpha", "R2", "recommendation", "In progress", "2019-11-15"]
+        ["alpha", "C1", "cause of concern", "In progress", "2019-05-15", "none", "DCI",
+         "overdue, stale"],
+        ["alpha", "R2", "recommendation", "In progress", "2019-11-15", "none"]
         + ["Head of Crime Registry", "overdue"],
         # R3: the force's target date is the quarter's last day, so not yet overdue.
-        ["alpha", "R3", "AFI", "In progress", "2019-12-31", "DCS"],
-        ["beta", "L1", "local action", "In progress", "2020-01-31", "Ch Supt"],
-    ]
-    assert listed.stdout.rstrip().endswith("4 open items, 2 overdue.")
+        ["alpha", "R3", "AFI", "In progress", "none", "2019-12-31", "DCS"],
+        ["beta", "L1", "local action", "In progress", "2020-01-31", "2020-03-31", "Ch Supt"],
+    ]  # fmt: skip
+    assert listed.stdout.rstrip().endswith("4 open items, 2 overdue, 0 past the force's target.")
 
 
 def test_status_leaves_out_reports_not_yet_published(register_root, wide):

@@ -7,6 +7,10 @@ an area for improvement and a local action; and ``no-recommendations``, a themat
 no items and no letter material. Expected values below were worked out by hand from those files.
 ``itemised-inspection``, in the same root, is read by ``tests/test_narrative_letter.py``,
 which pins how the letter answers each point of a published response.
+
+The drafting tests call :func:`draft_letter` on a briefing of 2020-21-Q1 directly: they test
+the wording for a register as at that quarter. ``Briefing.letter`` drafts a sent response as at
+its sent date instead (``tests/test_history.py``).
 """
 
 from __future__ import annotations
@@ -80,13 +84,13 @@ def briefing() -> Briefing:
 
 @pytest.fixture(scope="module")
 def markdown(briefing: Briefing) -> str:
-    return briefing.letter.to_markdown()
+    return draft_letter(briefing).to_markdown()
 
 
 @pytest.fixture(scope="module")
 def docx_paragraphs(briefing: Briefing, tmp_path_factory: pytest.TempPathFactory) -> list:
     path = tmp_path_factory.mktemp("docx") / "response-draft.docx"
-    briefing.letter.to_docx(path)
+    draft_letter(briefing).to_docx(path)
     return list(Document(str(path)).paragraphs)
 
 
@@ -106,7 +110,7 @@ def _normal(text: str) -> str:
 
 
 def test_every_part_is_in_the_letter(briefing: Briefing) -> None:
-    letter = briefing.letter
+    letter = draft_letter(briefing)
     for part in PARTS:
         assert letter.part(part), f"part {part} is empty"
     assert letter.part("addressee")[0].text == (
@@ -139,7 +143,7 @@ def test_every_part_is_in_the_letter(briefing: Briefing) -> None:
 
 
 def test_the_recommendations_are_counted_and_each_explained(briefing: Briefing) -> None:
-    blocks = briefing.letter.part("recommendations")
+    blocks = draft_letter(briefing).part("recommendations")
     intro = blocks[1].text
     # R1, R2 (the Chief Constable of Testshire Police), R4, R6 and R7 are for chief constables;
     # R3 (the NPCC) and R5 (the College of Policing) are not.
@@ -166,11 +170,11 @@ def test_the_recommendations_are_counted_and_each_explained(briefing: Briefing) 
     # Nothing is numbered twice: the ref is the only number.
     assert not [b for b in blocks if b.kind == "number"]
     # The later quarter's update for R1 and the earlier one for R2 are not used.
-    text = briefing.letter.text()
+    text = draft_letter(briefing).text()
     assert "must not appear" not in text
     assert "Superseded plan" not in text
     # Causes of concern and areas for improvement lead the force-specific section.
-    local = briefing.letter.part("local-actions")
+    local = draft_letter(briefing).part("local-actions")
     assert [b.text for b in local if b.kind in ("heading", "subheading")] == [
         "Specific actions by Testshire Police",
         "Cause of concern C1",
@@ -186,7 +190,7 @@ def test_the_recommendations_are_counted_and_each_explained(briefing: Briefing) 
 
 
 def test_the_other_parts(briefing: Briefing) -> None:
-    letter = briefing.letter
+    letter = draft_letter(briefing)
     comments = letter.part("chief-constable")
     assert [b.kind for b in comments[-2:]] == ["quote", "quote"]
     assert comments[-2].text == "We accept the report's findings and have *already* acted."
@@ -206,7 +210,7 @@ def test_the_other_parts(briefing: Briefing) -> None:
 
 
 def test_a_report_with_no_items_says_so_and_marks_its_gaps() -> None:
-    letter = build("no-recommendations", "2019-20-Q4", PARAMS).letter
+    letter = draft_letter(build("no-recommendations", "2019-20-Q4", PARAMS))
     assert letter.part("recommendations")[1].text.startswith(
         "The report makes no recommendations for Testshire Police"
     )
@@ -235,7 +239,7 @@ def test_a_report_with_no_items_says_so_and_marks_its_gaps() -> None:
 
 
 def test_compliance_checks_as_worked_by_hand(briefing: Briefing) -> None:
-    checks = briefing.letter.compliance_json()
+    checks = draft_letter(briefing).compliance_json()
     assert json.loads(json.dumps(checks)) == checks
     by_id = {c["id"]: c for c in checks}
     assert list(by_id) == [
@@ -283,14 +287,16 @@ def test_compliance_checks_as_worked_by_hand(briefing: Briefing) -> None:
         MONITORING_GAP,
     ]
     assert by_id["no-gaps"]["detail"] == "10 gaps: " + "; ".join(gaps)
-    assert briefing.figures["compliance"] == checks
+    assert briefing.figures["compliance"] == briefing.letter.compliance_json()
 
 
 def test_a_response_sent_on_the_last_day_is_in_time(tmp_path: Path) -> None:
     root = _copy_params(tmp_path)
     report = root / "reports" / "testshire-inspection.yaml"
     report.write_text(report.read_text().replace("sent: 2020-03-06", "sent: 2020-03-05"))
-    checks = {c.id: c for c in build("testshire-inspection", QUARTER, root).letter.compliance}
+    checks = {
+        c.id: c for c in draft_letter(build("testshire-inspection", QUARTER, root)).compliance
+    }
     assert checks["sent-in-time"].passed
     assert checks["sent-in-time"].detail == "Sent on 5 March 2020, day 56 of the 56."
 
@@ -301,7 +307,7 @@ def test_without_a_website_the_publication_place_is_a_gap(tmp_path: Path) -> Non
     force.write_text(
         force.read_text().replace("  website: https://www.testshire-pcc.example/\n", "")
     )
-    letter = build("testshire-inspection", QUARTER, root).letter
+    letter = draft_letter(build("testshire-inspection", QUARTER, root))
     assert "[OPCC website address]" in letter.part("publication")[0].gaps
     assert not {c.id: c for c in letter.compliance}["publication-stated"].passed
 
@@ -311,7 +317,7 @@ def test_without_a_website_the_publication_place_is_a_gap(tmp_path: Path) -> Non
 
 def test_markdown_holds_the_same_text_literally(markdown: str, briefing: Briefing) -> None:
     seen = _normal(_rendered_text(markdown))
-    for block in briefing.letter.blocks:
+    for block in draft_letter(briefing).blocks:
         assert _normal(block.text) in seen, block.text
     assert MARKUP in seen
     assert EXPLANATIONS["R6"] in seen
@@ -386,7 +392,7 @@ def test_to_docx_replaces_the_file_and_leaves_no_temporary(
 ) -> None:
     path = tmp_path / "response-draft.docx"
     path.write_text("old")
-    briefing.letter.to_docx(path)
+    draft_letter(briefing).to_docx(path)
     assert Document(str(path)).paragraphs[1].text == "6 March 2020"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["response-draft.docx"]
 
@@ -416,7 +422,7 @@ def test_a_force_template_changes_the_wording(tmp_path: Path) -> None:
     shutil.copytree(FIXTURES / "templates", root / "templates")
     with (root / "force.yaml").open("a") as file:
         file.write("templates: templates\n")
-    letter = build("testshire-inspection", QUARTER, root).letter
+    letter = draft_letter(build("testshire-inspection", QUARTER, root))
     assert [b.text for b in letter.part("monitoring")] == [
         "The Testshire Police and Crime Panel will review progress on this report at every meeting."
     ]
@@ -456,7 +462,7 @@ def test_figures_are_cited_with_the_peer_range() -> None:
         },
         "focus": ["Drugs"],
     }
-    text = _with_figures(police_uk).letter.part("local-actions")[-1].text
+    text = draft_letter(_with_figures(police_uk)).part("local-actions")[-1].text
     # force.yaml gives no peers_basis: the comparison is a gap until it says how they were chosen.
     assert text == (
         "In Q1 2020/21 (April to June 2020), Testshire Police recorded 1,380 drugs offences, a "
@@ -468,7 +474,7 @@ def test_figures_are_cited_with_the_peer_range() -> None:
 
 def test_incomplete_or_partial_figures_are_said_to_be_so() -> None:
     police_uk = {"complete": False, "crime_types": {"Drugs": {"count": 12}}}
-    text = _with_figures(police_uk).letter.part("local-actions")[-1].text
+    text = draft_letter(_with_figures(police_uk)).part("local-actions")[-1].text
     assert text.startswith("In Q1 2020/21 (April to June 2020), Testshire Police recorded 12 drugs")
     assert "offences. These are" in text
     assert text.endswith("so the figures for the quarter are incomplete. " + PROACTIVE)
@@ -476,7 +482,7 @@ def test_incomplete_or_partial_figures_are_said_to_be_so() -> None:
 
 def test_no_usable_figures_means_no_sentence() -> None:
     for police_uk in (None, {}, {"crime_types": {"Robbery": {"count": 3}}}):
-        assert "data.police.uk" not in _with_figures(police_uk).letter.text()
+        assert "data.police.uk" not in draft_letter(_with_figures(police_uk)).text()
 
 
 # --------------------------------------------------------------------------- small rules
@@ -527,7 +533,7 @@ def test_recommendations_not_itemised_use_the_statement_and_fail_5b(tmp_path: Pa
         + "response:\n  recommendations: We agree with the <b>report's</b> recommendations.\n",
         encoding="utf-8",
     )
-    letter = build("no-recommendations", QUARTER, root).letter
+    letter = draft_letter(build("no-recommendations", QUARTER, root))
     markdown = letter.to_markdown()
     assert "We agree with the \\<b\\>report's\\</b\\> recommendations." in markdown
     assert "makes no recommendations" not in markdown

@@ -9,7 +9,10 @@ Two drafts are read here as a policy officer reads them against published respon
   (L1) and an action the PCC's office owns (L2); thanks, the Chief Constable's statement and
   the PCC's reply, partnership working and the Police and Crime Plan.
 * The shipped example (Dorset, "Both sides of the coin", briefed in 2019-20-Q4) whose
-  recommendations are not itemised, with the figures of its latest complete quarter.
+  recommendations are not itemised, with the figures of its latest complete quarter. Its
+  response was sent (and the letter as sent is the record the briefing shows), so the draft
+  here is :func:`draft_letter` on the register as at 2019-20-Q4: the wording the letter would
+  have with that quarter's updates.
 
 Every expected sentence below was written by hand from those params files.
 """
@@ -29,7 +32,7 @@ from markdown_it import MarkdownIt
 
 from toolkit import render
 from toolkit.briefing import Briefing, build
-from toolkit.narrative import Letter
+from toolkit.narrative import Letter, draft_letter
 from toolkit.narrative.context import addressed_to_forces, is_opcc
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -148,7 +151,7 @@ def example_briefing() -> Briefing:
 
 @pytest.fixture(scope="module")
 def example(example_briefing: Briefing, tmp_path_factory: pytest.TempPathFactory) -> Draft:
-    return _draft(example_briefing.letter, tmp_path_factory.mktemp("example"))
+    return _draft(draft_letter(example_briefing), tmp_path_factory.mktemp("example"))
 
 
 # ---------------------------------------------------------------- 1. s55(5B) never looks done
@@ -170,8 +173,16 @@ def test_a_statement_in_place_of_answers_is_a_gap(example: Draft) -> None:
     assert not passed and STATEMENT_GAP in detail
 
 
-def test_the_briefing_checklist_fails_the_statement(example_briefing: Briefing) -> None:
-    page = render.section("response", example_briefing)
+def test_the_briefing_checklist_fails_the_statement(tmp_path: Path) -> None:
+    # Without the letter as sent, the briefing shows the draft and its checklist.
+    root = _copy(tmp_path, PROJECT / "params")
+    (tmp_path / "data").symlink_to(PROJECT / "data")  # force.yaml's ../data/sample/...
+    _edit(
+        root / "reports" / "both-sides-of-the-coin.yaml",
+        "  file: responses/both-sides-of-the-coin.md\n",
+        "",
+    )
+    page = render.section("response", build("both-sides-of-the-coin", "2019-20-Q4", root))
     assert "No gaps." not in page
     assert html.escape(STATEMENT_GAP, quote=False) in page
 
@@ -494,7 +505,7 @@ def test_the_example_local_actions_read_as_a_letter(example: Draft) -> None:
     )
     example.has(
         "The force is forming a similar team in the east of the county. Lead: Dorset Police. "
-        "[Target date for L2 not recorded]",
+        "The force’s target date is 30 April 2020.",
         "List Bullet",
     )
     example.has("Action by my office", "Heading 2")

@@ -178,3 +178,85 @@ def test_real_sample_demo_values(tmp_path: Path) -> None:
     assert figures["peers"]["wiltshire"]["Drugs"] == {"count": 244, "rate_per_1000": 0.34}
     assert len(figures["crime_types"]) == 14
     assert figures["outcomes"] is None
+
+
+# ----------------------------------------------------------------- the latest complete quarter
+# The fixture's dorset street files: 2017-10..2017-12 (2017-18-Q3) and 2018-10..2018-12
+# (2018-19-Q3); 2019-01 holds only an outcomes file.
+
+JANUARY = (
+    "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
+    "Crime type,Last outcome category,Context\n"
+    "X1,2019-01,Dorset Police,Dorset Police,,,No Location,,,Drugs,,\n"
+    "X2,2019-01,Dorset Police,Dorset Police,,,No Location,,,Drugs,,\n"
+    ",2019-01,Dorset Police,Dorset Police,,,No Location,,,Anti-social behaviour,,\n"
+)
+
+
+def test_a_quarter_with_months_missing_falls_back_to_the_latest_complete(tmp_path: Path) -> None:
+    root = tmp_path / "police-uk"
+    shutil.copytree(SOURCE, root)
+    (root / "2019-01" / "2019-01-dorset-street.csv").write_text(JANUARY, encoding="utf-8")
+    figures = _figures(root, quarter=Quarter.parse("2018-19-Q4"))
+    assert (figures["quarter"], figures["lag"], figures["briefing_quarter"]) == (
+        "2018-19-Q3",
+        1,
+        "2018-19-Q4",
+    )
+    assert figures["months"] == ["2018-10", "2018-11", "2018-12"] and figures["complete"]
+    assert figures["crime_types"]["Drugs"]["count"] == 6  # 2018-19-Q3's, as worked above
+    assert figures["previous_year"]["quarter"] == "2017-18-Q3"
+    assert figures["provisional"] == {
+        "quarter": "2018-19-Q4",
+        "months": ["2019-01"],
+        "missing_months": ["2019-02", "2019-03"],
+        "counts": {"Drugs": 2, "Possession of weapons": 0, "Shoplifting": 0},
+    }
+    assert figures["lag_note"] == (
+        "Q3 2018/19 (October to December 2018), the latest complete quarter in the data held; "
+        "January 2019 is in it, February 2019 and March 2019 are not yet."
+    )
+    assert figures["trend"][-1]["quarter"] == "2018-19-Q4"  # the partial quarter, marked
+    assert figures["trend"][-1]["complete"] is False
+
+
+@pytest.mark.parametrize(
+    ("briefed", "described", "lag", "drugs"),
+    [
+        ("2019-20-Q2", "2018-19-Q3", 3, 6),  # no month since 2018-12
+        ("2018-19-Q2", "2017-18-Q3", 3, 3),  # 2018-19-Q1 and Q2 missing between the two
+        ("2018-19-Q3", "2018-19-Q3", 0, 6),  # complete: the briefing's own
+    ],
+)
+def test_whole_quarters_missing_fall_back_to_the_latest_complete(briefed, described, lag, drugs):
+    figures = _figures(quarter=Quarter.parse(briefed))
+    assert (figures["quarter"], figures["lag"]) == (described, lag)
+    assert figures["crime_types"]["Drugs"]["count"] == drugs
+    assert figures["provisional"] is None
+    if lag:
+        assert figures["lag_note"].endswith(f"no month of {_short(briefed)} is in it yet.")
+    else:
+        assert figures["lag_note"] is None
+
+
+def _short(quarter: str) -> str:
+    q = Quarter.parse(quarter)
+    return f"Q{q.number} {q.financial_year}"
+
+
+def test_no_complete_quarter_by_then_keeps_the_briefings_own() -> None:
+    figures = _figures(quarter=Quarter.parse("2017-18-Q2"))  # before any data
+    assert (figures["quarter"], figures["lag"], figures["complete"]) == ("2017-18-Q2", 0, False)
+    assert figures["crime_types"]["Drugs"]["count"] is None
+    assert figures["lag_note"] is None and figures["provisional"] is None
+
+
+def test_latest_complete_quarter_rule() -> None:
+    from toolkit.performance.figures import latest_complete_quarter
+
+    q4 = Quarter.parse("2018-19-Q4")
+    assert latest_complete_quarter(set(), q4) is None
+    held = {"2018-10", "2018-11", "2018-12", "2019-01", "2019-03"}  # February missing
+    assert latest_complete_quarter(held, q4) == Q3
+    assert latest_complete_quarter(held | {"2019-02"}, q4) == q4
+    assert latest_complete_quarter({"2018-10", "2018-12"}, q4) is None

@@ -133,7 +133,7 @@ def test_open_items_across_reports_overdue_first(register_root):
 @pytest.mark.parametrize(
     ("report", "quarter", "state", "text"),
     [
-        ("alpha", "2019-20-Q1", "sent", "sent on day 48"),
+        ("alpha", "2019-20-Q1", "sent", "response sent on 1 July 2019, day 48"),
         ("beta", "2019-20-Q1", "not-published", "report not yet published at the quarter's end"),
         ("beta", "2019-20-Q2", "overdue", "overdue by 5 days"),
     ],

@@ -1,8 +1,9 @@
 """``toolkit status`` rows and formats, on the hand-written register of tests/fixtures/overview.
 
 As at 2019-20-Q4 (worked out in tests/test_overview.py's docstring) the open items are R2
-(due 10 Oct 2019, overdue), A1 (no due date; target 28 Feb 2020, overdue) and G1 (due on
-the quarter's last day, not overdue): overdue first, then by due date.
+(due 10 Oct 2019, overdue), A1 (no due date from the report; the force's target 28 Feb 2020,
+so overdue against that target and past it) and G1 (due on the quarter's last day, not
+overdue): overdue first, then by due date. ``due`` is the report's own due date.
 """
 
 from __future__ import annotations
@@ -34,11 +35,11 @@ def rows():
 
 def test_csv(rows):
     assert as_csv(rows).splitlines() == [
-        "report,ref,kind,status,due,target_date,owner,overdue,stale,new",
-        "alpha,R2,recommendation,in-progress,2019-10-10,,Head of Crime Registry,true,false,false",
-        "alpha,A1,area-for-improvement,in-progress,2020-02-28,2020-02-28,DCI Smith,"
-        "true,false,false",
-        "gamma,G1,recommendation,in-progress,2020-03-31,,Ch Supt Custody,false,false,false",
+        "report,ref,kind,status,due,target_date,owner,overdue,past_target,stale,new",
+        "alpha,R2,recommendation,in-progress,2019-10-10,,Head of Crime Registry,"
+        "true,false,false,false",
+        "alpha,A1,area-for-improvement,in-progress,,2020-02-28,DCI Smith,true,true,false,false",
+        "gamma,G1,recommendation,in-progress,2020-03-31,,Ch Supt Custody,false,false,false,false",
     ]
 
 
@@ -50,10 +51,11 @@ def test_json(rows):
         "ref": "A1",
         "kind": "area-for-improvement",
         "status": "in-progress",
-        "due": "2020-02-28",
+        "due": None,
         "target_date": "2020-02-28",
         "owner": "DCI Smith",
         "overdue": True,
+        "past_target": True,
         "stale": False,
         "new": False,
     }
@@ -75,7 +77,7 @@ def test_the_table_never_cuts_a_flag(rows, width, soft_wrap):
     long[0] = dict(long[0], stale=True, new=True)
     text = _render(as_table(long, Q4, width), width, soft_wrap)
     lines = text.splitlines()
-    if width >= 80:  # wide enough for the table: flags, ref, status and due on one line
+    if width >= 100:  # wide enough for the table: flags, ref, status, dates on one line
         assert sum("overdue, stale, new" in line for line in lines) == 1, text
         assert sum("overdue" in line for line in lines) == 2, text
         assert any(
@@ -85,7 +87,7 @@ def test_the_table_never_cuts_a_flag(rows, width, soft_wrap):
     else:  # too narrow: two lines per item (which the terminal may wrap), flags by the item
         flat = " ".join(text.split())
         assert "R2 [overdue, stale, new]" in flat, text
-        assert "A1 [overdue]" in flat, text
+        assert "A1 [overdue, past target]" in flat, text
         assert "G1 recommendation;" in flat, text
 
 

@@ -541,6 +541,27 @@ def run_reports(
 # -- the quarter index --------------------------------------------------------
 
 
+def data_notice(figures: dict[str, Any]) -> str | None:
+    """A line saying when a briefing's data.police.uk figures are lagged or incomplete.
+
+    ``None`` when they describe the briefing's own quarter, complete (or there are none).
+    """
+    police_uk = figures.get("police_uk")
+    if not isinstance(police_uk, dict):
+        return None
+    lag = police_uk.get("lag") or 0
+    if lag:
+        return (
+            f"figures for {police_uk['quarter']}, {lag} quarter{'s' if lag != 1 else ''} before "
+            f"{figures['quarter']}: the latest complete quarter in the data "
+            "(toolkit fetch-data adds newer months)"
+        )
+    if police_uk.get("complete") is False:
+        missing = ", ".join(police_uk.get("missing_months") or [])
+        return f"figures for {police_uk['quarter']} are incomplete (no data for {missing})"
+    return None
+
+
 def _index_rows(
     params: Params, quarter: Quarter, quarter_dir: Path, results: list[Result]
 ) -> list[dict[str, Any]]:
@@ -576,6 +597,9 @@ def _index_rows(
                     "s55_text": s55["state_text"],
                     "by_status": {},
                     "overdue": None,
+                    "past_target": None,
+                    "data_quarter": None,
+                    "data_notice": None,
                     "briefing": f"{report_id}/briefing.html" if result.ok else None,
                 }
             )
@@ -596,6 +620,9 @@ def _index_rows(
                     "s55_text": s55["state_text"],
                     "by_status": items["by_status"],
                     "overdue": items["overdue"],
+                    "past_target": items.get("past_target"),
+                    "data_quarter": (figures.get("police_uk") or {}).get("quarter"),
+                    "data_notice": data_notice(figures),
                     "briefing": f"{report_id}/briefing.html",
                 }
             )

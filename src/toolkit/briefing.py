@@ -17,6 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import DataError, InputError, Problem
+from toolkit.history import (
+    Move,
+    closed_in,
+    history_json,
+    letter_quarter,
+    moves_since,
+    report_history,
+)
 from toolkit.params import Params, Report, check_report_id, load_params
 from toolkit.quarters import Quarter
 from toolkit.register import ItemStatus, Register, s55_state, summary
@@ -85,6 +93,13 @@ class Briefing:
             cache_dir=self.cache_dir,
         )
 
+    @property
+    def figures_quarter(self) -> Quarter:
+        """The quarter the data.police.uk figures describe (``police_uk.quarter``): the
+        latest complete quarter at or before the briefing's, or the briefing's own."""
+        figures = self.police_uk
+        return Quarter.parse(figures["quarter"]) if figures else self.quarter
+
     @cached_property
     def recorded_crime(self) -> dict[str, Any] | None:
         """Home Office recorded crime for the report's theme; ``None`` if unconfigured."""
@@ -103,16 +118,82 @@ class Briefing:
         )
 
     @cached_property
+    def history(self) -> dict[str, list[tuple[Quarter, str]]]:
+        """Each item's status in every quarter from the report's first tracked one."""
+        return report_history(self.register, self.report_id, self.quarter)
+
+    @cached_property
+    def closed_in(self) -> dict[str, Quarter | None]:
+        """The quarter each item closed (``None`` while open)."""
+        return {ref: closed_in(path) for ref, path in self.history.items()}
+
+    @property
+    def letter_quarter(self) -> Quarter:
+        """The quarter the letter is drafted as at.
+
+        A sent response is a record: it is drafted from the register as it stood on the
+        sent date (the last quarter ended by then, :func:`toolkit.history.letter_quarter`)
+        and figures no later, in that quarter and every later one. A briefing of an earlier
+        quarter knows nothing after its own end, so its draft is as at its own quarter, as is
+        the draft of a response not yet sent.
+        """
+        sent = self.report.response.sent
+        return min(letter_quarter(sent), self.quarter) if sent is not None else self.quarter
+
+    @cached_property
+    def since_response(self) -> list[Move] | None:
+        """Items whose status moved after the response was sent; ``None`` when not sent."""
+        if self.report.response.sent is None:
+            return None
+        return moves_since(self.register, self.report_id, self.letter_quarter, self.quarter)
+
+    @cached_property
     def letter(self) -> Any:
-        """The draft s55 response (:class:`toolkit.narrative.Letter`)."""
+        """The draft s55 response (:class:`toolkit.narrative.Letter`), as at
+        :attr:`letter_quarter`: byte-identical in every quarter once the response is sent."""
         from toolkit.narrative import draft_letter
 
-        return draft_letter(self)
+        if self.letter_quarter == self.quarter:
+            return draft_letter(self)
+        return draft_letter(
+            Briefing(self.params, self.report_id, self.letter_quarter, self.cache_dir)
+        )
+
+    @cached_property
+    def sent_letter(self) -> Any:
+        """The letter actually sent (``response.file``) with its checks, or ``None``."""
+        name = self.report.response.file
+        if not name:
+            return None
+        from toolkit.sentletter import read_sent_letter
+
+        return read_sent_letter(self, self.params.path(name), name)
+
+    @property
+    def compliance(self) -> list[dict[str, Any]]:
+        """The s55 checks the briefing shows: on the letter as sent when it is supplied,
+        otherwise on the draft."""
+        if self.sent_letter is not None:
+            return [check.as_dict() for check in self.sent_letter.checks]
+        return list(self.letter.compliance_json())
 
     @cached_property
     def figures(self) -> dict[str, Any]:
         """``figures.json``: the contract's keys, then the extras."""
         report = self.report
+        items = summary(self.items)
+        items["history"] = history_json(self.history)
+        items["closed_in"] = {
+            ref: quarter.id if quarter else None for ref, quarter in self.closed_in.items()
+        }
+        items["since_response"] = (
+            [move.as_dict() for move in self.since_response]
+            if self.since_response is not None
+            else None
+        )
+        s55 = dict(self.s55)
+        s55["letter_as_at"] = self.letter_quarter.id if report.response.sent else None
+        s55["file"] = report.response.file or None
         figures: dict[str, Any] = {
             "report": self.report_id,
             "quarter": self.quarter.id,
@@ -120,14 +201,14 @@ class Briefing:
                 "start": self.quarter.start.isoformat(),
                 "end": self.quarter.end.isoformat(),
             },
-            "s55": self.s55,
-            "items": summary(self.items),
+            "s55": s55,
+            "items": items,
             "police_uk": self.police_uk,
             "recorded_crime": self.recorded_crime,
             "title": report.title,
             "kind": report.kind,
             "force": self.params.force.force.name,
-            "compliance": self.letter.compliance_json(),
+            "compliance": self.compliance,
         }
         return figures
 

@@ -244,6 +244,10 @@ def run(
                 line = f"{result.report_id}  failed  {result.error}"
                 line += kept if result.failed_notebook else ""
             out_console.print(line, markup=False, highlight=False)
+    for result in results:
+        notice = _data_notice(result.out_dir / "figures.json") if result.ok else None
+        if notice:
+            err_console.print(f"warning: {result.report_id}: {notice}", markup=False)
     failed = sum(not r.ok for r in results)
     out_console.print(
         f"{len(results) - failed} of {len(results)} briefings produced"
@@ -257,6 +261,18 @@ def run(
 
 
 # --------------------------------------------------------------------------- each quarter
+
+
+def _data_notice(path: Path) -> str | None:
+    """The briefing's lagged- or incomplete-data line, from its ``figures.json``."""
+    import json
+
+    from toolkit.batch import data_notice
+
+    try:
+        return data_notice(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return None
 
 
 def _parse_quarter(quarter: str) -> Quarter:
@@ -319,8 +335,11 @@ def status(
         return
     out_console.print(listing.as_table(rows, parsed, out_console.width))
     overdue = sum(row["overdue"] for row in rows)
+    past_target = sum(row["past_target"] for row in rows)
     out_console.print(
-        f"{len(rows)} open item{'s' if len(rows) != 1 else ''}, {overdue} overdue.", markup=False
+        f"{len(rows)} open item{'s' if len(rows) != 1 else ''}, {overdue} overdue, "
+        f"{past_target} past the force's target.",
+        markup=False,
     )
 
 

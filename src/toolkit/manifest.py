@@ -140,9 +140,11 @@ def data_files(params: Params, quarter: Quarter) -> list[Path]:
     The force's street-level and outcomes files for every month of the trend
     quarters (which include the same quarter a year earlier), the peers'
     street-level files for the quarter's months, and the population and
-    recorded-crime files. A zipped data.police.uk download is listed as the zip.
+    recorded-crime files. When the quarter is incomplete in the data, the same
+    for the latest complete quarter before it, which the figures describe. A
+    zipped data.police.uk download is listed as the zip.
     """
-    from toolkit.performance.figures import TREND_QUARTERS
+    from toolkit.performance.figures import TREND_QUARTERS, latest_complete_quarter
 
     data = params.force.data
     found: set[Path] = set()
@@ -152,11 +154,17 @@ def data_files(params: Params, quarter: Quarter) -> list[Path]:
             found.add(source)
         elif source.is_dir():
             force = params.force.force.police_uk
-            trend = [quarter.shift(-i) for i in range(TREND_QUARTERS)]
+            held = {p.name[:7] for p in source.glob(f"**/*-{force}-street.csv")}
+            described = latest_complete_quarter(held, quarter) or quarter
+            trend = {q.shift(-i) for q in (quarter, described) for i in range(TREND_QUARTERS)}
             wanted = {
                 (force, m, k) for q in trend for m in q.months for k in ("street", "outcomes")
             }
-            wanted |= {(peer, m, "street") for peer in params.force.peers for m in quarter.months}
+            wanted |= {
+                (peer, m, "street")
+                for peer in params.force.peers
+                for m in (*quarter.months, *described.months)
+            }
             for force_slug, month, kind in wanted:
                 name = f"{month}-{force_slug}-{kind}.csv"
                 found.update(p for p in source.glob(f"**/{month}/{name}") if p.is_file())

@@ -223,9 +223,14 @@ class Response(_Model):
     reply to it (s55(5)(c)); ``explanations`` maps an item's ref to the PCC's own words for
     it (required for a not-accepted recommendation; for any other item it replaces the
     force's latest update in the letter). Everything else is the PCC's.
+
+    ``file`` names the letter actually sent (a ``.docx`` or ``.md`` in the params root);
+    the briefing then shows its text instead of a draft and runs the s55 checks that can
+    be made on text. It needs ``sent``.
     """
 
     sent: date | None = None
+    file: Text | None = None
     thanks: Text | None = None
     welcome: list[Text] = []
     chief_constable_comments: Text | None = None
@@ -284,6 +289,7 @@ class Params:
         found = [
             self.root / "force.yaml",
             *(self.root / "reports" / f"{r}.yaml" for r in self.reports),
+            *(self.path(r.response.file) for r in self.reports.values() if r.response.file),
         ]
         return sorted(found + list(self.update_files.values()))
 
@@ -319,6 +325,44 @@ def _load_model(
         return model.model_validate(data), [], lines
     except ValidationError as err:
         return None, problems_from(err, model, display, lines), lines
+
+
+SENT_LETTER_SUFFIXES = (".docx", ".md")
+
+
+def _sent_file_problems(
+    report: Report, display: str, lines: dict[Loc, int], root: Path
+) -> list[Problem]:
+    """``response.file``: a .docx or .md in the params root, with ``response.sent`` set."""
+    name = report.response.file
+    if not name:
+        return []
+    line = lines.get(("response", "file"))
+    expected = "a .docx or .md file in the params root, e.g. responses/letter.docx"
+    path = Path(name)
+    if path.suffix.lower() not in SENT_LETTER_SUFFIXES:
+        return [
+            Problem(display, "response.file", "not a letter file", expected=expected,
+                    got=shown(name), line=line)
+        ]  # fmt: skip
+    resolved = (root / path).resolve()
+    if path.is_absolute() or not resolved.is_relative_to(root.resolve()):
+        return [
+            Problem(display, "response.file", "outside the params root", expected=expected,
+                    got=shown(name), line=line)
+        ]  # fmt: skip
+    if not resolved.is_file():
+        return [
+            Problem(display, "response.file", "no such file", expected=expected,
+                    got=shown(name), line=line)
+        ]  # fmt: skip
+    if report.response.sent is None:
+        return [
+            Problem(display, "response.sent", "the letter as sent needs the date it was sent",
+                    expected="response.sent: YYYY-MM-DD beside response.file", got="none",
+                    line=line)
+        ]  # fmt: skip
+    return []
 
 
 def _report_problems(report: Report, display: str, lines: dict[Loc, int]) -> list[Problem]:
@@ -452,6 +496,7 @@ def load_params(root: Path, *, only: list[str] | None = None) -> Params:
         problems += found
         if isinstance(report, Report):
             problems += _report_problems(report, display, lines)
+            problems += _sent_file_problems(report, display, lines, root)
             reports[path.stem] = report
     for report_id in only or []:
         if report_id not in reports and not any(

@@ -8,6 +8,14 @@ Rules (``DESIGN.md`` and the decisions taken where it is silent):
   ("immediately" = publication day, "within N months/weeks" = from publication);
   where the item has none, the latest ``target_date`` given at or before Q.
 * Overdue: open (not complete, superseded or not-accepted) and due before Q's end.
+* Target date: the force's latest ``target_date`` given at or before Q, shown beside
+  the report's due date. Past target: open and that target date before Q's end (a
+  separate count from overdue, which is measured against the report's due date, or
+  the target where the report sets none).
+* Days open: from the day the item was opened (the report's publication, or the
+  first day of the quarter of its first update when that quarter is earlier than the
+  publication's) to Q's end, for open items. Days overdue / past target: from the
+  due / target date to Q's end.
 * Changed: the status in Q differs from the status in the quarter before.
 * Stale: open, and the latest update is from two or more quarters before Q (or
   there is none and the report was published two or more quarters before Q).
@@ -39,6 +47,32 @@ class ItemStatus:
     overdue: bool
     stale: bool
     new: bool
+    report_due: date | None = None
+    target: date | None = None
+    past_target: bool = False
+    opened: date | None = None
+    as_at: date | None = None
+
+    @property
+    def days_open(self) -> int | None:
+        """Days from opening to the quarter's end, for an open item; ``None`` when closed."""
+        if not self.open or self.opened is None or self.as_at is None:
+            return None
+        return max((self.as_at - self.opened).days, 0)
+
+    @property
+    def days_overdue(self) -> int | None:
+        """Days from the due date to the quarter's end, for an overdue item."""
+        if not self.overdue or self.due is None or self.as_at is None:
+            return None
+        return (self.as_at - self.due).days
+
+    @property
+    def days_past_target(self) -> int | None:
+        """Days from the force's target date to the quarter's end, when past it."""
+        if not self.past_target or self.target is None or self.as_at is None:
+            return None
+        return (self.as_at - self.target).days
 
     @property
     def open(self) -> bool:
@@ -80,6 +114,31 @@ class Register:
             if rid == report_id
             for u in rows
         )
+
+    def first_quarter(self, report_id: str) -> Quarter:
+        """The report's first tracked quarter: that of its publication, or of its first
+        update when the register holds one from before it."""
+        report = self.params.reports[report_id]
+        quarters = [
+            u.quarter for (rid, _), rows in self.history.items() if rid == report_id for u in rows
+        ]
+        return min([Quarter.containing(report.published), *quarters])
+
+    def target(self, report_id: str, ref: str, quarter: Quarter) -> date | None:
+        """The force's latest target date for the item given at or before ``quarter``."""
+        with_target = [
+            u
+            for u in self.history.get((report_id, ref), [])
+            if u.quarter <= quarter and u.target_date is not None
+        ]
+        return with_target[-1].target_date if with_target else None
+
+    def _opened(self, report_id: str, ref: str) -> date:
+        report = self.params.reports[report_id]
+        rows = self.history.get((report_id, ref), [])
+        if rows and rows[0].quarter < Quarter.containing(report.published):
+            return rows[0].quarter.start
+        return report.published
 
     def _latest(self, report_id: str, ref: str, quarter: Quarter) -> Update | None:
         rows = [u for u in self.history.get((report_id, ref), []) if u.quarter <= quarter]
@@ -133,16 +192,12 @@ class Register:
         latest = self._latest(report_id, item.ref, quarter)
         status = latest.status if latest else "not-started"
         due, source = None, ""
-        if item.due is not None:
-            due, source = item.due.resolve(report.published), f"report ({item.due})"
-        else:
-            with_target = [
-                u
-                for u in self.history.get((report_id, item.ref), [])
-                if u.quarter <= quarter and u.target_date is not None
-            ]
-            if with_target:
-                due, source = with_target[-1].target_date, "force's target date"
+        report_due = item.due.resolve(report.published) if item.due is not None else None
+        target = self.target(report_id, item.ref, quarter)
+        if report_due is not None:
+            due, source = report_due, f"report ({item.due})"
+        elif target is not None:
+            due, source = target, "force's target date"
         is_open = status not in CLOSED
         published_in = Quarter.containing(report.published)
         stale_before = quarter.shift(-2)
@@ -160,6 +215,11 @@ class Register:
             overdue=is_open and due is not None and due < quarter.end,
             stale=stale,
             new=published_in == quarter,
+            report_due=report_due,
+            target=target,
+            past_target=is_open and target is not None and target < quarter.end,
+            opened=self._opened(report_id, item.ref),
+            as_at=quarter.end,
         )
 
     def items(self, report_id: str, quarter: Quarter) -> list[ItemStatus]:
@@ -193,11 +253,22 @@ def summary(rows: list[ItemStatus]) -> dict[str, object]:
         "by_status_all": {s: counts[s] for s in STATUSES},
         "by_kind": {k: kinds[k] for k in ITEM_KINDS},  # type: ignore[index]
         "overdue": sum(r.overdue for r in rows),
+        "past_target": sum(r.past_target for r in rows),
         "changed": sum(r.changed for r in rows),
         "stale": sum(r.stale for r in rows),
         "new": sum(r.new for r in rows),
         "open": sum(r.open for r in rows),
         "recommendations": sum(r.item.kind == "recommendation" for r in rows),
+        "dates": {
+            r.item.ref: {
+                "due": r.report_due.isoformat() if r.report_due else None,
+                "target": r.target.isoformat() if r.target else None,
+            }
+            for r in rows
+        },
+        "days_open": {r.item.ref: r.days_open for r in rows if r.open},
+        "days_overdue": {r.item.ref: r.days_overdue for r in rows if r.overdue},
+        "days_past_target": {r.item.ref: r.days_past_target for r in rows if r.past_target},
     }
 
 
@@ -217,7 +288,9 @@ def s55_state(report: Report, quarter: Quarter) -> dict[str, object]:
         day = (sent - report.published).days + 1
         late = (sent - deadline).days
         state = "sent"
-        text = f"sent on day {day}" + (f", {late} days late" if late > 0 else "")
+        text = f"response sent on {sent.day} {sent:%B %Y}, day {day}" + (
+            f", {late} days late" if late > 0 else ""
+        )
     elif as_at < report.published:
         state, text = "not-published", "report not yet published at the quarter's end"
     elif as_at <= deadline:

@@ -86,6 +86,26 @@ def tag_class(state: str) -> str:
     return _TAG_CLASS.get(state, "grey")
 
 
+def sentence_case(text: str) -> str:
+    """The first letter upper-case, the rest as written (Jinja's ``capitalize`` lowers it)."""
+    return text[:1].upper() + text[1:]
+
+
+def quarter_short(quarter: Any) -> str:
+    """``Q3 2018/19``: a quarter's short label (a :class:`~toolkit.quarters.Quarter` or id)."""
+    from toolkit.quarters import Quarter
+
+    parsed = quarter if isinstance(quarter, Quarter) else Quarter.parse(str(quarter))
+    return f"Q{parsed.number} {parsed.financial_year}"
+
+
+def quarter_of(day: date) -> Any:
+    """The quarter a date falls in."""
+    from toolkit.quarters import Quarter
+
+    return Quarter.containing(day)
+
+
 def png_data_uri(png: bytes) -> str:
     """A PNG as a ``data:`` URI, for a self-contained page."""
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
@@ -124,6 +144,9 @@ def environment(override: Path | None = None) -> Environment:
         status_label=status_label,
         tag_class=tag_class,
         png_data_uri=png_data_uri,
+        quarter_short=quarter_short,
+        sentence_case=sentence_case,
+        quarter_of=quarter_of,
         force_label=force_label,
     )
     return env

@@ -1,9 +1,9 @@
 """``toolkit status``: every open item of every tracked report, as a table, CSV or JSON.
 
 Rows (:func:`status_rows`) are the register's open items as at the quarter's end,
-overdue first, then by due date and report. Each has the report, ref, kind, status, due
-date (the report's, or the force's target where the report gives none), the force's
-latest target date, owner, and three flags: *overdue*, *stale* (no update for two
+overdue first, then by due date and report. Each has the report, ref, kind, status, the
+report's due date, the force's latest target date, owner, and four flags: *overdue* (past
+the due date), *past target* (past the force's own target date), *stale* (no update for two
 quarters or more) and *new* (the report came out this quarter).
 
 * ``table`` (for a terminal): the flags, ref, status and due date are never wrapped or
@@ -30,7 +30,7 @@ from toolkit.register import Register
 from toolkit.updates import STATUS_LABELS
 
 FORMATS = ("table", "csv", "json")
-FLAGS = ("overdue", "stale", "new")
+FLAGS = ("overdue", "past_target", "stale", "new")
 FIELDS = (
     "report", "ref", "kind", "status", "due", "target_date", "owner", *FLAGS,
 )  # fmt: skip
@@ -51,17 +51,17 @@ def status_rows(register: Register, quarter: Quarter) -> list[dict[str, Any]]:
     for row in register.open_items(quarter):
         if not register.tracked(row.report_id, quarter):
             continue
-        target = register.target_date(row.report_id, row.item.ref, quarter)
         rows.append(
             {
                 "report": row.report_id,
                 "ref": row.item.ref,
                 "kind": row.item.kind,
                 "status": row.status,
-                "due": row.due.isoformat() if row.due else None,
-                "target_date": target.isoformat() if target else None,
+                "due": row.report_due.isoformat() if row.report_due else None,
+                "target_date": row.target.isoformat() if row.target else None,
                 "owner": register.owner(row.report_id, row.item, quarter) or None,
                 "overdue": row.overdue,
+                "past_target": row.past_target,
                 "stale": row.stale,
                 "new": row.new,
             }
@@ -93,7 +93,7 @@ def as_json(rows: list[dict[str, Any]], quarter: Quarter) -> str:
 
 
 def _flags(row: dict[str, Any]) -> str:
-    return ", ".join(name for name in FLAGS if row[name])
+    return ", ".join(name.replace("_", " ") for name in FLAGS if row[name])
 
 
 def as_table(rows: list[dict[str, Any]], quarter: Quarter, width: int) -> RenderableType:
@@ -106,6 +106,7 @@ def as_table(rows: list[dict[str, Any]], quarter: Quarter, width: int) -> Render
             _KIND_SHORT[row["kind"]],
             STATUS_LABELS[row["status"]],
             row["due"] or "none",
+            row["target_date"] or "none",
             row["owner"] or "not assigned",
             _flags(row),
         )
@@ -113,14 +114,15 @@ def as_table(rows: list[dict[str, Any]], quarter: Quarter, width: int) -> Render
     ]
     fixed = {  # columns never wrapped: as wide as their widest cell or heading
         index: max([len(name)] + [len(cell[index]) for cell in cells])
-        for index, name in ((1, "Ref"), (3, "Status"), (4, "Due"), (6, "Flags"))
+        for index, name in ((1, "Ref"), (3, "Status"), (4, "Due"), (5, "Target"), (7, "Flags"))
     }
     # Each column is padded by a space either side; a space divides columns and edges them.
-    needed = sum(fixed.values()) + 3 * _NARROWEST_WRAPPED + 7 * 2 + 6 + 2
+    needed = sum(fixed.values()) + 3 * _NARROWEST_WRAPPED + 8 * 2 + 7 + 2
     if width < needed:
         return _blocks(cells, title)
     table = Table(title=title, box=box.SIMPLE_HEAD)
-    for index, name in enumerate(("Report", "Ref", "Kind", "Status", "Due", "Owner", "Flags")):
+    names = ("Report", "Ref", "Kind", "Status", "Due", "Target", "Owner", "Flags")
+    for index, name in enumerate(names):
         if index in fixed:
             table.add_column(name, no_wrap=True, min_width=fixed[index])
         else:
@@ -136,10 +138,10 @@ def as_table(rows: list[dict[str, Any]], quarter: Quarter, width: int) -> Render
 def _blocks(cells: list[tuple[str, ...]], title: str) -> RenderableType:
     """Two lines per item, for a terminal too narrow for the table."""
     lines = [Text(title, style="italic")]
-    for report, ref, kind, status, due, owner, flags in cells:
+    for report, ref, kind, status, due, target, owner, flags in cells:
         head = Text(f"{report} {ref}")
         if flags:
             head.append(f" [{flags}]", style="bold")
         lines.append(head)
-        lines.append(Text(f"  {kind}; {status}; due {due}; {owner}"))
+        lines.append(Text(f"  {kind}; {status}; due {due}; target {target}; {owner}"))
     return Group(*lines)

@@ -34,7 +34,9 @@ Decisions where the contract is silent
   quarter of their first month), with the same quarter a year earlier when known and the
   range of the peers' rates named by ``peers_basis``; for drugs and possession of weapons
   (:data:`PROACTIVE`) a sentence on what a rise or fall can mean. Left out when there are no
-  figures, and flagged as incomplete when a month of the quarter has no data.
+  figures, and flagged as incomplete when a month of the quarter has no data. The quarter
+  described is the latest complete quarter at or before the letter's, which may be earlier
+  than the briefing's; the letter then says so.
 """
 
 from __future__ import annotations
@@ -116,11 +118,9 @@ def salutation(addressee: list[str]) -> str:
 
 
 def target_date(row: ItemStatus) -> date | None:
-    """The force's own target date for an item: its latest update's, else the latest one
-    the register resolved (``due_source`` "force's target date"); ``None`` when none."""
-    if row.latest is not None and row.latest.target_date is not None:
-        return row.latest.target_date
-    return row.due if row.due_source == "force's target date" else None
+    """The force's own target date for an item: the latest given at or before the quarter
+    (:attr:`toolkit.register.ItemStatus.target`); ``None`` when none."""
+    return row.target
 
 
 def addressed_to_forces(addressee: str) -> bool:
@@ -186,7 +186,6 @@ class Entry:
             The item's updates at or before the briefing's quarter, oldest first.
         """
         latest = row.latest
-        report_due = row.due if row.item.due is not None else None
         owner = (latest.owner.strip() if latest is not None else "") or row.item.owner or ""
         return cls(
             ref=row.item.ref,
@@ -196,8 +195,8 @@ class Entry:
             addressee=row.item.addressee or "",
             status=row.status,
             open=row.open,
-            due=report_due,
-            target=target_date(row),
+            due=row.report_due,
+            target=row.target,
             owner=owner,
             has_update=latest is not None,
             update=(latest.update or "").strip() if latest is not None else "",
@@ -365,6 +364,7 @@ def _figures(briefing: Briefing) -> dict[str, Any] | None:
         "rows": rows,
         "complete": data.get("complete") is True,
         "quarter": _figures_quarter(briefing, data),
+        "lagged": bool(data.get("lag")),
         "proactive": _and(proactive).capitalize() + " offences" if proactive else "",
     }
 

@@ -9,6 +9,7 @@ notebook unchanged.
 
 from __future__ import annotations
 
+import calendar
 import logging
 from pathlib import Path
 
@@ -29,12 +30,64 @@ log = logging.getLogger("toolkit")
 TREND_QUARTERS = 8
 """How many quarters, at most, the trend covers (ending at the briefing's quarter)."""
 
-__all__ = ["police_uk_figures", "recorded_crime_figures", "short_label", "TREND_QUARTERS"]
+__all__ = [
+    "police_uk_figures",
+    "recorded_crime_figures",
+    "short_label",
+    "latest_complete_quarter",
+    "lag_note",
+    "TREND_QUARTERS",
+]
 
 
 def short_label(quarter: Quarter) -> str:
     """``Q3 2018/19``: the label charts and tables use for a quarter."""
     return f"Q{quarter.number} {quarter.financial_year}"
+
+
+def latest_complete_quarter(months_held: set[str], quarter: Quarter) -> Quarter | None:
+    """The latest quarter at or before ``quarter`` whose three months are all held.
+
+    ``None`` when there is none (no month held, or none complete by ``quarter``).
+    """
+    if not months_held:
+        return None
+    earliest = Quarter.of_month(min(months_held))
+    candidate = quarter
+    while candidate >= earliest:
+        if all(month in months_held for month in candidate.months):
+            return candidate
+        candidate = candidate.previous()
+    return None
+
+
+def _month_name(month: str) -> str:
+    year, number = (int(part) for part in month.split("-"))
+    return f"{calendar.month_name[number]} {year}"
+
+
+def _names(months: list[str]) -> str:
+    names = [_month_name(m) for m in months]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def lag_note(briefing_quarter: Quarter, figures_quarter: Quarter, held: list[str]) -> str:
+    """The plain-words sentence for a lagged briefing.
+
+    ``held`` are the briefing quarter's months that are in the data, e.g.
+    "Q2 2021/22 (July to September 2021), the latest complete quarter in the data held;
+    October and November 2021 are in it, December 2021 is not yet." (The toolkit knows
+    the files it holds, not what data.police.uk has published since.)
+    """
+    missing = [m for m in briefing_quarter.months if m not in held]
+    text = f"{figures_quarter.label}, the latest complete quarter in the data held; "
+    if not held:
+        text += f"no month of {short_label(briefing_quarter)} is in it yet."
+    else:
+        verb = "is" if len(held) == 1 else "are"
+        not_yet = "is not yet" if len(missing) == 1 else "are not yet"
+        text += f"{_names(held)} {verb} in it, {_names(missing)} {not_yet}."
+    return text
 
 
 def police_uk_figures(
@@ -59,7 +112,9 @@ def police_uk_figures(
     peers
         ``peers`` from ``force.yaml`` (slugs).
     quarter
-        The briefing's quarter.
+        The briefing's quarter. The figures describe the latest complete quarter at or
+        before it (``quarter`` in the result; ``lag`` quarters earlier), or the
+        briefing's own when no quarter is complete by then (``complete`` false).
     crime_types
         The report's ``crime_types``, in order (the "focus" types).
     population
@@ -72,7 +127,11 @@ def police_uk_figures(
     Returns
     -------
     dict
-        ``force``, ``quarter``, ``months``, ``complete``, ``missing_months``,
+        ``force``, ``quarter`` (the quarter the figures describe), ``lag``,
+        ``briefing_quarter``, ``lag_note`` (a sentence, or ``None`` when not lagged),
+        ``provisional`` (what the data holds of a lagged briefing's own quarter:
+        ``quarter``, ``months``, ``missing_months``, ``counts`` of the focus types; or
+        ``None``), ``months``, ``complete``, ``missing_months``,
         ``crime_types`` ({type: {``count``, ``previous_year``, ``rate_per_1000``,
         ``change``, ``change_pct``}} for every type found, and every focus type),
         ``previous_year`` ({``quarter``, ``months``, ``complete``}), ``peers``
@@ -92,6 +151,31 @@ def police_uk_figures(
     frame = _population_frame(population, notes)
     with PoliceUkData(source, cache_dir=cache_dir) as data:
         data.require_force(force)
+        briefing_quarter = quarter
+        held = set(data.months(force))
+        quarter = latest_complete_quarter(held, briefing_quarter) or briefing_quarter
+        lag = _index(briefing_quarter) - _index(quarter)
+        provisional, note = None, None
+        if lag:
+            own_held = [m for m in briefing_quarter.months if m in held]
+            note = lag_note(briefing_quarter, quarter, own_held)
+            log.info(
+                "%s: figures for %s, %d quarter%s before %s (%s)",
+                force,
+                quarter.id,
+                lag,
+                "s" if lag != 1 else "",
+                briefing_quarter.id,
+                note,
+            )
+            if own_held:
+                partial = data.counts(force, briefing_quarter.months)
+                provisional = {
+                    "quarter": briefing_quarter.id,
+                    "months": own_held,
+                    "missing_months": list(partial.missing_months),
+                    "counts": {t: _count_of(partial, t) for t in crime_types},
+                }
         earlier = quarter.year_earlier()
         current = data.counts_many([force, *peers], quarter.months)
         previous = data.counts(force, earlier.months)
@@ -144,6 +228,10 @@ def police_uk_figures(
         return {
             "force": force,
             "quarter": quarter.id,
+            "lag": lag,
+            "briefing_quarter": briefing_quarter.id,
+            "lag_note": note,
+            "provisional": provisional,
             "months": list(quarter.months),
             "complete": own.complete,
             "missing_months": list(own.missing_months),
@@ -159,10 +247,22 @@ def police_uk_figures(
                 {"year": estimate.year, "value": estimate.value} if estimate is not None else None
             ),
             "focus": list(crime_types),
-            "trend": _trend(data, force, quarter, crime_types),
+            "trend": _trend(data, force, _trend_end(held, quarter, briefing_quarter), crime_types),
             "outcomes": data.outcomes(force, quarter.months) if not own.empty else None,
             "notes": notes,
         }
+
+
+def _trend_end(held: set[str], figures: Quarter, briefing: Quarter) -> Quarter:
+    """The trend runs to the latest quarter with any data at or before the briefing's
+    (a partial one is marked incomplete), and at least to the figures' quarter."""
+    quarters = [Quarter.of_month(m) for m in held]
+    latest = max((q for q in quarters if q <= briefing), default=figures)
+    return max(latest, figures)
+
+
+def _index(quarter: Quarter) -> int:
+    return quarter.year * 4 + quarter.number
 
 
 def _count_of(counts: PeriodCounts, crime_type: str) -> int | None:

@@ -1,0 +1,106 @@
+"""The register over time: each item's path, and what moved since a response was sent.
+
+Public functions (built on :class:`toolkit.register.Register`, whose rule they keep: an
+item's status in quarter Q is its latest update at or before Q, ``not-started`` before any):
+
+:func:`item_history`
+    ``[(quarter, status), ...]`` for one item, from the report's first tracked quarter
+    (:meth:`Register.first_quarter`: its publication's, or its first update's when that is
+    earlier) to the quarter asked for.
+:func:`report_history`
+    The same for every item of a report, in report order; :func:`history_json` is its
+    ``figures.json`` form, ``items.history`` (``{ref: [[quarter, status], ...]}``).
+:func:`closed_in`
+    The quarter an item closed: the first quarter of the closed run that its history ends
+    with (an item reopened and closed again closed at the second closing); ``None`` while open.
+:func:`letter_quarter`
+    The quarter a sent response is drafted as at: the last quarter that ended on or before
+    the sent date. An update file is as at its quarter's end, so the sending quarter's own
+    updates came after the letter.
+:func:`moves_since`
+    Each item whose status differs between the letter's quarter and the briefing's:
+    progress since the response, from what to what (a status that moved and moved back is
+    no move; the history shows the path).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from toolkit.quarters import Quarter
+from toolkit.register import Register
+from toolkit.updates import CLOSED
+
+
+@dataclass(frozen=True)
+class Move:
+    """An item whose status moved after a response was sent."""
+
+    ref: str
+    before: str
+    after: str
+
+    def as_dict(self) -> dict[str, str]:
+        """``{"ref", "from", "to"}``, for ``figures.json``."""
+        return {"ref": self.ref, "from": self.before, "to": self.after}
+
+
+def quarters_between(first: Quarter, last: Quarter) -> list[Quarter]:
+    """Every quarter from ``first`` to ``last``, both included (empty when ``last`` is earlier)."""
+    span = (last.year * 4 + last.number) - (first.year * 4 + first.number)
+    return [first.shift(i) for i in range(span + 1)]
+
+
+def item_history(
+    register: Register, report_id: str, ref: str, quarter: Quarter
+) -> list[tuple[Quarter, str]]:
+    """The item's status in every quarter from the report's first tracked one to ``quarter``."""
+    first = register.first_quarter(report_id)
+    return [(q, register.status(report_id, ref, q)) for q in quarters_between(first, quarter)]
+
+
+def report_history(
+    register: Register, report_id: str, quarter: Quarter
+) -> dict[str, list[tuple[Quarter, str]]]:
+    """:func:`item_history` of every item of the report, in report order."""
+    report = register.params.reports[report_id]
+    return {item.ref: item_history(register, report_id, item.ref, quarter) for item in report.items}
+
+
+def history_json(history: dict[str, list[tuple[Quarter, str]]]) -> dict[str, list[list[str]]]:
+    """``items.history``: ``{ref: [[quarter id, status], ...]}``."""
+    return {ref: [[q.id, status] for q, status in path] for ref, path in history.items()}
+
+
+def closed_in(path: list[tuple[Quarter, str]]) -> Quarter | None:
+    """The first quarter of the closed run the history ends with; ``None`` if it ends open."""
+    closed = None
+    for quarter, status in reversed(path):
+        if status not in CLOSED:
+            break
+        closed = quarter
+    return closed
+
+
+def letter_quarter(sent: date) -> Quarter:
+    """The last quarter that ended on or before ``sent`` (the letter's register)."""
+    containing = Quarter.containing(sent)
+    return containing if containing.end == sent else containing.previous()
+
+
+def moves_since(register: Register, report_id: str, since: Quarter, quarter: Quarter) -> list[Move]:
+    """Items whose status in ``quarter`` differs from ``since``'s, in report order.
+
+    Empty when ``quarter`` is not after ``since``.
+    """
+    if quarter <= since:
+        return []
+    report = register.params.reports[report_id]
+    moves = []
+    for item in report.items:
+        before = register.status(report_id, item.ref, since)
+        after = register.status(report_id, item.ref, quarter)
+        if before != after:
+            moves.append(Move(item.ref, before, after))
+    return moves

@@ -1,0 +1,227 @@
+"""The letter actually sent (``response.file``): its text, and the s55 checks made on text.
+
+A PCC who supplies the letter as sent (a ``.docx`` or ``.md`` in the params root) sees that
+text in the briefing instead of a draft. The checks below are made on free text, so each says
+only what words on a page can show:
+
+``report-named``
+    The report's title appears in the letter (case, quotation marks, dashes and spacing
+    ignored). A letter that names the report another way (a short title) fails; the check
+    cannot tell a title quoted in passing from the subject of the letter.
+``sent-in-time`` (s55(5A))
+    From ``response.sent``, not from the text: sent on or before published + 55 days. The
+    detail says whether the letter's text shows that date; it cannot tell when the letter was
+    actually published.
+``publication-stated`` (s55(5))
+    The letter mentions the PCC's website (``pcc.website``), the place in
+    ``letter.publication``, or says it is published on a website. It cannot tell whether it
+    was published there.
+``copies-sent`` (s55(6))
+    The letter mentions HMICFRS (or HM Inspectorate of Constabulary) and the Home Secretary
+    (or the Secretary of State). A mention is not proof that a copy was sent.
+``recommendations-found`` (s55(5B))
+    Each recommendation in the register is found by its ref (as a word, e.g. ``R1``, not
+    ``R12``) or by its text (its final full stop ignored); the ones not found are listed.
+    Finding a recommendation does not show that the letter explains the action taken on it;
+    a recommendation paraphrased and not numbered is not found.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlparse
+
+from toolkit.errors import InputError, Problem
+from toolkit.narrative.compliance import Check
+from toolkit.render import uk_date
+
+if TYPE_CHECKING:
+    from toolkit.briefing import Briefing
+
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class SentLetter:
+    """The letter as sent: its source file, its paragraphs and the checks on its text."""
+
+    name: str
+    paragraphs: tuple[str, ...]
+    checks: tuple[Check, ...]
+
+    @property
+    def text(self) -> str:
+        """The whole letter, one paragraph per line."""
+        return "\n".join(self.paragraphs)
+
+
+def _normalise(text: str) -> str:
+    """Casefolded, quotes and dashes made plain, spacing collapsed (for finding text)."""
+    text = text.translate(_QUOTES).casefold()
+    text = re.sub(r"[\"'*_`]", "", text)
+    return _SPACE.sub(" ", text).strip()
+
+
+def read_paragraphs(path: Path, name: str) -> list[str]:
+    """The letter's paragraphs: a Word document's paragraphs and table cells, or a
+    Markdown file's blocks (separated by blank lines). Empty paragraphs are dropped.
+
+    Raises
+    ------
+    InputError
+        When the file cannot be read as a Word document or as UTF-8 text.
+    """
+    if path.suffix.lower() == ".docx":
+        try:
+            from docx import Document
+
+            document = Document(str(path))
+        except Exception as err:  # python-docx raises several kinds for a bad file
+            raise InputError(
+                Problem(name, "response.file", "not a Word document", got=type(err).__name__)
+            ) from None
+        texts = [p.text for p in document.paragraphs]
+        for table in document.tables:
+            texts += [cell.text for row in table.rows for cell in row.cells]
+        return [t.strip() for t in texts if t.strip()]
+    try:
+        raw = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(
+            Problem(name, "response.file", "not UTF-8 text", expected="a UTF-8 Markdown file")
+        ) from None
+    blocks = re.split(r"\n\s*\n", raw.replace("\r\n", "\n"))
+    return [b.strip() for b in blocks if b.strip()]
+
+
+def read_sent_letter(briefing: Briefing, path: Path, name: str) -> SentLetter:
+    """Read ``response.file`` and run the checks (see the module docstring)."""
+    paragraphs = read_paragraphs(path, name)
+    return SentLetter(name, tuple(paragraphs), tuple(sent_checks(briefing, "\n".join(paragraphs))))
+
+
+def _found(needle: str, haystack: str) -> bool:
+    """Whether ``needle`` is in the normalised ``haystack`` (its final full stop ignored)."""
+    needle = _normalise(needle).rstrip(".!?;: ")
+    return bool(needle) and needle in haystack
+
+
+def sent_checks(briefing: Briefing, text: str) -> list[Check]:
+    """The s55 checks that can be made on the letter's text."""
+    report = briefing.report
+    force = briefing.params.force
+    plain = _normalise(text)
+    checks = []
+
+    named = _found(report.title, plain)
+    dated = _found(uk_date(report.published), plain)
+    checks.append(
+        Check(
+            "report-named",
+            "The letter names the report (its title as HMICFRS gives it).",
+            named,
+            (
+                "The letter gives the report's title"
+                if named
+                else "The report's title is not in the letter"
+            )
+            + (
+                f"; it states the publication date ({uk_date(report.published)})."
+                if dated
+                else "; it does not state the publication date."
+            ),
+        )  # fmt: skip
+    )
+
+    sent = report.response.sent
+    assert sent is not None  # validated: response.file needs response.sent
+    day = (sent - report.published).days + 1
+    late = (sent - report.deadline).days
+    shows = "the letter shows that date" if _found(uk_date(sent), plain) else (
+        "the letter's text does not show that date"
+    )  # fmt: skip
+    checks.append(
+        Check(
+            "sent-in-time",
+            "s55(5A): published before the end of 56 days beginning with the day the report was "
+            f"published (by {uk_date(report.deadline)}).",
+            late <= 0,
+            f"Sent on {uk_date(sent)}, day {day} of the 56"
+            + (f", {late} day{'s' if late != 1 else ''} late" if late > 0 else "")
+            + f"; {shows}.",
+        )
+    )
+
+    places = []
+    if force.pcc.website:
+        host = urlparse(force.pcc.website).netloc or force.pcc.website
+        places.append(host.removeprefix("www."))
+    if force.letter.publication:
+        places.append(force.letter.publication)
+    stated = any(_found(p, plain) for p in places) or bool(
+        re.search(r"publish\w*\b[^.]*\bwebsite|website\b[^.]*\bpublish", plain)
+    )
+    checks.append(
+        Check(
+            "publication-stated",
+            "s55(5): the letter says where the comments are published.",
+            stated,
+            "The letter says where it is published."
+            if stated
+            else "The letter does not say where it is published (no website named).",
+        )
+    )
+
+    inspectorate = "hmicfrs" in plain or "inspectorate of constabulary" in plain
+    home_secretary = "home secretary" in plain or "secretary of state" in plain
+    missing = [
+        who
+        for who, ok in (("HMICFRS", inspectorate), ("the Home Secretary", home_secretary))
+        if not ok
+    ]
+    checks.append(
+        Check(
+            "copies-sent",
+            "s55(6): a copy goes to HMICFRS and to the Home Secretary.",
+            not missing,
+            "The letter is addressed or copied to HMICFRS and the Home Secretary."
+            if not missing
+            else f"The letter does not mention {' or '.join(missing)}.",
+        )
+    )
+
+    recommendations = [i for i in report.items if i.kind == "recommendation"]
+    not_found = [
+        i.ref
+        for i in recommendations
+        if not re.search(rf"(?<!\w){re.escape(i.ref)}(?!\w)", text) and not _found(i.text, plain)
+    ]
+    if not recommendations and report.response.recommendations:
+        passed = False
+        detail = (
+            "The report's recommendations are not itemised in the register, so none can be "
+            "looked for in the letter."
+        )
+    elif not recommendations:
+        passed, detail = True, "The register holds no recommendation for this report."
+    elif not_found:
+        passed = False
+        detail = f"Not found by ref or text: {', '.join(not_found)}."
+    else:
+        passed = True
+        detail = f"All {len(recommendations)} found by ref or text." if len(
+            recommendations
+        ) > 1 else "The recommendation is found by ref or text."  # fmt: skip
+    checks.append(
+        Check(
+            "recommendations-found",
+            "s55(5B): each recommendation is answered (found in the letter by its ref or text).",
+            passed,
+            detail,
+        )
+    )
+    return checks
