@@ -178,3 +178,15 @@ def test_real_sample_demo_values(tmp_path: Path) -> None:
     assert figures["peers"]["wiltshire"]["Drugs"] == {"count": 244, "rate_per_1000": 0.34}
     assert len(figures["crime_types"]) == 14
     assert figures["outcomes"] is None
+
+
+def test_a_header_only_month_is_incomplete_and_said_so(tmp_path: Path) -> None:
+    source = tmp_path / "police-uk"
+    shutil.copytree(SOURCE, source)
+    path = source / "2018-12" / "2018-12-dorset-street.csv"
+    path.write_text(path.read_text(encoding="utf-8-sig").splitlines()[0] + "\n")
+    figures = _figures(source)
+    assert figures["complete"] is False
+    assert figures["missing_months"] == ["2018-12"] and figures["empty_months"] == ["2018-12"]
+    assert any("2018-12 has no rows" in note for note in figures["notes"])
+    assert any("2018-19-Q3 is incomplete" in note for note in figures["notes"])

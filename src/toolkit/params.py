@@ -339,6 +339,50 @@ def _data_problems(force: ForceFile, root: Path) -> list[Problem]:
     return problems
 
 
+def outside_root(path: Path, root: Path, display: str) -> Problem | None:
+    """A problem when ``path`` is (or passes through) a symlink leading out of ``root``.
+
+    Params files and a force's templates are read only from inside the params root:
+    a link to ``/etc/shadow`` is refused by name, its content never read or shown.
+    """
+    try:
+        real = path.resolve()
+        inside = real.is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a symlink loop
+        real, inside = path, False
+    if inside:
+        return None
+    return Problem(
+        display,
+        "",
+        "a symlink leading outside the params root is not read",
+        expected="a file inside the params root",
+        got=f"a link to {shown(str(real), 120)}",
+    )
+
+
+def _template_problems(force: ForceFile, root: Path) -> list[Problem]:
+    """The force's template folder and every file in it must lie inside the params root."""
+    if not force.templates:
+        return []
+    folder = root / force.templates
+    display = f"force.yaml: templates: {force.templates}"
+    found = outside_root(folder, root, display)
+    if found is not None or not folder.is_dir():
+        return [found] if found is not None else []
+    problems = []
+    for path in sorted(folder.rglob("*")):
+        found = outside_root(path, root, f"{force.templates}/{path.relative_to(folder).as_posix()}")
+        if found is not None:
+            problems.append(found)
+    return problems
+
+
+def _params_file_problem(path: Path, root: Path, display: str) -> list[Problem]:
+    found = outside_root(path, root, display)
+    return [found] if found is not None else []
+
+
 def require_root(root: Path) -> None:
     """Refuse a folder that is not a params root (it has no ``force.yaml``).
 
@@ -368,6 +412,9 @@ def load_force(root: Path) -> ForceFile:
         When the root has no ``force.yaml`` or it is not valid.
     """
     require_root(root)
+    problems = _params_file_problem(root / "force.yaml", root, "force.yaml")
+    if problems:
+        raise InputError(problems)
     force, problems, _ = _load_model(root / "force.yaml", "force.yaml", ForceFile)
     if problems:
         raise InputError(problems)
@@ -396,11 +443,14 @@ def load_params(root: Path, *, only: list[str] | None = None) -> Params:
         for report_id in only:
             check_report_id(report_id)
     require_root(root)
-    problems: list[Problem] = []
+    problems: list[Problem] = _params_file_problem(root / "force.yaml", root, "force.yaml")
+    if problems:
+        raise InputError(problems)
     force, found, _ = _load_model(root / "force.yaml", "force.yaml", ForceFile)
     problems += found
     if isinstance(force, ForceFile):
         problems += _data_problems(force, root)
+        problems += _template_problems(force, root)
     reports: dict[str, Report] = {}
     for path in sorted((root / "reports").glob("*.y*ml")):
         display = f"reports/{path.name}"
@@ -416,6 +466,9 @@ def load_params(root: Path, *, only: list[str] | None = None) -> Params:
                     got=shown(path.stem),
                 )
             )
+            continue
+        if linked := _params_file_problem(path, root, display):
+            problems += linked
             continue
         report, found, lines = _load_model(path, display, Report)
         problems += found
@@ -464,6 +517,9 @@ def load_params(root: Path, *, only: list[str] | None = None) -> Params:
                     got=f"{update_files[quarter].name} and {path.name}",
                 )
             )
+            continue
+        if linked := _params_file_problem(path, root, f"updates/{path.name}"):
+            problems += linked
             continue
         update_files[quarter] = path
     broken = {p.path.removeprefix("reports/").rsplit(".", 1)[0] for p in problems}

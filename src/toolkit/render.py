@@ -4,6 +4,11 @@ Every value from params or data reaches the page through a template with
 autoescaping on, so recommendation text such as ``<script>`` shows as text. The
 templates live in ``toolkit/templates/``; a force may override any of them by
 naming a folder in ``force.yaml`` (``templates:``) holding a file of the same name.
+
+A force's templates are data, not code: every template renders in Jinja's
+sandbox (no attribute starting with ``_``, so no way from ``cycler`` or a filter to
+Python's globals), and a template file that is a symlink leading out of the force's
+template folder is refused (:class:`toolkit.errors.InputError`), never read.
 """
 
 from __future__ import annotations
@@ -15,8 +20,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
 
 from toolkit.charts import briefing_charts, force_label
+from toolkit.errors import InputError, Problem, shown
 from toolkit.updates import STATUS_LABELS
 
 if TYPE_CHECKING:
@@ -108,8 +115,8 @@ def environment(override: Path | None = None) -> Environment:
     """
     loaders: list[Any] = [PackageLoader("toolkit", "templates")]
     if override is not None:
-        loaders.insert(0, FileSystemLoader(str(override)))
-    env = Environment(
+        loaders.insert(0, _ConfinedLoader(str(override)))
+    env = SandboxedEnvironment(
         loader=ChoiceLoader(loaders),
         autoescape=True,
         undefined=StrictUndefined,
@@ -127,6 +134,25 @@ def environment(override: Path | None = None) -> Environment:
         force_label=force_label,
     )
     return env
+
+
+class _ConfinedLoader(FileSystemLoader):
+    """A force's template folder: a file whose real path is outside the folder is refused."""
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str, Any]:
+        source, filename, uptodate = super().get_source(environment, template)
+        folder = Path(str(self.searchpath[0])).resolve()
+        if not Path(filename).resolve().is_relative_to(folder):
+            raise InputError(
+                Problem(
+                    str(filename),
+                    "templates",
+                    "a template that is a symlink leading out of the template folder is not read",
+                    expected=f"a file inside {folder}",
+                    got=shown(str(Path(filename).resolve())),
+                )
+            )
+        return source, filename, uptodate
 
 
 def template_override(briefing: Briefing) -> Path | None:

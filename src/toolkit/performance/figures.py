@@ -107,6 +107,11 @@ def police_uk_figures(
             )
             for t in types
         }
+        if own.empty_months:
+            notes.append(
+                f"The data.police.uk file for {force} for {', '.join(own.empty_months)} has no "
+                "rows (a truncated download?): that month is counted as missing, not as zero."
+            )
         if own.empty:
             notes.append(f"There is no data.police.uk file for {force} in {quarter.id}.")
         elif not own.complete:
@@ -147,6 +152,7 @@ def police_uk_figures(
             "months": list(quarter.months),
             "complete": own.complete,
             "missing_months": list(own.missing_months),
+            "empty_months": list(own.empty_months),
             "crime_types": crime,
             "previous_year": {
                 "quarter": earlier.id,
