@@ -65,6 +65,18 @@ def _police_uk(root: Path, force: str) -> None:
     (month / f"2019-04-{force}-street.csv").write_text(STREET, encoding="utf-8")
 
 
+def _link(path: Path, target: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    path.symlink_to(target)
+
+
+def _linked_template(root: Path) -> None:
+    _link(root / "my-templates" / "letter" / "parts" / "monitoring.html.j2", "/etc/passwd")
+    with (root / "force.yaml").open("a", encoding="utf-8") as file:
+        file.write("templates: my-templates\n")
+
+
 SETUPS: dict[str, Callable[[Path], None]] = {
     "yaml-syntax": lambda r: _beta(r, BETA.replace("kind: thematic", "kind: [thematic")),
     "yaml-empty": lambda r: _beta(r, ""),
@@ -130,6 +142,9 @@ SETUPS: dict[str, Callable[[Path], None]] = {
         (r / "pop.csv").write_text("police_uk,year,population\nwiltshire,2019,1000\n"),
         _data(r, "  population: pop.csv\n"),
     ),
+    "params-symlink": lambda r: _link(r / "reports" / "beta.yaml", "/etc/passwd"),
+    "force-symlink": lambda r: _link(r / "force.yaml", "/etc/passwd"),
+    "template-symlink": _linked_template,
     "bad-quarter": lambda r: None,
     "quarter-years": lambda r: None,
     "quarter-range": lambda r: None,
