@@ -21,6 +21,7 @@ serves most assertions.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -306,3 +307,64 @@ def test_each_briefing_has_its_own_fresh_kernel(tmp_path):
     pids = [(quarter_dir / r / "pid.txt").read_text() for r in reports]
     assert len(set(pids)) == 3
     assert _processes_with(marker) == []
+
+
+def _sleepy_for_all(folder: Path) -> Path:
+    """sleepy.ipynb, sleeping 60 s for every report."""
+    text = (FIXTURES / "sleepy.ipynb").read_text()
+    assert 'time.sleep(60 if report_id == \\"overdue-report\\" else 0)' in text
+    path = folder / "sleepy-all.ipynb"
+    path.write_text(
+        text.replace('time.sleep(60 if report_id == \\"overdue-report\\" else 0)', "time.sleep(60)")
+    )
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("when", ["kernels-starting", "briefings-running"])
+def test_ctrl_c_stops_the_run_and_frees_the_quarter(tmp_path, when):
+    """Ctrl-C (SIGINT to the whole process group, twice) while kernels start or run."""
+    import signal
+    import time
+
+    from filelock import FileLock
+
+    shutil.copytree(FIXTURES / "params", tmp_path / "params")
+    shutil.copytree(FIXTURES / "data", tmp_path / "data")
+    marker = uuid.uuid4().hex
+    quarter_dir = tmp_path / "outputs" / QUARTER
+    run = subprocess.Popen(
+        [str(TOOLKIT), "run", "--all", "--quarter", QUARTER, "--params", "params",
+         "--out", "outputs", "--jobs", "4", "--notebook", str(_sleepy_for_all(tmp_path))],
+        cwd=tmp_path, env=dict(os.environ, TOOLKIT_TEST_MARKER=marker),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        ready = (
+            (lambda: (quarter_dir / ".toolkit-run.lock").exists())
+            if when == "kernels-starting"
+            else (lambda: any(quarter_dir.glob(".staging-*/")))
+        )
+        while not ready() and time.monotonic() < deadline and run.poll() is None:
+            time.sleep(0.05)
+        assert ready(), "the run never got that far"
+        time.sleep(0.5)
+        os.killpg(run.pid, signal.SIGINT)
+        time.sleep(0.3)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(run.pid, signal.SIGINT)
+        stdout, stderr = run.communicate(timeout=60)  # a hang fails here
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.communicate()
+    assert run.returncode == 130, stdout + stderr
+    assert "Traceback" not in stderr + stdout
+    assert "Interrupted: kernels stopped" in stderr
+    deadline = time.monotonic() + 10
+    while _processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _processes_with(marker) == []
+    FileLock(quarter_dir / ".toolkit-run.lock", timeout=0).acquire()  # released
+    assert not list(quarter_dir.glob(".staging-*"))

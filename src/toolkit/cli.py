@@ -117,6 +117,38 @@ def _lock_quarter(folder: Path) -> FileLock:
     return lock
 
 
+@contextlib.contextmanager
+def _interrupt_once() -> Iterator[None]:
+    """The first Ctrl-C stops the run (KeyboardInterrupt); later ones are ignored.
+
+    Stopping takes a moment (kernels are killed, staging folders removed): a second
+    Ctrl-C meanwhile must not break that off with a traceback. After an interrupt
+    Ctrl-C stays ignored until the process exits; otherwise the previous handler is
+    put back.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    seen = False
+
+    def handler(signum: int, frame: object) -> None:
+        nonlocal seen
+        seen = True
+        # Ignored by the OS from now on: even while the interpreter shuts down.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        if not seen:
+            signal.signal(signal.SIGINT, previous)
+
+
 @app.command()
 def run(
     report_ids: Annotated[
@@ -212,7 +244,7 @@ def run(
         )
 
     try:
-        with lock:
+        with lock, _interrupt_once():
             if err_console.is_terminal:
                 with LiveProgress(err_console, ids) as live:
                     batch = go(live)

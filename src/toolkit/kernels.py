@@ -80,6 +80,10 @@ class PooledKernel:
     done: Future[float] = field(default_factory=Future)
 
 
+_POLL = 0.2
+"""Seconds between a waiting :meth:`KernelPool.acquire`'s checks that the pool is open."""
+
+
 class KernelPoolClosed(RuntimeError):
     """Raised by :meth:`KernelPool.acquire` once the pool is closing."""
 
@@ -169,16 +173,29 @@ class KernelPool:
     def acquire(self, timeout: float | None = None) -> PooledKernel:
         """Take a ready kernel, waiting for one if need be; start its replacement.
 
+        A caller waiting here when the pool closes (an interrupted run) is woken
+        within a fraction of a second with :class:`KernelPoolClosed`.
+
         Raises
         ------
         KernelPoolClosed
             When the pool is closing (the run was interrupted).
+        queue.Empty
+            When ``timeout`` seconds pass with no kernel ready.
         RuntimeError
             When a kernel could not be started (the launch error, first line).
         """
-        if self._closing:
-            raise KernelPoolClosed("the kernel pool is closed")
-        got = self._ready.get(timeout=timeout)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            if self._closing:
+                raise KernelPoolClosed("the kernel pool is closed")
+            wait = _POLL if deadline is None else min(_POLL, deadline - time.monotonic())
+            try:
+                got = self._ready.get(timeout=max(0.0, wait))
+                break
+            except queue.Empty:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise
         if isinstance(got, BaseException):
             self._call(self._fill)
             raise got
