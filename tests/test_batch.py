@@ -33,6 +33,8 @@ from pathlib import Path
 
 import pytest
 
+from toolkit.quarters import Quarter
+
 FIXTURES = Path(__file__).parent / "fixtures" / "batch"
 TOOLKIT = Path(sys.executable).with_name("toolkit")
 QUARTER = "2018-19-Q3"
@@ -368,3 +370,59 @@ def test_ctrl_c_stops_the_run_and_frees_the_quarter(tmp_path, when):
     assert _processes_with(marker) == []
     FileLock(quarter_dir / ".toolkit-run.lock", timeout=0).acquire()  # released
     assert not list(quarter_dir.glob(".staging-*"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("killed_at", [1, 2])
+def test_a_run_killed_during_the_swap_in_loses_no_briefing(tmp_path, killed_at):
+    """kill -9 between the swap-in's two renames (1) or after both (2), then the next run."""
+    import textwrap
+
+    from toolkit import batch as batch_module
+
+    quarter_dir = tmp_path / QUARTER
+    (quarter_dir / "sent-report").mkdir(parents=True)
+    (quarter_dir / "sent-report" / "briefing.html").write_text("the previous good briefing")
+    (quarter_dir / ".staging-sent-report-99999").mkdir()
+    (quarter_dir / ".staging-sent-report-99999" / "briefing.html").write_text("the new one")
+    (quarter_dir / ".staging-due-report-12345").mkdir()  # litter of an older killed run
+    script = textwrap.dedent(
+        f"""
+        import os, signal, sys
+        from pathlib import Path
+        from toolkit import batch
+        real, calls = os.replace, []
+        def replace(src, dst):  # the second rename puts the staging folder in place
+            calls.append(src)
+            if len(calls) == 2:
+                if {killed_at} == 2:
+                    real(src, dst)
+                os.kill(os.getpid(), signal.SIGKILL)
+            real(src, dst)
+        os.replace = replace
+        q = Path(sys.argv[1])
+        batch._swap_in(q / ".staging-sent-report-99999", q / "sent-report")
+        """
+    )
+    killed = subprocess.run([sys.executable, "-c", script, str(quarter_dir)], timeout=60)
+    assert killed.returncode == -9
+    left = sorted(p.name for p in quarter_dir.iterdir())
+    if killed_at == 1:
+        assert "sent-report" not in left  # the fault: the good briefing is only in .old-
+    batch_module.recover_interrupted(quarter_dir)
+    assert sorted(p.name for p in quarter_dir.iterdir()) == ["sent-report"]
+    expected = "the previous good briefing" if killed_at == 1 else "the new one"
+    assert (quarter_dir / "sent-report" / "briefing.html").read_text() == expected
+
+
+def test_run_reports_recovers_before_it_runs(tmp_path, monkeypatch):
+    from toolkit import batch as batch_module
+
+    seen: list[Path] = []
+    monkeypatch.setattr(batch_module, "recover_interrupted", seen.append)
+    monkeypatch.setattr(
+        batch_module, "load_notebook_node", lambda path: (_ for _ in ()).throw(RuntimeError("stop"))
+    )
+    with pytest.raises(RuntimeError, match="stop"):
+        batch_module.run_reports(None, ["x"], Quarter.parse(QUARTER), tmp_path)  # type: ignore[arg-type]
+    assert seen == [tmp_path / QUARTER]

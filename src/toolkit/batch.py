@@ -174,13 +174,41 @@ def _first_line(err: BaseException) -> str:
 
 
 def _swap_in(staging: Path, final: Path) -> None:
-    """Replace ``final`` with ``staging`` by renames, keeping the old one until done."""
+    """Replace ``final`` with ``staging`` by renames, keeping the old one until done.
+
+    A run killed between the two renames leaves ``.old-<report>-<pid>`` and no
+    ``<report>``: :func:`recover_interrupted` (at the next run's start) puts it back.
+    """
     old = final.with_name(f".old-{final.name}-{os.getpid()}")
     if final.exists():
         os.replace(final, old)
     os.replace(staging, final)
     if old.exists():
         shutil.rmtree(old, ignore_errors=True)
+
+
+def recover_interrupted(quarter_dir: Path) -> None:
+    """Undo what a killed run left half done in a quarter's folder; remove its litter.
+
+    Called at the start of a run, which holds the quarter's lock, so every staging or
+    ``.old-`` folder there belongs to a run that died (kill -9, power loss). A briefing
+    whose swap-in was cut between its two renames is rolled back to the previous good
+    one (``.old-<report>-<pid>`` renamed back to ``<report>``: the index and manifest
+    still describe it); an ``.old-`` folder beside a briefing in place is the end of a
+    finished swap and is removed, as is every ``.staging-`` folder.
+    """
+    if not quarter_dir.is_dir():
+        return
+    for old in sorted(quarter_dir.glob(".old-*-*")):
+        report_id = old.name.removeprefix(".old-").rsplit("-", 1)[0]
+        final = quarter_dir / report_id
+        if old.is_dir() and not final.exists():
+            log.warning("%s: restoring the briefing an interrupted run had moved aside", final)
+            os.replace(old, final)
+        else:
+            shutil.rmtree(old, ignore_errors=True)
+    for staging in quarter_dir.glob(".staging-*"):
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _mark_timeout(nb: nbformat.NotebookNode, path: Path, message: str) -> None:
@@ -469,6 +497,7 @@ def run_reports(
     jobs = max(1, jobs or os.cpu_count() or 1)
     quarter_dir = out_root / quarter.id
     quarter_dir.mkdir(parents=True, exist_ok=True)
+    recover_interrupted(quarter_dir)
     source = load_notebook_node(str(notebook))
     kernel_name = papermill_engines.nb_kernel_name(engine_name=None, nb=source)
     hasher = manifest.Hasher()
