@@ -77,6 +77,14 @@ def _linked_template(root: Path) -> None:
         file.write("templates: my-templates\n")
 
 
+def _laughs(levels: int) -> str:
+    """Each level's list holds nine aliases of the level before: 9**(levels + 1) values."""
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, levels + 1):
+        lines.append(f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]")
+    return BETA + "\n".join(lines) + "\n"
+
+
 SETUPS: dict[str, Callable[[Path], None]] = {
     "yaml-syntax": lambda r: _beta(r, BETA.replace("kind: thematic", "kind: [thematic")),
     "yaml-empty": lambda r: _beta(r, ""),
@@ -145,6 +153,7 @@ SETUPS: dict[str, Callable[[Path], None]] = {
     "params-symlink": lambda r: _link(r / "reports" / "beta.yaml", "/etc/passwd"),
     "force-symlink": lambda r: _link(r / "force.yaml", "/etc/passwd"),
     "template-symlink": _linked_template,
+    "yaml-aliases": lambda r: _beta(r, _laughs(5)),
     "bad-quarter": lambda r: None,
     "quarter-years": lambda r: None,
     "quarter-range": lambda r: None,
