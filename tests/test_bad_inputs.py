@@ -154,6 +154,18 @@ SETUPS: dict[str, Callable[[Path], None]] = {
     "force-symlink": lambda r: _link(r / "force.yaml", "/etc/passwd"),
     "template-symlink": _linked_template,
     "yaml-aliases": lambda r: _beta(r, _laughs(5)),
+    "report-id-newline": lambda r: (r / "reports" / "beta.yaml").rename(
+        r / "reports" / "beta\n.yaml"
+    ),
+    "report-id-long": lambda r: (r / "reports" / "beta.yaml").rename(
+        r / "reports" / f"{'a' * 120}.yaml"
+    ),
+    "published-range": lambda r: _beta(r, BETA.replace("2019-08-01", "9999-12-31")),
+    "due-range": lambda r: _beta(
+        r,
+        BETA + "items:\n  - ref: R1\n    kind: recommendation\n    text: Do it.\n"
+        "    due: within 99999 months\n",
+    ),
     "bad-quarter": lambda r: None,
     "quarter-years": lambda r: None,
     "quarter-range": lambda r: None,
@@ -182,7 +194,7 @@ def test_bad_input_message(row, tmp_path):
     if words[0] == "run":
         args += ARGS.get(row["case"], ["--quarter", "2019-20-Q1"]) + ["--out", str(tmp_path / "o")]
     result = CliRunner().invoke(app, args)
-    expected = row["message"].replace("<root>", str(root))
+    expected = row["message"].replace("<root>", str(root)).replace("<120 x a>", "a" * 120)
     lines = [re.sub(r"\s+$", "", line) for line in result.output.splitlines()]
     assert expected in lines, result.output
     assert result.exit_code == int(row["exit"]), result.output

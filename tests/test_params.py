@@ -232,3 +232,28 @@ def test_alias_bombs_are_refused_in_bounded_memory(tmp_path, body):
         "reports/bomb.yaml: YAML anchors and aliases expand to more than 100,000 values "
         "(expected a params file that writes its values out)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("report_id", "message"),
+    [
+        (
+            "evil\n",
+            "report id: report: not a report id (expected lower-case letters, digits and "
+            "hyphens, e.g. peel-2023, got 'evil\\n')",
+        ),
+        (
+            "a" * 249,
+            "report id: report: the report id is too long (expected at most 100 characters, "
+            "got 249 characters)",
+        ),
+    ],
+    ids=["newline", "too-long"],
+)
+def test_report_ids_that_cannot_name_a_folder_are_refused(report_id, message):
+    from toolkit.errors import InputError
+    from toolkit.params import check_report_id
+
+    with pytest.raises(InputError) as caught:
+        check_report_id(report_id)
+    assert str(caught.value) == message

@@ -19,15 +19,27 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    ValidationError,
+    field_validator,
+)
 
 from toolkit.errors import InputError, Problem, shown
-from toolkit.quarters import Quarter
+from toolkit.quarters import FIRST_YEAR, LAST_YEAR, Quarter
 from toolkit.updates import Update, read_updates
 from toolkit.yamlfile import Loc, problems_from, read_yaml
 
-REPORT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+REPORT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")  # \Z: "$" would let "id\n" through
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+MAX_ID_LENGTH = 100
+"""The longest report id: it names files and folders (``.staging-<id>-<pid>``, ...),
+which most file systems limit to 255 bytes."""
+MAX_WITHIN = 1200
+"""The most months or weeks ``due: within N …`` may say (a hundred years of months)."""
 ITEM_KINDS = ("recommendation", "area-for-improvement", "cause-of-concern", "local-action")
 REPORT_KINDS = ("thematic", "force", "joint", "peel", "follow-up")
 
@@ -88,22 +100,37 @@ def parse_due(value: object) -> Due | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, date):
-        return Due("date", on=value)
+        return Due("date", on=_in_range(value))
     if isinstance(value, str):
         text = " ".join(value.strip().lower().split())
         try:
-            return Due("date", on=date.fromisoformat(text))
+            on = date.fromisoformat(text)
         except ValueError:
             pass
+        else:
+            return Due("date", on=_in_range(on))
         if text == "immediately":
             return Due("immediately")
         match = _WITHIN.match(text)
         if match:
             amount_text, unit = match[1], match[2]
             amount = int(amount_text) if amount_text.isdigit() else _NUMBERS.get(amount_text)
-            if amount:
+            if amount and amount <= MAX_WITHIN:
                 return Due("within", amount=amount, unit=unit)  # type: ignore[arg-type]
     raise ValueError(f"not a due date (expected {DUE_FORMS}, got {shown(value)})")
+
+
+def _in_range(value: date) -> date:
+    """Refuse a date outside the years a quarter can name (deadlines are computed from it)."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(
+            f"the year is out of range (expected a year from {FIRST_YEAR} to {LAST_YEAR}, "
+            f"got {shown(value.isoformat())})"
+        )
+    return value
+
+
+PlausibleDate = Annotated[date, AfterValidator(_in_range)]
 
 
 def _due(value: object) -> Due | None:
@@ -213,7 +240,7 @@ class Response(_Model):
     fails, saying that each recommendation needs an item to be explained.
     """
 
-    sent: date | None = None
+    sent: PlausibleDate | None = None
     welcome: list[Text] = []
     chief_constable_comments: Text | None = None
     recommendations: Text | None = None
@@ -226,7 +253,7 @@ class Report(_Model):
     """One HMICFRS report (``reports/<id>.yaml``)."""
 
     title: Text
-    published: date
+    published: PlausibleDate
     kind: Literal["thematic", "force", "joint", "peel", "follow-up"]
     url: Text | None = None
     crime_types: list[Text] = []
@@ -270,6 +297,11 @@ class Params:
         return sorted(found + list(self.update_files.values()))
 
 
+def printable(name: str) -> str:
+    """A file name as one line of a message: control characters escaped (``\\n``)."""
+    return name if name.isprintable() else name.encode("unicode_escape").decode("ascii")
+
+
 def check_report_id(report_id: str, source: str = "report id") -> None:
     """Refuse a report id that is not a safe file name (before any file is touched).
 
@@ -286,6 +318,16 @@ def check_report_id(report_id: str, source: str = "report id") -> None:
                 "not a report id",
                 expected="lower-case letters, digits and hyphens, e.g. peel-2023",
                 got=shown(report_id),
+            )
+        )
+    if len(report_id) > MAX_ID_LENGTH:
+        raise InputError(
+            Problem(
+                source,
+                "report",
+                "the report id is too long",
+                expected=f"at most {MAX_ID_LENGTH} characters",
+                got=f"{len(report_id)} characters",
             )
         )
 
@@ -453,17 +495,19 @@ def load_params(root: Path, *, only: list[str] | None = None) -> Params:
         problems += _template_problems(force, root)
     reports: dict[str, Report] = {}
     for path in sorted((root / "reports").glob("*.y*ml")):
-        display = f"reports/{path.name}"
+        display = f"reports/{printable(path.name)}"
         if path.suffix not in (".yaml", ".yml"):
             continue
-        if not REPORT_ID.match(path.stem):
+        if not REPORT_ID.match(path.stem) or len(path.stem) > MAX_ID_LENGTH:
+            too_long = REPORT_ID.match(path.stem) is not None
             problems.append(
                 Problem(
                     display,
                     "",
                     "the file name is not a report id",
-                    expected="lower-case letters, digits and hyphens",
-                    got=shown(path.stem),
+                    expected="lower-case letters, digits and hyphens"
+                    + (f", at most {MAX_ID_LENGTH} characters" if too_long else ""),
+                    got=f"{len(path.stem)} characters" if too_long else shown(path.stem),
                 )
             )
             continue
