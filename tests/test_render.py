@@ -220,3 +220,20 @@ def test_a_force_template_linked_outside_its_folder_is_not_read(tmp_path: Path) 
     (folder / "header.html.j2").symlink_to(secret)
     with pytest.raises(InputError, match="symlink leading out of the template folder"):
         render.section("header", built)
+
+
+@pytest.mark.parametrize("quarter", ["2020-21-Q4", "2017-18-Q1"])
+def test_a_quarter_with_no_data_in_its_trend_window_still_renders(quarter: str) -> None:
+    """The sample's police.uk months (Oct 2018 to Sep 2019) fall outside both windows."""
+    from toolkit.narrative.draft import draft_letter
+
+    project = Path(__file__).resolve().parents[1]
+    built = briefing.build("both-sides-of-the-coin", quarter, project / "params")
+    assert built.police_uk is not None and built.police_uk["trend"] == []
+    html = render.section("performance", built)
+    text = _parse(html).text
+    assert "no trend is shown" in text
+    assert "Crimes per quarter" not in text  # no empty trend chart or table
+    for name in render.SECTIONS:
+        render.section(name, built)
+    draft_letter(built)

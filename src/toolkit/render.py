@@ -167,16 +167,26 @@ def _png_size(png: bytes) -> tuple[int, int]:
 
 
 def _charts(briefing: Briefing) -> list[dict[str, Any]]:
-    """The performance charts, each with its numbers as a table."""
+    """The performance charts, each with its numbers as a table.
+
+    ``crime_type`` is ``None`` for the trend chart (left out when the trend's window
+    holds no data at all: the section says so instead) and the crime type of a peer
+    chart.
+    """
     figures = briefing.police_uk
     if not figures or not figures.get("focus"):
         return []
     force = briefing.params.force.force
     charts = []
-    for chart in briefing_charts(figures, labels={force.police_uk: force.name}):
+    made = briefing_charts(figures, labels={force.police_uk: force.name})
+    kinds: list[str | None] = [None, *figures["focus"]]
+    for chart, crime_type in zip(made, kinds, strict=False):
+        if crime_type is None and not figures.get("trend"):
+            continue
         width, height = _png_size(chart.png)
         charts.append(
             {
+                "crime_type": crime_type,
                 "png": chart.png,
                 "alt": chart.alt,
                 "caption": chart.caption,
