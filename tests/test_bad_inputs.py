@@ -166,6 +166,8 @@ SETUPS: dict[str, Callable[[Path], None]] = {
         BETA + "items:\n  - ref: R1\n    kind: recommendation\n    text: Do it.\n"
         "    due: within 99999 months\n",
     ),
+    "control-character": lambda r: _update(r, "alpha,R1,in-progress,Work\x07 started.,,ACC,\n"),
+    "control-character-yaml": lambda r: _beta(r, BETA.replace("title: Beta", 'title: "Beta\\a"')),
     "bad-quarter": lambda r: None,
     "quarter-years": lambda r: None,
     "quarter-range": lambda r: None,

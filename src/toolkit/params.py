@@ -30,7 +30,7 @@ from pydantic import (
 
 from toolkit.errors import InputError, Problem, shown
 from toolkit.quarters import FIRST_YEAR, LAST_YEAR, Quarter
-from toolkit.updates import Update, read_updates
+from toolkit.updates import Update, control_character, read_updates
 from toolkit.yamlfile import Loc, problems_from, read_yaml
 
 REPORT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")  # \Z: "$" would let "id\n" through
@@ -138,6 +138,11 @@ def _due(value: object) -> Due | None:
 
 
 def _strip(value: object) -> object:
+    if isinstance(value, str) and (control := control_character(value)):
+        raise ValueError(
+            f"{control} cannot go into the briefing or the letter "
+            f"(expected printable text, got {shown(value)})"
+        )
     return value.strip() if isinstance(value, str) else value
 
 
