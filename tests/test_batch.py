@@ -426,3 +426,39 @@ def test_run_reports_recovers_before_it_runs(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="stop"):
         batch_module.run_reports(None, ["x"], Quarter.parse(QUARTER), tmp_path)  # type: ignore[arg-type]
     assert seen == [tmp_path / QUARTER]
+
+
+@pytest.mark.slow
+def test_params_saved_during_a_run_change_none_of_its_briefings(tmp_path):
+    """The first briefing to run saves a new chief constable into force.yaml (as an
+    analyst might, mid-run); every briefing and the manifest describe the run's start."""
+    shutil.copytree(FIXTURES / "params", tmp_path / "params")
+    shutil.copytree(FIXTURES / "data", tmp_path / "data")
+    force_yaml = tmp_path / "params" / "force.yaml"
+    original = hashlib.sha256(force_yaml.read_bytes()).hexdigest()
+    nb = json.loads((FIXTURES / "failing.ipynb").read_text())
+    edit = (
+        "from pathlib import Path\n"
+        f"force_yaml = Path({str(force_yaml)!r})\n"
+        "text = force_yaml.read_text()\n"
+        "if 'Sam Example' in text:\n"
+        "    force_yaml.write_text(text.replace('Sam Example', 'Pat Newcomer'))\n"
+    )
+    nb["cells"][2]["source"] = edit  # in place of failing.ipynb's deliberate failure
+    notebook = tmp_path / "editing.ipynb"
+    notebook.write_text(json.dumps(nb))
+    run = _toolkit("run", "--all", "--quarter", QUARTER, "--params", "params",
+                   "--out", "outputs", "--jobs", "1", "--notebook", str(notebook),
+                   marker=uuid.uuid4().hex, cwd=tmp_path)  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "Pat Newcomer" in force_yaml.read_text()  # the edit happened, during the run
+    quarter_dir = tmp_path / "outputs" / QUARTER
+    for report_id in REPORTS:
+        letter = (quarter_dir / report_id / "response-draft.md").read_text()
+        assert "Pat Newcomer" not in letter, report_id
+        assert "Sam Example" in letter, report_id
+    manifest = json.loads((quarter_dir / "manifest.json").read_text())
+    assert manifest["params_root"] == str((tmp_path / "params").resolve())
+    for entry in manifest["outputs"].values():
+        hashes = {e["path"]: e["sha256"] for e in entry["params"]}
+        assert hashes["force.yaml"] == original

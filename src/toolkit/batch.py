@@ -699,7 +699,7 @@ def _write_manifest(
     path = quarter_dir / "manifest.json"
     earlier = manifest.read_manifest(path).get("outputs", {})
     params_entries = hasher.entries(params.root, manifest.params_files(params))
-    data_entries = hasher.entries(params.root, manifest.data_files(params, quarter))
+    data_entries = hasher.entries(params.origin, manifest.data_files(params, quarter))
     outputs: dict[str, Any] = {}
     by_id = {r.report_id: r for r in results}
     for report_id in sorted(set(by_id) | set(earlier)):
@@ -727,7 +727,7 @@ def _write_manifest(
         }
     data = {
         "quarter": quarter.id,
-        "params_root": str(params.root.resolve()),
+        "params_root": str(params.origin.resolve()),
         "code": {"commit": commit, "versions": versions},
         "started": manifest.iso(started),
         "ended": manifest.iso(ended),

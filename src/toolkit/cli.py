@@ -184,12 +184,19 @@ def run(
 
     from toolkit.batch import NOTEBOOK, Batch, Event, LineProgress, LiveProgress, run_reports
     from toolkit.checks import check_data
-    from toolkit.params import load_params
+    from toolkit.params import check_report_id, load_params, require_root
+    from toolkit.snapshot import params_snapshot
 
+    # The run reads the params once, now: every briefing and the manifest describe this
+    # copy, whatever is saved into the params folder while the run goes on.
+    snapshot = contextlib.ExitStack()
     try:
         parsed = _parse_quarter(quarter)
         ids = list(report_ids or [])
-        loaded = load_params(params, only=ids or None)
+        for report_id in ids:
+            check_report_id(report_id)
+        require_root(params)
+        loaded = load_params(snapshot.enter_context(params_snapshot(params)), only=ids or None)
         data = check_data(loaded, cache_dir=out / ".cache")
         for warning in data.warnings:
             err_console.print(f"warning: {warning}", markup=False)
@@ -223,6 +230,7 @@ def run(
             printer = html_to_pdf
         lock = _lock_quarter(out / parsed.id)
     except ToolkitError as err:
+        snapshot.close()
         if zygote is not None:
             zygote.close()
         raise _fail(err) from None
@@ -244,7 +252,7 @@ def run(
         )
 
     try:
-        with lock, _interrupt_once():
+        with snapshot, lock, _interrupt_once():
             if err_console.is_terminal:
                 with LiveProgress(err_console, ids) as live:
                     batch = go(live)

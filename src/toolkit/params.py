@@ -30,6 +30,7 @@ from pydantic import (
 
 from toolkit.errors import InputError, Problem, shown
 from toolkit.quarters import FIRST_YEAR, LAST_YEAR, Quarter
+from toolkit.snapshot import ORIGIN_FILE
 from toolkit.updates import Update, control_character, read_updates
 from toolkit.yamlfile import Loc, problems_from, read_yaml
 
@@ -285,12 +286,19 @@ class Params:
     reports: dict[str, Report]
     update_files: dict[Quarter, Path] = field(default_factory=dict)
     updates: list[Update] = field(default_factory=list)
+    base: Path | None = None
+    """Where paths in params files are resolved: the root, or for a run's snapshot of
+    the params (:mod:`toolkit.snapshot`) the root it was copied from."""
 
     def path(self, relative: str) -> Path:
         """A path from a params file, resolved against the params root."""
-        return (
-            (self.root / relative).resolve() if not Path(relative).is_absolute() else Path(relative)
-        )
+        base = self.base or self.root
+        return (base / relative).resolve() if not Path(relative).is_absolute() else Path(relative)
+
+    @property
+    def origin(self) -> Path:
+        """The params root as the user named it (not a run's snapshot of it)."""
+        return self.base or self.root
 
     @property
     def files(self) -> list[Path]:
@@ -495,8 +503,9 @@ def load_params(root: Path, *, only: list[str] | None = None) -> Params:
         raise InputError(problems)
     force, found, _ = _load_model(root / "force.yaml", "force.yaml", ForceFile)
     problems += found
+    base = _origin(root)
     if isinstance(force, ForceFile):
-        problems += _data_problems(force, root)
+        problems += _data_problems(force, base or root)
         problems += _template_problems(force, root)
     reports: dict[str, Report] = {}
     for path in sorted((root / "reports").glob("*.y*ml")):
@@ -585,5 +594,18 @@ def load_params(root: Path, *, only: list[str] | None = None) -> Params:
         raise InputError(problems)
     assert isinstance(force, ForceFile)
     return Params(
-        root=root, force=force, reports=reports, update_files=update_files, updates=updates
+        root=root,
+        force=force,
+        reports=reports,
+        update_files=update_files,
+        updates=updates,
+        base=base,
     )
+
+
+def _origin(root: Path) -> Path | None:
+    """The root a run's params snapshot was copied from (``None`` for a real root)."""
+    marker = root / ORIGIN_FILE
+    if not marker.is_file():
+        return None
+    return Path(marker.read_text(encoding="utf-8").strip())

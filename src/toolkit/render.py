@@ -158,7 +158,8 @@ class _ConfinedLoader(FileSystemLoader):
 def template_override(briefing: Briefing) -> Path | None:
     """The force's own template folder (``templates:`` in ``force.yaml``), if it names one."""
     folder = briefing.params.force.templates
-    return briefing.params.path(folder) if folder else None
+    # Against the root itself: a run's snapshot of the params holds its own copy.
+    return (briefing.params.root / folder).resolve() if folder else None
 
 
 def _png_size(png: bytes) -> tuple[int, int]:
