@@ -462,3 +462,47 @@ def test_params_saved_during_a_run_change_none_of_its_briefings(tmp_path):
     for entry in manifest["outputs"].values():
         hashes = {e["path"]: e["sha256"] for e in entry["params"]}
         assert hashes["force.yaml"] == original
+
+
+def test_a_notebook_cut_short_by_a_full_disk_is_not_kept(tmp_path, monkeypatch):
+    import errno
+
+    import nbformat
+
+    from toolkit import batch as batch_module
+
+    def half_then_full(nb, path):
+        Path(path).write_text('{"cells": [')
+        raise OSError(errno.ENOSPC, "No space left on device", path)
+
+    monkeypatch.setattr(batch_module, "write_ipynb", half_then_full)
+    target = tmp_path / "briefing.ipynb"
+    batch_module._write_notebook(nbformat.v4.new_notebook(), target)
+    assert list(tmp_path.iterdir()) == []  # neither a truncated notebook nor its part
+
+
+def test_the_manifest_drops_an_earlier_entry_whose_files_changed(tmp_path):
+    from toolkit import batch as batch_module
+    from toolkit import manifest
+    from toolkit.params import load_params
+
+    params = load_params(FIXTURES / "params")
+    quarter_dir = tmp_path / QUARTER
+    for report_id, text in (("due-report", "kept"), ("sent-report", "changed since")):
+        (quarter_dir / report_id).mkdir(parents=True)
+        (quarter_dir / report_id / "briefing.html").write_text(text)
+    digest = hashlib.sha256(b"kept").hexdigest()
+    earlier = {
+        report_id: {
+            "status": "ok",
+            "folder": report_id,
+            "files": [{"path": f"{report_id}/briefing.html", "sha256": digest}],
+        }
+        for report_id in ("due-report", "sent-report", "overdue-report")  # overdue: no folder
+    }
+    manifest.write_json(quarter_dir / "manifest.json", {"outputs": earlier})
+    path = batch_module._write_manifest(
+        params, Quarter.parse(QUARTER), tmp_path, [], hasher=manifest.Hasher(), commit=None,
+        versions={}, started=manifest.utc_now(), ended=manifest.utc_now(),
+    )  # fmt: skip
+    assert sorted(json.loads(path.read_text())["outputs"]) == ["due-report"]

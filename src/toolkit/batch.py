@@ -228,6 +228,20 @@ def _mark_timeout(nb: nbformat.NotebookNode, path: Path, message: str) -> None:
         raise_for_execution_errors(nb, str(path))
 
 
+def _write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
+    """Write the executed notebook whole or not at all (a full disk leaves no stub).
+
+    A failure to write is logged, not raised: the briefing's own error matters more.
+    """
+    temporary = path.with_name(f".{path.name}.part")
+    try:
+        write_ipynb(nb, str(temporary))
+        os.replace(temporary, path)
+    except OSError as exc:
+        log.warning("%s: the notebook could not be written: %s", path, exc)
+        temporary.unlink(missing_ok=True)
+
+
 def _settle_loop() -> None:
     """Let this thread's event loop finish the tasks a stopped execution left pending."""
     try:
@@ -323,9 +337,12 @@ class _Runner:
             )
             if executed.exists() and not self.stop.is_set():
                 failed = self.quarter_dir / "failed" / f"{report_id}.ipynb"
-                failed.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(executed, failed)
-                result.failed_notebook = failed
+                try:
+                    failed.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(executed, failed)
+                    result.failed_notebook = failed
+                except OSError as exc:
+                    log.warning("%s: the failed notebook could not be kept: %s", failed, exc)
             shutil.rmtree(staging, ignore_errors=True)
             log.debug("%s failed", report_id, exc_info=True)
         else:
@@ -382,7 +399,7 @@ class _Runner:
         except CellTimeoutError:
             timed_out = True
         except Exception:
-            write_ipynb(manager.nb, str(executed))  # keep what ran, for the analyst
+            _write_notebook(manager.nb, executed)  # keep what ran, for the analyst
             raise
         finally:
             _settle_loop()
@@ -396,7 +413,7 @@ class _Runner:
             _mark_timeout(manager.nb, executed, message)
             raise TimeoutError(message)
         raise_for_execution_errors(manager.nb, str(executed))
-        write_ipynb(manager.nb, str(executed))
+        _write_notebook(manager.nb, executed)
         return manager.nb
 
     def _export(
@@ -549,18 +566,24 @@ def run_reports(
         if result.report_id in runner.kernels:
             result.timings["shutdown"] = runner.kernels[result.report_id].shutdown_seconds
     ended = manifest.utc_now()
-    index, _ = write_index(params, quarter, out_root, results, footer=footer)
-    manifest_path = _write_manifest(
-        params,
-        quarter,
-        out_root,
-        results,
-        hasher=hasher,
-        commit=commit,
-        versions=versions,
-        started=started,
-        ended=ended,
-    )
+    try:
+        index, _ = write_index(params, quarter, out_root, results, footer=footer)
+        manifest_path = _write_manifest(
+            params,
+            quarter,
+            out_root,
+            results,
+            hasher=hasher,
+            commit=commit,
+            versions=versions,
+            started=started,
+            ended=ended,
+        )
+    except OSError:
+        # An earlier manifest would now describe briefings this run replaced: better none.
+        with contextlib.suppress(OSError):
+            (quarter_dir / "manifest.json").unlink(missing_ok=True)
+        raise
     return Batch(quarter, results, index, manifest_path, time.perf_counter() - started_clock)
 
 
@@ -682,6 +705,21 @@ def write_index(
 # -- provenance ---------------------------------------------------------------
 
 
+def _still_there(quarter_dir: Path, entry: Any) -> bool:
+    """An earlier run's manifest entry still describes the files in its folder."""
+    if not isinstance(entry, dict) or not (quarter_dir / str(entry.get("folder"))).is_dir():
+        return False
+    fresh = manifest.Hasher()
+    for file in entry.get("files") or []:
+        path = quarter_dir / str(file.get("path", ""))
+        try:
+            if fresh.sha256(path) != file.get("sha256"):
+                return False
+        except OSError:
+            return False
+    return True
+
+
 def _write_manifest(
     params: Params,
     quarter: Quarter,
@@ -705,7 +743,7 @@ def _write_manifest(
     for report_id in sorted(set(by_id) | set(earlier)):
         result = by_id.get(report_id)
         if result is None:
-            if report_id in params.reports and (quarter_dir / report_id).is_dir():
+            if report_id in params.reports and _still_there(quarter_dir, earlier[report_id]):
                 outputs[report_id] = earlier[report_id]
             continue
         outputs[report_id] = {

@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from toolkit.errors import InputError, Problem, ToolkitError, shown
+from toolkit.errors import InputError, OutputError, Problem, ToolkitError, shown
 
 if TYPE_CHECKING:
     from filelock import FileLock
@@ -105,10 +105,12 @@ def _lock_quarter(folder: Path) -> FileLock:
     """
     from filelock import FileLock, Timeout
 
-    folder.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(folder / ".toolkit-run.lock", timeout=0)
     try:
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(folder / ".toolkit-run.lock", timeout=0)
         lock.acquire()
+    except OSError as exc:
+        raise OutputError(exc, folder) from None
     except Timeout:
         raise ToolkitError(
             f"{folder}: another toolkit run is writing this quarter's outputs; wait for it to "
@@ -263,6 +265,8 @@ def run(
             "Interrupted: kernels stopped; no output was replaced by a partial one.", markup=False
         )
         raise typer.Exit(130) from None
+    except OSError as exc:  # the quarter's folder, index or manifest could not be written
+        raise _fail(OutputError(exc, out / parsed.id)) from None
     results = batch.results
     if out_console.is_terminal:
         table = Table(title=f"Briefings for {parsed.id}")
