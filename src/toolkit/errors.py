@@ -96,13 +96,13 @@ class OutputError(ToolkitError):
 
     exit_code = 1
 
-    def __init__(self, exc: OSError, where: object = None) -> None:
+    def __init__(self, exc: OSError, where: object = None, *, what: str = "the outputs") -> None:
         import errno
 
         place = exc.filename if exc.filename is not None else where
         code = errno.errorcode.get(exc.errno or 0, "error")
         reason = exc.strerror or str(exc)
-        super().__init__(f"{place}: cannot write the outputs here ({code}: {reason})")
+        super().__init__(f"{place}: cannot write {what} here ({code}: {reason})")
 
 
 def shown(value: object, limit: int = 60) -> str:
