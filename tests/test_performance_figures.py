@@ -190,3 +190,17 @@ def test_a_header_only_month_is_incomplete_and_said_so(tmp_path: Path) -> None:
     assert figures["missing_months"] == ["2018-12"] and figures["empty_months"] == ["2018-12"]
     assert any("2018-12 has no rows" in note for note in figures["notes"])
     assert any("2018-19-Q3 is incomplete" in note for note in figures["notes"])
+
+
+def test_a_month_with_ten_times_the_usual_rows_is_flagged(tmp_path: Path) -> None:
+    source = tmp_path / "police-uk"
+    shutil.copytree(SOURCE, source)
+    path = source / "2018-12" / "2018-12-dorset-street.csv"
+    row = ",2018-12,Dorset Police,Dorset Police,,,No Location,,,Anti-social behaviour,,\n"
+    path.write_text(path.read_text(encoding="utf-8-sig") + row * 500)
+    # Rows per Dorset month in the trend window, by hand: 2017-10..12 and 2018-10..11 hold
+    # at most 10 each, so the median is at most 10 and 2018-12's 500-odd rows are flagged.
+    figures = _figures(source)
+    flagged = [n for n in figures["notes"] if "more than 10 times" in n]
+    assert len(flagged) == 1 and "for 2018-12 holds" in flagged[0]
+    assert not any("more than 10 times" in n for n in _figures()["notes"])

@@ -328,3 +328,20 @@ def test_every_flipped_bit_of_a_cache_entry_is_caught(tmp_path: Path) -> None:
         entry.write_bytes(raw[:position] + bytes([raw[position] ^ 0x10]) + raw[position + 1 :])
         assert count_crimes(SOURCE, "dorset", ["2018-11"], cache_dir=cache).counts == expected
         assert entry.read_bytes() == raw  # rewritten from the source
+
+
+def test_a_zip_member_that_inflates_implausibly_is_refused_before_reading(tmp_path: Path) -> None:
+    row = ",2018-10,Dorset Police,Dorset Police,,,No Location,,,Anti-social behaviour,,\n"
+    path = tmp_path / "download.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("2018-10/2018-10-dorset-street.csv", HEADER + "\n" + row * 200_000)
+        size = archive.getinfo("2018-10/2018-10-dorset-street.csv").file_size
+        packed = archive.getinfo("2018-10/2018-10-dorset-street.csv").compress_size
+    assert size / packed > 100  # repeated rows, as no real month is
+    with pytest.raises(DataError) as caught:
+        count_crimes(path, "dorset", ["2018-10"])
+    assert str(caught.value) == (
+        f"{path}!2018-10/2018-10-dorset-street.csv: refused: the member is implausibly large or "
+        "compressed for a monthly file (expected at most 1,024 MB, inflating at most 100 times, "
+        f"got {size:,} bytes from {packed:,})"
+    )

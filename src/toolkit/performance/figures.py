@@ -12,9 +12,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from toolkit.performance.policeuk import PeriodCounts, PoliceUkData
+from toolkit.performance.policeuk import OUTLIER_FACTOR, PeriodCounts, PoliceUkData
 from toolkit.performance.population import (
     Estimate,
     load_population,
@@ -129,6 +130,9 @@ def police_uk_figures(
                 "no year-on-year comparison."
             )
 
+        trend = _trend(data, force, quarter, crime_types)
+        notes += _outliers(data, force, quarter, trend)
+
         peer_figures: dict[str, object] = {}
         peers_complete: dict[str, bool] = {}
         for peer in peers:
@@ -165,7 +169,7 @@ def police_uk_figures(
                 {"year": estimate.year, "value": estimate.value} if estimate is not None else None
             ),
             "focus": list(crime_types),
-            "trend": _trend(data, force, quarter, crime_types),
+            "trend": trend,
             "outcomes": data.outcomes(force, quarter.months) if not own.empty else None,
             "notes": notes,
         }
@@ -216,6 +220,29 @@ def _estimate(
     if estimate is None:
         notes.append(f"The population file has no estimate for {force}: its rates are not shown.")
     return estimate
+
+
+def _outliers(
+    data: PoliceUkData, force: str, quarter: Quarter, trend: list[dict[str, object]]
+) -> list[str]:
+    """Notes for months of the quarter whose row count is implausible against the trend's.
+
+    A month with more than :data:`~toolkit.performance.policeuk.OUTLIER_FACTOR` times
+    the rows of the force's median month in the trend window is flagged (a damaged or
+    doctored download), not silently counted.
+    """
+    months = [m for point in trend for m in Quarter.parse(str(point["quarter"])).months]
+    rows = data.month_rows(force, months or list(quarter.months))
+    if len(rows) < 3:
+        return []
+    median = float(np.median(list(rows.values())))
+    return [
+        f"The data.police.uk file for {force} for {month} holds {n:,} rows, more than "
+        f"{OUTLIER_FACTOR} times the force's median month ({median:,.0f}): check the "
+        "download before relying on this quarter's figures."
+        for month, n in rows.items()
+        if month in quarter.months and median > 0 and n > OUTLIER_FACTOR * median
+    ]
 
 
 def _trend(

@@ -66,6 +66,12 @@ _CACHE_VERSION = "policeuk-3"
 _FILE_RE = re.compile(r"(?:^|/)(\d{4}-\d{2})/\1-(.+)-(street|outcomes)\.csv$")
 _MONTH_DIR = re.compile(r"^\d{4}-\d{2}$")
 _HEADER_BYTES = 64 * 1024
+MAX_MEMBER_BYTES = 1 << 30
+"""The largest zip member read (1 GiB; the largest real monthly file is tens of MB)."""
+MAX_RATIO = 100
+"""The most a member may inflate (CSV compresses about 5 to 10 times; zeros 1,000)."""
+OUTLIER_FACTOR = 10
+"""A month with more rows than this many times the force's median month is flagged."""
 _WORKERS = max(1, min(8, os.cpu_count() or 1))
 
 _HEX = np.full(256, 255, dtype=np.uint8)
@@ -530,6 +536,7 @@ class PoliceUkData:
         if file.member is None:
             return file.path
         assert self._zip is not None
+        self._check_member(file)
         try:
             with self._zip_lock:
                 return self._zip.read(file.member)
@@ -537,6 +544,35 @@ class PoliceUkData:
             raise DataError(
                 Problem(file.label, "", "cannot read this member of the zip", got=shown(str(exc)))
             ) from None
+
+    def _check_member(self, file: SourceFile) -> None:
+        """Refuse, before reading it, a member too large or too compressed to be real data."""
+        assert self._zip is not None and file.member is not None
+        info = self._zip.getinfo(file.member)
+        ratio = info.file_size / max(1, info.compress_size)
+        if info.file_size > MAX_MEMBER_BYTES or ratio > MAX_RATIO:
+            raise DataError(
+                Problem(
+                    file.label,
+                    "",
+                    "refused: the member is implausibly large or compressed for a monthly file",
+                    expected=f"at most {MAX_MEMBER_BYTES >> 20:,} MB, inflating at most "
+                    f"{MAX_RATIO} times",
+                    got=f"{info.file_size:,} bytes from {info.compress_size:,}",
+                )
+            )
+
+    def month_rows(self, force: str, months: Sequence[str]) -> dict[str, int]:
+        """Rows per month (street-level) for the months of ``months`` that have a file."""
+        files = [
+            self.files[(force, m, "street")] for m in months if (force, m, "street") in self.files
+        ]
+        self._load(files)
+        return {
+            f.month: int(self._memo[f.cache_key].codes.size)
+            + sum(self._memo[f.cache_key].empty.values())
+            for f in files
+        }
 
     def _cache_path(self, file: SourceFile) -> Path | None:
         if self.cache_dir is None:
