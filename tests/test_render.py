@@ -237,3 +237,19 @@ def test_a_quarter_with_no_data_in_its_trend_window_still_renders(quarter: str) 
     for name in render.SECTIONS:
         render.section(name, built)
     draft_letter(built)
+
+
+def test_the_export_makes_no_second_pass_over_the_page(
+    hostile: briefing.Briefing, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """nbconvert's BeautifulSoup pass over the whole page took minutes on 10,000 update
+    rows; the toolkit's exporter renders without it (benchmarks/bench_export.py)."""
+    import nbconvert.exporters.html as nbconvert_html
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the page was parsed again")
+
+    monkeypatch.setattr(nbconvert_html, "BeautifulSoup", refuse)
+    html = notebook_html(_notebook(hostile), title="Briefing")
+    _assert_inert(html)
+    assert html.count("<img") == html.count(" alt=")

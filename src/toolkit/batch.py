@@ -324,6 +324,12 @@ class _Runner:
             self.pool.release(kernel)
             self.emit(report_id, "exporting", started)
             self._export(nb, report_id, staging, result)
+            spent = time.perf_counter() - started - result.timings["wait"]
+            if self.timeout and spent > self.timeout:  # --timeout covers the export too
+                raise TimeoutError(
+                    f"the briefing ran for more than {self.timeout:g} s (--timeout), "
+                    "its export included"
+                )
             if self.stop.is_set():
                 raise KernelPoolClosed("interrupted")
             _swap_in(staging, final)
