@@ -109,13 +109,13 @@ def _lock_quarter(folder: Path) -> FileLock:
         folder.mkdir(parents=True, exist_ok=True)
         lock = FileLock(folder / ".toolkit-run.lock", timeout=0)
         lock.acquire()
-    except OSError as exc:
-        raise OutputError(exc, folder) from None
-    except Timeout:
+    except Timeout:  # a TimeoutError, so an OSError: caught first
         raise ToolkitError(
             f"{folder}: another toolkit run is writing this quarter's outputs; wait for it to "
             "finish, or give this run another --out folder"
         ) from None
+    except OSError as exc:
+        raise OutputError(exc, folder) from None
     return lock
 
 
@@ -267,6 +267,9 @@ def run(
         raise typer.Exit(130) from None
     except OSError as exc:  # the quarter's folder, index or manifest could not be written
         raise _fail(OutputError(exc, out / parsed.id)) from None
+    finally:
+        if zygote is not None:  # the kernel pool closes it; not when the run never got there
+            zygote.close()
     results = batch.results
     if out_console.is_terminal:
         table = Table(title=f"Briefings for {parsed.id}")

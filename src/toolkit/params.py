@@ -101,7 +101,7 @@ def parse_due(value: object) -> Due | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, date):
-        return Due("date", on=_in_range(value))
+        return Due("date", on=_due_in_range(value))
     if isinstance(value, str):
         text = " ".join(value.strip().lower().split())
         try:
@@ -109,7 +109,7 @@ def parse_due(value: object) -> Due | None:
         except ValueError:
             pass
         else:
-            return Due("date", on=_in_range(on))
+            return Due("date", on=_due_in_range(on))
         if text == "immediately":
             return Due("immediately")
         match = _WITHIN.match(text)
@@ -132,6 +132,15 @@ def _in_range(value: date) -> date:
 
 
 PlausibleDate = Annotated[date, AfterValidator(_in_range)]
+
+
+def _due_in_range(value: date) -> date:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(
+            f"not a due date (expected a date in the years {FIRST_YEAR} to {LAST_YEAR}, "
+            f"got {shown(value.isoformat())})"
+        )
+    return value
 
 
 def _due(value: object) -> Due | None:
