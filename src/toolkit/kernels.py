@@ -80,6 +80,18 @@ class PooledKernel:
     done: Future[float] = field(default_factory=Future)
 
 
+class _QuietLogger(logging.Logger):
+    """Logs everything at debug level: a kernel start cut short by an interrupted run
+    is expected, and jupyter_client would print its traceback to the terminal."""
+
+    def _log(self, level: int, msg: object, args: Any, *more: Any, **kwargs: Any) -> None:
+        if self.isEnabledFor(logging.DEBUG):
+            super()._log(logging.DEBUG, msg, args, *more, **kwargs)
+
+
+_MANAGER_LOG = _QuietLogger("toolkit.kernel-manager")
+_MANAGER_LOG.parent = log
+
 _POLL = 0.2
 """Seconds between a waiting :meth:`KernelPool.acquire`'s checks that the pool is open."""
 
@@ -278,7 +290,7 @@ class KernelPool:
 
     def _manager(self) -> AsyncKernelManager:
         """A kernel manager whose kernel is forked from the zygote, if there is one."""
-        km = AsyncKernelManager(kernel_name=self.kernel_name)
+        km = AsyncKernelManager(kernel_name=self.kernel_name, log=_MANAGER_LOG)
         if self.zygote is not None and self.zygote.alive:
             km.kernel_id = str(uuid.uuid4())
             provisioner = ForkProvisioner(
@@ -304,7 +316,7 @@ class KernelPool:
                 raise
             log.debug("kernel zygote failed, spawning kernels instead: %s", err)
             await km.cleanup_resources()
-            km = AsyncKernelManager(kernel_name=self.kernel_name)
+            km = AsyncKernelManager(kernel_name=self.kernel_name, log=_MANAGER_LOG)
             await km.start_kernel(**options)
         return km
 
