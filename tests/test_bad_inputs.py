@@ -65,6 +65,26 @@ def _police_uk(root: Path, force: str) -> None:
     (month / f"2019-04-{force}-street.csv").write_text(STREET, encoding="utf-8")
 
 
+def _link(path: Path, target: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    path.symlink_to(target)
+
+
+def _linked_template(root: Path) -> None:
+    _link(root / "my-templates" / "letter" / "parts" / "monitoring.html.j2", "/etc/passwd")
+    with (root / "force.yaml").open("a", encoding="utf-8") as file:
+        file.write("templates: my-templates\n")
+
+
+def _laughs(levels: int) -> str:
+    """Each level's list holds nine aliases of the level before: 9**(levels + 1) values."""
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, levels + 1):
+        lines.append(f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]")
+    return BETA + "\n".join(lines) + "\n"
+
+
 SETUPS: dict[str, Callable[[Path], None]] = {
     "yaml-syntax": lambda r: _beta(r, BETA.replace("kind: thematic", "kind: [thematic")),
     "yaml-empty": lambda r: _beta(r, ""),
@@ -152,6 +172,24 @@ SETUPS: dict[str, Callable[[Path], None]] = {
         (r / "pop.csv").write_text("police_uk,year,population\nwiltshire,2019,1000\n"),
         _data(r, "  population: pop.csv\n"),
     ),
+    "params-symlink": lambda r: _link(r / "reports" / "beta.yaml", "/etc/passwd"),
+    "force-symlink": lambda r: _link(r / "force.yaml", "/etc/passwd"),
+    "template-symlink": _linked_template,
+    "yaml-aliases": lambda r: _beta(r, _laughs(5)),
+    "report-id-newline": lambda r: (r / "reports" / "beta.yaml").rename(
+        r / "reports" / "beta\n.yaml"
+    ),
+    "report-id-long": lambda r: (r / "reports" / "beta.yaml").rename(
+        r / "reports" / f"{'a' * 120}.yaml"
+    ),
+    "published-range": lambda r: _beta(r, BETA.replace("2019-08-01", "9999-12-31")),
+    "due-range": lambda r: _beta(
+        r,
+        BETA + "items:\n  - ref: R1\n    kind: recommendation\n    text: Do it.\n"
+        "    due: within 99999 months\n",
+    ),
+    "control-character": lambda r: _update(r, "alpha,R1,in-progress,Work\x07 started.,,ACC,\n"),
+    "control-character-yaml": lambda r: _beta(r, BETA.replace("title: Beta", 'title: "Beta\\a"')),
     "bad-quarter": lambda r: None,
     "quarter-years": lambda r: None,
     "quarter-range": lambda r: None,
@@ -180,7 +218,7 @@ def test_bad_input_message(row, tmp_path):
     if words[0] == "run":
         args += ARGS.get(row["case"], ["--quarter", "2019-20-Q1"]) + ["--out", str(tmp_path / "o")]
     result = CliRunner().invoke(app, args)
-    expected = row["message"].replace("<root>", str(root))
+    expected = row["message"].replace("<root>", str(root)).replace("<120 x a>", "a" * 120)
     lines = [re.sub(r"\s+$", "", line) for line in result.output.splitlines()]
     assert expected in lines, result.output
     assert result.exit_code == int(row["exit"]), result.output

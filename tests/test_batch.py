@@ -21,6 +21,7 @@ serves most assertions.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -31,6 +32,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+
+from toolkit.quarters import Quarter
 
 FIXTURES = Path(__file__).parent / "fixtures" / "batch"
 TOOLKIT = Path(sys.executable).with_name("toolkit")
@@ -356,3 +359,198 @@ def test_the_data_notice_says_when_figures_are_lagged_or_incomplete():
                                                    "complete": True}}  # fmt: skip
     assert data_notice(whole) is None
     assert data_notice({"quarter": "2018-19-Q3", "police_uk": None}) is None
+def _sleepy_for_all(folder: Path) -> Path:
+    """sleepy.ipynb, sleeping 60 s for every report."""
+    text = (FIXTURES / "sleepy.ipynb").read_text()
+    assert 'time.sleep(60 if report_id == \\"overdue-report\\" else 0)' in text
+    path = folder / "sleepy-all.ipynb"
+    path.write_text(
+        text.replace('time.sleep(60 if report_id == \\"overdue-report\\" else 0)', "time.sleep(60)")
+    )
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("when", ["kernels-starting", "briefings-running"])
+def test_ctrl_c_stops_the_run_and_frees_the_quarter(tmp_path, when):
+    """Ctrl-C (SIGINT to the whole process group, twice) while kernels start or run."""
+    import signal
+    import time
+
+    from filelock import FileLock
+
+    shutil.copytree(FIXTURES / "params", tmp_path / "params")
+    shutil.copytree(FIXTURES / "data", tmp_path / "data")
+    marker = uuid.uuid4().hex
+    quarter_dir = tmp_path / "outputs" / QUARTER
+    run = subprocess.Popen(
+        [str(TOOLKIT), "run", "--all", "--quarter", QUARTER, "--params", "params",
+         "--out", "outputs", "--jobs", "4", "--notebook", str(_sleepy_for_all(tmp_path))],
+        cwd=tmp_path, env=dict(os.environ, TOOLKIT_TEST_MARKER=marker),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        ready = (
+            (lambda: (quarter_dir / ".toolkit-run.lock").exists())
+            if when == "kernels-starting"
+            else (lambda: any(quarter_dir.glob(".staging-*/")))
+        )
+        while not ready() and time.monotonic() < deadline and run.poll() is None:
+            time.sleep(0.05)
+        assert ready(), "the run never got that far"
+        time.sleep(0.5)
+        os.killpg(run.pid, signal.SIGINT)
+        time.sleep(0.3)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(run.pid, signal.SIGINT)
+        stdout, stderr = run.communicate(timeout=60)  # a hang fails here
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.communicate()
+    assert run.returncode == 130, stdout + stderr
+    assert "Traceback" not in stderr + stdout
+    assert "Interrupted: kernels stopped" in stderr
+    deadline = time.monotonic() + 10
+    while _processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _processes_with(marker) == []
+    FileLock(quarter_dir / ".toolkit-run.lock", timeout=0).acquire()  # released
+    assert not list(quarter_dir.glob(".staging-*"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("killed_at", [1, 2])
+def test_a_run_killed_during_the_swap_in_loses_no_briefing(tmp_path, killed_at):
+    """kill -9 between the swap-in's two renames (1) or after both (2), then the next run."""
+    import textwrap
+
+    from toolkit import batch as batch_module
+
+    quarter_dir = tmp_path / QUARTER
+    (quarter_dir / "sent-report").mkdir(parents=True)
+    (quarter_dir / "sent-report" / "briefing.html").write_text("the previous good briefing")
+    (quarter_dir / ".staging-sent-report-99999").mkdir()
+    (quarter_dir / ".staging-sent-report-99999" / "briefing.html").write_text("the new one")
+    (quarter_dir / ".staging-due-report-12345").mkdir()  # litter of an older killed run
+    script = textwrap.dedent(
+        f"""
+        import os, signal, sys
+        from pathlib import Path
+        from toolkit import batch
+        real, calls = os.replace, []
+        def replace(src, dst):  # the second rename puts the staging folder in place
+            calls.append(src)
+            if len(calls) == 2:
+                if {killed_at} == 2:
+                    real(src, dst)
+                os.kill(os.getpid(), signal.SIGKILL)
+            real(src, dst)
+        os.replace = replace
+        q = Path(sys.argv[1])
+        batch._swap_in(q / ".staging-sent-report-99999", q / "sent-report")
+        """
+    )
+    killed = subprocess.run([sys.executable, "-c", script, str(quarter_dir)], timeout=60)
+    assert killed.returncode == -9
+    left = sorted(p.name for p in quarter_dir.iterdir())
+    if killed_at == 1:
+        assert "sent-report" not in left  # the fault: the good briefing is only in .old-
+    batch_module.recover_interrupted(quarter_dir)
+    assert sorted(p.name for p in quarter_dir.iterdir()) == ["sent-report"]
+    expected = "the previous good briefing" if killed_at == 1 else "the new one"
+    assert (quarter_dir / "sent-report" / "briefing.html").read_text() == expected
+
+
+def test_run_reports_recovers_before_it_runs(tmp_path, monkeypatch):
+    from toolkit import batch as batch_module
+
+    seen: list[Path] = []
+    monkeypatch.setattr(batch_module, "recover_interrupted", seen.append)
+    monkeypatch.setattr(
+        batch_module, "load_notebook_node", lambda path: (_ for _ in ()).throw(RuntimeError("stop"))
+    )
+    with pytest.raises(RuntimeError, match="stop"):
+        batch_module.run_reports(None, ["x"], Quarter.parse(QUARTER), tmp_path)  # type: ignore[arg-type]
+    assert seen == [tmp_path / QUARTER]
+
+
+@pytest.mark.slow
+def test_params_saved_during_a_run_change_none_of_its_briefings(tmp_path):
+    """The first briefing to run saves a new chief constable into force.yaml (as an
+    analyst might, mid-run); every briefing and the manifest describe the run's start."""
+    shutil.copytree(FIXTURES / "params", tmp_path / "params")
+    shutil.copytree(FIXTURES / "data", tmp_path / "data")
+    force_yaml = tmp_path / "params" / "force.yaml"
+    original = hashlib.sha256(force_yaml.read_bytes()).hexdigest()
+    nb = json.loads((FIXTURES / "failing.ipynb").read_text())
+    edit = (
+        "from pathlib import Path\n"
+        f"force_yaml = Path({str(force_yaml)!r})\n"
+        "text = force_yaml.read_text()\n"
+        "if 'Sam Example' in text:\n"
+        "    force_yaml.write_text(text.replace('Sam Example', 'Pat Newcomer'))\n"
+    )
+    nb["cells"][2]["source"] = edit  # in place of failing.ipynb's deliberate failure
+    notebook = tmp_path / "editing.ipynb"
+    notebook.write_text(json.dumps(nb))
+    run = _toolkit("run", "--all", "--quarter", QUARTER, "--params", "params",
+                   "--out", "outputs", "--jobs", "1", "--notebook", str(notebook),
+                   marker=uuid.uuid4().hex, cwd=tmp_path)  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "Pat Newcomer" in force_yaml.read_text()  # the edit happened, during the run
+    quarter_dir = tmp_path / "outputs" / QUARTER
+    for report_id in REPORTS:
+        letter = (quarter_dir / report_id / "response-draft.md").read_text()
+        assert "Pat Newcomer" not in letter, report_id
+        assert "Sam Example" in letter, report_id
+    manifest = json.loads((quarter_dir / "manifest.json").read_text())
+    assert manifest["params_root"] == str((tmp_path / "params").resolve())
+    for entry in manifest["outputs"].values():
+        hashes = {e["path"]: e["sha256"] for e in entry["params"]}
+        assert hashes["force.yaml"] == original
+
+
+def test_a_notebook_cut_short_by_a_full_disk_is_not_kept(tmp_path, monkeypatch):
+    import errno
+
+    import nbformat
+
+    from toolkit import batch as batch_module
+
+    def half_then_full(nb, path):
+        Path(path).write_text('{"cells": [')
+        raise OSError(errno.ENOSPC, "No space left on device", path)
+
+    monkeypatch.setattr(batch_module, "write_ipynb", half_then_full)
+    target = tmp_path / "briefing.ipynb"
+    batch_module._write_notebook(nbformat.v4.new_notebook(), target)
+    assert list(tmp_path.iterdir()) == []  # neither a truncated notebook nor its part
+
+
+def test_the_manifest_drops_an_earlier_entry_whose_files_changed(tmp_path):
+    from toolkit import batch as batch_module
+    from toolkit import manifest
+    from toolkit.params import load_params
+
+    params = load_params(FIXTURES / "params")
+    quarter_dir = tmp_path / QUARTER
+    for report_id, text in (("due-report", "kept"), ("sent-report", "changed since")):
+        (quarter_dir / report_id).mkdir(parents=True)
+        (quarter_dir / report_id / "briefing.html").write_text(text)
+    digest = hashlib.sha256(b"kept").hexdigest()
+    earlier = {
+        report_id: {
+            "status": "ok",
+            "folder": report_id,
+            "files": [{"path": f"{report_id}/briefing.html", "sha256": digest}],
+        }
+        for report_id in ("due-report", "sent-report", "overdue-report")  # overdue: no folder
+    }
+    manifest.write_json(quarter_dir / "manifest.json", {"outputs": earlier})
+    path = batch_module._write_manifest(
+        params, Quarter.parse(QUARTER), tmp_path, [], hasher=manifest.Hasher(), commit=None,
+        versions={}, started=manifest.utc_now(), ended=manifest.utc_now(),
+    )  # fmt: skip
+    assert sorted(json.loads(path.read_text())["outputs"]) == ["due-report"]

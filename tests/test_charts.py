@@ -133,3 +133,13 @@ def _contrast_with_white(colour: str) -> float:
 def test_colours_have_3_to_1_contrast_against_white() -> None:
     for colour in (*PALETTE, HIGHLIGHT, PEER_GREY):
         assert _contrast_with_white(colour) >= 3.0, colour
+
+
+def test_dollar_signs_and_long_names_are_drawn_as_text() -> None:
+    """A force named with "$\\foo$" is not mathtext; a very long name still draws."""
+    name = "$\\foo$ Police " + "and Somewhere Else " * 12
+    figures = dict(FIGURES, force="testshire")
+    charts = briefing_charts(figures, labels={"testshire": name})
+    assert len(charts) == 3
+    assert all(_png_size(chart.png)[0] > 0 for chart in charts)
+    assert name in charts[0].alt and name in charts[0].caption

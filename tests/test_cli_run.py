@@ -52,3 +52,49 @@ def test_data_without_the_force_stops_the_run_before_any_kernel(tmp_path):
     assert result.exit_code == 2
     assert "no data.police.uk street-level file for force 'testshire'" in result.output
     assert not out.exists()
+
+
+def _run(root: Path, out: Path):
+    return CliRunner().invoke(
+        app, ["run", "alpha", "--quarter", "2019-20-Q1", "--params", str(root), "--out", str(out)]
+    )
+
+
+def test_an_output_folder_that_cannot_be_written_gets_one_line(tmp_path, monkeypatch):
+    """Read-only --out (stubbed: the tests may run as root, who can write anywhere)."""
+    import errno
+
+    from filelock import FileLock
+
+    root, out = _root(tmp_path), tmp_path / "out"
+    lock_file = out / "2019-20-Q1" / ".toolkit-run.lock"
+
+    def refuse(self, *args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied", str(lock_file))
+
+    monkeypatch.setattr(FileLock, "acquire", refuse)
+    result = _run(root, out)
+    assert result.output.splitlines() == [
+        f"{lock_file}: cannot write the outputs here (EACCES: Permission denied)"
+    ]
+    assert result.exit_code == 1
+
+
+def test_a_full_disk_while_writing_the_index_gets_one_line(tmp_path, monkeypatch):
+    import errno
+
+    from toolkit import batch
+
+    root, out = _root(tmp_path), tmp_path / "out"
+    index = out / "2019-20-Q1" / "index.html"
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(index))
+
+    monkeypatch.setattr(batch, "run_reports", full)
+    result = _run(root, out)
+    assert result.output.splitlines()[-1] == (
+        f"{index}: cannot write the outputs here (ENOSPC: No space left on device)"
+    )
+    assert "Traceback" not in result.output
+    assert result.exit_code == 1

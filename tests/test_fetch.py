@@ -7,6 +7,7 @@ every request, so the tests can check which bytes were asked for.
 from __future__ import annotations
 
 import io
+import os
 import re
 import socket
 import threading
@@ -661,3 +662,88 @@ def test_arguments_are_checked_before_any_request(
     with pytest.raises(InputError) as caught:
         fetch_months(["2019-03"], forces, tmp_path, base_url=base_url)
     assert str(caught.value) == message
+
+
+def _bomb(tmp_path: Path) -> tuple[Path, object]:
+    """A zip whose one member inflates to 20 MB, with its directory entry claiming 1,000 B."""
+    import dataclasses
+
+    from toolkit.fetch import remotezip
+
+    path = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("2019-04/2019-04-dorset-street.csv", b"\0" * 20_000_000)
+    (member,) = remotezip._read_directory(remotezip._FileSource(path), "bomb.zip")
+    return path, dataclasses.replace(member, size=1000)
+
+
+def test_a_member_inflating_past_its_declared_size_stops_there(tmp_path, monkeypatch) -> None:
+    from toolkit.fetch import remotezip
+
+    path, member = _bomb(tmp_path)
+    written: list[int] = []
+    real_fdopen = os.fdopen
+
+    class Counting:
+        def __init__(self, handle):
+            self.handle = handle
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.handle.close()
+
+        def write(self, data):
+            written.append(len(data))
+            return self.handle.write(data)
+
+        def __getattr__(self, name):
+            return getattr(self.handle, name)
+
+    monkeypatch.setattr(remotezip.os, "fdopen", lambda fd, mode: Counting(real_fdopen(fd, mode)))
+    target = tmp_path / "out" / "2019-04-dorset-street.csv"
+    with path.open("rb") as raw, pytest.raises(DataError) as caught:
+        raw.seek(member.offset)
+        remotezip._extract(raw, member, "bomb.zip", target)
+    assert str(caught.value) == (
+        "bomb.zip: 2019-04/2019-04-dorset-street.csv: corrupt member refused: it inflates past "
+        "its declared size, nothing written (expected 1000 bytes, got more)"
+    )
+    assert sum(written) <= 1000
+    assert list(target.parent.iterdir()) == []
+
+
+def test_a_full_disk_while_fetching_is_one_line(tmp_path, monkeypatch) -> None:
+    import dataclasses
+    import errno
+
+    from toolkit.errors import OutputError
+    from toolkit.fetch import remotezip
+
+    path, member = _bomb(tmp_path)
+    member = dataclasses.replace(member, size=20_000_000)
+    real_fdopen = os.fdopen
+
+    class Full:
+        def __init__(self, handle):
+            self.handle = handle
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.handle.close()
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(remotezip.os, "fdopen", lambda fd, mode: Full(real_fdopen(fd, mode)))
+    target = tmp_path / "out" / "2019-04-dorset-street.csv"
+    with path.open("rb") as raw, pytest.raises(OutputError) as caught:
+        raw.seek(member.offset)
+        remotezip._extract(raw, member, "bomb.zip", target)
+    assert str(caught.value) == (
+        f"{target}: cannot write the fetched file here (ENOSPC: No space left on device)"
+    )
+    assert list(target.parent.iterdir()) == []

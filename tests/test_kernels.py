@@ -204,3 +204,32 @@ def test_only_this_interpreters_ipykernel_is_forked():
     assert not forkable(["/opt/other/python", "-m", "ipykernel_launcher", "-f", "c.json"])
     assert not forkable(["R", "--slave", "-e", "IRkernel::main()", "--args", "c.json"])
     assert not forkable([sys.executable, "-c", "pass"])
+
+
+def test_a_caller_waiting_for_a_kernel_is_woken_when_the_pool_closes():
+    """An interrupted run closes the pool while briefings wait in acquire: none may hang."""
+    pool = KernelPool(1, 0)  # no kernel will ever be ready
+    errors: list[BaseException] = []
+
+    def wait_for_a_kernel() -> None:
+        try:
+            pool.acquire()
+        except BaseException as err:  # noqa: BLE001 - recorded for the assertion
+            errors.append(err)
+
+    waiters = [threading.Thread(target=wait_for_a_kernel, daemon=True) for _ in range(3)]
+    for waiter in waiters:
+        waiter.start()
+    time.sleep(0.3)
+    pool.close(now=True)
+    for waiter in waiters:
+        waiter.join(timeout=10)
+    assert not any(waiter.is_alive() for waiter in waiters)
+    assert [type(err) for err in errors] == [kernels.KernelPoolClosed] * 3
+
+
+def test_acquire_with_a_timeout_still_times_out():
+    import queue
+
+    with KernelPool(1, 0) as pool, pytest.raises(queue.Empty):
+        pool.acquire(timeout=0.5)

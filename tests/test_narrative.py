@@ -542,3 +542,24 @@ def test_recommendations_not_itemised_use_the_statement_and_fail_5b(tmp_path: Pa
     assert check["passed"] is False
     assert check["detail"].startswith("The letter gives a statement (response.recommendations)")
     assert STATEMENT_GAP in letter.gaps
+
+
+def test_a_title_longer_than_words_properties_still_makes_a_document(tmp_path: Path) -> None:
+    root = _copy_params(tmp_path)
+    report = root / "reports" / "testshire-inspection.yaml"
+    title = "An inspection of " + "very " * 60 + "long titles"  # 322 characters
+    text = report.read_text(encoding="utf-8")
+    report.write_text(
+        text.replace(
+            'title: "Testing times: an inspection of <Testshire> & its *response*"',
+            f"title: {title}",
+        ),
+        encoding="utf-8",
+    )
+    path = tmp_path / "response-draft.docx"
+    build("testshire-inspection", QUARTER, root).letter.to_docx(path)
+    document = Document(str(path))
+    assert len(document.core_properties.title) == 255
+    expected = f"Response to the HMICFRS report “{title}”"
+    assert document.core_properties.title == expected[:254] + "…"
+    assert any(title in p.text for p in document.paragraphs)  # the letter shows it whole

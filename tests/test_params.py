@@ -193,3 +193,67 @@ def test_due_within_months_clamps_to_month_end():
 def test_bad_due_forms(bad):
     with pytest.raises(ValueError, match="not a due date"):
         parse_due(bad)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a billion laughs: 9**10 values from a few hundred bytes
+        'a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+        + "".join(f"a{i}: &a{i} [{','.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 10)),
+        "a: &a [*a, *a]\n",  # a list that holds itself
+    ],
+    ids=["billion-laughs", "self-reference"],
+)
+def test_alias_bombs_are_refused_in_bounded_memory(tmp_path, body):
+    """In a child with 1 GB of address space and a time limit, so that a regression fails."""
+    import subprocess
+    import sys
+    import textwrap
+
+    path = tmp_path / "bomb.yaml"
+    path.write_text("title: Bomb\n" + body)
+    script = textwrap.dedent(
+        """
+        import resource, sys
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+        from pathlib import Path
+        from toolkit.yamlfile import read_yaml
+        data, lines, problems = read_yaml(Path(sys.argv[1]), "reports/bomb.yaml")
+        print(*problems, sep="\\n")
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(path)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "reports/bomb.yaml: YAML anchors and aliases expand to more than 100,000 values "
+        "(expected a params file that writes its values out)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("report_id", "message"),
+    [
+        (
+            "evil\n",
+            "report id: report: not a report id (expected lower-case letters, digits and "
+            "hyphens, e.g. peel-2023, got 'evil\\n')",
+        ),
+        (
+            "a" * 249,
+            "report id: report: the report id is too long (expected at most 100 characters, "
+            "got 249 characters)",
+        ),
+    ],
+    ids=["newline", "too-long"],
+)
+def test_report_ids_that_cannot_name_a_folder_are_refused(report_id, message):
+    from toolkit.errors import InputError
+    from toolkit.params import check_report_id
+
+    with pytest.raises(InputError) as caught:
+        check_report_id(report_id)
+    assert str(caught.value) == message

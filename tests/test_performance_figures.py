@@ -260,3 +260,36 @@ def test_latest_complete_quarter_rule() -> None:
     assert latest_complete_quarter(held, q4) == Q3
     assert latest_complete_quarter(held | {"2019-02"}, q4) == q4
     assert latest_complete_quarter({"2018-10", "2018-12"}, q4) is None
+def test_a_header_only_month_is_incomplete_and_said_so(tmp_path: Path) -> None:
+    source = tmp_path / "police-uk"
+    shutil.copytree(SOURCE, source)
+    path = source / "2018-12" / "2018-12-dorset-street.csv"
+    path.write_text(path.read_text(encoding="utf-8-sig").splitlines()[0] + "\n")
+    figures = _figures(source)
+    # 2018-19-Q3 is not complete: the figures fall back to the latest complete quarter,
+    # 2017-18-Q3 (three quarters earlier), and say why.
+    assert (figures["quarter"], figures["lag"], figures["complete"]) == ("2017-18-Q3", 3, True)
+    assert figures["empty_months"] == ["2018-12"]
+    assert any("2018-12 has no rows" in note for note in figures["notes"])
+    assert figures["provisional"]["months"] == ["2018-10", "2018-11"]
+    assert figures["provisional"]["missing_months"] == ["2018-12"]
+    assert figures["lag_note"].endswith(
+        "October 2018 and November 2018 are in it, December 2018 is not yet."
+    )
+    # Briefed in a quarter of its own with no other data, the month still counts as missing.
+    alone = _figures(source, quarter=Quarter.parse("2017-18-Q2"))
+    assert alone["complete"] is False
+
+
+def test_a_month_with_ten_times_the_usual_rows_is_flagged(tmp_path: Path) -> None:
+    source = tmp_path / "police-uk"
+    shutil.copytree(SOURCE, source)
+    path = source / "2018-12" / "2018-12-dorset-street.csv"
+    row = ",2018-12,Dorset Police,Dorset Police,,,No Location,,,Anti-social behaviour,,\n"
+    path.write_text(path.read_text(encoding="utf-8-sig") + row * 500)
+    # Rows per Dorset month in the trend window, by hand: 2017-10..12 and 2018-10..11 hold
+    # at most 10 each, so the median is at most 10 and 2018-12's 500-odd rows are flagged.
+    figures = _figures(source)
+    flagged = [n for n in figures["notes"] if "more than 10 times" in n]
+    assert len(flagged) == 1 and "for 2018-12 holds" in flagged[0]
+    assert not any("more than 10 times" in n for n in _figures()["notes"])

@@ -209,12 +209,21 @@ def test_empty_file(tmp_path: Path) -> None:
         count_crimes(root, "dorset", ["2018-10"])
 
 
-def test_header_only_file_counts_nothing(tmp_path: Path) -> None:
+def test_header_only_file_is_a_missing_month_not_zero(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A truncated download: December's file keeps its header and loses every row.
     root = tmp_path / "p"
-    (root / "2018-10").mkdir(parents=True)
-    (root / "2018-10" / "2018-10-dorset-street.csv").write_text(HEADER + "\n")
-    counts = count_crimes(root, "dorset", ["2018-10"])
-    assert counts.counts == {} and counts.complete
+    shutil.copytree(SOURCE, root)
+    (root / "2018-12" / "2018-12-dorset-street.csv").write_text(HEADER + "\n")
+    counts = count_crimes(root, "dorset", Q3.months)
+    assert not counts.complete
+    assert counts.missing_months == ("2018-12",) and counts.empty_months == ("2018-12",)
+    # October and November by hand: Drugs 3 + 2, less the aaaa… ID found in both; ASB 3 + 1.
+    assert counts.counts["Drugs"] == 4 and counts.counts["Anti-social behaviour"] == 4
+    assert "2018-12-dorset-street.csv: the file has no rows" in caplog.text
+    only = count_crimes(root, "dorset", ["2018-12"])
+    assert only.empty and only.counts == {}
 
 
 def test_warm_cache_does_not_parse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -264,3 +273,75 @@ def test_hashes_mix_hex_and_other_ids_consistently() -> None:
     assert hashes[0] == hashes[2] == 0x0123456789ABCDEF
     assert hashes[1] == hashes[3]
     assert len(set(hashes.tolist())) == 4
+
+
+# -- cache entries that do not verify (a damaged disk, a hand edit, a copied file) --
+
+
+def _cache_of(source: Path, cache: Path, force: str, months: list[str]) -> set[Path]:
+    before = set(cache.glob("policeuk-*.arrow")) if cache.exists() else set()
+    count_crimes(source, force, months, cache_dir=cache)
+    return set(cache.glob("policeuk-*.arrow")) - before
+
+
+def test_another_forces_cache_entry_copied_over_is_discarded(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    cache = tmp_path / "cache"
+    (dorset,) = _cache_of(SOURCE, cache, "dorset", ["2018-10"])
+    (wiltshire,) = _cache_of(SOURCE, cache, "wiltshire", ["2018-10"])
+    shutil.copyfile(wiltshire, dorset)
+    counts = count_crimes(SOURCE, "dorset", ["2018-10"], cache_dir=cache)
+    assert counts.counts == {
+        "Anti-social behaviour": 3,
+        "Burglary": 1,
+        "Drugs": 3,
+        "Possession of weapons": 1,
+    }
+    assert "discarding cache file" in caplog.text and "another source file" in caplog.text
+    assert sum("discarding cache file" in r.getMessage() for r in caplog.records) == 1
+
+
+def test_edited_number_in_a_cache_entry_is_discarded(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    cache = tmp_path / "cache"
+    (entry,) = _cache_of(SOURCE, cache, "dorset", ["2018-10"])
+    raw = entry.read_bytes()
+    assert b'"Anti-social behaviour": 3' in raw  # in the schema's metadata
+    entry.write_bytes(raw.replace(b'"Anti-social behaviour": 3', b'"Anti-social behaviour": 8'))
+    counts = count_crimes(SOURCE, "dorset", ["2018-10"], cache_dir=cache)
+    assert counts.counts["Anti-social behaviour"] == 3
+    assert "checksum does not match" in caplog.text
+    # The entry was written afresh and verifies again.
+    caplog.clear()
+    assert count_crimes(SOURCE, "dorset", ["2018-10"], cache_dir=cache).counts == counts.counts
+    assert "discarding" not in caplog.text
+
+
+def test_every_flipped_bit_of_a_cache_entry_is_caught(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    (entry,) = _cache_of(SOURCE, cache, "dorset", ["2018-11"])
+    raw = entry.read_bytes()
+    expected = {"Anti-social behaviour": 1, "Burglary": 1, "Drugs": 2, "Robbery": 1}
+    for position in range(0, len(raw), 7):
+        entry.write_bytes(raw[:position] + bytes([raw[position] ^ 0x10]) + raw[position + 1 :])
+        assert count_crimes(SOURCE, "dorset", ["2018-11"], cache_dir=cache).counts == expected
+        assert entry.read_bytes() == raw  # rewritten from the source
+
+
+def test_a_zip_member_that_inflates_implausibly_is_refused_before_reading(tmp_path: Path) -> None:
+    row = ",2018-10,Dorset Police,Dorset Police,,,No Location,,,Anti-social behaviour,,\n"
+    path = tmp_path / "download.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("2018-10/2018-10-dorset-street.csv", HEADER + "\n" + row * 200_000)
+        size = archive.getinfo("2018-10/2018-10-dorset-street.csv").file_size
+        packed = archive.getinfo("2018-10/2018-10-dorset-street.csv").compress_size
+    assert size / packed > 100  # repeated rows, as no real month is
+    with pytest.raises(DataError) as caught:
+        count_crimes(path, "dorset", ["2018-10"])
+    assert str(caught.value) == (
+        f"{path}!2018-10/2018-10-dorset-street.csv: refused: the member is implausibly large or "
+        "compressed for a monthly file (expected at most 1,024 MB, inflating at most 100 times, "
+        f"got {size:,} bytes from {packed:,})"
+    )

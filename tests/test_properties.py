@@ -166,3 +166,61 @@ def test_police_uk_rows_parse_or_report(rows, good_header, newline):
         return
     assert good_header
     assert parsed is not None
+
+
+# -- damaged cache files never change a figure ----------------------------------------
+
+_PERF = Path(__file__).parent / "fixtures" / "perf"
+
+
+def _performance_figures(cache: Path) -> str:
+    """figures.json's police.uk and Home Office blocks, as the briefing writes them."""
+    import json
+
+    from toolkit.performance import police_uk_figures, recorded_crime_figures
+
+    quarter = Quarter.parse("2018-19-Q3")
+    police_uk = police_uk_figures(
+        source=_PERF / "police-uk",
+        force="dorset",
+        peers=["wiltshire"],
+        quarter=quarter,
+        crime_types=["Drugs", "Anti-social behaviour"],
+        population=_PERF / "population.csv",
+        cache_dir=cache,
+    )
+    recorded = recorded_crime_figures(
+        source=_PERF / "prc.csv",
+        force="dorset",
+        quarter=Quarter.parse("2017-18-Q3"),
+        crime_types=["Drugs"],
+        cache_dir=cache,
+    )
+    return json.dumps({"police_uk": police_uk, "recorded_crime": recorded}, sort_keys=True)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.data(),
+    st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(1, 255)), max_size=6),
+)
+def test_flipped_bytes_in_cache_files_never_change_a_figure(tmp_path_factory, data, flips):
+    import shutil
+
+    warm = tmp_path_factory.mktemp("warm")
+    cold = _performance_figures(warm)  # a cold run fills the cache
+    files = sorted(warm.iterdir())
+    assert len(files) >= 8  # every police.uk month read, and the Home Office table
+    victim = data.draw(st.sampled_from(files))
+    raw = bytearray(victim.read_bytes())
+    for where, mask in flips or [(0.5, 1)]:
+        raw[int(where * len(raw))] ^= mask
+    victim.write_bytes(bytes(raw))
+    try:
+        assert _performance_figures(warm) == cold
+    except (DataError, InputError) as err:  # the only other outcome allowed: one line
+        assert "\n" not in str(err)
+    assert _performance_figures(warm) == cold  # and the cache is whole again
+    shutil.rmtree(warm)

@@ -170,3 +170,86 @@ def test_every_shipped_template_compiles_ahead_of_use() -> None:
     env = environment()
     assert env.list_templates(filter_func=lambda name: name.startswith("sections/"))
     assert env.list_templates(filter_func=lambda name: name.startswith("letter/"))
+
+
+# -- a force's own templates are data, not code ----------------------------------------
+
+
+def _with_templates(tmp_path: Path) -> tuple[Path, Path]:
+    import shutil
+
+    root = tmp_path / "params"
+    shutil.copytree(FIXTURE, root)
+    with (root / "force.yaml").open("a", encoding="utf-8") as file:
+        file.write("templates: my-templates\n")
+    folder = root / "my-templates" / "sections"
+    folder.mkdir(parents=True)
+    return root, folder
+
+
+def test_a_force_template_cannot_run_code(tmp_path: Path) -> None:
+    from jinja2.exceptions import SecurityError
+
+    root, folder = _with_templates(tmp_path)
+    marker = tmp_path / "ran"
+    (folder / "header.html.j2").write_text(
+        f"{{{{ cycler.__init__.__globals__.os.popen('touch {marker}').read() }}}}\n"
+    )
+    hostile_root = briefing.build("hostile", "2019-20-Q2", root)
+    with pytest.raises(SecurityError):
+        render.section("header", hostile_root)
+    assert not marker.exists()
+
+
+def test_a_force_template_linked_outside_its_folder_is_not_read(tmp_path: Path) -> None:
+    from toolkit.errors import InputError
+
+    root, folder = _with_templates(tmp_path)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("s3cret-content\n")
+    (folder / "header.html.j2").symlink_to(secret)
+    with pytest.raises(InputError) as caught:  # validation refuses it before any run...
+        briefing.build("hostile", "2019-20-Q2", root)
+    assert str(caught.value) == (
+        "my-templates/sections/header.html.j2: a symlink leading outside the params root is "
+        f"not read (expected a file inside the params root, got a link to '{secret}')"
+    )
+    # ...and the renderer refuses it too, should the link appear after validation.
+    (folder / "header.html.j2").unlink()
+    built = briefing.build("hostile", "2019-20-Q2", root)
+    (folder / "header.html.j2").symlink_to(secret)
+    with pytest.raises(InputError, match="symlink leading out of the template folder"):
+        render.section("header", built)
+
+
+@pytest.mark.parametrize("quarter", ["2020-21-Q4", "2017-18-Q1"])
+def test_a_quarter_with_no_data_in_its_trend_window_still_renders(quarter: str) -> None:
+    """The sample's police.uk months (Oct 2018 to Sep 2019) fall outside both windows."""
+    from toolkit.narrative.draft import draft_letter
+
+    project = Path(__file__).resolve().parents[1]
+    built = briefing.build("both-sides-of-the-coin", quarter, project / "params")
+    assert built.police_uk is not None and built.police_uk["trend"] == []
+    html = render.section("performance", built)
+    text = _parse(html).text
+    assert "no trend is shown" in text
+    assert "Crimes per quarter" not in text  # no empty trend chart or table
+    for name in render.SECTIONS:
+        render.section(name, built)
+    draft_letter(built)
+
+
+def test_the_export_makes_no_second_pass_over_the_page(
+    hostile: briefing.Briefing, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """nbconvert's BeautifulSoup pass over the whole page took minutes on 10,000 update
+    rows; the toolkit's exporter renders without it (benchmarks/bench_export.py)."""
+    import nbconvert.exporters.html as nbconvert_html
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the page was parsed again")
+
+    monkeypatch.setattr(nbconvert_html, "BeautifulSoup", refuse)
+    html = notebook_html(_notebook(hostile), title="Briefing")
+    _assert_inert(html)
+    assert html.count("<img") == html.count(" alt=")

@@ -175,13 +175,41 @@ def _first_line(err: BaseException) -> str:
 
 
 def _swap_in(staging: Path, final: Path) -> None:
-    """Replace ``final`` with ``staging`` by renames, keeping the old one until done."""
+    """Replace ``final`` with ``staging`` by renames, keeping the old one until done.
+
+    A run killed between the two renames leaves ``.old-<report>-<pid>`` and no
+    ``<report>``: :func:`recover_interrupted` (at the next run's start) puts it back.
+    """
     old = final.with_name(f".old-{final.name}-{os.getpid()}")
     if final.exists():
         os.replace(final, old)
     os.replace(staging, final)
     if old.exists():
         shutil.rmtree(old, ignore_errors=True)
+
+
+def recover_interrupted(quarter_dir: Path) -> None:
+    """Undo what a killed run left half done in a quarter's folder; remove its litter.
+
+    Called at the start of a run, which holds the quarter's lock, so every staging or
+    ``.old-`` folder there belongs to a run that died (kill -9, power loss). A briefing
+    whose swap-in was cut between its two renames is rolled back to the previous good
+    one (``.old-<report>-<pid>`` renamed back to ``<report>``: the index and manifest
+    still describe it); an ``.old-`` folder beside a briefing in place is the end of a
+    finished swap and is removed, as is every ``.staging-`` folder.
+    """
+    if not quarter_dir.is_dir():
+        return
+    for old in sorted(quarter_dir.glob(".old-*-*")):
+        report_id = old.name.removeprefix(".old-").rsplit("-", 1)[0]
+        final = quarter_dir / report_id
+        if old.is_dir() and not final.exists():
+            log.warning("%s: restoring the briefing an interrupted run had moved aside", final)
+            os.replace(old, final)
+        else:
+            shutil.rmtree(old, ignore_errors=True)
+    for staging in quarter_dir.glob(".staging-*"):
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _mark_timeout(nb: nbformat.NotebookNode, path: Path, message: str) -> None:
@@ -199,6 +227,20 @@ def _mark_timeout(nb: nbformat.NotebookNode, path: Path, message: str) -> None:
     nb.metadata.papermill["exception"] = True
     with contextlib.suppress(PapermillExecutionError):  # it marks the error cell, then raises
         raise_for_execution_errors(nb, str(path))
+
+
+def _write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
+    """Write the executed notebook whole or not at all (a full disk leaves no stub).
+
+    A failure to write is logged, not raised: the briefing's own error matters more.
+    """
+    temporary = path.with_name(f".{path.name}.part")
+    try:
+        write_ipynb(nb, str(temporary))
+        os.replace(temporary, path)
+    except OSError as exc:
+        log.warning("%s: the notebook could not be written: %s", path, exc)
+        temporary.unlink(missing_ok=True)
 
 
 def _settle_loop() -> None:
@@ -283,6 +325,12 @@ class _Runner:
             self.pool.release(kernel)
             self.emit(report_id, "exporting", started)
             self._export(nb, report_id, staging, result)
+            spent = time.perf_counter() - started - result.timings["wait"]
+            if self.timeout and spent > self.timeout:  # --timeout covers the export too
+                raise TimeoutError(
+                    f"the briefing ran for more than {self.timeout:g} s (--timeout), "
+                    "its export included"
+                )
             if self.stop.is_set():
                 raise KernelPoolClosed("interrupted")
             _swap_in(staging, final)
@@ -296,9 +344,12 @@ class _Runner:
             )
             if executed.exists() and not self.stop.is_set():
                 failed = self.quarter_dir / "failed" / f"{report_id}.ipynb"
-                failed.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(executed, failed)
-                result.failed_notebook = failed
+                try:
+                    failed.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(executed, failed)
+                    result.failed_notebook = failed
+                except OSError as exc:
+                    log.warning("%s: the failed notebook could not be kept: %s", failed, exc)
             shutil.rmtree(staging, ignore_errors=True)
             log.debug("%s failed", report_id, exc_info=True)
         else:
@@ -355,7 +406,7 @@ class _Runner:
         except CellTimeoutError:
             timed_out = True
         except Exception:
-            write_ipynb(manager.nb, str(executed))  # keep what ran, for the analyst
+            _write_notebook(manager.nb, executed)  # keep what ran, for the analyst
             raise
         finally:
             _settle_loop()
@@ -369,7 +420,7 @@ class _Runner:
             _mark_timeout(manager.nb, executed, message)
             raise TimeoutError(message)
         raise_for_execution_errors(manager.nb, str(executed))
-        write_ipynb(manager.nb, str(executed))
+        _write_notebook(manager.nb, executed)
         return manager.nb
 
     def _export(
@@ -470,6 +521,7 @@ def run_reports(
     jobs = max(1, jobs or os.cpu_count() or 1)
     quarter_dir = out_root / quarter.id
     quarter_dir.mkdir(parents=True, exist_ok=True)
+    recover_interrupted(quarter_dir)
     source = load_notebook_node(str(notebook))
     kernel_name = papermill_engines.nb_kernel_name(engine_name=None, nb=source)
     hasher = manifest.Hasher()
@@ -521,20 +573,26 @@ def run_reports(
         if result.report_id in runner.kernels:
             result.timings["shutdown"] = runner.kernels[result.report_id].shutdown_seconds
     ended = manifest.utc_now()
-    index = write_quarter_index(
-        params, quarter, out_root, _index_rows(params, quarter, quarter_dir, results), footer=footer
-    )
-    manifest_path = _write_manifest(
-        params,
-        quarter,
-        out_root,
-        results,
-        hasher=hasher,
-        commit=commit,
-        versions=versions,
-        started=started,
-        ended=ended,
-    )
+    try:
+        index = write_quarter_index(
+            params, quarter, out_root, _index_rows(params, quarter, quarter_dir, results), footer=footer
+        )
+        manifest_path = _write_manifest(
+            params,
+            quarter,
+            out_root,
+            results,
+            hasher=hasher,
+            commit=commit,
+            versions=versions,
+            started=started,
+            ended=ended,
+        )
+    except OSError:
+        # An earlier manifest would now describe briefings this run replaced: better none.
+        with contextlib.suppress(OSError):
+            (quarter_dir / "manifest.json").unlink(missing_ok=True)
+        raise
     return Batch(quarter, results, index, manifest_path, time.perf_counter() - started_clock)
 
 
@@ -632,6 +690,21 @@ def _index_rows(
 # -- provenance ---------------------------------------------------------------
 
 
+def _still_there(quarter_dir: Path, entry: Any) -> bool:
+    """An earlier run's manifest entry still describes the files in its folder."""
+    if not isinstance(entry, dict) or not (quarter_dir / str(entry.get("folder"))).is_dir():
+        return False
+    fresh = manifest.Hasher()
+    for file in entry.get("files") or []:
+        path = quarter_dir / str(file.get("path", ""))
+        try:
+            if fresh.sha256(path) != file.get("sha256"):
+                return False
+        except OSError:
+            return False
+    return True
+
+
 def _write_manifest(
     params: Params,
     quarter: Quarter,
@@ -649,13 +722,13 @@ def _write_manifest(
     path = quarter_dir / "manifest.json"
     earlier = manifest.read_manifest(path).get("outputs", {})
     params_entries = hasher.entries(params.root, manifest.params_files(params))
-    data_entries = hasher.entries(params.root, manifest.data_files(params, quarter))
+    data_entries = hasher.entries(params.origin, manifest.data_files(params, quarter))
     outputs: dict[str, Any] = {}
     by_id = {r.report_id: r for r in results}
     for report_id in sorted(set(by_id) | set(earlier)):
         result = by_id.get(report_id)
         if result is None:
-            if report_id in params.reports and (quarter_dir / report_id).is_dir():
+            if report_id in params.reports and _still_there(quarter_dir, earlier[report_id]):
                 outputs[report_id] = earlier[report_id]
             continue
         outputs[report_id] = {
@@ -677,7 +750,7 @@ def _write_manifest(
         }
     data = {
         "quarter": quarter.id,
-        "params_root": str(params.root.resolve()),
+        "params_root": str(params.origin.resolve()),
         "code": {"commit": commit, "versions": versions},
         "started": manifest.iso(started),
         "ended": manifest.iso(ended),

@@ -19,6 +19,7 @@ PNGs are 8 x 4.5 in at 100 dpi, rendered with the Agg backend without a
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -105,7 +106,7 @@ def trend_chart(figures: Mapping[str, Any], *, labels: Mapping[str, str] | None 
             [point["label"], *(point["counts"].get(t) for t in focus), _yes(point["complete"])]
         )
 
-    with mpl_style.context(_style()):
+    with mpl_style.context([_style(), _PLAIN_TEXT]):
         fig, ax = _figure()
         xs = list(range(len(trend)))
         for colour, crime_type in zip(PALETTE, focus, strict=False):
@@ -135,7 +136,7 @@ def trend_chart(figures: Mapping[str, Any], *, labels: Mapping[str, str] | None 
         ax.set_xlim(-0.5, max(len(xs) - 0.5, 0.5))
         ax.set_ylim(bottom=0)
         ax.set_ylabel("Crimes per quarter")
-        ax.set_title(f"{force}: recorded crimes per quarter", fontsize=14)
+        ax.set_title(_wrapped(f"{force}: recorded crimes per quarter"), fontsize=14)
         handles = [Line2D([], [], color=c, label=t) for c, t in zip(PALETTE, focus, strict=False)]
         if incomplete:
             handles.append(
@@ -212,11 +213,13 @@ def peer_chart(
     shown = sorted(
         [e for e in entries if e[2] is not None], key=lambda e: (e[2], e[1]), reverse=True
     )
-    with mpl_style.context(_style()):
+    with mpl_style.context([_style(), _PLAIN_TEXT]):
         fig, ax = _figure()
         ax.grid(axis="y", visible=False)
         ax.grid(axis="x", visible=True)
-        names = [e[1] + ("" if complete.get(e[0], True) else " (incomplete)") for e in shown]
+        names = [
+            _shortened(e[1]) + ("" if complete.get(e[0], True) else " (incomplete)") for e in shown
+        ]
         values = [float(e[2]) for e in shown if e[2] is not None]
         colours = [HIGHLIGHT if e[0] == force_slug else PEER_GREY for e in shown]
         ys = list(range(len(shown)))[::-1]
@@ -230,7 +233,9 @@ def peer_chart(
             ax.text(value, y, f" {_fmt(value, use_rate)}", va="center", fontsize=11)
         ax.set_xlim(0, (max(values) * 1.15) if values else 1)
         ax.set_xlabel(f"{crime_type}: {unit}, {quarter}")
-        ax.set_title(f"{crime_type}: {force_label(force_slug, labels)} and peers", fontsize=14)
+        ax.set_title(
+            _wrapped(f"{crime_type}: {force_label(force_slug, labels)} and peers"), fontsize=14
+        )
         png = _png(fig)
 
     alt = _peer_alt(crime_type, quarter, unit, shown, entries, force_slug, use_rate)
@@ -369,6 +374,21 @@ def _yes(flag: bool) -> str:
 
 
 # -- drawing ------------------------------------------------------------------
+
+
+_PLAIN_TEXT = {"text.parse_math": False}
+"""Names and crime types from params are text: "$\\foo$" is drawn as written, never
+parsed as mathtext."""
+
+
+def _wrapped(title: str, width: int = 70) -> str:
+    """A chart title over lines of at most ``width`` characters (a long name stays inside)."""
+    return "\n".join(textwrap.wrap(title, width)) or title
+
+
+def _shortened(name: str, limit: int = 40) -> str:
+    """A bar's label cut to ``limit`` characters (the table beside the chart has it whole)."""
+    return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
 def _style() -> str:

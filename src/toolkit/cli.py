@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from toolkit.errors import InputError, Problem, ToolkitError, shown
+from toolkit.errors import InputError, OutputError, Problem, ToolkitError, shown
 
 if TYPE_CHECKING:
     from filelock import FileLock
@@ -105,16 +105,50 @@ def _lock_quarter(folder: Path) -> FileLock:
     """
     from filelock import FileLock, Timeout
 
-    folder.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(folder / ".toolkit-run.lock", timeout=0)
     try:
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(folder / ".toolkit-run.lock", timeout=0)
         lock.acquire()
-    except Timeout:
+    except Timeout:  # a TimeoutError, so an OSError: caught first
         raise ToolkitError(
             f"{folder}: another toolkit run is writing this quarter's outputs; wait for it to "
             "finish, or give this run another --out folder"
         ) from None
+    except OSError as exc:
+        raise OutputError(exc, folder) from None
     return lock
+
+
+@contextlib.contextmanager
+def _interrupt_once() -> Iterator[None]:
+    """The first Ctrl-C stops the run (KeyboardInterrupt); later ones are ignored.
+
+    Stopping takes a moment (kernels are killed, staging folders removed): a second
+    Ctrl-C meanwhile must not break that off with a traceback. After an interrupt
+    Ctrl-C stays ignored until the process exits; otherwise the previous handler is
+    put back.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    seen = False
+
+    def handler(signum: int, frame: object) -> None:
+        nonlocal seen
+        seen = True
+        # Ignored by the OS from now on: even while the interpreter shuts down.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        if not seen:
+            signal.signal(signal.SIGINT, previous)
 
 
 @app.command()
@@ -153,12 +187,19 @@ def run(
 
     from toolkit.batch import NOTEBOOK, Batch, Event, LineProgress, LiveProgress, run_reports
     from toolkit.checks import check_data
-    from toolkit.params import load_params
+    from toolkit.params import check_report_id, load_params, require_root
+    from toolkit.snapshot import params_snapshot
 
+    # The run reads the params once, now: every briefing and the manifest describe this
+    # copy, whatever is saved into the params folder while the run goes on.
+    snapshot = contextlib.ExitStack()
     try:
         parsed = _parse_quarter(quarter)
         ids = list(report_ids or [])
-        loaded = load_params(params, only=ids or None)
+        for report_id in ids:
+            check_report_id(report_id)
+        require_root(params)
+        loaded = load_params(snapshot.enter_context(params_snapshot(params)), only=ids or None)
         data = check_data(loaded, cache_dir=out / ".cache")
         for warning in data.warnings:
             err_console.print(f"warning: {warning}", markup=False)
@@ -192,6 +233,7 @@ def run(
             printer = html_to_pdf
         lock = _lock_quarter(out / parsed.id)
     except ToolkitError as err:
+        snapshot.close()
         if zygote is not None:
             zygote.close()
         raise _fail(err) from None
@@ -213,7 +255,7 @@ def run(
         )
 
     try:
-        with lock:
+        with snapshot, lock, _interrupt_once():
             if err_console.is_terminal:
                 with LiveProgress(err_console, ids) as live:
                     batch = go(live)
@@ -224,6 +266,11 @@ def run(
             "Interrupted: kernels stopped; no output was replaced by a partial one.", markup=False
         )
         raise typer.Exit(130) from None
+    except OSError as exc:  # the quarter's folder, index or manifest could not be written
+        raise _fail(OutputError(exc, out / parsed.id)) from None
+    finally:
+        if zygote is not None:  # the kernel pool closes it; not when the run never got there
+            zygote.close()
     results = batch.results
     if out_console.is_terminal:
         table = Table(title=f"Briefings for {parsed.id}")

@@ -87,6 +87,24 @@ class RunError(ToolkitError):
     exit_code = 1
 
 
+class OutputError(ToolkitError):
+    """An output folder or file that cannot be written (read-only, full disk, ...).
+
+    Made from the :class:`OSError`: ``<out>/2018-19-Q3: cannot write the outputs here
+    (EACCES: Permission denied)``.
+    """
+
+    exit_code = 1
+
+    def __init__(self, exc: OSError, where: object = None, *, what: str = "the outputs") -> None:
+        import errno
+
+        place = exc.filename if exc.filename is not None else where
+        code = errno.errorcode.get(exc.errno or 0, "error")
+        reason = exc.strerror or str(exc)
+        super().__init__(f"{place}: cannot write {what} here ({code}: {reason})")
+
+
 def shown(value: object, limit: int = 60) -> str:
     """Quote a value the user wrote, shortened, for a ``got …`` part of a message."""
     if isinstance(value, Path):

@@ -7,6 +7,13 @@ title, ``lang="en"``, inline CSS and a Content-Security-Policy that forbids
 loading anything from anywhere (no scripts at all). The exporter is built once
 per process and reused (by one thread at a time: the batch runner exports from
 several).
+
+nbconvert's HTML exporter ends by parsing the whole page with BeautifulSoup to add
+``alt`` text to images without one and ``tabindex`` to JupyterLab's cell wrappers;
+on a briefing with thousands of update rows that pass took minutes. The toolkit's
+page has neither (every chart carries its own alt text; the template has no
+JupyterLab cells), so :class:`BriefingExporter` renders without it, in time
+linear in the page's size.
 """
 
 from __future__ import annotations
@@ -18,15 +25,38 @@ from typing import Any
 
 import nbformat
 from nbconvert import HTMLExporter
+from nbconvert.exporters.templateexporter import TemplateExporter
+from nbconvert.filters.highlight import Highlight2HTML
+from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
 TEMPLATE_DIR = Path(__file__).parent / "nbtemplate"
 _LOCK = threading.Lock()  # one exporter per process; briefings export one at a time
 
 
+class BriefingExporter(HTMLExporter):
+    """nbconvert's HTML exporter without its BeautifulSoup pass over the finished page."""
+
+    def from_notebook_node(  # type: ignore[override]
+        self, nb: nbformat.NotebookNode, resources: dict[str, Any] | None = None, **kw: Any
+    ) -> tuple[str, dict[str, Any]]:
+        langinfo = nb.metadata.get("language_info", {})
+        lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+        highlight_code = self.filters.get(
+            "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)
+        )
+        resources = self._init_resources(resources)
+        filter_data_type = WidgetsDataTypeFilter(
+            notebook_metadata=self._nb_metadata, parent=self, resources=resources
+        )
+        self.register_filter("highlight_code", highlight_code)
+        self.register_filter("filter_data_type", filter_data_type)
+        return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+
 @lru_cache(maxsize=1)
 def exporter() -> HTMLExporter:
     """The HTML exporter with the toolkit's template (built once)."""
-    return HTMLExporter(
+    return BriefingExporter(
         template_name="briefing",
         extra_template_basedirs=[str(TEMPLATE_DIR)],
         exclude_input=True,

@@ -80,6 +80,22 @@ class PooledKernel:
     done: Future[float] = field(default_factory=Future)
 
 
+class _QuietLogger(logging.Logger):
+    """Logs everything at debug level: a kernel start cut short by an interrupted run
+    is expected, and jupyter_client would print its traceback to the terminal."""
+
+    def _log(self, level: int, msg: object, args: Any, *more: Any, **kwargs: Any) -> None:
+        if self.isEnabledFor(logging.DEBUG):
+            super()._log(logging.DEBUG, msg, args, *more, **kwargs)
+
+
+_MANAGER_LOG = _QuietLogger("toolkit.kernel-manager")
+_MANAGER_LOG.parent = log
+
+_POLL = 0.2
+"""Seconds between a waiting :meth:`KernelPool.acquire`'s checks that the pool is open."""
+
+
 class KernelPoolClosed(RuntimeError):
     """Raised by :meth:`KernelPool.acquire` once the pool is closing."""
 
@@ -169,16 +185,29 @@ class KernelPool:
     def acquire(self, timeout: float | None = None) -> PooledKernel:
         """Take a ready kernel, waiting for one if need be; start its replacement.
 
+        A caller waiting here when the pool closes (an interrupted run) is woken
+        within a fraction of a second with :class:`KernelPoolClosed`.
+
         Raises
         ------
         KernelPoolClosed
             When the pool is closing (the run was interrupted).
+        queue.Empty
+            When ``timeout`` seconds pass with no kernel ready.
         RuntimeError
             When a kernel could not be started (the launch error, first line).
         """
-        if self._closing:
-            raise KernelPoolClosed("the kernel pool is closed")
-        got = self._ready.get(timeout=timeout)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            if self._closing:
+                raise KernelPoolClosed("the kernel pool is closed")
+            wait = _POLL if deadline is None else min(_POLL, deadline - time.monotonic())
+            try:
+                got = self._ready.get(timeout=max(0.0, wait))
+                break
+            except queue.Empty:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise
         if isinstance(got, BaseException):
             self._call(self._fill)
             raise got
@@ -261,7 +290,7 @@ class KernelPool:
 
     def _manager(self) -> AsyncKernelManager:
         """A kernel manager whose kernel is forked from the zygote, if there is one."""
-        km = AsyncKernelManager(kernel_name=self.kernel_name)
+        km = AsyncKernelManager(kernel_name=self.kernel_name, log=_MANAGER_LOG)
         if self.zygote is not None and self.zygote.alive:
             km.kernel_id = str(uuid.uuid4())
             provisioner = ForkProvisioner(
@@ -287,7 +316,7 @@ class KernelPool:
                 raise
             log.debug("kernel zygote failed, spawning kernels instead: %s", err)
             await km.cleanup_resources()
-            km = AsyncKernelManager(kernel_name=self.kernel_name)
+            km = AsyncKernelManager(kernel_name=self.kernel_name, log=_MANAGER_LOG)
             await km.start_kernel(**options)
         return km
 

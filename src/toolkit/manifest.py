@@ -186,7 +186,7 @@ def footer(
     commit_text = f" (commit {commit[:7]})" if commit else ""
     return (
         f"Generated {started:%Y-%m-%d %H:%M} UTC by opcc-toolkit {version}{commit_text} "
-        f"from {params.root.name}/ (force.yaml sha256 {hasher.sha256(force_yaml)[:8]}…)"
+        f"from {params.origin.name}/ (force.yaml sha256 {hasher.sha256(force_yaml)[:8]}…)"
     )
 
 

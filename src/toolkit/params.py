@@ -19,15 +19,28 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    ValidationError,
+    field_validator,
+)
 
 from toolkit.errors import InputError, Problem, shown
-from toolkit.quarters import Quarter
-from toolkit.updates import Update, read_updates
+from toolkit.quarters import FIRST_YEAR, LAST_YEAR, Quarter
+from toolkit.snapshot import ORIGIN_FILE
+from toolkit.updates import Update, control_character, read_updates
 from toolkit.yamlfile import Loc, problems_from, read_yaml
 
-REPORT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+REPORT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")  # \Z: "$" would let "id\n" through
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+MAX_ID_LENGTH = 100
+"""The longest report id: it names files and folders (``.staging-<id>-<pid>``, ...),
+which most file systems limit to 255 bytes."""
+MAX_WITHIN = 1200
+"""The most months or weeks ``due: within N …`` may say (a hundred years of months)."""
 ITEM_KINDS = ("recommendation", "area-for-improvement", "cause-of-concern", "local-action")
 REPORT_KINDS = ("thematic", "force", "joint", "peel", "follow-up")
 
@@ -88,22 +101,46 @@ def parse_due(value: object) -> Due | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, date):
-        return Due("date", on=value)
+        return Due("date", on=_due_in_range(value))
     if isinstance(value, str):
         text = " ".join(value.strip().lower().split())
         try:
-            return Due("date", on=date.fromisoformat(text))
+            on = date.fromisoformat(text)
         except ValueError:
             pass
+        else:
+            return Due("date", on=_due_in_range(on))
         if text == "immediately":
             return Due("immediately")
         match = _WITHIN.match(text)
         if match:
             amount_text, unit = match[1], match[2]
             amount = int(amount_text) if amount_text.isdigit() else _NUMBERS.get(amount_text)
-            if amount:
+            if amount and amount <= MAX_WITHIN:
                 return Due("within", amount=amount, unit=unit)  # type: ignore[arg-type]
     raise ValueError(f"not a due date (expected {DUE_FORMS}, got {shown(value)})")
+
+
+def _in_range(value: date) -> date:
+    """Refuse a date outside the years a quarter can name (deadlines are computed from it)."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(
+            f"the year is out of range (expected a year from {FIRST_YEAR} to {LAST_YEAR}, "
+            f"got {shown(value.isoformat())})"
+        )
+    return value
+
+
+PlausibleDate = Annotated[date, AfterValidator(_in_range)]
+
+
+def _due_in_range(value: date) -> date:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(
+            f"not a due date (expected a date in the years {FIRST_YEAR} to {LAST_YEAR}, "
+            f"got {shown(value.isoformat())})"
+        )
+    return value
 
 
 def _due(value: object) -> Due | None:
@@ -111,6 +148,11 @@ def _due(value: object) -> Due | None:
 
 
 def _strip(value: object) -> object:
+    if isinstance(value, str) and (control := control_character(value)):
+        raise ValueError(
+            f"{control} cannot go into the briefing or the letter "
+            f"(expected printable text, got {shown(value)})"
+        )
     return value.strip() if isinstance(value, str) else value
 
 
@@ -229,7 +271,7 @@ class Response(_Model):
     be made on text. It needs ``sent``.
     """
 
-    sent: date | None = None
+    sent: PlausibleDate | None = None
     file: Text | None = None
     thanks: Text | None = None
     welcome: list[Text] = []
@@ -249,7 +291,7 @@ class Report(_Model):
     """One HMICFRS report (``reports/<id>.yaml``)."""
 
     title: Text
-    published: date
+    published: PlausibleDate
     kind: Literal["thematic", "force", "joint", "peel", "follow-up"]
     url: Text | None = None
     crime_types: list[Text] = []
@@ -276,12 +318,19 @@ class Params:
     reports: dict[str, Report]
     update_files: dict[Quarter, Path] = field(default_factory=dict)
     updates: list[Update] = field(default_factory=list)
+    base: Path | None = None
+    """Where paths in params files are resolved: the root, or for a run's snapshot of
+    the params (:mod:`toolkit.snapshot`) the root it was copied from."""
 
     def path(self, relative: str) -> Path:
         """A path from a params file, resolved against the params root."""
-        return (
-            (self.root / relative).resolve() if not Path(relative).is_absolute() else Path(relative)
-        )
+        base = self.base or self.root
+        return (base / relative).resolve() if not Path(relative).is_absolute() else Path(relative)
+
+    @property
+    def origin(self) -> Path:
+        """The params root as the user named it (not a run's snapshot of it)."""
+        return self.base or self.root
 
     @property
     def files(self) -> list[Path]:
@@ -292,6 +341,11 @@ class Params:
             *(self.path(r.response.file) for r in self.reports.values() if r.response.file),
         ]
         return sorted(found + list(self.update_files.values()))
+
+
+def printable(name: str) -> str:
+    """A file name as one line of a message: control characters escaped (``\\n``)."""
+    return name if name.isprintable() else name.encode("unicode_escape").decode("ascii")
 
 
 def check_report_id(report_id: str, source: str = "report id") -> None:
@@ -310,6 +364,16 @@ def check_report_id(report_id: str, source: str = "report id") -> None:
                 "not a report id",
                 expected="lower-case letters, digits and hyphens, e.g. peel-2023",
                 got=shown(report_id),
+            )
+        )
+    if len(report_id) > MAX_ID_LENGTH:
+        raise InputError(
+            Problem(
+                source,
+                "report",
+                "the report id is too long",
+                expected=f"at most {MAX_ID_LENGTH} characters",
+                got=f"{len(report_id)} characters",
             )
         )
 
@@ -414,6 +478,50 @@ def _data_problems(force: ForceFile, root: Path) -> list[Problem]:
     return problems
 
 
+def outside_root(path: Path, root: Path, display: str) -> Problem | None:
+    """A problem when ``path`` is (or passes through) a symlink leading out of ``root``.
+
+    Params files and a force's templates are read only from inside the params root:
+    a link to ``/etc/shadow`` is refused by name, its content never read or shown.
+    """
+    try:
+        real = path.resolve()
+        inside = real.is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a symlink loop
+        real, inside = path, False
+    if inside:
+        return None
+    return Problem(
+        display,
+        "",
+        "a symlink leading outside the params root is not read",
+        expected="a file inside the params root",
+        got=f"a link to {shown(str(real), 120)}",
+    )
+
+
+def _template_problems(force: ForceFile, root: Path) -> list[Problem]:
+    """The force's template folder and every file in it must lie inside the params root."""
+    if not force.templates:
+        return []
+    folder = root / force.templates
+    display = f"force.yaml: templates: {force.templates}"
+    found = outside_root(folder, root, display)
+    if found is not None or not folder.is_dir():
+        return [found] if found is not None else []
+    problems = []
+    for path in sorted(folder.rglob("*")):
+        found = outside_root(path, root, f"{force.templates}/{path.relative_to(folder).as_posix()}")
+        if found is not None:
+            problems.append(found)
+    return problems
+
+
+def _params_file_problem(path: Path, root: Path, display: str) -> list[Problem]:
+    found = outside_root(path, root, display)
+    return [found] if found is not None else []
+
+
 def require_root(root: Path) -> None:
     """Refuse a folder that is not a params root (it has no ``force.yaml``).
 
@@ -443,6 +551,9 @@ def load_force(root: Path) -> ForceFile:
         When the root has no ``force.yaml`` or it is not valid.
     """
     require_root(root)
+    problems = _params_file_problem(root / "force.yaml", root, "force.yaml")
+    if problems:
+        raise InputError(problems)
     force, problems, _ = _load_model(root / "force.yaml", "force.yaml", ForceFile)
     if problems:
         raise InputError(problems)
@@ -471,26 +582,35 @@ def load_params(root: Path, *, only: list[str] | None = None) -> Params:
         for report_id in only:
             check_report_id(report_id)
     require_root(root)
-    problems: list[Problem] = []
+    problems: list[Problem] = _params_file_problem(root / "force.yaml", root, "force.yaml")
+    if problems:
+        raise InputError(problems)
     force, found, _ = _load_model(root / "force.yaml", "force.yaml", ForceFile)
     problems += found
+    base = _origin(root)
     if isinstance(force, ForceFile):
-        problems += _data_problems(force, root)
+        problems += _data_problems(force, base or root)
+        problems += _template_problems(force, root)
     reports: dict[str, Report] = {}
     for path in sorted((root / "reports").glob("*.y*ml")):
-        display = f"reports/{path.name}"
+        display = f"reports/{printable(path.name)}"
         if path.suffix not in (".yaml", ".yml"):
             continue
-        if not REPORT_ID.match(path.stem):
+        if not REPORT_ID.match(path.stem) or len(path.stem) > MAX_ID_LENGTH:
+            too_long = REPORT_ID.match(path.stem) is not None
             problems.append(
                 Problem(
                     display,
                     "",
                     "the file name is not a report id",
-                    expected="lower-case letters, digits and hyphens",
-                    got=shown(path.stem),
+                    expected="lower-case letters, digits and hyphens"
+                    + (f", at most {MAX_ID_LENGTH} characters" if too_long else ""),
+                    got=f"{len(path.stem)} characters" if too_long else shown(path.stem),
                 )
             )
+            continue
+        if linked := _params_file_problem(path, root, display):
+            problems += linked
             continue
         report, found, lines = _load_model(path, display, Report)
         problems += found
@@ -541,6 +661,9 @@ def load_params(root: Path, *, only: list[str] | None = None) -> Params:
                 )
             )
             continue
+        if linked := _params_file_problem(path, root, f"updates/{path.name}"):
+            problems += linked
+            continue
         update_files[quarter] = path
     broken = {p.path.removeprefix("reports/").rsplit(".", 1)[0] for p in problems}
     refs = {rid: {item.ref for item in r.items} for rid, r in reports.items()}
@@ -556,5 +679,18 @@ def load_params(root: Path, *, only: list[str] | None = None) -> Params:
         raise InputError(problems)
     assert isinstance(force, ForceFile)
     return Params(
-        root=root, force=force, reports=reports, update_files=update_files, updates=updates
+        root=root,
+        force=force,
+        reports=reports,
+        update_files=update_files,
+        updates=updates,
+        base=base,
     )
+
+
+def _origin(root: Path) -> Path | None:
+    """The root a run's params snapshot was copied from (``None`` for a real root)."""
+    marker = root / ORIGIN_FILE
+    if not marker.is_file():
+        return None
+    return Path(marker.read_text(encoding="utf-8").strip())

@@ -4,6 +4,11 @@ Every value from params or data reaches the page through a template with
 autoescaping on, so recommendation text such as ``<script>`` shows as text. The
 templates live in ``toolkit/templates/``; a force may override any of them by
 naming a folder in ``force.yaml`` (``templates:``) holding a file of the same name.
+
+A force's templates are data, not code: every template renders in Jinja's
+sandbox (no attribute starting with ``_``, so no way from ``cycler`` or a filter to
+Python's globals), and a template file that is a symlink leading out of the force's
+template folder is refused (:class:`toolkit.errors.InputError`), never read.
 """
 
 from __future__ import annotations
@@ -15,8 +20,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
 
 from toolkit.charts import briefing_charts, force_label
+from toolkit.errors import InputError, Problem, shown
 from toolkit.updates import STATUS_LABELS
 
 if TYPE_CHECKING:
@@ -128,8 +135,8 @@ def environment(override: Path | None = None) -> Environment:
     """
     loaders: list[Any] = [PackageLoader("toolkit", "templates")]
     if override is not None:
-        loaders.insert(0, FileSystemLoader(str(override)))
-    env = Environment(
+        loaders.insert(0, _ConfinedLoader(str(override)))
+    env = SandboxedEnvironment(
         loader=ChoiceLoader(loaders),
         autoescape=True,
         undefined=StrictUndefined,
@@ -152,10 +159,30 @@ def environment(override: Path | None = None) -> Environment:
     return env
 
 
+class _ConfinedLoader(FileSystemLoader):
+    """A force's template folder: a file whose real path is outside the folder is refused."""
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str, Any]:
+        source, filename, uptodate = super().get_source(environment, template)
+        folder = Path(str(self.searchpath[0])).resolve()
+        if not Path(filename).resolve().is_relative_to(folder):
+            raise InputError(
+                Problem(
+                    str(filename),
+                    "templates",
+                    "a template that is a symlink leading out of the template folder is not read",
+                    expected=f"a file inside {folder}",
+                    got=shown(str(Path(filename).resolve())),
+                )
+            )
+        return source, filename, uptodate
+
+
 def template_override(briefing: Briefing) -> Path | None:
     """The force's own template folder (``templates:`` in ``force.yaml``), if it names one."""
     folder = briefing.params.force.templates
-    return briefing.params.path(folder) if folder else None
+    # Against the root itself: a run's snapshot of the params holds its own copy.
+    return (briefing.params.root / folder).resolve() if folder else None
 
 
 def _png_size(png: bytes) -> tuple[int, int]:
@@ -164,16 +191,26 @@ def _png_size(png: bytes) -> tuple[int, int]:
 
 
 def _charts(briefing: Briefing) -> list[dict[str, Any]]:
-    """The performance charts, each with its numbers as a table."""
+    """The performance charts, each with its numbers as a table.
+
+    ``crime_type`` is ``None`` for the trend chart (left out when the trend's window
+    holds no data at all: the section says so instead) and the crime type of a peer
+    chart.
+    """
     figures = briefing.police_uk
     if not figures or not figures.get("focus"):
         return []
     force = briefing.params.force.force
     charts = []
-    for chart in briefing_charts(figures, labels={force.police_uk: force.name}):
+    made = briefing_charts(figures, labels={force.police_uk: force.name})
+    kinds: list[str | None] = [None, *figures["focus"]]
+    for chart, crime_type in zip(made, kinds, strict=False):
+        if crime_type is None and not figures.get("trend"):
+            continue
         width, height = _png_size(chart.png)
         charts.append(
             {
+                "crime_type": crime_type,
                 "png": chart.png,
                 "alt": chart.alt,
                 "caption": chart.caption,

@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -315,10 +316,33 @@ def _nothing_new(
     return nothing_new(cells, _parse_date(raw), record)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def control_character(text: str) -> str | None:
+    """Words for the first control character in ``text`` that Word and XML cannot hold
+    (tabs and line breaks are fine), e.g. ``a control character (U+0007)``; else ``None``."""
+    found = _CONTROL.search(text)
+    return f"a control character (U+{ord(found.group()):04X})" if found else None
+
+
 def _check_row(
     cells: dict[str, str], display: str, number: int, refs: dict[str, set[str]]
 ) -> list[Problem]:
     problems = []
+    for name, value in cells.items():
+        control = control_character(value)
+        if control:
+            problems.append(
+                Problem(
+                    display,
+                    name,
+                    f"{control} cannot go into the briefing or the letter",
+                    line=number,
+                    expected="printable text",
+                    got=shown(value),
+                )
+            )
     report, ref = cells["report"], cells["ref"]
     if report not in refs:
         problems.append(

@@ -41,14 +41,66 @@ if getattr(yaml, "__with_libyaml__", False):
     _FastLoader = _CLoader
 
 
+class _TooManyValues(Exception):
+    """The document's aliases expand past :data:`MAX_VALUES`."""
+
+
 def _parse(text: str, loader_class: type) -> tuple[yaml.Node | None, Any]:
-    """Compose the document once and construct the data from that node."""
+    """Compose the document once, check its expanded size, construct the data from it."""
     loader = loader_class(text)
     try:
         node = loader.get_single_node()
+        if node is not None and _expanded_size(node, MAX_VALUES) > MAX_VALUES:
+            raise _TooManyValues
         return node, (loader.construct_document(node) if node is not None else None)
     finally:
         loader.dispose()
+
+
+MAX_VALUES = 100_000
+"""The most values a params file may hold once its aliases are expanded.
+
+A real report file holds a few hundred; YAML anchors and aliases nested a few levels
+deep (a "billion laughs") expand a file of a few hundred bytes to billions of values,
+which every later step (line numbers, validation) would walk.
+"""
+
+
+def _expanded_size(root: yaml.Node, limit: int) -> int:
+    """How many nodes ``root`` stands for with aliases expanded, stopping past ``limit``.
+
+    Aliases are the same node object in several places, so each node's expanded size
+    is computed once (from its children's): the cost is the number of distinct nodes.
+    A node that contains itself (``&a [*a]``) counts as past the limit.
+    """
+    sizes: dict[int, int] = {}
+    busy: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if key in sizes:
+            continue
+        if isinstance(node, yaml.MappingNode):
+            children = [child for pair in node.value for child in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        else:
+            sizes[key] = 1
+            continue
+        if not children_done:
+            if key in busy:
+                return limit + 1  # a cycle
+            busy.add(key)
+            stack.append((node, True))
+            for child in children:
+                if id(child) in busy and id(child) not in sizes:
+                    return limit + 1
+                stack.append((child, False))
+            continue
+        busy.discard(key)
+        sizes[key] = min(limit + 1, 1 + sum(sizes[id(child)] for child in children))
+    return sizes[id(root)]
 
 
 def _lines(node: yaml.Node, loc: Loc, out: dict[Loc, int]) -> None:
@@ -105,6 +157,19 @@ def read_yaml(path: Path, display: str) -> tuple[Any, dict[Loc, int], list[Probl
         return None, {}, [Problem(display, "", f"YAML syntax error: {what}", line=line)]
     except yaml.YAMLError as err:
         return None, {}, [Problem(display, "", f"YAML syntax error: {err}")]
+    except _TooManyValues:
+        return (
+            None,
+            {},
+            [
+                Problem(
+                    display,
+                    "",
+                    f"YAML anchors and aliases expand to more than {MAX_VALUES:,} values",
+                    expected="a params file that writes its values out",
+                )
+            ],
+        )
     lines: dict[Loc, int] = {}
     if node is not None:
         _lines(node, (), lines)

@@ -34,7 +34,7 @@ MONTHS_FORM = "YYYY-MM, a range YYYY-MM..YYYY-MM, or a comma list of these"
 FORCES_FORM = "data.police.uk force slugs such as dorset,devon-and-cornwall"
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 
 
 def parse_months(text: object, *, source: str = "--months") -> list[str]:

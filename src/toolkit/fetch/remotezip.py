@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from toolkit.errors import DataError, Problem
+from toolkit.errors import DataError, OutputError, Problem
 from toolkit.fetch.client import _CHUNK, _broken, _Client
 
 _EOCD = struct.Struct("<IHHHHIIH")  # end of central directory record, 22 bytes
@@ -184,7 +184,10 @@ def _extract(raw: BinaryIO, member: _Member, url: str, target: Path) -> None:
     """Inflate one member from ``raw`` (at its local header) into ``target``, checked.
 
     The bytes go to a hidden temporary file beside ``target``, which replaces nothing:
-    it becomes ``target`` only once the CRC-32 and size match.
+    it becomes ``target`` only once the CRC-32 and size match. Inflating stops as
+    soon as the output passes the member's declared size (a small member that
+    inflates to gigabytes is refused having written no more than it claimed), and a
+    write that fails (a full disk) is one line naming the file and the errno.
     """
     header = raw.read(_LOCAL.size)
     if len(header) < _LOCAL.size or _LOCAL.unpack(header)[0] != _LOCAL_SIG:
@@ -197,9 +200,12 @@ def _extract(raw: BinaryIO, member: _Member, url: str, target: Path) -> None:
         raise _broken(url, f"{member.name}: compression method {member.method} is not supported")
     inflater = zlib.decompressobj(-15) if member.method == _DEFLATED else None
 
-    target.parent.mkdir(parents=True, exist_ok=True)
     temp = target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
-    descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as error:
+        raise OutputError(error, target, what="the fetched file") from None
     crc = written = 0
     try:
         with os.fdopen(descriptor, "wb") as out:
@@ -209,11 +215,16 @@ def _extract(raw: BinaryIO, member: _Member, url: str, target: Path) -> None:
                 if not chunk:
                     break
                 left -= len(chunk)
-                data = inflater.decompress(chunk) if inflater is not None else chunk
+                room = member.size - written + 1  # one byte more shows an oversized member
+                data = inflater.decompress(chunk, room) if inflater is not None else chunk
+                if written + len(data) > member.size:
+                    raise _oversized(url, member)
                 crc, written = zlib.crc32(data, crc), written + len(data)
                 out.write(data)
             if inflater is not None:
                 tail = inflater.flush()
+                if written + len(tail) > member.size:
+                    raise _oversized(url, member)
                 crc, written = zlib.crc32(tail, crc), written + len(tail)
                 out.write(tail)
             out.flush()
@@ -250,5 +261,19 @@ def _extract(raw: BinaryIO, member: _Member, url: str, target: Path) -> None:
                 got=str(error),
             )
         ) from None
+    except OSError as error:
+        raise OutputError(error, target, what="the fetched file") from None
     finally:
         temp.unlink(missing_ok=True)
+
+
+def _oversized(url: str, member: _Member) -> DataError:
+    return DataError(
+        Problem(
+            url,
+            member.name,
+            "corrupt member refused: it inflates past its declared size, nothing written",
+            expected=f"{member.size} bytes",
+            got="more",
+        )
+    )

@@ -75,11 +75,20 @@ def _prepare_document(letter: Letter) -> Any:
     quote = styles["Quote"].paragraph_format
     quote.left_indent = quote.right_indent = Cm(1)
     properties = document.core_properties
-    properties.title = letter.title
-    properties.author = letter.author
+    # Word's document properties hold at most 255 characters (the letter shows it all).
+    properties.title = _fit(letter.title, _PROPERTY_LIMIT)
+    properties.author = _fit(letter.author, _PROPERTY_LIMIT)
     properties.subject = "Draft response under section 55 of the Police Act 1996"
     properties.language = "en-GB"
     return document
+
+
+_PROPERTY_LIMIT = 255
+
+
+def _fit(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, ending in an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _restart_numbering(document: Any) -> int:

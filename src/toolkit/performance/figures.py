@@ -13,9 +13,10 @@ import calendar
 import logging
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from toolkit.performance.policeuk import PeriodCounts, PoliceUkData
+from toolkit.performance.policeuk import OUTLIER_FACTOR, PeriodCounts, PoliceUkData
 from toolkit.performance.population import (
     Estimate,
     load_population,
@@ -59,6 +60,21 @@ def latest_complete_quarter(months_held: set[str], quarter: Quarter) -> Quarter 
             return candidate
         candidate = candidate.previous()
     return None
+
+
+def _months_with_rows(data: PoliceUkData, force: str, quarter: Quarter) -> set[str]:
+    """The force's months held in the data, less those whose file has no rows (a truncated
+    download is a missing month, not a month of no crime), judged back from ``quarter``
+    until a complete quarter is found."""
+    held = set(data.months(force))
+    while True:
+        candidate = latest_complete_quarter(held, quarter)
+        if candidate is None:
+            return held
+        empty = set(data.counts(force, candidate.months).empty_months)
+        if not empty:
+            return held
+        held -= empty
 
 
 def _month_name(month: str) -> str:
@@ -152,7 +168,7 @@ def police_uk_figures(
     with PoliceUkData(source, cache_dir=cache_dir) as data:
         data.require_force(force)
         briefing_quarter = quarter
-        held = set(data.months(force))
+        held = _months_with_rows(data, force, briefing_quarter)
         quarter = latest_complete_quarter(held, briefing_quarter) or briefing_quarter
         lag = _index(briefing_quarter) - _index(quarter)
         provisional, note = None, None
@@ -191,6 +207,12 @@ def police_uk_figures(
             )
             for t in types
         }
+        empty_months = sorted(set(own.empty_months) | (set(data.months(force)) - held))
+        if empty_months:
+            notes.append(
+                f"The data.police.uk file for {force} for {', '.join(empty_months)} has no "
+                "rows (a truncated download?): that month is counted as missing, not as zero."
+            )
         if own.empty:
             notes.append(f"There is no data.police.uk file for {force} in {quarter.id}.")
         elif not own.complete:
@@ -207,6 +229,9 @@ def police_uk_figures(
                 f"{earlier.id} lacks {', '.join(previous.missing_months)}: "
                 "no year-on-year comparison."
             )
+
+        trend = _trend(data, force, _trend_end(held, quarter, briefing_quarter), crime_types)
+        notes += _outliers(data, force, quarter, trend)
 
         peer_figures: dict[str, object] = {}
         peers_complete: dict[str, bool] = {}
@@ -235,6 +260,7 @@ def police_uk_figures(
             "months": list(quarter.months),
             "complete": own.complete,
             "missing_months": list(own.missing_months),
+            "empty_months": empty_months,
             "crime_types": crime,
             "previous_year": {
                 "quarter": earlier.id,
@@ -247,7 +273,7 @@ def police_uk_figures(
                 {"year": estimate.year, "value": estimate.value} if estimate is not None else None
             ),
             "focus": list(crime_types),
-            "trend": _trend(data, force, _trend_end(held, quarter, briefing_quarter), crime_types),
+            "trend": trend,
             "outcomes": data.outcomes(force, quarter.months) if not own.empty else None,
             "notes": notes,
         }
@@ -310,6 +336,29 @@ def _estimate(
     if estimate is None:
         notes.append(f"The population file has no estimate for {force}: its rates are not shown.")
     return estimate
+
+
+def _outliers(
+    data: PoliceUkData, force: str, quarter: Quarter, trend: list[dict[str, object]]
+) -> list[str]:
+    """Notes for months of the quarter whose row count is implausible against the trend's.
+
+    A month with more than :data:`~toolkit.performance.policeuk.OUTLIER_FACTOR` times
+    the rows of the force's median month in the trend window is flagged (a damaged or
+    doctored download), not silently counted.
+    """
+    months = [m for point in trend for m in Quarter.parse(str(point["quarter"])).months]
+    rows = data.month_rows(force, months or list(quarter.months))
+    if len(rows) < 3:
+        return []
+    median = float(np.median(list(rows.values())))
+    return [
+        f"The data.police.uk file for {force} for {month} holds {n:,} rows, more than "
+        f"{OUTLIER_FACTOR} times the force's median month ({median:,.0f}): check the "
+        "download before relying on this quarter's figures."
+        for month, n in rows.items()
+        if month in quarter.months and median > 0 and n > OUTLIER_FACTOR * median
+    ]
 
 
 def _trend(

@@ -19,7 +19,10 @@ Each file is read once: the header must hold ``Crime ID``, ``Month`` and
 per-file result is cached as an Arrow IPC file keyed by the source file's path,
 size and modification time (for a zip member: the zip's path, size and
 modification time plus the member's name and CRC). A warm rerun reads only the
-cache.
+cache. Each cache entry carries a SHA-256 of its content and the source's identity
+(force, month, kind, path, size, modification time, CRC) and is used only when both
+verify (:mod:`toolkit.cachefile`); otherwise it is discarded with one warning and
+the source is read again.
 """
 
 from __future__ import annotations
@@ -31,7 +34,6 @@ import json
 import logging
 import os
 import re
-import tempfile
 import threading
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -46,6 +48,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.ipc as ipc
 
+from toolkit import cachefile
 from toolkit.errors import DataError, Problem, shown
 
 log = logging.getLogger("toolkit")
@@ -59,10 +62,16 @@ STREET_COLUMNS = ("Crime ID", "Month", "Crime type")
 OUTCOME_COLUMNS = ("Crime ID", "Month", "Outcome type")
 """The outcomes-file columns that are read."""
 
-_CACHE_VERSION = "policeuk-2"
+_CACHE_VERSION = "policeuk-3"
 _FILE_RE = re.compile(r"(?:^|/)(\d{4}-\d{2})/\1-(.+)-(street|outcomes)\.csv$")
 _MONTH_DIR = re.compile(r"^\d{4}-\d{2}$")
 _HEADER_BYTES = 64 * 1024
+MAX_MEMBER_BYTES = 1 << 30
+"""The largest zip member read (1 GiB; the largest real monthly file is tens of MB)."""
+MAX_RATIO = 100
+"""The most a member may inflate (CSV compresses about 5 to 10 times; zeros 1,000)."""
+OUTLIER_FACTOR = 10
+"""A month with more rows than this many times the force's median month is flagged."""
 _WORKERS = max(1, min(8, os.cpu_count() or 1))
 
 _HEX = np.full(256, 255, dtype=np.uint8)
@@ -85,6 +94,9 @@ class SourceFile:
         Identifies this version of the file (path, size, mtime; CRC for zip members).
     path, member
         The file on disk, or the zip and the member name.
+    identity
+        The fields ``cache_key`` is made from, as JSON; stored in the cache entry and
+        checked when it is read.
     """
 
     force: str
@@ -94,6 +106,16 @@ class SourceFile:
     cache_key: str
     path: Path
     member: str | None = None
+    identity: str = ""
+
+
+def _source(
+    force: str, month: str, kind: str, label: str, path: Path, member: str | None, **facts: object
+) -> SourceFile:
+    """A :class:`SourceFile` whose cache key and identity come from the same facts."""
+    identity = {"force": force, "month": month, "kind": kind, "member": member, **facts}
+    text = json.dumps(identity, sort_keys=True)
+    return SourceFile(force, month, kind, label, _digest(text), path, member, text)
 
 
 @dataclass
@@ -123,15 +145,20 @@ class PeriodCounts:
     months
         The months asked for (``YYYY-MM``).
     missing_months
-        Those of ``months`` with no street-level file for the force.
+        Those of ``months`` with no street-level data for the force: no file, or a
+        file with a header and no rows (a truncated download; a force's month never
+        has no crime at all), which is not counted as zero.
     counts
         Crime type -> count under the counting rule, for every type found.
+    empty_months
+        Those of ``missing_months`` whose file is there but holds no rows.
     """
 
     force: str
     months: tuple[str, ...]
     missing_months: tuple[str, ...]
     counts: dict[str, int]
+    empty_months: tuple[str, ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -200,6 +227,7 @@ class PoliceUkData:
         self._zip: zipfile.ZipFile | None = None
         self._zip_lock = threading.Lock()
         self._memo: dict[str, _Parsed] = {}
+        self._warned: set[str] = set()
         self.files: dict[tuple[str, str, str], SourceFile] = {}
         if self.source.is_dir():
             self._index_folder()
@@ -280,13 +308,26 @@ class PoliceUkData:
         self._load(wanted)
         result = {}
         for force in forces:
-            present = [m for m in months if (force, m, "street") in self.files]
-            parts = [self._memo[self.files[(force, m, "street")].cache_key] for m in present]
+            files = {
+                m: self.files[(force, m, "street")]
+                for m in months
+                if (force, m, "street") in self.files
+            }
+            empty = [m for m, f in files.items() if _no_rows(self._memo[f.cache_key])]
+            for m in empty:
+                if files[m].label not in self._warned:
+                    self._warned.add(files[m].label)
+                    log.warning(
+                        "%s: the file has no rows; %s is counted as missing", files[m].label, m
+                    )
+            present = [m for m in files if m not in empty]
+            parts = [self._memo[files[m].cache_key] for m in present]
             result[force] = PeriodCounts(
                 force=force,
                 months=tuple(months),
                 missing_months=tuple(m for m in months if m not in present),
                 counts=_count(parts),
+                empty_months=tuple(empty),
             )
         return result
 
@@ -364,8 +405,19 @@ class PoliceUkData:
                 month, force, kind = match.groups()
                 path = Path(dirpath) / name
                 stat = path.stat()
-                key = _digest(os.path.abspath(path), stat.st_size, stat.st_mtime_ns)
-                self._add(SourceFile(force, month, kind, f"{label_root}/{relpath}", key, path))
+                self._add(
+                    _source(
+                        force,
+                        month,
+                        kind,
+                        f"{label_root}/{relpath}",
+                        path,
+                        None,
+                        source=os.path.abspath(path),
+                        size=stat.st_size,
+                        mtime_ns=stat.st_mtime_ns,
+                    )
+                )
 
     def _index_zip(self) -> None:
         try:
@@ -388,16 +440,19 @@ class PoliceUkData:
             if match is None or info.is_dir():
                 continue
             month, force, kind = match.groups()
-            key = _digest(base, stat.st_size, stat.st_mtime_ns, info.filename, info.CRC)
             self._add(
-                SourceFile(
+                _source(
                     force,
                     month,
                     kind,
                     f"{self.source}!{info.filename}",
-                    key,
                     self.source,
                     info.filename,
+                    source=base,
+                    size=stat.st_size,
+                    mtime_ns=stat.st_mtime_ns,
+                    crc=info.CRC,
+                    member_size=info.file_size,
                 )
             )
 
@@ -481,6 +536,7 @@ class PoliceUkData:
         if file.member is None:
             return file.path
         assert self._zip is not None
+        self._check_member(file)
         try:
             with self._zip_lock:
                 return self._zip.read(file.member)
@@ -489,6 +545,35 @@ class PoliceUkData:
                 Problem(file.label, "", "cannot read this member of the zip", got=shown(str(exc)))
             ) from None
 
+    def _check_member(self, file: SourceFile) -> None:
+        """Refuse, before reading it, a member too large or too compressed to be real data."""
+        assert self._zip is not None and file.member is not None
+        info = self._zip.getinfo(file.member)
+        ratio = info.file_size / max(1, info.compress_size)
+        if info.file_size > MAX_MEMBER_BYTES or ratio > MAX_RATIO:
+            raise DataError(
+                Problem(
+                    file.label,
+                    "",
+                    "refused: the member is implausibly large or compressed for a monthly file",
+                    expected=f"at most {MAX_MEMBER_BYTES >> 20:,} MB, inflating at most "
+                    f"{MAX_RATIO} times",
+                    got=f"{info.file_size:,} bytes from {info.compress_size:,}",
+                )
+            )
+
+    def month_rows(self, force: str, months: Sequence[str]) -> dict[str, int]:
+        """Rows per month (street-level) for the months of ``months`` that have a file."""
+        files = [
+            self.files[(force, m, "street")] for m in months if (force, m, "street") in self.files
+        ]
+        self._load(files)
+        return {
+            f.month: int(self._memo[f.cache_key].codes.size)
+            + sum(self._memo[f.cache_key].empty.values())
+            for f in files
+        }
+
     def _cache_path(self, file: SourceFile) -> Path | None:
         if self.cache_dir is None:
             return None
@@ -496,33 +581,27 @@ class PoliceUkData:
 
     def _read_cache(self, file: SourceFile) -> _Parsed | None:
         path = self._cache_path(file)
-        if path is None or not path.exists():
+        if path is None:
+            return None
+        payload = cachefile.read(path, json.loads(file.identity))
+        if payload is None:
             return None
         try:
-            with pa.memory_map(str(path)) as source:
-                table = ipc.open_file(source).read_all()
+            table = ipc.open_file(pa.BufferReader(payload)).read_all()
             return _from_table(table)
-        except (OSError, pa.ArrowInvalid, KeyError, ValueError, TypeError) as exc:
-            log.warning("ignoring unreadable cache file %s: %s", path, exc)
+        except Exception as exc:  # noqa: BLE001 - a verified entry of another layout
+            log.warning("discarding cache file %s: %s; reading the source again", path, exc)
             return None
 
     def _write_cache(self, file: SourceFile, parsed: _Parsed) -> None:
         path = self._cache_path(file)
         if path is None:
             return
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".policeuk-", suffix=".part")
-            try:
-                table = _to_table(parsed)
-                with os.fdopen(fd, "wb") as sink, ipc.new_file(sink, table.schema) as writer:
-                    writer.write_table(table)
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-        except OSError as exc:
-            log.warning("could not write cache file %s: %s", path, exc)
+        table = _to_table(parsed)
+        sink = pa.BufferOutputStream()
+        with ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table)
+        cachefile.write(path, sink.getvalue().to_pybytes(), json.loads(file.identity))
 
 
 def count_crimes(
@@ -679,6 +758,11 @@ def _hash_ids(ids: pa.Array) -> np.ndarray:
         rest = ids.filter(pa.array(slow)).to_numpy(zero_copy_only=False).astype(object)
         out[slow] = pd.util.hash_array(rest, categorize=False)
     return out
+
+
+def _no_rows(parsed: _Parsed) -> bool:
+    """True for a file with a header and no data rows."""
+    return parsed.codes.size == 0 and not any(parsed.empty.values())
 
 
 def _count(parts: Sequence[_Parsed]) -> dict[str, int]:

@@ -29,10 +29,9 @@ behaviour is not a recorded crime and has no match.
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
-import os
 import re
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -41,12 +40,13 @@ from typing import Any
 
 import pandas as pd
 
+from toolkit import cachefile
 from toolkit.errors import DataError, Problem, shown
 from toolkit.quarters import Quarter
 
 log = logging.getLogger("toolkit")
 
-_CACHE_VERSION = "recorded-1"
+_CACHE_VERSION = "recorded-2"
 
 QUARTERLY_COLUMNS = (
     "Financial Year",
@@ -286,11 +286,12 @@ def load_recorded_crime(path: Path, *, cache_dir: Path | None = None) -> Recorde
     if cached is not None:
         for kind_name in ("quarterly", "rolling"):
             found_file = cached.with_name(f"{cached.name}-{kind_name}.arrow")
-            if found_file.is_file():
+            payload = cachefile.read(found_file, _identity(path, kind_name))
+            if payload is not None:
                 try:
-                    return RecordedCrime(kind_name, path, pd.read_feather(found_file))
-                except (OSError, ValueError) as exc:  # a damaged cache is read again
-                    log.debug("ignoring cache %s: %s", found_file, exc)
+                    return RecordedCrime(kind_name, path, pd.read_feather(io.BytesIO(payload)))
+                except Exception as exc:  # noqa: BLE001 - a verified entry of another layout
+                    log.warning("discarding cache file %s: %s", found_file, exc)
     sheets = _read_sheets(path)
     frames = []
     kind = None
@@ -322,7 +323,7 @@ def load_recorded_crime(path: Path, *, cache_dir: Path | None = None) -> Recorde
         )
     rows = pd.concat(frames, ignore_index=True)
     if cached is not None:
-        _write_cache(rows, cached.with_name(f"{cached.name}-{kind}.arrow"))
+        _write_cache(rows, cached.with_name(f"{cached.name}-{kind}.arrow"), _identity(path, kind))
     return RecordedCrime(kind, path, rows)
 
 
@@ -335,15 +336,23 @@ def _cache_file(path: Path, cache_dir: Path | None) -> Path | None:
     return Path(cache_dir) / f"recorded-{hashlib.sha256(key.encode()).hexdigest()[:24]}"
 
 
-def _write_cache(rows: pd.DataFrame, target: Path) -> None:
-    """Write atomically (several kernels may write the same table at once)."""
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}")
-        rows.to_feather(temporary)
-        os.replace(temporary, target)
-    except OSError as exc:
-        log.debug("could not cache %s: %s", target, exc)
+def _identity(path: Path, kind: str) -> dict[str, object]:
+    """What a cache entry of ``path`` must say it was made from (checked on reading)."""
+    stat = path.stat()
+    return {
+        "version": _CACHE_VERSION,
+        "source": str(path.resolve()),
+        "size": stat.st_size,
+        "mtime_ns": stat.st_mtime_ns,
+        "table": kind,
+    }
+
+
+def _write_cache(rows: pd.DataFrame, target: Path, identity: dict[str, object]) -> None:
+    """Write atomically, with a checksum (several kernels may write the same table at once)."""
+    buffer = io.BytesIO()
+    rows.to_feather(buffer)
+    cachefile.write(target, buffer.getvalue(), identity)
 
 
 def recorded_crime_figures(

@@ -1,0 +1,116 @@
+"""Cache files that prove what they hold: a content checksum and the source's identity.
+
+A parsed data file is cached so that later briefings need not parse it again. A
+cache entry that is damaged (a flipped bit, an edited number) or that belongs to
+another file (another force's entry copied over it) must never give a figure, so
+every entry is written as::
+
+    TOOLKIT-CACHE 1\\n
+    {"identity": {...}, "length": N, "sha256": "..."}\\n
+    <N bytes of payload>
+
+:func:`read` returns the payload only when the header parses, the identity is the
+one the caller expects (force, month, the source file's path, size and modification
+time, ...), the length matches and the payload's SHA-256 matches. Anything else
+is logged as one warning line, the entry is removed and ``None`` is returned: the
+caller reads the source again and writes a fresh entry. :func:`write` writes
+atomically (a temporary file renamed over the entry), so a reader never sees half
+an entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+log = logging.getLogger("toolkit")
+
+MAGIC = b"TOOLKIT-CACHE 1\n"
+_MAX_HEADER = 64 * 1024
+
+
+def _canonical(identity: dict[str, object]) -> str:
+    return json.dumps(identity, sort_keys=True, separators=(",", ":"))
+
+
+def write(path: Path, payload: bytes, identity: dict[str, object]) -> None:
+    """Write ``payload`` as the cache entry ``path`` for the source ``identity``.
+
+    A failure to write (a read-only or full disk) is logged at debug level and
+    otherwise ignored: the cache only saves time.
+    """
+    header = {
+        "identity": json.loads(_canonical(identity)),
+        "length": len(payload),
+        "sha256": hashlib.sha256(payload).hexdigest(),
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as sink:
+                sink.write(MAGIC)
+                sink.write(json.dumps(header, sort_keys=True).encode("utf-8") + b"\n")
+                sink.write(payload)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        log.debug("could not write cache file %s: %s", path, exc)
+
+
+def read(path: Path, identity: dict[str, object]) -> bytes | None:
+    """The payload of the cache entry ``path``, if it verifies for ``identity``.
+
+    Returns ``None`` when there is no entry, and also (after one warning line and
+    removing the entry) when it does not verify.
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        _discard(path, f"cannot be read ({exc.strerror or exc})")
+        return None
+    reason = _check(data, identity)
+    if reason:
+        _discard(path, reason)
+        return None
+    return data[data.index(b"\n", len(MAGIC)) + 1 :]
+
+
+def _check(data: bytes, identity: dict[str, object]) -> str:
+    """Why ``data`` is not a valid entry for ``identity`` ('' when it is)."""
+    if not data.startswith(MAGIC):
+        return "not a cache entry of this version"
+    end = data.find(b"\n", len(MAGIC), len(MAGIC) + _MAX_HEADER)
+    if end < 0:
+        return "its header is damaged"
+    try:
+        header = json.loads(data[len(MAGIC) : end].decode("utf-8"))
+        stored = _canonical(header["identity"])
+        length = int(header["length"])
+        digest = str(header["sha256"])
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return "its header is damaged"
+    if stored != _canonical(identity):
+        return "it belongs to another source file or version"
+    payload = memoryview(data)[end + 1 :]
+    if len(payload) != length:
+        return "its length does not match"
+    if hashlib.sha256(payload).hexdigest() != digest:
+        return "its checksum does not match"
+    return ""
+
+
+def _discard(path: Path, reason: str) -> None:
+    log.warning("discarding cache file %s: %s; reading the source again", path, reason)
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        log.debug("could not remove cache file %s: %s", path, exc)
