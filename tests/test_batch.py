@@ -108,6 +108,8 @@ def test_the_summary_names_the_failure(batch):
     ) in out
     assert f"due-report  ok  {Path('outputs') / QUARTER / 'due-report' / 'briefing.html'}" in out
     assert "3 of 4 briefings produced, 1 failed" in out
+    # How to see what the kernel printed besides the error in the notebook.
+    assert "run again with --debug: toolkit --debug run …" in out
     assert "second line of the message" not in out
 
 

@@ -24,15 +24,11 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-import matplotlib
+from matplotlib import style as mpl_style
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
-matplotlib.use("Agg")
-
-from matplotlib import style as mpl_style  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-
-from toolkit.performance.recorded_crime import HOME_OFFICE_NAMES  # noqa: E402
+from toolkit.performance.recorded_crime import HOME_OFFICE_NAMES
 
 PALETTE = ("#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1")
 """Analysis Function categorical palette (afcharts), in order."""
