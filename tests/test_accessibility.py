@@ -31,6 +31,8 @@ from browser_tools import (
     structural_problems,
 )
 
+pytestmark = pytest.mark.slow  # every test here starts kernels or subprocesses
+
 PROJECT = Path(__file__).resolve().parents[1]
 QUARTER = "2018-19-Q3"
 REPORT = "both-sides-of-the-coin"

@@ -32,6 +32,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # every test here starts kernels or subprocesses
+
 FIXTURES = Path(__file__).parent / "fixtures" / "batch"
 TOOLKIT = Path(sys.executable).with_name("toolkit")
 QUARTER = "2018-19-Q3"

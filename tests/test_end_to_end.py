@@ -44,6 +44,7 @@ def demo(tmp_path_factory) -> Path:
     return out / "2018-19-Q3" / REPORT
 
 
+@pytest.mark.slow
 def test_outputs_are_all_there(demo):
     for name in (
         "briefing.html",
@@ -55,6 +56,7 @@ def test_outputs_are_all_there(demo):
         assert (demo / name).is_file(), name
 
 
+@pytest.mark.slow
 def test_figures_hold_the_real_counts(demo):
     figures = json.loads((demo / "figures.json").read_text())
     assert figures["report"] == REPORT
@@ -87,6 +89,7 @@ def test_figures_hold_the_real_counts(demo):
     )
 
 
+@pytest.mark.slow
 def test_html_is_a_briefing_not_a_notebook(demo):
     html = (demo / "briefing.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in html
@@ -101,6 +104,7 @@ def test_html_is_a_briefing_not_a_notebook(demo):
     assert "No description has been provided" not in html
 
 
+@pytest.mark.slow
 def test_the_notebook_runs_under_plain_papermill(tmp_path):
     out = tmp_path / "by-hand.ipynb"
     done = subprocess.run(

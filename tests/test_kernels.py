@@ -62,6 +62,7 @@ REPORT = (
 )
 
 
+@pytest.mark.slow
 @needs_fork
 def test_forked_kernels_are_fresh_separate_processes(caplog):
     caplog.set_level(logging.DEBUG, logger="toolkit")
@@ -93,6 +94,7 @@ def test_forked_kernels_are_fresh_separate_processes(caplog):
     assert "Ctrl-C will not work" not in caplog.text
 
 
+@pytest.mark.slow
 @needs_fork
 def test_a_killed_or_timed_out_forked_kernel_is_cleaned_up():
     with KernelPool(1, 2) as pool:
@@ -118,6 +120,7 @@ def test_a_killed_or_timed_out_forked_kernel_is_cleaned_up():
     assert not psutil.Process().children(recursive=True)
 
 
+@pytest.mark.slow
 @needs_fork
 def test_a_forked_kernel_can_be_interrupted():
     with KernelPool(1, 1) as pool:
@@ -140,6 +143,7 @@ def test_a_forked_kernel_can_be_interrupted():
         pool.release(kernel).result(30)
 
 
+@pytest.mark.slow
 @needs_fork
 def test_kernels_die_with_the_runner(tmp_path):
     """However the runner dies (here SIGKILL), the zygote and its kernels follow it."""
@@ -166,6 +170,7 @@ def test_kernels_die_with_the_runner(tmp_path):
     assert all(_gone(pid) for pid in pids)
 
 
+@pytest.mark.slow
 def test_the_spawn_path_still_works(monkeypatch):
     """Where kernels cannot be forked (Windows, macOS, TOOLKIT_KERNEL_FORK=0)."""
     monkeypatch.setenv(kernels.FORK_ENV, "0")
@@ -184,6 +189,7 @@ def test_the_spawn_path_still_works(monkeypatch):
     assert not psutil.Process().children(recursive=True)
 
 
+@pytest.mark.slow
 @needs_fork
 def test_a_dead_zygote_falls_back_to_spawning():
     with KernelPool(1, 2) as pool:

@@ -147,7 +147,8 @@ def _charts(briefing: Briefing) -> list[dict[str, Any]]:
         return []
     force = briefing.params.force.force
     charts = []
-    for chart in briefing_charts(figures, labels={force.police_uk: force.name}):
+    labels = {force.police_uk: force.name}
+    for chart in briefing_charts(figures, labels=labels, cache_dir=briefing.cache_dir):
         width, height = _png_size(chart.png)
         charts.append(
             {

@@ -272,6 +272,8 @@ class Zygote:
         self._forks: dict[int, tuple[Future[ForkedProcess], tuple[int, ...]]] = {}
         self._children: dict[int, ForkedProcess] = {}
         self._error = ""
+        self._ready = False  # it has finished its imports
+        self._forked = False  # it has been asked for a kernel
         try:
             self.process = subprocess.Popen(
                 [
@@ -343,6 +345,7 @@ class Zygote:
                 future.set_exception(ZygoteError(self._error))
                 return future
             self._next_id += 1
+            self._forked = True
             request = {
                 "op": "fork",
                 "id": self._next_id,
@@ -370,12 +373,19 @@ class Zygote:
                 self._sock.send(message)
 
     def close(self, timeout: float = 10) -> None:
-        """Kill every kernel it forked, and the zygote itself; wait for it to exit."""
+        """Kill every kernel it forked, and the zygote itself; wait for it to exit.
+
+        A zygote still importing has forked nothing: it is killed at once rather than
+        left to finish its imports before it notices (a run refused for bad input).
+        """
         with self._lock:
             if not self._error:
                 self._error = "the kernel zygote is closed"
             with contextlib.suppress(OSError):
                 self._sock.shutdown(socket.SHUT_RDWR)
+            if not self._ready and not self._forked:
+                with contextlib.suppress(OSError):
+                    self.process.kill()
         try:
             self.process.wait(timeout)
         except subprocess.TimeoutExpired:  # pragma: no cover - it exits on EOF
@@ -427,6 +437,7 @@ class Zygote:
                 )
                 exited._set_exit(int(message["code"]))
         elif op == "ready":
+            self._ready = True
             log.debug("kernel zygote ready after %.2f s", message.get("seconds", 0.0))
 
     def _gone(self) -> None:
