@@ -170,3 +170,13 @@ def test_every_shipped_template_compiles_ahead_of_use() -> None:
     env = environment()
     assert env.list_templates(filter_func=lambda name: name.startswith("sections/"))
     assert env.list_templates(filter_func=lambda name: name.startswith("letter/"))
+
+
+def test_the_environment_is_one_per_template_folder(tmp_path) -> None:
+    """The zygote's ``environment()`` is the one a briefing's ``environment(None)`` gets,
+    so templates compiled before the fork are not compiled again in each kernel."""
+    from toolkit.render import environment
+
+    assert environment() is environment(None) is environment(override=None)
+    assert environment(tmp_path) is environment(tmp_path)
+    assert environment(tmp_path) is not environment()

@@ -35,6 +35,15 @@ def exporter() -> HTMLExporter:
     )
 
 
+def warm() -> None:
+    """Build the exporter and compile its templates now, by exporting an empty notebook.
+
+    The batch calls this on a thread while its first kernels start, so the first
+    briefing's export does not pay for it.
+    """
+    notebook_html(nbformat.v4.new_notebook(), title="")
+
+
 def notebook_html(
     nb: nbformat.NotebookNode, *, title: str, footer: str = "", generated: str = ""
 ) -> str:

@@ -99,13 +99,20 @@ def preload() -> None:
         env.get_template(name)
 
 
-@lru_cache(maxsize=8)
 def environment(override: Path | None = None) -> Environment:
     """The Jinja2 environment: autoescaping, strict undefined, the filters above.
 
     One environment per template folder and process, so each template is compiled once
     (Jinja checks a file's modification time before reusing its compiled form).
+    ``environment()`` and ``environment(None)`` are the same one: the kernel zygote
+    compiles the templates with the first, and briefings without a template folder
+    of their own ask for the second.
     """
+    return _environment(override)
+
+
+@lru_cache(maxsize=8)
+def _environment(override: Path | None) -> Environment:
     loaders: list[Any] = [PackageLoader("toolkit", "templates")]
     if override is not None:
         loaders.insert(0, FileSystemLoader(str(override)))
