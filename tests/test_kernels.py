@@ -338,3 +338,14 @@ def test_a_forked_kernel_is_set_up_as_a_spawned_one_would_be(tmp_path, monkeypat
         assert process.wait(10) == 3
         pool.release(kernel, now=True).result(30)
     assert not psutil.Process().children(recursive=True)
+
+
+@pytest.mark.slow
+@needs_fork
+def test_a_zygote_closed_while_importing_is_killed_at_once():
+    """A run refused for bad input does not wait for the zygote's imports to finish."""
+    early = zygote.Zygote()
+    early.close()
+    assert early.process.returncode == -signal.SIGKILL
+    assert not early.alive
+    assert not psutil.Process().children(recursive=True)

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
 
-from toolkit.charts import briefing_charts, force_label
 from toolkit.updates import STATUS_LABELS
 
 if TYPE_CHECKING:
@@ -79,6 +78,14 @@ def signed(value: float | int | None, places: int = 0, suffix: str = "") -> str:
 def status_label(status: str) -> str:
     """``in-progress`` → ``In progress``."""
     return STATUS_LABELS.get(status, status.replace("-", " ").capitalize())
+
+
+def force_label(slug: str, labels: dict[str, str] | None = None) -> str:
+    """:func:`toolkit.charts.force_label`, imported when first used: the index page,
+    written by the runner, needs no matplotlib."""
+    from toolkit.charts import force_label as label
+
+    return label(slug, labels)
 
 
 def tag_class(state: str) -> str:
@@ -149,6 +156,8 @@ def _png_size(png: bytes) -> tuple[int, int]:
 
 def _charts(briefing: Briefing) -> list[dict[str, Any]]:
     """The performance charts, each with its numbers as a table."""
+    from toolkit.charts import briefing_charts  # matplotlib: only where charts are drawn
+
     figures = briefing.police_uk
     if not figures or not figures.get("focus"):
         return []
