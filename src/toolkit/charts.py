@@ -272,27 +272,25 @@ def briefing_charts(
     """The trend chart, then one peer chart per focus crime type (when there are peers).
 
     With ``cache_dir``, each chart is kept in ``<cache_dir>/charts/`` under a key made
-    of exactly what it is drawn from (see :func:`_chart_key`), so briefings of a run
-    that need the same chart -- same force, peers, quarter and crime types -- draw it
-    once. The key includes a fingerprint of this module and of matplotlib and
-    afcharts, so a chart is never reused across a change to how charts are drawn.
+    of what it is drawn from (see :func:`_chart_key`): for the trend chart every
+    figure; for a peer chart every figure but the focus list, the trend and the other
+    crime types' numbers. So briefings of a run that need the same chart -- same
+    force, peers, quarter and crime type -- draw it once. The key includes a
+    fingerprint of this module and of matplotlib and afcharts, so a chart is never
+    reused across a change to how charts are drawn.
     """
-    trend_inputs = {k: figures.get(k) for k in ("force", "focus", "trend")}
+    # Keys: every figure, less only what a chart does not show (so a figure added
+    # later, and drawn, is part of the key without anyone remembering to add it).
     charts = [
-        _cached(
-            cache_dir, "trend", trend_inputs, labels, lambda: trend_chart(figures, labels=labels)
-        )
+        _cached(cache_dir, "trend", figures, labels, lambda: trend_chart(figures, labels=labels))
     ]
     peers = figures.get("peers") or {}
     for crime_type in figures["focus"] if peers else []:
         peer_inputs = {
+            **{k: v for k, v in figures.items() if k not in ("focus", "trend", "crime_types")},
             "crime_type": crime_type,
-            "force": figures["force"],
-            "quarter": figures["quarter"],
             "own": figures["crime_types"].get(crime_type),
             "peers": {slug: types.get(crime_type) for slug, types in peers.items()},
-            "complete": figures.get("complete", True),
-            "peers_complete": figures.get("peers_complete", {}),
         }
         charts.append(
             _cached(
