@@ -32,6 +32,8 @@ from browser_tools import (
     structural_problems,
 )
 
+pytestmark = pytest.mark.slow  # every test here starts kernels or subprocesses
+
 PROJECT = Path(__file__).resolve().parents[1]
 QUARTER = "2020-21-Q1"
 REPORT = "both-sides-of-the-coin"

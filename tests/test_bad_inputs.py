@@ -208,7 +208,17 @@ def test_every_case_in_the_table_has_a_setup():
     assert sorted(r["case"] for r in _rows()) == sorted(SETUPS)
 
 
-@pytest.mark.parametrize("row", _rows(), ids=lambda r: r["case"])
+def _params() -> list[object]:
+    """Each row; ``toolkit run`` rows are slow (the run starts its kernel zygote first)."""
+    return [
+        pytest.param(
+            r, id=r["case"], marks=[pytest.mark.slow] if r["command"].startswith("run") else []
+        )
+        for r in _rows()
+    ]
+
+
+@pytest.mark.parametrize("row", _params())
 def test_bad_input_message(row, tmp_path):
     root = tmp_path / "params"
     shutil.copytree(FIXTURES / "register", root)

@@ -35,6 +35,8 @@ import pytest
 
 from toolkit.quarters import Quarter
 
+pytestmark = pytest.mark.slow  # every test here starts kernels or subprocesses
+
 FIXTURES = Path(__file__).parent / "fixtures" / "batch"
 TOOLKIT = Path(sys.executable).with_name("toolkit")
 QUARTER = "2018-19-Q3"
@@ -111,6 +113,8 @@ def test_the_summary_names_the_failure(batch):
     ) in out
     assert f"due-report  ok  {Path('outputs') / QUARTER / 'due-report' / 'briefing.html'}" in out
     assert "3 of 4 briefings produced, 1 failed" in out
+    # How to see what the kernel printed besides the error in the notebook.
+    assert "run again with --debug: toolkit --debug run …" in out
     assert "second line of the message" not in out
 
 
@@ -359,6 +363,8 @@ def test_the_data_notice_says_when_figures_are_lagged_or_incomplete():
                                                    "complete": True}}  # fmt: skip
     assert data_notice(whole) is None
     assert data_notice({"quarter": "2018-19-Q3", "police_uk": None}) is None
+
+
 def _sleepy_for_all(folder: Path) -> Path:
     """sleepy.ipynb, sleeping 60 s for every report."""
     text = (FIXTURES / "sleepy.ipynb").read_text()

@@ -268,6 +268,7 @@ def test_missing_tools_skip_outside_ci(monkeypatch):
 # ------------------------------------------------------------------------ axe in Chromium
 
 
+@pytest.mark.slow
 def test_good_page_passes_axe(tmp_path):
     require_browser_tools()
     result = run_axe(write(tmp_path, "good.html", GOOD_PAGE))
@@ -277,6 +278,7 @@ def test_good_page_passes_axe(tmp_path):
     assert result["console_errors"] == []
 
 
+@pytest.mark.slow
 def test_bad_page_fails_axe_and_its_cdn_request_is_blocked(tmp_path):
     require_browser_tools()
     result = run_axe(write(tmp_path, "bad.html", BAD_PAGE))
@@ -287,6 +289,7 @@ def test_bad_page_fails_axe_and_its_cdn_request_is_blocked(tmp_path):
     assert "color-contrast [serious]" in report
 
 
+@pytest.mark.slow
 def test_screenshots_at_desktop_and_phone_widths(tmp_path):
     require_browser_tools()
     html = write(tmp_path, "good.html", GOOD_PAGE)
@@ -299,6 +302,7 @@ def test_screenshots_at_desktop_and_phone_widths(tmp_path):
         assert shot_height > 200
 
 
+@pytest.mark.slow
 def test_axe_script_rejects_a_missing_page(tmp_path):
     require_browser_tools()
     done = subprocess.run(
@@ -330,6 +334,7 @@ NOT_INSTALLED = (
 )
 
 
+@pytest.mark.slow
 def test_html_to_pdf_prints_with_the_print_stylesheet(tmp_path):
     require_chromium()
     html = write(tmp_path, "briefing.html", PRINT_PAGE)
@@ -406,6 +411,7 @@ def test_chromium_exit_status_without_stderr(tmp_path):
         html_to_pdf(html, tmp_path / "b.pdf", chromium=str(fake))
 
 
+@pytest.mark.slow
 def test_chromium_timeout(tmp_path):
     fake = fake_chromium(tmp_path, "sleep 30")
     html = write(tmp_path, "b.html", PRINT_PAGE)

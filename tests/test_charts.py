@@ -143,3 +143,49 @@ def test_dollar_signs_and_long_names_are_drawn_as_text() -> None:
     assert len(charts) == 3
     assert all(_png_size(chart.png)[0] > 0 for chart in charts)
     assert name in charts[0].alt and name in charts[0].caption
+
+
+def test_a_chart_is_drawn_once_for_the_same_inputs(tmp_path, monkeypatch) -> None:
+    from toolkit import charts
+
+    first = briefing_charts(FIGURES, cache_dir=tmp_path)
+    assert len(list((tmp_path / "charts").glob("*.json"))) == 3
+
+    def no_drawing(fig: object) -> bytes:
+        raise AssertionError("drawn again")
+
+    monkeypatch.setattr(charts, "_png", no_drawing)
+    # Another report with the same force, quarter and one of the crime types: the
+    # Drugs peer chart is shared; its trend chart (one crime type) is its own.
+    again = briefing_charts(FIGURES, cache_dir=tmp_path)
+    assert again == first
+    drugs_only = dict(FIGURES, focus=["Drugs"])
+    monkeypatch.undo()
+    drawn = []
+    real_png = charts._png
+    monkeypatch.setattr(charts, "_png", lambda fig: drawn.append(1) or real_png(fig))
+    other = briefing_charts(drugs_only, cache_dir=tmp_path)
+    assert len(drawn) == 1  # the trend chart only
+    assert other[1] == first[1]
+    assert other[0].alt != first[0].alt
+
+
+def test_a_chart_with_different_numbers_is_not_reused(tmp_path) -> None:
+    first = briefing_charts(FIGURES, cache_dir=tmp_path)
+    peers = {**FIGURES["peers"], "wiltshire": {  # type: ignore[dict-item]
+        "Drugs": {"count": 999, "rate_per_1000": 1.5},
+        "Possession of weapons": {"count": 71, "rate_per_1000": 0.1},
+    }}  # fmt: skip
+    changed = briefing_charts(dict(FIGURES, peers=peers), cache_dir=tmp_path)
+    assert changed[0] == first[0]  # the trend does not show peers
+    assert changed[1] != first[1] and "1.50" in changed[1].alt
+    assert changed[2] == first[2]  # weapons figures unchanged
+    relabelled = briefing_charts(FIGURES, labels={"dorset": "Dorset Test"}, cache_dir=tmp_path)
+    assert all("Dorset Test" in c.alt for c in relabelled)
+
+
+def test_a_broken_cache_entry_is_drawn_again(tmp_path) -> None:
+    first = briefing_charts(FIGURES, cache_dir=tmp_path)
+    for entry in (tmp_path / "charts").glob("*.json"):
+        entry.write_text('{"png": "not base64!"', encoding="utf-8")
+    assert briefing_charts(FIGURES, cache_dir=tmp_path) == first

@@ -3,10 +3,13 @@
 import shutil
 from pathlib import Path
 
+import pytest
 from filelock import FileLock
 from typer.testing import CliRunner
 
 from toolkit.cli import app
+
+pytestmark = pytest.mark.slow  # every test here starts kernels or subprocesses
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -57,6 +57,7 @@ def later(tmp_path_factory) -> Path:
     return _run("2020-21-Q1", tmp_path_factory.mktemp("outputs"))
 
 
+@pytest.mark.slow
 def test_outputs_are_all_there(demo):
     for name in (
         "briefing.html",
@@ -68,6 +69,7 @@ def test_outputs_are_all_there(demo):
         assert (demo / name).is_file(), name
 
 
+@pytest.mark.slow
 def test_figures_hold_the_real_counts(demo):
     figures = json.loads((demo / "figures.json").read_text())
     assert figures["report"] == REPORT
@@ -133,6 +135,7 @@ def test_the_second_quarter_shows_progress_and_history(demo, later):
     assert "Response sent on 6 February 2020, day 28" in html
 
 
+@pytest.mark.slow
 def test_html_is_a_briefing_not_a_notebook(demo):
     html = (demo / "briefing.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in html
@@ -147,6 +150,7 @@ def test_html_is_a_briefing_not_a_notebook(demo):
     assert "No description has been provided" not in html
 
 
+@pytest.mark.slow
 def test_the_notebook_runs_under_plain_papermill(tmp_path):
     out = tmp_path / "by-hand.ipynb"
     done = subprocess.run(

@@ -22,7 +22,7 @@ from jupyter_client.provisioning import LocalProvisioner
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
-from toolkit import kernels
+from toolkit import kernels, zygote
 from toolkit.kernels import ForkProvisioner, KernelPool, PooledKernel, fork_available, forkable
 
 needs_fork = pytest.mark.skipif(not fork_available(), reason="kernels are forked on Linux only")
@@ -62,6 +62,7 @@ REPORT = (
 )
 
 
+@pytest.mark.slow
 @needs_fork
 def test_forked_kernels_are_fresh_separate_processes(caplog):
     caplog.set_level(logging.DEBUG, logger="toolkit")
@@ -93,6 +94,7 @@ def test_forked_kernels_are_fresh_separate_processes(caplog):
     assert "Ctrl-C will not work" not in caplog.text
 
 
+@pytest.mark.slow
 @needs_fork
 def test_a_killed_or_timed_out_forked_kernel_is_cleaned_up():
     with KernelPool(1, 2) as pool:
@@ -118,6 +120,7 @@ def test_a_killed_or_timed_out_forked_kernel_is_cleaned_up():
     assert not psutil.Process().children(recursive=True)
 
 
+@pytest.mark.slow
 @needs_fork
 def test_a_forked_kernel_can_be_interrupted():
     with KernelPool(1, 1) as pool:
@@ -140,6 +143,7 @@ def test_a_forked_kernel_can_be_interrupted():
         pool.release(kernel).result(30)
 
 
+@pytest.mark.slow
 @needs_fork
 def test_kernels_die_with_the_runner(tmp_path):
     """However the runner dies (here SIGKILL), the zygote and its kernels follow it."""
@@ -166,6 +170,7 @@ def test_kernels_die_with_the_runner(tmp_path):
     assert all(_gone(pid) for pid in pids)
 
 
+@pytest.mark.slow
 def test_the_spawn_path_still_works(monkeypatch):
     """Where kernels cannot be forked (Windows, macOS, TOOLKIT_KERNEL_FORK=0)."""
     monkeypatch.setenv(kernels.FORK_ENV, "0")
@@ -184,6 +189,7 @@ def test_the_spawn_path_still_works(monkeypatch):
     assert not psutil.Process().children(recursive=True)
 
 
+@pytest.mark.slow
 @needs_fork
 def test_a_dead_zygote_falls_back_to_spawning():
     with KernelPool(1, 2) as pool:
@@ -233,3 +239,142 @@ def test_acquire_with_a_timeout_still_times_out():
 
     with KernelPool(1, 0) as pool, pytest.raises(queue.Empty):
         pool.acquire(timeout=0.5)
+
+
+def test_the_zygote_environment_is_made_fork_safe():
+    env = zygote.zygote_env(
+        {"PATH": "/bin", "OPENBLAS_NUM_THREADS": "8", "JE_ARROW_MALLOC_CONF": "narenas:2"}
+    )
+    assert env == {
+        "PATH": "/bin",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "JE_ARROW_MALLOC_CONF": "narenas:2,background_thread:false",
+    }
+    assert zygote.zygote_env({})["JE_ARROW_MALLOC_CONF"] == "background_thread:false"
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="Linux /proc only")
+def test_thread_names_counts_every_thread():
+    before = zygote.thread_names()
+    stop = threading.Event()
+    worker = threading.Thread(target=stop.wait, name="counted-worker")
+    worker.start()
+    try:
+        assert len(zygote.thread_names()) == len(before) + 1
+    finally:
+        stop.set()
+        worker.join()
+
+
+@pytest.mark.slow
+@needs_fork
+def test_the_zygote_imports_start_no_thread(tmp_path):
+    """With its fork-safe environment, the zygote's imports leave it one thread."""
+    script = textwrap.dedent(
+        """
+        import importlib, os, sys
+        from toolkit import zygote
+        for name in zygote._ZYGOTE_MODULES:
+            importlib.import_module(name)
+        print(len(zygote.thread_names()), " ".join(zygote.thread_names()))
+        """
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script],
+        env=zygote.zygote_env(),
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=True,
+    )
+    assert run.stdout.split()[0] == "1", run.stdout
+
+
+@pytest.mark.slow
+@needs_fork
+def test_a_zygote_holding_a_thread_is_not_forked_from(tmp_path, monkeypatch, caplog):
+    """A zygote with a second thread refuses to fork; the pool spawns and says why."""
+    (tmp_path / "holds_a_thread.py").write_text(
+        "import threading, time\n"
+        "threading.Thread(target=time.sleep, args=(600,), name='held', daemon=True).start()\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    caplog.set_level(logging.DEBUG, logger="toolkit")
+    held = zygote.Zygote(preload=("ipykernel.kernelapp", "holds_a_thread"))
+    with KernelPool(1, 2, zygote=held) as pool:
+        first = pool.acquire(timeout=120)
+        assert type(first.km.provisioner) is LocalProvisioner
+        assert not held.alive
+        pid, ppid = _text(_run(first, REPORT).cells[0]).split()[:2]
+        assert int(ppid) == os.getpid()  # spawned by this process, not forked by the zygote
+        pool.release(first).result(30)
+        second = pool.acquire(timeout=120)
+        assert type(second.km.provisioner) is LocalProvisioner
+        pool.release(second).result(30)
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1  # said once, not once per kernel
+    assert "instead of forked" in warnings[0].getMessage()
+    assert "holds 2 threads" in warnings[0].getMessage()
+    assert not psutil.Process().children(recursive=True)
+
+
+CHILD = """\
+import os, sys, signal
+print(os.getcwd())
+print(os.environ.get("TOOLKIT_TEST_CHILD"), os.environ.get("JPY_PARENT_PID"))
+print(os.getsid(0) == os.getpid(), os.readlink("/proc/self/fd/0"))
+print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+print(signal.getsignal(signal.SIGCHLD) == signal.SIG_DFL, signal.set_wakeup_fd(-1))
+os.write(1, b"written-to-fd-1\\n")
+"""
+
+
+@pytest.mark.slow
+@needs_fork
+def test_a_forked_kernel_is_set_up_as_a_spawned_one_would_be(tmp_path, monkeypatch, caplog):
+    """What the forked child does before it becomes a kernel, checked from inside it."""
+    monkeypatch.setenv("TOOLKIT_TEST_CHILD", "from-the-runner")
+    caplog.set_level(logging.DEBUG, logger="toolkit")
+    with KernelPool(1, 2, cwd=tmp_path) as pool:
+        assert pool.zygote is not None
+        kernel = pool.acquire(timeout=120)
+        assert isinstance(kernel.km.provisioner, ForkProvisioner)
+        lines = _text(_run(kernel, CHILD).cells[0]).splitlines()
+        assert lines == [
+            str(tmp_path),
+            f"from-the-runner {pool.zygote.process.pid}",
+            "True /dev/null",  # its own session; no terminal input
+            "True",  # Ctrl-C (an interrupt) raises KeyboardInterrupt
+            "True -1",  # no handler or wake-up fd left over from the zygote
+        ]
+        process = kernel.km.provisioner.process
+        pool.release(kernel, now=False).result(30)
+        assert process.wait(10) == 0  # a polite shutdown, reported by the zygote
+        # What the kernel wrote to its stdout went to the debug log.
+        deadline = time.monotonic() + 10
+        while "written-to-fd-1" not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert "kernel stdout: written-to-fd-1" in caplog.text
+
+        # A kernel that exits by itself: its exit code comes back through the zygote.
+        kernel = pool.acquire(timeout=120)
+        process = kernel.km.provisioner.process
+        with pytest.raises(Exception):  # noqa: B017 - nbclient's DeadKernelError or similar
+            _run(kernel, "import os; os._exit(3)", timeout=20)
+        assert process.wait(10) == 3
+        pool.release(kernel, now=True).result(30)
+    assert not psutil.Process().children(recursive=True)
+
+
+@pytest.mark.slow
+@needs_fork
+def test_a_zygote_closed_while_importing_is_killed_at_once():
+    """A run refused for bad input does not wait for the zygote's imports to finish."""
+    early = zygote.Zygote()
+    early.close()
+    assert early.process.returncode == -signal.SIGKILL
+    assert not early.alive
+    assert not psutil.Process().children(recursive=True)

@@ -260,6 +260,8 @@ def test_latest_complete_quarter_rule() -> None:
     assert latest_complete_quarter(held, q4) == Q3
     assert latest_complete_quarter(held | {"2019-02"}, q4) == q4
     assert latest_complete_quarter({"2018-10", "2018-12"}, q4) is None
+
+
 def test_a_header_only_month_is_incomplete_and_said_so(tmp_path: Path) -> None:
     source = tmp_path / "police-uk"
     shutil.copytree(SOURCE, source)

@@ -73,7 +73,6 @@ def test_later_quarter_uses_the_latest_available_and_says_so() -> None:
         force="dorset",
         quarter=Quarter.parse("2018-19-Q3"),
         crime_types=["Drugs"],
-        peers=["devon-and-cornwall", "city-of-london"],
     )
     assert figures["quarter"] == "2017-18-Q4" and figures["exact"] is False
     assert figures["note"] == (
@@ -81,10 +80,6 @@ def test_later_quarter_uses_the_latest_available_and_says_so() -> None:
     )
     assert figures["crime_types"] == {"Drugs": {"offences": ["Drug offences"], "count": 128}}
     assert figures["total"] == 528
-    assert figures["peers"] == {
-        "devon-and-cornwall": {"name": "Devon and Cornwall", "crime_types": {"Drugs": 341}},
-        "city-of-london": {"name": "London, City of", "crime_types": {"Drugs": 7}},
-    }
 
 
 def test_quarter_before_the_table_is_none_not_zero() -> None:
@@ -119,19 +114,12 @@ def test_rolling_table() -> None:
         force="dorset",
         quarter=Quarter.parse("2018-19-Q3"),
         crime_types=["Drugs", "Burglary"],
-        peers=["city-of-london"],
     )
     assert figures["table"] == "rolling"
     assert figures["quarter"] == "2018-19-Q3" and figures["exact"] is True
     assert figures["period"] == {"start": "2018-01-01", "end": "2018-12-31"}
     assert figures["crime_types"]["Drugs"]["count"] == 1609  # type: ignore[index]
     assert figures["crime_types"]["Burglary"]["count"] == 4267  # type: ignore[index]
-    assert figures["peers"] == {
-        "city-of-london": {
-            "name": "City of London",
-            "crime_types": {"Drugs": 425, "Burglary": None},
-        }
-    }
 
 
 def test_spreadsheet_with_one_sheet_per_year(tmp_path: Path) -> None:

@@ -253,3 +253,29 @@ def test_the_export_makes_no_second_pass_over_the_page(
     html = notebook_html(_notebook(hostile), title="Briefing")
     _assert_inert(html)
     assert html.count("<img") == html.count(" alt=")
+
+
+def test_the_environment_is_one_per_template_folder(tmp_path) -> None:
+    """The zygote's ``environment()`` is the one a briefing's ``environment(None)`` gets,
+    so templates compiled before the fork are not compiled again in each kernel."""
+    from toolkit.render import environment
+
+    assert environment() is environment(None) is environment(override=None)
+    assert environment(tmp_path) is environment(tmp_path)
+    assert environment(tmp_path) is not environment()
+
+
+def test_warming_the_exporter_builds_it_and_exports_an_empty_page() -> None:
+    from toolkit import export
+
+    export.exporter.cache_clear()
+    export.warm()
+    assert export.exporter.cache_info().currsize == 1
+    built = export.exporter()
+    cell = nbformat.v4.new_code_cell("b.show('header')")
+    cell.outputs = [
+        nbformat.v4.new_output("display_data", data={"text/html": "<p>after warming</p>"})
+    ]
+    html = notebook_html(nbformat.v4.new_notebook(cells=[cell]), title="Briefing")
+    assert export.exporter() is built  # the briefings' exports reuse it
+    assert "<p>after warming</p>" in html

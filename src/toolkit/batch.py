@@ -57,6 +57,7 @@ from papermill.parameterize import parameterize_notebook
 
 from toolkit import manifest
 from toolkit.export import notebook_html
+from toolkit.export import warm as warm_exporter
 from toolkit.kernels import KernelPool, KernelPoolClosed, PooledKernel, Zygote
 from toolkit.params import Params
 from toolkit.quarter_index import write_quarter_index
@@ -463,6 +464,14 @@ def _warm_cache(params: Params, report_id: str, quarter: Quarter, cache_dir: Pat
     log.debug("data cache warmed in %.2f s", time.perf_counter() - began)
 
 
+def _warm_exporter() -> None:
+    """:func:`toolkit.export.warm`; a problem is left for the first export to report."""
+    try:
+        warm_exporter()
+    except Exception as err:
+        log.debug("exporter not warmed: %s", err)
+
+
 def run_reports(
     params: Params,
     report_ids: list[str],
@@ -534,6 +543,9 @@ def run_reports(
     pool = KernelPool(
         min(jobs, len(report_ids)), len(report_ids), kernel_name=kernel_name, zygote=zygote
     )
+    # While the first kernels start: nbconvert's exporter on a thread, the data here.
+    exporter = threading.Thread(target=_warm_exporter, name="toolkit-exporter", daemon=True)
+    exporter.start()
     _warm_cache(params, report_ids[0], quarter, cache_dir)
     runner = _Runner(
         params,
@@ -575,7 +587,11 @@ def run_reports(
     ended = manifest.utc_now()
     try:
         index = write_quarter_index(
-            params, quarter, out_root, _index_rows(params, quarter, quarter_dir, results), footer=footer
+            params,
+            quarter,
+            out_root,
+            _index_rows(params, quarter, quarter_dir, results),
+            footer=footer,
         )
         manifest_path = _write_manifest(
             params,

@@ -18,22 +18,30 @@ PNGs are 8 x 4.5 in at 100 dpi, rendered with the Agg backend without a
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
+import json
+import logging
+import os
 import textwrap
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
-import matplotlib
+from matplotlib import style as mpl_style
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.lines import Line2D
+from matplotlib.textpath import text_to_path
 
-matplotlib.use("Agg")
+from toolkit.performance.recorded_crime import HOME_OFFICE_NAMES
 
-from matplotlib import style as mpl_style  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-
-from toolkit.performance.recorded_crime import HOME_OFFICE_NAMES  # noqa: E402
+log = logging.getLogger("toolkit")
 
 PALETTE = ("#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1")
 """Analysis Function categorical palette (afcharts), in order."""
@@ -106,8 +114,27 @@ def trend_chart(figures: Mapping[str, Any], *, labels: Mapping[str, str] | None 
             [point["label"], *(point["counts"].get(t) for t in focus), _yes(point["complete"])]
         )
 
+    handles = [Line2D([], [], color=c, label=t) for c, t in zip(PALETTE, focus, strict=False)]
+    if incomplete:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color="#3D3D3D",
+                marker="o",
+                markerfacecolor="white",
+                linestyle="none",
+                label="Incomplete quarter",
+            )
+        )
+    columns = min(3, len(handles)) or 1
+    legend_rows = -(-len(handles) // columns)
     with mpl_style.context([_style(), _PLAIN_TEXT]):
-        fig, ax = _figure()
+        # Fixed margins (inches) instead of a layout engine: the y axis holds at most a
+        # six-digit count, the x axis two lines per quarter, the legend its rows below.
+        title = _wrapped(f"{force}: recorded crimes per quarter")
+        top = 0.2 + 0.25 * (title.count("\n") + 1)
+        fig, ax = _figure(left=1.0, right=0.25, top=top, bottom=0.7 + 0.3 * legend_rows)
         xs = list(range(len(trend)))
         for colour, crime_type in zip(PALETTE, focus, strict=False):
             values = [p["counts"].get(crime_type) for p in trend]
@@ -136,26 +163,13 @@ def trend_chart(figures: Mapping[str, Any], *, labels: Mapping[str, str] | None 
         ax.set_xlim(-0.5, max(len(xs) - 0.5, 0.5))
         ax.set_ylim(bottom=0)
         ax.set_ylabel("Crimes per quarter")
-        ax.set_title(_wrapped(f"{force}: recorded crimes per quarter"), fontsize=14)
-        handles = [Line2D([], [], color=c, label=t) for c, t in zip(PALETTE, focus, strict=False)]
-        if incomplete:
-            handles.append(
-                Line2D(
-                    [],
-                    [],
-                    color="#3D3D3D",
-                    marker="o",
-                    markerfacecolor="white",
-                    linestyle="none",
-                    label="Incomplete quarter",
-                )
-            )
+        ax.set_title(title, fontsize=14)
         if handles:
-            ax.legend(
+            fig.legend(
                 handles=handles,
-                loc="upper center",
-                bbox_to_anchor=(0.5, -0.2),
-                ncol=min(3, len(handles)),
+                loc="lower center",
+                bbox_to_anchor=(0.5, 0.02),
+                ncol=columns,
                 fontsize=11,
             )
         png = _png(fig)
@@ -213,13 +227,21 @@ def peer_chart(
     shown = sorted(
         [e for e in entries if e[2] is not None], key=lambda e: (e[2], e[1]), reverse=True
     )
+    names = [
+        _shortened(e[1]) + ("" if complete.get(e[0], True) else " (incomplete)") for e in shown
+    ]
     with mpl_style.context([_style(), _PLAIN_TEXT]):
-        fig, ax = _figure()
+        # Fixed margins, the left one measured from the longest force name (the
+        # force's own is bold): no layout engine drawing the figure twice.
+        widths = [
+            _text_width(name, 12, bold=entry[0] == force_slug)
+            for name, entry in zip(names, shown, strict=True)
+        ]
+        title = _wrapped(f"{crime_type}: {force_label(force_slug, labels)} and peers")
+        top = 0.2 + 0.25 * (title.count("\n") + 1)
+        fig, ax = _figure(left=max(widths, default=0.0) + 0.2, right=0.3, top=top, bottom=0.7)
         ax.grid(axis="y", visible=False)
         ax.grid(axis="x", visible=True)
-        names = [
-            _shortened(e[1]) + ("" if complete.get(e[0], True) else " (incomplete)") for e in shown
-        ]
         values = [float(e[2]) for e in shown if e[2] is not None]
         colours = [HIGHLIGHT if e[0] == force_slug else PEER_GREY for e in shown]
         ys = list(range(len(shown)))[::-1]
@@ -233,9 +255,7 @@ def peer_chart(
             ax.text(value, y, f" {_fmt(value, use_rate)}", va="center", fontsize=11)
         ax.set_xlim(0, (max(values) * 1.15) if values else 1)
         ax.set_xlabel(f"{crime_type}: {unit}, {quarter}")
-        ax.set_title(
-            _wrapped(f"{crime_type}: {force_label(force_slug, labels)} and peers"), fontsize=14
-        )
+        ax.set_title(title, fontsize=14)
         png = _png(fig)
 
     alt = _peer_alt(crime_type, quarter, unit, shown, entries, force_slug, use_rate)
@@ -251,13 +271,104 @@ def peer_chart(
 
 
 def briefing_charts(
-    figures: Mapping[str, Any], *, labels: Mapping[str, str] | None = None
+    figures: Mapping[str, Any],
+    *,
+    labels: Mapping[str, str] | None = None,
+    cache_dir: Path | None = None,
 ) -> list[Chart]:
-    """The trend chart, then one peer chart per focus crime type (when there are peers)."""
-    charts = [trend_chart(figures, labels=labels)]
-    if figures.get("peers"):
-        charts.extend(peer_chart(figures, t, labels=labels) for t in figures["focus"])
+    """The trend chart, then one peer chart per focus crime type (when there are peers).
+
+    With ``cache_dir``, each chart is kept in ``<cache_dir>/charts/`` under a key made
+    of what it is drawn from (see :func:`_chart_key`): for the trend chart every
+    figure; for a peer chart every figure but the focus list, the trend and the other
+    crime types' numbers. So briefings of a run that need the same chart -- same
+    force, peers, quarter and crime type -- draw it once. The key includes a
+    fingerprint of this module and of matplotlib and afcharts, so a chart is never
+    reused across a change to how charts are drawn.
+    """
+    # Keys: every figure, less only what a chart does not show (so a figure added
+    # later, and drawn, is part of the key without anyone remembering to add it).
+    charts = [
+        _cached(cache_dir, "trend", figures, labels, lambda: trend_chart(figures, labels=labels))
+    ]
+    peers = figures.get("peers") or {}
+    for crime_type in figures["focus"] if peers else []:
+        peer_inputs = {
+            **{k: v for k, v in figures.items() if k not in ("focus", "trend", "crime_types")},
+            "crime_type": crime_type,
+            "own": figures["crime_types"].get(crime_type),
+            "peers": {slug: types.get(crime_type) for slug, types in peers.items()},
+        }
+        charts.append(
+            _cached(
+                cache_dir,
+                "peer",
+                peer_inputs,
+                labels,
+                lambda t=crime_type: peer_chart(figures, t, labels=labels),  # type: ignore[misc]
+            )
+        )
     return charts
+
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    """What the charts' pixels depend on besides their data: this code and its libraries."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for package in ("matplotlib", "afcharts"):
+        digest.update(f"{package}={version(package)}".encode())
+    return digest.hexdigest()
+
+
+def _chart_key(kind: str, inputs: Mapping[str, Any], labels: Mapping[str, str] | None) -> str:
+    text = json.dumps(
+        [kind, inputs, dict(labels or {}), _code_fingerprint()], sort_keys=True, default=str
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _cached(
+    cache_dir: Path | None,
+    kind: str,
+    inputs: Mapping[str, Any],
+    labels: Mapping[str, str] | None,
+    draw: Callable[[], Chart],
+) -> Chart:
+    """``draw()``, or the chart stored for the same inputs; a broken entry is redrawn."""
+    if cache_dir is None:
+        return draw()
+    path = Path(cache_dir) / "charts" / f"{kind}-{_chart_key(kind, inputs, labels)}.json"
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        return Chart(
+            base64.b64decode(stored["png"], validate=True),
+            stored["alt"],
+            stored["caption"],
+            stored["table"],
+        )
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        log.debug("chart cache entry %s unusable, drawing again: %s", path.name, err)
+    chart = draw()
+    stored_text = json.dumps(
+        {
+            "png": base64.b64encode(chart.png).decode("ascii"),
+            "alt": chart.alt,
+            "caption": chart.caption,
+            "table": chart.table,
+        }
+    )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+        temporary.write_text(stored_text, encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as err:
+        log.debug("could not cache chart %s: %s", path.name, err)
+    return chart
 
 
 # -- text ---------------------------------------------------------------------
@@ -395,11 +506,26 @@ def _style() -> str:
     return str(resources.files("afcharts").joinpath("afcharts.mplstyle"))
 
 
-def _figure() -> tuple[Figure, Any]:
-    fig = Figure(figsize=_SIZE, dpi=_DPI, layout="constrained")
+def _figure(*, left: float, right: float, top: float, bottom: float) -> tuple[Figure, Any]:
+    """A figure with one axes, placed by margins in inches (no layout engine)."""
+    width, height = _SIZE
+    fig = Figure(figsize=_SIZE, dpi=_DPI)
+    fig.subplots_adjust(
+        left=min(left, width / 2) / width,
+        right=1 - right / width,
+        top=1 - top / height,
+        bottom=min(bottom, height / 2) / height,
+    )
     ax = fig.add_subplot()
     fig.set_facecolor("white")
     return fig, ax
+
+
+def _text_width(text: str, size: float, *, bold: bool = False) -> float:
+    """The width of a line of tick-label text in inches, in the current style's font."""
+    font = FontProperties(size=size, weight="bold" if bold else "normal")
+    points, _, _ = text_to_path.get_text_width_height_descent(text, font, ismath=False)
+    return float(points) / 72
 
 
 def _png(fig: Figure) -> bytes:

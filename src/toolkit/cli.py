@@ -304,6 +304,14 @@ def run(
         highlight=False,
     )
     if failed:
+        out_console.print(
+            "Each failed notebook holds its error. To see everything the kernels printed "
+            "as well (a crash, a library's warnings), run again with --debug: "
+            "toolkit --debug run …",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
         raise typer.Exit(1)
 
 

@@ -6,8 +6,10 @@ message is printed by the CLI on one line, without a traceback::
     ToolkitError                 base; ``str(err)`` is what the user sees
     ├── InputError               a problem in params, update or data files (exit 2)
     │                            carries one or more :class:`Problem` lines
-    ├── DataError                a data file that cannot be read or holds nothing usable (exit 2)
-    └── RunError                 a briefing that failed or timed out while running (exit 1)
+    └── DataError                a data file that cannot be read or holds nothing usable (exit 2)
+
+A briefing that fails while it runs is not an exception here: it is a failed result
+of the run (:class:`toolkit.batch.Result`), and the others go on.
 
 A :class:`Problem` renders as ``path:line: field: what is wrong (expected …, got …)``,
 the form that ``toolkit validate`` prints. ``line`` is the line in a YAML file or
@@ -79,12 +81,6 @@ class InputError(ToolkitError):
 
 class DataError(InputError):
     """A data file (police.uk, Home Office, population) that cannot be used."""
-
-
-class RunError(ToolkitError):
-    """A briefing that failed or timed out while it ran."""
-
-    exit_code = 1
 
 
 class OutputError(ToolkitError):

@@ -34,35 +34,60 @@ _LOCK = threading.Lock()  # one exporter per process; briefings export one at a 
 
 
 class BriefingExporter(HTMLExporter):
-    """nbconvert's HTML exporter without its BeautifulSoup pass over the finished page."""
+    """nbconvert's HTML exporter without its BeautifulSoup pass over the finished page.
+
+    :meth:`HTMLExporter.from_notebook_node` parses every page it made with Python's
+    HTML parser to give images without alt text a placeholder and Jupyter's cell
+    wrappers a ``tabindex``, then writes the page out again: most of an export's time
+    for a briefing, whose charts are large ``data:`` URIs. The toolkit's template
+    shows no cell wrappers, and every image in a briefing carries its own alt text
+    (written from the numbers), so the page is returned as the template made it.
+    """
 
     def from_notebook_node(  # type: ignore[override]
         self, nb: nbformat.NotebookNode, resources: dict[str, Any] | None = None, **kw: Any
     ) -> tuple[str, dict[str, Any]]:
-        langinfo = nb.metadata.get("language_info", {})
-        lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
-        highlight_code = self.filters.get(
-            "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)
+        """The page for ``nb``: HTMLExporter's filters, the template, nothing after."""
+        language = nb.metadata.get("language_info", {})
+        lexer = language.get("pygments_lexer", language.get("name", None))
+        self.register_filter(
+            "highlight_code",
+            self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)),
         )
         resources = self._init_resources(resources)
-        filter_data_type = WidgetsDataTypeFilter(
-            notebook_metadata=self._nb_metadata, parent=self, resources=resources
+        self.register_filter(
+            "filter_data_type",
+            WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources
+            ),
         )
-        self.register_filter("highlight_code", highlight_code)
-        self.register_filter("filter_data_type", filter_data_type)
         return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
 
 @lru_cache(maxsize=1)
 def exporter() -> HTMLExporter:
-    """The HTML exporter with the toolkit's template (built once)."""
+    """The HTML exporter with the toolkit's template (built once).
+
+    The notebook is validated once, after nbconvert's preprocessors have run
+    (``optimistic_validation``), not after each of them.
+    """
     return BriefingExporter(
         template_name="briefing",
         extra_template_basedirs=[str(TEMPLATE_DIR)],
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
+        optimistic_validation=True,
     )
+
+
+def warm() -> None:
+    """Build the exporter and compile its templates now, by exporting an empty notebook.
+
+    The batch calls this on a thread while its first kernels start, so the first
+    briefing's export does not pay for it.
+    """
+    notebook_html(nbformat.v4.new_notebook(), title="")
 
 
 def notebook_html(

@@ -37,6 +37,7 @@ from toolkit.zygote import (  # noqa: F401 - FORK_ENV and forkable are part of t
     FORK_ENV,
     WARMUP_MODULES,
     ForkProvisioner,
+    UnsafeZygoteError,
     Zygote,
     ZygoteError,
     fork_available,
@@ -167,6 +168,7 @@ class KernelPool:
         self._closing = False
         self._live: set[AsyncKernelManager] = set()
         self._tasks: set[asyncio.Future[Any]] = set()
+        self._warned_unsafe = False
         self.zygote: Zygote | None = zygote
         if zygote is None and (fork_available() if fork is None else fork) and self.limit > 0:
             try:
@@ -233,10 +235,6 @@ class KernelPool:
         """
         self._call(lambda: self._spawn(self._shutdown(kernel, now)))
         return kernel.done
-
-    def kill(self, kernel: PooledKernel) -> None:
-        """Kill a kernel that is in use (a briefing over its time limit)."""
-        self._call(lambda: self._spawn(self._kill(kernel.km)))
 
     def close(self, *, now: bool = False, timeout: float = 30) -> None:
         """Stop starting kernels and shut down every kernel still alive.
@@ -314,7 +312,11 @@ class KernelPool:
         except ZygoteError as err:
             if self._closing:
                 raise
-            log.debug("kernel zygote failed, spawning kernels instead: %s", err)
+            if isinstance(err, UnsafeZygoteError) and not self._warned_unsafe:
+                self._warned_unsafe = True
+                log.warning("Kernels are started afresh instead of forked (slower): %s.", err)
+            else:
+                log.debug("kernel zygote failed, spawning kernels instead: %s", err)
             await km.cleanup_resources()
             km = AsyncKernelManager(kernel_name=self.kernel_name, log=_MANAGER_LOG)
             await km.start_kernel(**options)

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
-from toolkit.charts import briefing_charts, force_label
 from toolkit.errors import InputError, Problem, shown
 from toolkit.updates import STATUS_LABELS
 
@@ -88,6 +87,14 @@ def status_label(status: str) -> str:
     return STATUS_LABELS.get(status, status.replace("-", " ").capitalize())
 
 
+def force_label(slug: str, labels: dict[str, str] | None = None) -> str:
+    """:func:`toolkit.charts.force_label`, imported when first used: the index page,
+    written by the runner, needs no matplotlib."""
+    from toolkit.charts import force_label as label
+
+    return label(slug, labels)
+
+
 def tag_class(state: str) -> str:
     """The colour class that reinforces a tag's word."""
     return _TAG_CLASS.get(state, "grey")
@@ -126,13 +133,20 @@ def preload() -> None:
         env.get_template(name)
 
 
-@lru_cache(maxsize=8)
 def environment(override: Path | None = None) -> Environment:
     """The Jinja2 environment: autoescaping, strict undefined, the filters above.
 
     One environment per template folder and process, so each template is compiled once
     (Jinja checks a file's modification time before reusing its compiled form).
+    ``environment()`` and ``environment(None)`` are the same one: the kernel zygote
+    compiles the templates with the first, and briefings without a template folder
+    of their own ask for the second.
     """
+    return _environment(override)
+
+
+@lru_cache(maxsize=8)
+def _environment(override: Path | None) -> Environment:
     loaders: list[Any] = [PackageLoader("toolkit", "templates")]
     if override is not None:
         loaders.insert(0, _ConfinedLoader(str(override)))
@@ -197,12 +211,15 @@ def _charts(briefing: Briefing) -> list[dict[str, Any]]:
     holds no data at all: the section says so instead) and the crime type of a peer
     chart.
     """
+    from toolkit.charts import briefing_charts  # matplotlib: only where charts are drawn
+
     figures = briefing.police_uk
     if not figures or not figures.get("focus"):
         return []
     force = briefing.params.force.force
     charts = []
-    made = briefing_charts(figures, labels={force.police_uk: force.name})
+    labels = {force.police_uk: force.name}
+    made = briefing_charts(figures, labels=labels, cache_dir=briefing.cache_dir)
     kinds: list[str | None] = [None, *figures["focus"]]
     for chart, crime_type in zip(made, kinds, strict=False):
         if crime_type is None and not figures.get("trend"):

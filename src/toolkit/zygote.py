@@ -4,16 +4,23 @@ Where ``fork`` is available (Linux), each kernel is still a process of its own,
 but it is forked from a *kernel zygote* (:class:`Zygote`) instead of spawned as
 ``python -m ipykernel_launcher``: one helper process per pool, started once, that
 imports ipykernel's kernel machinery and :data:`WARMUP_MODULES` (pandas, pyarrow,
-matplotlib with the Agg backend, the toolkit) and then, on request, forks a child
+matplotlib, the toolkit) and then, on request, forks a child
 that becomes an ordinary ipykernel kernel bound to the connection file the kernel
 manager wrote. A child pays no interpreter start-up and no imports: the CPU those
 cost is paid once per run instead of once per briefing. :class:`ForkProvisioner`
 plugs this into jupyter_client, so nbclient drives a forked kernel like any other.
 
 The zygote creates no zmq context, thread or event loop before forking (the child
-creates its own when it initialises the kernel), reaps its children and reports
-their exit status; signals to a kernel (interrupt, terminate, kill) go through the
-zygote, which sends them only to a child it has not yet reaped. Each child starts
+creates its own when it initialises the kernel). Two of its imports would start a
+native thread of their own -- numpy's OpenBLAS a worker, pyarrow's jemalloc a
+background purging thread -- so the zygote is started with :data:`FORK_SAFE_ENV`
+(one BLAS thread, no jemalloc background thread), which keeps it single-threaded.
+As a guard, it counts its threads (``/proc/self/task``) before every fork and, if
+it holds more than one, refuses: a forked child would inherit locks held by threads
+that do not exist in it. The pool then logs the reason and spawns kernels for the
+rest of the run. The zygote reaps its children and reports their exit status;
+signals to a kernel (interrupt, terminate, kill) go through the zygote, which sends
+them only to a child it has not yet reaped. Each child starts
 a new session (so a kill reaches whatever the kernel started too), has its stdin
 on ``/dev/null`` and its stdout and stderr on pipes the pool logs at debug level,
 and is killed (``PR_SET_PDEATHSIG``) if the zygote dies; the zygote kills its
@@ -43,6 +50,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from concurrent.futures import Future
 from pathlib import Path
 from typing import IO, Any, NoReturn
@@ -62,7 +70,8 @@ WARMUP_MODULES = (
     "toolkit.performance",
     "toolkit.narrative",
 )
-"""The modules every briefing needs (``toolkit.charts`` selects matplotlib's Agg backend)."""
+"""The modules every briefing needs (charts are drawn on a bare :class:`~matplotlib.figure.Figure`,
+which renders with Agg whatever pyplot's backend is)."""
 
 FORK_ENV = "TOOLKIT_KERNEL_FORK"
 """Set to ``0`` to spawn every kernel (no zygote), even where forking is available."""
@@ -88,6 +97,15 @@ _ZYGOTE_MODULES = (
 """What the zygote imports before it forks anything: ipykernel's kernel machinery,
 :data:`WARMUP_MODULES` and what a briefing imports lazily. Imports only: nothing
 here may start a thread, open a zmq context or create an event loop."""
+
+FORK_SAFE_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+"""Set in the zygote's environment before it imports anything, so that numpy's BLAS
+starts no worker thread. Kernels forked from it keep one BLAS thread: a briefing does
+no linear algebra, and ``--jobs`` already gives each core a kernel."""
+
+_JEMALLOC_ENV = "JE_ARROW_MALLOC_CONF"
+"""pyarrow's bundled jemalloc reads its options here; ``background_thread:false``
+stops it starting its purging thread when pyarrow is imported."""
 
 _PR_SET_PDEATHSIG = 1
 _MAX_MESSAGE = 1 << 20
@@ -130,8 +148,43 @@ def forkable(kernel_cmd: list[str]) -> bool:
     return found is not None and Path(found).absolute() == Path(sys.executable).absolute()
 
 
+def zygote_env(environ: dict[str, str] | None = None) -> dict[str, str]:
+    """The zygote's environment: ``environ`` (this process's) made fork-safe.
+
+    :data:`FORK_SAFE_ENV` is imposed (a thread started at import would make every
+    fork unsafe), and ``background_thread:false`` is added to pyarrow's jemalloc
+    options, after any the user set. Forked kernels get the runner's environment
+    back in ``os.environ``; the libraries keep the settings they read at import.
+    """
+    env = dict(os.environ if environ is None else environ)
+    env.update(FORK_SAFE_ENV)
+    jemalloc = env.get(_JEMALLOC_ENV, "").strip(",")
+    env[_JEMALLOC_ENV] = ",".join(filter(None, [jemalloc, "background_thread:false"]))
+    return env
+
+
+def thread_names() -> list[str]:
+    """The names of this process's threads, from ``/proc/self/task`` (Linux).
+
+    Counts native threads too (a BLAS worker, an allocator's background thread),
+    which :mod:`threading` does not know about.
+    """
+    names = []
+    for task in sorted(os.listdir("/proc/self/task")):
+        try:
+            with open(f"/proc/self/task/{task}/comm", encoding="utf-8") as comm:
+                names.append(comm.read().strip())
+        except OSError:  # pragma: no cover - the thread ended meanwhile
+            continue
+    return names
+
+
 class ZygoteError(RuntimeError):
     """The zygote is gone, or could not fork a kernel."""
+
+
+class UnsafeZygoteError(ZygoteError):
+    """The zygote holds threads besides its main one, so it refuses to fork."""
 
 
 class ForkedProcess:
@@ -200,13 +253,18 @@ class ForkedProcess:
 class Zygote:
     """A fork server for kernels: one pre-imported process that forks each kernel.
 
-    Starting it returns at once; it imports :data:`_ZYGOTE_MODULES` in the
-    background, and a :meth:`fork` asked for meanwhile is served when it is ready.
-    Its own stdout and stderr are logged at debug level. :meth:`close` (or the
+    Starting it returns at once; it imports ``preload`` (:data:`_ZYGOTE_MODULES`)
+    in the background, and a :meth:`fork` asked for meanwhile is served when it is
+    ready. Its own stdout and stderr are logged at debug level. :meth:`close` (or the
     death of this process) makes it kill every kernel it forked and exit.
+
+    Parameters
+    ----------
+    preload
+        The modules it imports before forking anything.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, preload: Sequence[str] | None = None) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._sock = ours
         self._lock = threading.Lock()
@@ -214,13 +272,18 @@ class Zygote:
         self._forks: dict[int, tuple[Future[ForkedProcess], tuple[int, ...]]] = {}
         self._children: dict[int, ForkedProcess] = {}
         self._error = ""
+        self._ready = False  # it has finished its imports
+        self._forked = False  # it has been asked for a kernel
         try:
             self.process = subprocess.Popen(
                 [
                     sys.executable,
                     "-c",
-                    f"from toolkit.zygote import _zygote_main; _zygote_main({theirs.fileno()})",
+                    "import sys; from toolkit.zygote import _zygote_main; "
+                    f"_zygote_main({theirs.fileno()}, sys.argv[1:])",
+                    *(_ZYGOTE_MODULES if preload is None else preload),
                 ],
+                env=zygote_env(),
                 pass_fds=[theirs.fileno()],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
@@ -282,6 +345,7 @@ class Zygote:
                 future.set_exception(ZygoteError(self._error))
                 return future
             self._next_id += 1
+            self._forked = True
             request = {
                 "op": "fork",
                 "id": self._next_id,
@@ -309,12 +373,19 @@ class Zygote:
                 self._sock.send(message)
 
     def close(self, timeout: float = 10) -> None:
-        """Kill every kernel it forked, and the zygote itself; wait for it to exit."""
+        """Kill every kernel it forked, and the zygote itself; wait for it to exit.
+
+        A zygote still importing has forked nothing: it is killed at once rather than
+        left to finish its imports before it notices (a run refused for bad input).
+        """
         with self._lock:
             if not self._error:
                 self._error = "the kernel zygote is closed"
             with contextlib.suppress(OSError):
                 self._sock.shutdown(socket.SHUT_RDWR)
+            if not self._ready and not self._forked:
+                with contextlib.suppress(OSError):
+                    self.process.kill()
         try:
             self.process.wait(timeout)
         except subprocess.TimeoutExpired:  # pragma: no cover - it exits on EOF
@@ -343,6 +414,11 @@ class Zygote:
                 future, fds = self._forks.pop(message["id"], (None, ()))
                 if future is None:  # pragma: no cover - not ours
                     return
+                if "threads" in message:  # it will not fork again: spawn from now on
+                    if not self._error:
+                        self._error = message["error"]
+                    future.set_exception(UnsafeZygoteError(message["error"]))
+                    return
                 if "error" in message:
                     future.set_exception(ZygoteError(message["error"]))
                     return
@@ -361,6 +437,7 @@ class Zygote:
                 )
                 exited._set_exit(int(message["code"]))
         elif op == "ready":
+            self._ready = True
             log.debug("kernel zygote ready after %.2f s", message.get("seconds", 0.0))
 
     def _gone(self) -> None:
@@ -436,13 +513,15 @@ class ForkProvisioner(LocalProvisioner):
 # -- inside the zygote ---------------------------------------------------------------
 
 
-def _zygote_main(fd: int) -> None:  # pragma: no cover - runs in the zygote process
+def _zygote_main(fd: int, modules: list[str]) -> None:  # pragma: no cover - the zygote
     """The zygote: import everything, then fork a kernel per request until EOF.
 
     Parameters
     ----------
     fd
         Its end of the socket pair (``SOCK_SEQPACKET``) to the pool.
+    modules
+        What to import before forking anything.
     """
     started = time.perf_counter()
     if sys.path and sys.path[0] in ("", os.getcwd()):
@@ -450,7 +529,7 @@ def _zygote_main(fd: int) -> None:  # pragma: no cover - runs in the zygote proc
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     sock = socket.socket(fileno=fd)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the pool stops us, not Ctrl-C
-    for name in _ZYGOTE_MODULES:
+    for name in modules:
         try:
             importlib.import_module(name)
         except Exception as err:  # the kernel will raise it again, in the notebook
@@ -514,6 +593,17 @@ def _zygote_main(fd: int) -> None:  # pragma: no cover - runs in the zygote proc
             reply: dict[str, Any] = {"op": "forked", "id": request["id"]}
             sys.stdout.flush()
             sys.stderr.flush()
+            threads = thread_names()
+            if len(threads) != 1:
+                reply["threads"] = threads
+                reply["error"] = (
+                    f"the kernel zygote holds {len(threads)} threads ({', '.join(threads)}), "
+                    "and forking a process with threads is not safe"
+                )
+                for received in fds:
+                    os.close(received)
+                sock.send(json.dumps(reply).encode())
+                continue
             try:
                 pid = os.fork()
             except OSError as err:

@@ -362,7 +362,6 @@ def recorded_crime_figures(
     quarter: Quarter,
     crime_types: list[str],
     home_office_name: str | None = None,
-    peers: list[str] | None = None,
     cache_dir: Path | None = None,
 ) -> dict[str, object]:
     """Home Office recorded crime for the briefing, as JSON-native values.
@@ -380,8 +379,6 @@ def recorded_crime_figures(
         data.police.uk crime types of the report (``crime_types`` in the report yaml).
     home_office_name
         ``force.home_office`` from ``force.yaml``, if given.
-    peers
-        data.police.uk slugs of peer forces (their names from :data:`HOME_OFFICE_NAMES`).
     cache_dir
         Shared cache of parsed tables (see :func:`load_recorded_crime`).
 
@@ -393,8 +390,9 @@ def recorded_crime_figures(
         ``None``), ``period`` (``start``/``end`` ISO dates the counts cover; 12 months
         for the rolling table), ``exact`` (quarter used == requested), ``note``,
         ``offences`` (every offence group, or offence in the rolling table, -> count),
-        ``total``, ``crime_types`` ({type: {``offences``: [...], ``count``}}) and
-        ``peers`` ({slug: {``name``, ``crime_types``: {type: count}}}).
+        ``total`` and ``crime_types`` ({type: {``offences``: [...], ``count``}}).
+        Peers are compared on data.police.uk figures only
+        (:func:`toolkit.performance.police_uk_figures`).
 
     Raises
     ------
@@ -421,7 +419,6 @@ def recorded_crime_figures(
         "crime_types": {
             t: {"offences": _match_names(table.kind, t), "count": None} for t in crime_types
         },
-        "peers": {},
     }
     if used is None:
         first = available[0] if available else "none"
@@ -446,21 +443,6 @@ def recorded_crime_figures(
         t: {"offences": _match_names(table.kind, t), "count": _match_count(rows, table.kind, t)}
         for t in crime_types
     }
-    peer_figures: dict[str, object] = {}
-    for peer in peers or []:
-        try:
-            peer_name = table.force_name(peer)
-        except DataError as exc:
-            log.warning("%s", exc)
-            continue
-        peer_rows = table.rows[
-            (table.rows["force"] == peer_name) & (table.rows["quarter"] == used.id)
-        ]
-        peer_figures[peer] = {
-            "name": peer_name,
-            "crime_types": {t: _match_count(peer_rows, table.kind, t) for t in crime_types},
-        }
-    figures["peers"] = peer_figures
     return figures
 
 
