@@ -150,7 +150,8 @@ def run(
     # The kernel zygote's imports (a second or two) overlap the imports and checks below.
     zygote = start_zygote()
 
-    from toolkit.batch import NOTEBOOK, Batch, Event, LineProgress, LiveProgress, run_reports
+    from toolkit import resources
+    from toolkit.batch import Batch, Event, LineProgress, LiveProgress, run_reports
     from toolkit.checks import check_data
     from toolkit.params import load_params
 
@@ -178,6 +179,7 @@ def run(
             raise InputError(
                 Problem("command line", "--notebook", "no such notebook", got=str(notebook))
             )
+        notebook = notebook or resources.notebook()
         printer = None
         if pdf:
             from toolkit.pdf import find_chromium, html_to_pdf
@@ -204,7 +206,7 @@ def run(
             out,
             jobs=jobs,
             timeout=timeout or None,
-            notebook=notebook or NOTEBOOK,
+            notebook=notebook,
             cache_dir=out / ".cache",
             pdf=printer,
             on_event=on_event,
@@ -462,6 +464,97 @@ def new_report(
         "the force), then run toolkit validate.",
         markup=False,
     )
+
+
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="The new params root (a new or empty folder).")],
+    force: Annotated[
+        str, typer.Option("--force", help="The force's data.police.uk slug, e.g. kent.")
+    ] = "",
+) -> None:
+    """Write a params root for one of the 43 territorial forces, ready to fill in."""
+    from toolkit.init import init_root
+
+    try:
+        if not force:
+            raise InputError(
+                Problem(
+                    "command line",
+                    "--force",
+                    "a force is required",
+                    expected="a data.police.uk force slug, e.g. --force kent",
+                )
+            )
+        started = init_root(folder, force)
+    except ToolkitError as err:
+        raise _fail(err) from None
+    quoted = _quoted(folder)
+    lines = [
+        f"Wrote a params root for {started.force.name} in {folder}.",
+        f"Peers: {', '.join(started.peers) or 'none'} (the other forces of its Home Office "
+        "region; edit peers: in force.yaml, e.g. to its Most Similar Group).",
+    ]
+    if started.force.note:
+        lines.append(started.force.note)
+    if started.without_population:
+        lines.append(
+            "No population figures for "
+            + ", ".join(started.without_population)
+            + " in the toolkit's ONS table (English force areas only): rates per 1,000 people "
+            "are shown as not available until you add them."
+        )
+    lines += [
+        "Next:",
+        f"  1. replace each [FILL IN: ...] in {folder / 'force.yaml'}",
+        f"  2. toolkit fetch-data --params {quoted} --months 2019-01..2019-03,2020-01..2020-03",
+        f"  3. toolkit validate --params {quoted}",
+        f"  4. toolkit run --all --quarter 2019-20-Q4 --params {quoted}",
+    ]
+    for line in lines:
+        out_console.print(line, markup=False, highlight=False)
+
+
+@app.command()
+def example(
+    folder: Annotated[Path, typer.Argument(help="Where to copy it (a new or empty folder).")],
+    police_uk: Annotated[
+        Path | None,
+        typer.Option(
+            "--police-uk",
+            help="The example's data.police.uk files: a folder or .zip in the download's "
+            "layout [default: the source checkout's data/sample/police-uk].",
+        ),
+    ] = None,
+) -> None:
+    """Copy the worked example (Dorset, "Both sides of the coin") into a new folder."""
+    from toolkit.init import copy_example
+
+    try:
+        copied = copy_example(folder, police_uk)
+    except ToolkitError as err:
+        raise _fail(err) from None
+    out_console.print(
+        f"Copied the worked example into {folder}: params/ and data/sample/.", markup=False
+    )
+    if copied is None:
+        out_console.print(
+            "Its data.police.uk street-level files (63 MB) are not part of the installed "
+            f"toolkit: copy data/sample/police-uk from the toolkit's source into "
+            f"{folder / 'data' / 'sample' / 'police-uk'} (or give --police-uk PATH to this "
+            "command in a new folder).",
+            markup=False,
+        )
+    updates = sorted(p.stem for p in (folder / "params" / "updates").glob("*-Q[1-4].*"))
+    quarter = updates[-1] if updates else "Q"
+    out_console.print(f"Then, from {folder}: toolkit run --all --quarter {quarter}", markup=False)
+
+
+def _quoted(path: Path) -> str:
+    """A path as it can be typed back in a shell."""
+    import shlex
+
+    return shlex.quote(str(path))
 
 
 def _police_uk_folder(root: Path, force: ForceFile) -> Path:

@@ -347,6 +347,15 @@ def require_root(root: Path) -> None:
     InputError
         Naming the folder and what a params root holds.
     """
+    if not root.exists():
+        raise InputError(
+            Problem(
+                str(root),
+                "",
+                f"no such folder (looked in {root.resolve()}); give the params root with "
+                "--params DIR, or cd to the folder that holds it",
+            )
+        )
     if not (root / "force.yaml").is_file():
         raise InputError(
             Problem(
