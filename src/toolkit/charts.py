@@ -19,6 +19,7 @@ PNGs are 8 x 4.5 in at 100 dpi, rendered with the Agg backend without a
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -46,6 +47,7 @@ PEER_GREY = "#707070"
 SOURCE = "Source: data.police.uk street-level crime (Open Government Licence v3.0)."
 
 _SIZE = (8.0, 4.5)
+_LABEL_WIDTH = 28  # characters per line of a peer's name or a legend entry
 _DPI = 100
 
 Row = list[str | int | float | None]
@@ -134,9 +136,12 @@ def trend_chart(figures: Mapping[str, Any], *, labels: Mapping[str, str] | None 
         ax.tick_params(axis="y", labelsize=11)
         ax.set_xlim(-0.5, max(len(xs) - 0.5, 0.5))
         ax.set_ylim(bottom=0)
-        ax.set_ylabel("Crimes per quarter")
-        ax.set_title(f"{force}: recorded crimes per quarter", fontsize=14)
-        handles = [Line2D([], [], color=c, label=t) for c, t in zip(PALETTE, focus, strict=False)]
+        ax.set_ylabel("Crimes per quarter", wrap=True)
+        ax.set_title(f"{force}: recorded crimes per quarter", fontsize=14, wrap=True)
+        handles = [
+            Line2D([], [], color=c, label=_wrap(t, _LABEL_WIDTH))
+            for c, t in zip(PALETTE, focus, strict=False)
+        ]
         if incomplete:
             handles.append(
                 Line2D(
@@ -216,7 +221,10 @@ def peer_chart(
         fig, ax = _figure()
         ax.grid(axis="y", visible=False)
         ax.grid(axis="x", visible=True)
-        names = [e[1] + ("" if complete.get(e[0], True) else " (incomplete)") for e in shown]
+        names = [
+            _wrap(e[1] + ("" if complete.get(e[0], True) else " (incomplete)"), _LABEL_WIDTH)
+            for e in shown
+        ]
         values = [float(e[2]) for e in shown if e[2] is not None]
         colours = [HIGHLIGHT if e[0] == force_slug else PEER_GREY for e in shown]
         ys = list(range(len(shown)))[::-1]
@@ -229,8 +237,10 @@ def peer_chart(
         for y, value in zip(ys, values, strict=True):
             ax.text(value, y, f" {_fmt(value, use_rate)}", va="center", fontsize=11)
         ax.set_xlim(0, (max(values) * 1.15) if values else 1)
-        ax.set_xlabel(f"{crime_type}: {unit}, {quarter}")
-        ax.set_title(f"{crime_type}: {force_label(force_slug, labels)} and peers", fontsize=14)
+        # wrap=True breaks a long title or label at the figure's edge, wherever it starts.
+        ax.set_xlabel(f"{crime_type}: {unit}, {quarter}", wrap=True)
+        title = f"{crime_type}: {force_label(force_slug, labels)} and peers"
+        ax.set_title(title, fontsize=14, wrap=True)
         png = _png(fig)
 
     alt = _peer_alt(crime_type, quarter, unit, shown, entries, force_slug, use_rate)
@@ -373,6 +383,11 @@ def _yes(flag: bool) -> str:
 
 def _style() -> str:
     return str(resources.files("afcharts").joinpath("afcharts.mplstyle"))
+
+
+def _wrap(text: str, width: int) -> str:
+    """Break a title or label into lines of at most ``width`` characters (none is cut off)."""
+    return "\n".join(textwrap.wrap(text, width, break_long_words=True)) or text
 
 
 def _figure() -> tuple[Figure, Any]:

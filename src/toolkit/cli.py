@@ -39,7 +39,15 @@ log = logging.getLogger("toolkit")
 ParamsOpt = Annotated[
     Path, typer.Option("--params", help="The params root (force.yaml, reports/, updates/).")
 ]
-QuarterOpt = Annotated[str, typer.Option("--quarter", "-q", help="Quarter id, e.g. 2018-19-Q3.")]
+QuarterOpt = Annotated[
+    str,
+    typer.Option(
+        "--quarter",
+        "-q",
+        help="Quarter id, e.g. 2018-19-Q3 (or 2018/19 Q3, or Q3 2018/19). \\[required]",
+        show_default=False,
+    ),
+]
 
 _state = {"debug": False}
 
@@ -117,7 +125,11 @@ def _lock_quarter(folder: Path) -> FileLock:
     return lock
 
 
-@app.command()
+@app.command(
+    help="Produce the briefing for each report: HTML, notebook, draft response, figures.json."
+    "\n\nBriefings run in parallel, each on its own kernel; a failed one does not stop the "
+    "others. Then the quarter's index.html, index.json and manifest.json are written."
+)
 def run(
     report_ids: Annotated[
         list[str] | None, typer.Argument(help="Report ids (file names in reports/).")
@@ -140,11 +152,7 @@ def run(
         Path | None, typer.Option("--notebook", help="Another briefing notebook to run.")
     ] = None,
 ) -> None:
-    """Produce the briefing for each report: HTML, notebook, draft response, figures.json.
-
-    Briefings run in parallel, each on its own kernel; a failed one does not stop the
-    others. Then the quarter's index.html, index.json and manifest.json are written.
-    """
+    """``toolkit run``: the help text above is what ``--help`` shows."""
     from toolkit.kernels import start_zygote
 
     # The kernel zygote's imports (a second or two) overlap the imports and checks below.
@@ -158,6 +166,16 @@ def run(
     try:
         parsed = _parse_quarter(quarter)
         ids = list(report_ids or [])
+        if all_reports and ids:
+            raise InputError(
+                Problem(
+                    "command line",
+                    "--all",
+                    "--all runs every report, so report ids as well contradict it",
+                    expected="report ids or --all, not both",
+                    got=" ".join(ids),
+                )
+            )
         loaded = load_params(params, only=ids or None)
         data = check_data(loaded, cache_dir=out / ".cache")
         for warning in data.warnings:
@@ -166,6 +184,15 @@ def run(
             raise InputError(data.errors)
         if all_reports:
             ids = sorted(loaded.reports)
+            if not ids:
+                raise InputError(
+                    Problem(
+                        str(params / "reports"),
+                        "",
+                        "no report files, so --all has nothing to run",
+                        expected="reports/<id>.yaml; start one with toolkit new-report",
+                    )
+                )
         if not ids:
             raise InputError(
                 Problem(
@@ -337,7 +364,7 @@ def request_updates(
         typer.Option(
             "--out",
             help="The workbook to write "
-            "[default: outputs/<quarter>/updates-request-<quarter>.xlsx].",
+            "\\[default: outputs/<quarter>/updates-request-<quarter>.xlsx].",
         ),
     ] = None,
 ) -> None:
@@ -389,20 +416,20 @@ def fetch_data(
     ] = "",
     forces: Annotated[
         str | None,
-        typer.Option("--forces", help="Force slugs, comma-separated [default: force and peers]."),
+        typer.Option("--forces", help="Force slugs, comma-separated \\[default: force and peers]."),
     ] = None,
     params: ParamsOpt = Path("params"),
     base_url: Annotated[
         str | None,
         typer.Option(
-            "--base-url", help="Where the archives are [default: data.police.uk's archive]."
+            "--base-url", help="Where the archives are \\[default: data.police.uk's archive]."
         ),
     ] = None,
     archive_name: Annotated[
         str | None,
         typer.Option(
             "--archive-name",
-            help="Archive file name; {month} is its newest month [default: {month}.zip].",
+            help="Archive file name; {month} is its newest month \\[default: {month}.zip].",
         ),
     ] = None,
 ) -> None:
@@ -523,7 +550,7 @@ def example(
         typer.Option(
             "--police-uk",
             help="The example's data.police.uk files: a folder or .zip in the download's "
-            "layout [default: the source checkout's data/sample/police-uk].",
+            "layout \\[default: the source checkout's data/sample/police-uk].",
         ),
     ] = None,
 ) -> None:

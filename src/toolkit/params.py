@@ -21,6 +21,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, field_validator
 
+from toolkit.dates import FORMS as DATE_FORMS
+from toolkit.dates import NotADate, parse_day
 from toolkit.errors import InputError, Problem, shown
 from toolkit.quarters import Quarter
 from toolkit.updates import Update, read_updates
@@ -36,7 +38,9 @@ _NUMBERS = {
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18, "twenty-four": 24,
 }  # fmt: skip
 _WITHIN = re.compile(r"^within\s+([a-z0-9-]+)\s+(month|week)s?$")
-DUE_FORMS = 'a date as YYYY-MM-DD, "immediately" or "within N months" / "within N weeks"'
+DUE_FORMS = (
+    'a date as YYYY-MM-DD or DD/MM/YYYY, "immediately" or "within N months" / "within N weeks"'
+)
 
 
 @dataclass(frozen=True)
@@ -92,9 +96,10 @@ def parse_due(value: object) -> Due | None:
     if isinstance(value, str):
         text = " ".join(value.strip().lower().split())
         try:
-            return Due("date", on=date.fromisoformat(text))
-        except ValueError:
-            pass
+            return Due("date", on=parse_day(text))
+        except NotADate as err:
+            if str(err) != "not a date":  # a date's shape, but no such day
+                raise ValueError(f"{err} (expected {DUE_FORMS}, got {shown(value)})") from None
         if text == "immediately":
             return Due("immediately")
         match = _WITHIN.match(text)
@@ -115,6 +120,19 @@ def _strip(value: object) -> object:
 
 
 Text = Annotated[str, BeforeValidator(_strip)]
+
+
+def _day(value: object) -> object:
+    """A date in a report file: ``YYYY-MM-DD`` or ``DD/MM/YYYY``, as update files accept."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return parse_day(value)
+    except NotADate as err:
+        raise ValueError(f"{err} (expected a date as {DATE_FORMS}, got {shown(value)})") from None
+
+
+Day = Annotated[date, BeforeValidator(_day)]
 
 
 class _Model(BaseModel):
@@ -213,7 +231,7 @@ class Response(_Model):
     fails, saying that each recommendation needs an item to be explained.
     """
 
-    sent: date | None = None
+    sent: Day | None = None
     welcome: list[Text] = []
     chief_constable_comments: Text | None = None
     recommendations: Text | None = None
@@ -226,7 +244,7 @@ class Report(_Model):
     """One HMICFRS report (``reports/<id>.yaml``)."""
 
     title: Text
-    published: date
+    published: Day
     kind: Literal["thematic", "force", "joint", "peel", "follow-up"]
     url: Text | None = None
     crime_types: list[Text] = []
@@ -279,11 +297,14 @@ def check_report_id(report_id: str, source: str = "report id") -> None:
         When ``report_id`` is not lower-case letters, digits and hyphens.
     """
     if not isinstance(report_id, str) or not REPORT_ID.match(report_id):
+        stem = Path(report_id).stem if isinstance(report_id, str) else ""
+        named_file = isinstance(report_id, str) and report_id.endswith((".yaml", ".yml"))
+        hint = f"; did you mean {stem!r}?" if named_file and REPORT_ID.match(stem) else ""
         raise InputError(
             Problem(
                 source,
                 "report",
-                "not a report id",
+                f"not a report id{hint}",
                 expected="lower-case letters, digits and hyphens, e.g. peel-2023",
                 got=shown(report_id),
             )
