@@ -146,6 +146,9 @@ def test_example_copies_params_and_data(tmp_path):
     ex = tmp_path / "ex"
     for name in ("force.yaml", "reports/both-sides-of-the-coin.yaml"):
         assert (ex / "params" / name).read_bytes() == (PROJECT / "params" / name).read_bytes()
+    assert (ex / "notebooks" / "briefing.ipynb").read_bytes() == (
+        PROJECT / "notebooks" / "briefing.ipynb"
+    ).read_bytes()
     for name in ("population.csv", "rec-crime-pfa.csv"):
         assert (ex / "data" / "sample" / name).read_bytes() == (SAMPLE / name).read_bytes()
     assert [p.name for p in (ex / "data" / "sample" / "police-uk").rglob("*.csv")] == [

@@ -92,6 +92,7 @@ def test_init_for_wiltshire_then_run_produces_its_briefing(installed, tmp_path):
         cwd=tmp_path,
     )
     assert "still the placeholder toolkit init wrote" in output  # warned, not blocked
+    assert "without encryption" not in output  # the kernels' own notices stay out
     folder = tmp_path / "outputs" / "2018-19-Q3" / "both-sides-of-the-coin"
     assert (folder / "briefing.html").is_file() and (folder / "response-draft.docx").is_file()
     figures = json.loads((folder / "figures.json").read_text())
@@ -123,3 +124,60 @@ def test_the_example_copied_from_the_wheel_runs_from_its_folder(installed, tmp_p
     folder = tmp_path / "ex" / "outputs" / quarter
     assert (folder / "index.html").is_file()
     assert (folder / "both-sides-of-the-coin" / "briefing.html").is_file()
+
+
+def test_the_lab_extra_runs_the_notebook_in_its_own_kernel(installed, tmp_path):
+    """JupyterLab from the lab extra; the notebook executed by a kernel of that environment,
+    from the folder JupyterLab opens it in, with its defaults and with a changed parameter."""
+    wheel, bin_dir = installed
+    _run([bin_dir / "python", "-m", "pip", "install", "-q", f"{wheel}[lab]"], cwd=tmp_path)
+    assert _run([bin_dir / "jupyter", "lab", "--version"], cwd=tmp_path).strip().startswith("4.")
+    _street_files(
+        tmp_path / "pu",
+        [
+            "dorset",
+            "wiltshire",
+            "devon-and-cornwall",
+            "hampshire",
+            "avon-and-somerset",
+            "gloucestershire",
+        ],
+    )
+    _run([bin_dir / "toolkit", "example", "ex", "--police-uk", "pu"], cwd=tmp_path)
+    notebooks = tmp_path / "ex" / "notebooks"
+    _run(
+        [
+            bin_dir / "jupyter",
+            "nbconvert",
+            "--to",
+            "notebook",
+            "--execute",
+            "briefing.ipynb",
+            "--output",
+            "default.ipynb",
+        ],
+        cwd=notebooks,
+    )
+    _run(
+        [
+            bin_dir / "papermill",
+            "briefing.ipynb",
+            "changed.ipynb",
+            "-p",
+            "quarter",
+            "2018-19-Q3",
+            "--cwd",
+            ".",
+        ],
+        cwd=notebooks,
+    )
+    for name in ("default.ipynb", "changed.ipynb"):
+        executed = json.loads((notebooks / name).read_text())
+        html = "".join(
+            "".join(output.get("data", {}).get("text/html", ""))
+            for cell in executed["cells"]
+            for output in cell.get("outputs", [])
+        )
+        assert "Recommendation status" in html and "Force performance" in html, name
+    changed = json.loads((notebooks / "changed.ipynb").read_text())
+    assert "Q3 2018/19" in json.dumps(changed)

@@ -562,7 +562,8 @@ def example(
     except ToolkitError as err:
         raise _fail(err) from None
     out_console.print(
-        f"Copied the worked example into {folder}: params/ and data/sample/.", markup=False
+        f"Copied the worked example into {folder}: params/, notebooks/ and data/sample/.",
+        markup=False,
     )
     if copied is None:
         out_console.print(

@@ -22,11 +22,12 @@ Manchester, West Yorkshire, South Yorkshire, York and North Yorkshire: a mayor; 
 City of London: the Common Council) ``force.yaml`` says so in a comment and leaves the
 letter's signature title as a placeholder too.
 
-``example`` copies the worked example (Dorset) into DIR: ``DIR/params`` and
-``DIR/data/sample`` (population and Home Office tables from the package; the
-data.police.uk street-level files, 63 MB, are not in the package and are copied from
-a folder or .zip given with ``--police-uk``, or from the source checkout's
-``data/sample/police-uk`` when the toolkit runs from one).
+``example`` copies the worked example (Dorset) into DIR: ``DIR/params``,
+``DIR/notebooks/briefing.ipynb`` (to open in JupyterLab) and ``DIR/data/sample``
+(population and Home Office tables from the package; the data.police.uk street-level
+files, 63 MB, are not in the package and are copied from a folder or .zip given with
+``--police-uk``, or from the source checkout's ``data/sample/police-uk`` when the
+toolkit runs from one).
 
 Both refuse a folder that exists and is not empty, so nothing the user has is
 overwritten.
@@ -276,6 +277,8 @@ def copy_example(target: Path, police_uk: Path | None = None) -> Path | None:
         resources.shipped(p) for p in (*resources.EXAMPLE_DATA, resources.EXAMPLE_DATA_README)
     ]
     shutil.copytree(params, target / "params", ignore=shutil.ignore_patterns("__pycache__"))
+    (target / "notebooks").mkdir()
+    shutil.copy2(resources.notebook(), target / "notebooks" / "briefing.ipynb")
     data = target / "data" / "sample"
     data.mkdir(parents=True)
     for path in sample:
