@@ -1,6 +1,7 @@
 """The 43 territorial forces table: complete, consistent, and its lookups."""
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,9 @@ def test_an_unknown_force_lists_near_matches(typed, suggested):
         "command line: --force: not one of the 43 territorial forces (expected a "
         f"data.police.uk force slug such as {suggested}, got {typed!r})"
     )
+
+
+def test_the_readme_lists_the_same_43_slugs():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    listed = readme[readme.index("The 43 slugs:") : readme.index("It writes:")]
+    assert re.findall(r"`([a-z-]+)`", listed) == list(forces.forces())
