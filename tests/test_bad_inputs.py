@@ -91,7 +91,7 @@ SETUPS: dict[str, Callable[[Path], None]] = {
     "yaml-not-mapping": lambda r: _beta(r, "- title\n- published\n"),
     "unknown-key": lambda r: _beta(r, BETA + "itmes: []\n"),
     "bad-date": lambda r: _beta(r, BETA.replace("2019-08-01", "2019-13-45")),
-    "uk-date": lambda r: _beta(r, BETA.replace("2019-08-01", "01/08/2019")),
+    "no-such-day": lambda r: _beta(r, BETA.replace("2019-08-01", "31/02/2020")),
     "bad-kind": lambda r: _beta(r, BETA.replace("thematic", "thematc")),
     "missing-field": lambda r: _beta(
         r, BETA + "items:\n  - kind: recommendation\n    text: Do it.\n"
@@ -144,6 +144,7 @@ SETUPS: dict[str, Callable[[Path], None]] = {
     "duplicate-row": lambda r: _update(r, "alpha,R1,complete,,,,\nalpha,R1,in-progress,,,,\n"),
     "no-reason": lambda r: _update(r, "beta,R1,not-accepted,,,,\n"),
     "bad-target-date": lambda r: _update(r, "alpha,R1,in-progress,,,,2019-02-30\n"),
+    "extra-fields": lambda r: _update(r, "alpha,R1,complete,Done, signed off,,ACC,\n"),
     "missing-column": lambda r: _update(r, "", raw=b"report,ref,state\nalpha,R1,complete\n"),
     "empty-update-file": lambda r: _update(r, "", raw=b""),
     "encoding": lambda r: _update(r, "", raw=HEADER.encode() + b"alpha,R1,complete,\x81,,,\n"),
@@ -194,6 +195,9 @@ SETUPS: dict[str, Callable[[Path], None]] = {
     "quarter-years": lambda r: None,
     "quarter-range": lambda r: None,
     "unsafe-id": lambda r: None,
+    "report-file-as-id": lambda r: None,
+    "all-and-ids": lambda r: None,
+    "no-params-root": lambda r: None,
     "no-such-report": lambda r: None,
 }
 
@@ -224,7 +228,8 @@ def test_bad_input_message(row, tmp_path):
     shutil.copytree(FIXTURES / "register", root)
     SETUPS[row["case"]](root)
     words = row["command"].split()
-    args = [words[0], *words[1:], "--params", str(root)]
+    given = root / "nowhere" if row["case"] == "no-params-root" else root
+    args = [words[0], *words[1:], "--params", str(given)]
     if words[0] == "run":
         args += ARGS.get(row["case"], ["--quarter", "2019-20-Q1"]) + ["--out", str(tmp_path / "o")]
     result = CliRunner().invoke(app, args)

@@ -189,3 +189,37 @@ def test_a_broken_cache_entry_is_drawn_again(tmp_path) -> None:
     for entry in (tmp_path / "charts").glob("*.json"):
         entry.write_text('{"png": "not base64!"', encoding="utf-8")
     assert briefing_charts(FIGURES, cache_dir=tmp_path) == first
+
+
+def _edge_ink(png: bytes) -> dict[str, int]:
+    """Non-white pixels in the outermost 2 columns and rows of the image, per edge."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("L"))
+    dark = pixels < 200
+    return {
+        "left": int(dark[:, :2].sum()),
+        "right": int(dark[:, -2:].sum()),
+        "top": int(dark[:2, :].sum()),
+        "bottom": int(dark[-2:, :].sum()),
+    }
+
+
+def test_long_titles_and_labels_stay_inside_the_image() -> None:
+    long_type = "Violence and sexual offences including stalking and harassment offences"
+    figures = {
+        **FIGURES,
+        "force": "a-force-whose-name-is-far-too-long-for-one-line-of-a-chart-title-anywhere",
+        "focus": [long_type],
+        "crime_types": {long_type: {"count": 240, "rate_per_1000": 0.31}},
+        "peers": {"wiltshire": {long_type: {"count": 237, "rate_per_1000": 0.33}}},
+        "trend": [{**p, "counts": {long_type: 300}} for p in FIGURES["trend"]],
+    }
+    labels = {
+        figures["force"]: "The Constabulary of a Force Whose Name Is Far Too Long For One Line"
+    }
+    for chart in briefing_charts(figures, labels=labels):
+        assert _edge_ink(chart.png) == {"left": 0, "right": 0, "top": 0, "bottom": 0}

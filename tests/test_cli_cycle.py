@@ -169,7 +169,7 @@ def test_status_needs_a_quarter(register_root):
 def test_status_of_bad_params_exits_2(tmp_path):
     listed = invoke("status", "-q", "2019-20-Q1", "--params", tmp_path / "nowhere")
     assert listed.exit_code == 2
-    assert listed.stderr.startswith(f"{tmp_path / 'nowhere'}: force.yaml: no force.yaml")
+    assert listed.stderr.startswith(f"{tmp_path / 'nowhere'}: no such folder (looked in ")
 
 
 # --------------------------------------------------------------------------- request-updates

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from toolkit.errors import InputError
-from toolkit.newreport import new_report
+from toolkit.newreport import new_report, report_text
 from toolkit.params import Response, load_params
 
 
@@ -134,3 +135,17 @@ def test_every_letter_field_is_listed(register_root):
     text = path.read_text(encoding="utf-8")
     for name in Response.model_fields:
         assert re.search(rf"^ *(# *)?{name}:", text, re.M), name
+
+
+def test_the_template_names_every_field_a_report_file_can_hold():
+    from toolkit.params import Report, Response
+
+    text = report_text("x", "T", date(2020, 1, 10), "thematic")
+    for name in Report.model_fields:
+        assert re.search(rf"^#? ?{name}:", text, re.M), name
+    for name in Response.model_fields:
+        assert re.search(rf"^  #? ?{name}:", text, re.M), name
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    letter = readme[readme.index("**Letter material**") : readme.index("**Wording**")]
+    documented = set(re.findall(r"`([a-z_]+)`", letter)) - {"response", "items"}
+    assert documented and all(re.search(rf"^  #? ?{n}:", text, re.M) for n in documented)

@@ -1,6 +1,7 @@
 """Params validation: every message a user sees is pinned here."""
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -46,22 +47,55 @@ items:
   - ref: R1
     kind: recommendation
     text: One
-    due: 31/07/2020
+    due: 31/06/2020
   - kind: recommendation
     text: Three
 """,
     )
     assert problems(root) == [
-        "reports/alpha.yaml:2: published: not a date (expected a date as YYYY-MM-DD, "
+        "reports/alpha.yaml:2: published: not a date (expected a date as YYYY-MM-DD or DD/MM/YYYY, "
         "got '2019-13-45')",
         "reports/alpha.yaml:3: kind: not an allowed value (expected 'thematic', 'force', "
         "'joint', 'peel' or 'follow-up', got 'forse')",
         "reports/alpha.yaml:4: itmes: unknown key; did you mean 'items'? (expected one of "
         "title, published, kind, url, crime_types, response, items)",
-        "reports/alpha.yaml:9: items[0].due: not a due date (expected a date as YYYY-MM-DD, "
-        '"immediately" or "within N months" / "within N weeks", got \'31/07/2020\')',
+        "reports/alpha.yaml:9: items[0].due: 31 June 2020 is not a date (expected a date as "
+        'YYYY-MM-DD or DD/MM/YYYY, "immediately" or "within N months" / "within N weeks", '
+        "got '31/06/2020')",
         "reports/alpha.yaml:10: items[1].ref: required field is missing",
     ]
+
+
+def test_report_dates_take_the_forms_update_files_take(root):
+    write(
+        root,
+        "reports/gamma.yaml",
+        """title: Alpha
+published: 10/01/2020
+kind: thematic
+response:
+  sent: 06/02/2020
+items:
+  - ref: R1
+    kind: recommendation
+    text: One
+    due: 31/07/2020
+""",
+    )
+    report = load_params(root).reports["gamma"]
+    assert report.published == date(2020, 1, 10)
+    assert report.response.sent == date(2020, 2, 6)
+    assert report.items[0].due is not None and report.items[0].due.on == date(2020, 7, 31)
+
+
+def test_a_missing_params_root_names_where_it_looked(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InputError) as caught:
+        load_params(Path("params"))
+    assert str(caught.value) == (
+        f"params: no such folder (looked in {tmp_path / 'params'}); give the params root with "
+        "--params DIR, or cd to the folder that holds it"
+    )
 
 
 def test_duplicate_refs(root):
@@ -189,7 +223,7 @@ def test_due_within_months_clamps_to_month_end():
     assert parse_due(None) is None and parse_due("  ") is None
 
 
-@pytest.mark.parametrize("bad", ["soon", "within months", "31/07/2020", "within 0 months"])
+@pytest.mark.parametrize("bad", ["soon", "within months", "07/31/2020", "within 0 months"])
 def test_bad_due_forms(bad):
     with pytest.raises(ValueError, match="not a due date"):
         parse_due(bad)

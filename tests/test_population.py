@@ -72,3 +72,16 @@ def test_missing_column(tmp_path: Path) -> None:
         f"{path}: police_uk: column missing from the header "
         "(expected police_uk, year, population, got 'force,year,population')"
     )
+
+
+def test_the_readme_states_the_rule_the_code_follows() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    rule = " ".join(readme[readme.index("- **Rates per 1,000 people**") :].split())
+    assert rule.startswith(
+        "- **Rates per 1,000 people** use the latest ONS mid-year estimate whose reference "
+        "date, 30 June of its year, is on or before the period's last day: 2018-19-Q3 (October "
+        "to December 2018) uses mid-2018, and so does 2018-19-Q4 (January to March 2019)"
+    )
+    assert estimate_year(Quarter.parse("2018-19-Q3").end) == 2018
+    assert estimate_year(Quarter.parse("2018-19-Q4").end) == 2018
+    assert estimate_year(date(2019, 6, 30)) == 2019  # the reference day itself

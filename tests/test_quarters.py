@@ -15,11 +15,22 @@ from toolkit.quarters import Quarter
         ("2019-20-Q1", date(2019, 4, 1), date(2019, 6, 30)),
         ("2019/20 q2", date(2019, 7, 1), date(2019, 9, 30)),
         ("1999-00-Q4", date(2000, 1, 1), date(2000, 3, 31)),
+        # The form the briefings' headings print, so it can be pasted back.
+        ("Q3 2019/20", date(2019, 10, 1), date(2019, 12, 31)),
+        ("q1 2019-20", date(2019, 4, 1), date(2019, 6, 30)),
+        ("2019/20 Q3", date(2019, 10, 1), date(2019, 12, 31)),
     ],
 )
 def test_parse_good_forms(text, start, end):
     quarter = Quarter.parse(text)
     assert (quarter.start, quarter.end) == (start, end)
+
+
+def test_the_heading_form_reads_back_as_the_same_quarter():
+    quarter = Quarter.parse("2019-20-Q3")
+    assert Quarter.parse(quarter.label.split(" (")[0]) == quarter
+    with pytest.raises(InputError, match="must follow each other"):
+        Quarter.parse("Q3 2019/21")
 
 
 def test_canonical_id_and_months():
@@ -46,17 +57,17 @@ def test_neighbours():
         (
             "2018-Q3",
             "quarter: not a quarter id (expected a quarter id such as "
-            "2018-19-Q3 (or 2018/19 Q3), got '2018-Q3')",
+            "2018-19-Q3 (or 2018/19 Q3, or Q3 2018/19), got '2018-Q3')",
         ),
         (
             "2018-19-Q5",
             "quarter: not a quarter id (expected a quarter id such as "
-            "2018-19-Q3 (or 2018/19 Q3), got '2018-19-Q5')",
+            "2018-19-Q3 (or 2018/19 Q3, or Q3 2018/19), got '2018-19-Q5')",
         ),
         (
             "Q3 2018",
             "quarter: not a quarter id (expected a quarter id such as "
-            "2018-19-Q3 (or 2018/19 Q3), got 'Q3 2018')",
+            "2018-19-Q3 (or 2018/19 Q3, or Q3 2018/19), got 'Q3 2018')",
         ),
         (
             "2018-20-Q3",

@@ -99,8 +99,8 @@ def test_row_messages(tmp_path):
         "updates/2019-20-Q1.csv:5: update: a not-accepted item needs the reason in 'update' "
         "(s55(5B)) (expected the reason no action is taken, got an empty cell)",
         "updates/2019-20-Q1.csv:7: ref: a second row for beta L1 in one quarter (first on row 6)",
-        "updates/2019-20-Q1.csv:8: target_date: not a date (expected YYYY-MM-DD or DD/MM/YYYY, "
-        "got '2019-02-30')",
+        "updates/2019-20-Q1.csv:8: target_date: 30 February 2019 is not a date (expected "
+        "YYYY-MM-DD or DD/MM/YYYY, got '2019-02-30')",
     ]
 
 

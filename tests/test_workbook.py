@@ -195,6 +195,34 @@ def test_an_edited_read_only_cell_is_an_error(request_path, register_root):
     ]
 
 
+def test_the_message_shows_the_whole_original_text_to_put_back(register_root, tmp_path):
+    long = (
+        "Safeguarding referrals are late: the force should make sure that every referral "
+        "to children's services is made within one working day, and audit this quarterly."
+    )
+    report = register_root / "reports" / "alpha.yaml"
+    report.write_text(
+        report.read_text().replace("text: Safeguarding referrals are late.", f'text: "{long}"')
+    )
+    path = tmp_path / "request.xlsx"
+    write_request(load_params(register_root), Q4, path)
+    _fill_in(path, {(4, "Text"): "Referrals are on time now."})
+    _return(path, register_root)
+    with pytest.raises(InputError) as caught:
+        load_params(register_root)
+    assert [str(p) for p in caught.value.problems] == [
+        f"updates/2019-20-Q4.xlsx:4: text: changed by the force (expected {long!r}, "
+        "got 'Referrals are on time now.')"
+    ]
+
+
+def test_the_instructions_begin_with_a_capital(request_path):
+    book = openpyxl.load_workbook(request_path)
+    first_words = [str(row[0].value) for row in book["Instructions"].iter_rows() if row[0].value]
+    assert first_words[1].startswith("The Office of the Police and Crime Commissioner for ")
+    assert all(text[0].isupper() for text in first_words)
+
+
 def test_a_workbook_saved_as_another_quarter_is_refused(request_path, register_root):
     _return(request_path, register_root, "2020-21-Q1.xlsx")
     with pytest.raises(InputError) as caught:

@@ -55,7 +55,7 @@ from papermill.execute import (
 from papermill.iorw import load_notebook_node, write_ipynb
 from papermill.parameterize import parameterize_notebook
 
-from toolkit import manifest
+from toolkit import manifest, resources
 from toolkit.export import notebook_html
 from toolkit.export import warm as warm_exporter
 from toolkit.kernels import KernelPool, KernelPoolClosed, PooledKernel, Zygote
@@ -66,7 +66,6 @@ from toolkit.register import s55_state
 
 log = logging.getLogger("toolkit")
 
-NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "briefing.ipynb"
 
 STAGES = ("wait", "kernel_start", "imports", "cells", "export", "pdf", "shutdown")
 """Where a briefing's time goes (seconds, in :attr:`Result.timings`).
@@ -480,7 +479,7 @@ def run_reports(
     *,
     jobs: int | None = None,
     timeout: float | None = 600,
-    notebook: Path = NOTEBOOK,
+    notebook: Path | None = None,
     cache_dir: Path | None = None,
     pdf: Callable[[Path, Path], None] | None = None,
     on_event: OnEvent | None = None,
@@ -503,7 +502,8 @@ def run_reports(
     timeout
         Seconds one briefing may run before it is stopped as failed (``--timeout``).
     notebook
-        The briefing notebook (``notebooks/briefing.ipynb``).
+        The briefing notebook; ``None`` for the shipped one
+        (:func:`toolkit.resources.notebook`).
     cache_dir
         Shared cache for parsed data files.
     pdf
@@ -524,7 +524,10 @@ def run_reports(
     ------
     KeyboardInterrupt
         After cleaning up (kernels killed, staging folders removed, nothing half-written).
+    ToolkitError
+        When the shipped notebook is missing from the installation.
     """
+    notebook = notebook or resources.notebook()
     started_clock = time.perf_counter()
     started = manifest.utc_now()
     jobs = max(1, jobs or os.cpu_count() or 1)

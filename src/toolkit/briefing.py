@@ -212,6 +212,72 @@ class Briefing:
         }
         return figures
 
+    def register_frame(self) -> Any:
+        """The report's items as at the quarter, one row each, as a pandas DataFrame.
+
+        Columns: ``ref, kind, status, previous_status, changed, overdue, stale, due,
+        due_source, target_date, owner, update, text`` (what the status section shows).
+        """
+        import pandas as pd
+
+        rows = [
+            {
+                "ref": row.item.ref,
+                "kind": row.item.kind,
+                "status": row.status,
+                "previous_status": row.previous_status,
+                "changed": row.changed,
+                "overdue": row.overdue,
+                "stale": row.stale,
+                "due": row.due,
+                "due_source": row.due_source,
+                "target_date": row.latest.target_date if row.latest else None,
+                "owner": (row.latest.owner if row.latest else "") or row.item.owner or "",
+                "update": row.latest.update if row.latest else "",
+                "text": row.item.text,
+            }
+            for row in self.items
+        ]
+        columns = [
+            "ref", "kind", "status", "previous_status", "changed", "overdue", "stale", "due",
+            "due_source", "target_date", "owner", "update", "text",
+        ]  # fmt: skip
+        return pd.DataFrame(rows, columns=columns)
+
+    def figures_frame(self) -> Any:
+        """data.police.uk counts and rates for the force and its peers, as a DataFrame.
+
+        One row per force and crime type: ``force, crime_type, count, rate_per_1000,
+        previous_year`` (``previous_year`` for the force only), from :attr:`figures`.
+        """
+        import pandas as pd
+
+        police_uk = self.police_uk or {}
+        rows = [
+            {
+                "force": police_uk.get("force"),
+                "crime_type": crime_type,
+                "count": values.get("count"),
+                "rate_per_1000": values.get("rate_per_1000"),
+                "previous_year": values.get("previous_year"),
+            }
+            for crime_type, values in (police_uk.get("crime_types") or {}).items()
+        ]
+        for peer, types in (police_uk.get("peers") or {}).items():
+            rows += [
+                {
+                    "force": peer,
+                    "crime_type": crime_type,
+                    "count": values.get("count"),
+                    "rate_per_1000": values.get("rate_per_1000"),
+                    "previous_year": None,
+                }
+                for crime_type, values in types.items()
+                if isinstance(values, dict)
+            ]
+        columns = ["force", "crime_type", "count", "rate_per_1000", "previous_year"]
+        return pd.DataFrame(rows, columns=columns)
+
     def show(self, section: str) -> Any:
         """An HTML section for the notebook to display (``header``, ``status``, …)."""
         from IPython.display import HTML

@@ -55,6 +55,7 @@ PEER_GREY = "#707070"
 SOURCE = "Source: data.police.uk street-level crime (Open Government Licence v3.0)."
 
 _SIZE = (8.0, 4.5)
+_LABEL_WIDTH = 28  # characters per line of a peer's name or a legend entry
 _DPI = 100
 
 Row = list[str | int | float | None]

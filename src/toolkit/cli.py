@@ -39,7 +39,15 @@ log = logging.getLogger("toolkit")
 ParamsOpt = Annotated[
     Path, typer.Option("--params", help="The params root (force.yaml, reports/, updates/).")
 ]
-QuarterOpt = Annotated[str, typer.Option("--quarter", "-q", help="Quarter id, e.g. 2018-19-Q3.")]
+QuarterOpt = Annotated[
+    str,
+    typer.Option(
+        "--quarter",
+        "-q",
+        help="Quarter id, e.g. 2018-19-Q3 (or 2018/19 Q3, or Q3 2018/19). \\[required]",
+        show_default=False,
+    ),
+]
 
 _state = {"debug": False}
 
@@ -151,7 +159,12 @@ def _interrupt_once() -> Iterator[None]:
             signal.signal(signal.SIGINT, previous)
 
 
-@app.command()
+@app.command(
+    help="Produce the briefing for each report: HTML, notebook, draft response, figures.json."
+    "\n\nBriefings run in parallel, each on its own kernel; a failed one does not stop the "
+    "others. Then the quarter overview (index.html, index.json), the tracker (tracker.csv, "
+    "tracker.xlsx) and manifest.json are written."
+)
 def run(
     report_ids: Annotated[
         list[str] | None, typer.Argument(help="Report ids (file names in reports/).")
@@ -174,18 +187,14 @@ def run(
         Path | None, typer.Option("--notebook", help="Another briefing notebook to run.")
     ] = None,
 ) -> None:
-    """Produce the briefing for each report: HTML, notebook, draft response, figures.json.
-
-    Briefings run in parallel, each on its own kernel; a failed one does not stop the
-    others. Then the quarter overview (index.html, index.json), the tracker (tracker.csv,
-    tracker.xlsx) and manifest.json are written.
-    """
+    """``toolkit run``: the help text above is what ``--help`` shows."""
     from toolkit.kernels import start_zygote
 
     # The kernel zygote's imports (a second or two) overlap the imports and checks below.
     zygote = start_zygote()
 
-    from toolkit.batch import NOTEBOOK, Batch, Event, LineProgress, LiveProgress, run_reports
+    from toolkit import resources
+    from toolkit.batch import Batch, Event, LineProgress, LiveProgress, run_reports
     from toolkit.checks import check_data
     from toolkit.params import check_report_id, load_params, require_root
     from toolkit.snapshot import params_snapshot
@@ -196,6 +205,16 @@ def run(
     try:
         parsed = _parse_quarter(quarter)
         ids = list(report_ids or [])
+        if all_reports and ids:
+            raise InputError(
+                Problem(
+                    "command line",
+                    "--all",
+                    "--all runs every report, so report ids as well contradict it",
+                    expected="report ids or --all, not both",
+                    got=" ".join(ids),
+                )
+            )
         for report_id in ids:
             check_report_id(report_id)
         require_root(params)
@@ -207,6 +226,15 @@ def run(
             raise InputError(data.errors)
         if all_reports:
             ids = sorted(loaded.reports)
+            if not ids:
+                raise InputError(
+                    Problem(
+                        str(params / "reports"),
+                        "",
+                        "no report files, so --all has nothing to run",
+                        expected="reports/<id>.yaml; start one with toolkit new-report",
+                    )
+                )
         if not ids:
             raise InputError(
                 Problem(
@@ -220,6 +248,7 @@ def run(
             raise InputError(
                 Problem("command line", "--notebook", "no such notebook", got=str(notebook))
             )
+        notebook = notebook or resources.notebook()
         printer = None
         if pdf:
             from toolkit.pdf import find_chromium, html_to_pdf
@@ -247,7 +276,7 @@ def run(
             out,
             jobs=jobs,
             timeout=timeout or None,
-            notebook=notebook or NOTEBOOK,
+            notebook=notebook,
             cache_dir=out / ".cache",
             pdf=printer,
             on_event=on_event,
@@ -443,7 +472,7 @@ def request_updates(
         typer.Option(
             "--out",
             help="The workbook to write "
-            "[default: outputs/<quarter>/updates-request-<quarter>.xlsx].",
+            "\\[default: outputs/<quarter>/updates-request-<quarter>.xlsx].",
         ),
     ] = None,
 ) -> None:
@@ -495,20 +524,20 @@ def fetch_data(
     ] = "",
     forces: Annotated[
         str | None,
-        typer.Option("--forces", help="Force slugs, comma-separated [default: force and peers]."),
+        typer.Option("--forces", help="Force slugs, comma-separated \\[default: force and peers]."),
     ] = None,
     params: ParamsOpt = Path("params"),
     base_url: Annotated[
         str | None,
         typer.Option(
-            "--base-url", help="Where the archives are [default: data.police.uk's archive]."
+            "--base-url", help="Where the archives are \\[default: data.police.uk's archive]."
         ),
     ] = None,
     archive_name: Annotated[
         str | None,
         typer.Option(
             "--archive-name",
-            help="Archive file name; {month} is its newest month [default: {month}.zip].",
+            help="Archive file name; {month} is its newest month \\[default: {month}.zip].",
         ),
     ] = None,
 ) -> None:
@@ -570,6 +599,98 @@ def new_report(
         "the force), then run toolkit validate.",
         markup=False,
     )
+
+
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="The new params root (a new or empty folder).")],
+    force: Annotated[
+        str, typer.Option("--force", help="The force's data.police.uk slug, e.g. kent.")
+    ] = "",
+) -> None:
+    """Write a params root for one of the 43 territorial forces, ready to fill in."""
+    from toolkit.init import init_root
+
+    try:
+        if not force:
+            raise InputError(
+                Problem(
+                    "command line",
+                    "--force",
+                    "a force is required",
+                    expected="a data.police.uk force slug, e.g. --force kent",
+                )
+            )
+        started = init_root(folder, force)
+    except ToolkitError as err:
+        raise _fail(err) from None
+    quoted = _quoted(folder)
+    lines = [
+        f"Wrote a params root for {started.force.name} in {folder}.",
+        f"Peers: {', '.join(started.peers) or 'none'} (the other forces of its Home Office "
+        "region; edit peers: in force.yaml, e.g. to its Most Similar Group).",
+    ]
+    if started.force.note:
+        lines.append(started.force.note)
+    if started.without_population:
+        lines.append(
+            "No population figures for "
+            + ", ".join(started.without_population)
+            + " in the toolkit's ONS table (English force areas only): rates per 1,000 people "
+            "are shown as not available until you add them."
+        )
+    lines += [
+        "Next:",
+        f"  1. replace each [FILL IN: ...] in {folder / 'force.yaml'}",
+        f"  2. toolkit fetch-data --params {quoted} --months 2019-01..2019-03,2020-01..2020-03",
+        f"  3. toolkit validate --params {quoted}",
+        f"  4. toolkit run --all --quarter 2019-20-Q4 --params {quoted}",
+    ]
+    for line in lines:
+        out_console.print(line, markup=False, highlight=False)
+
+
+@app.command()
+def example(
+    folder: Annotated[Path, typer.Argument(help="Where to copy it (a new or empty folder).")],
+    police_uk: Annotated[
+        Path | None,
+        typer.Option(
+            "--police-uk",
+            help="The example's data.police.uk files: a folder or .zip in the download's "
+            "layout \\[default: the source checkout's data/sample/police-uk].",
+        ),
+    ] = None,
+) -> None:
+    """Copy the worked example (Dorset, "Both sides of the coin") into a new folder."""
+    from toolkit.init import copy_example
+
+    try:
+        copied = copy_example(folder, police_uk)
+    except ToolkitError as err:
+        raise _fail(err) from None
+    out_console.print(
+        f"Copied the worked example into {folder}: params/, notebooks/ and data/sample/.",
+        markup=False,
+    )
+    if copied is None:
+        out_console.print(
+            "Its data.police.uk street-level files (63 MB) are not part of the installed "
+            f"toolkit: copy data/sample/police-uk from the toolkit's source into "
+            f"{folder / 'data' / 'sample' / 'police-uk'} (or give --police-uk PATH to this "
+            "command in a new folder).",
+            markup=False,
+        )
+    updates = sorted(p.stem for p in (folder / "params" / "updates").glob("*-Q[1-4].*"))
+    quarter = updates[-1] if updates else "Q"
+    out_console.print(f"Then, from {folder}: toolkit run --all --quarter {quarter}", markup=False)
+
+
+def _quoted(path: Path) -> str:
+    """A path as it can be typed back in a shell."""
+    import shlex
+
+    return shlex.quote(str(path))
 
 
 def _police_uk_folder(root: Path, force: ForceFile) -> Path:

@@ -41,14 +41,16 @@ from typing import Any
 
 from toolkit.params import Params
 from toolkit.quarters import Quarter
+from toolkit.resources import checkout
 
 log = logging.getLogger("toolkit")
 
 PACKAGES = ("papermill", "nbconvert", "nbclient", "pandas", "matplotlib")
 """Packages whose versions are recorded (with the toolkit's and Python's)."""
 
-PROJECT = Path(__file__).resolve().parents[2]
-"""The project folder (where ``git rev-parse HEAD`` is asked)."""
+PROJECT = checkout()
+"""The source checkout the toolkit runs from (where ``git rev-parse HEAD`` is asked);
+``None`` for an installed wheel, whose commit is not known."""
 
 _BLOCK = 1 << 20
 
@@ -66,11 +68,13 @@ def versions() -> dict[str, str | None]:
     return found
 
 
-def git_commit(folder: Path = PROJECT) -> str | None:
-    """The commit checked out in ``folder``, or ``None`` (no git, not a repository…).
+def git_commit(folder: Path | None = PROJECT) -> str | None:
+    """The commit checked out in ``folder``, or ``None`` (no folder, no git, not a repository…).
 
     Never raises.
     """
+    if folder is None:
+        return None
     try:
         done = subprocess.run(
             ["git", "rev-parse", "HEAD"],

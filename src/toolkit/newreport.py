@@ -65,6 +65,9 @@ response:
   # plan: "How the report bears on the Police and Crime Plan."
   # monitoring: "How the PCC will hold the chief constable to account (overrides the
   #   letter.monitoring wording in force.yaml)."
+  # recommendations: "The PCC's position on the report's recommendations, for a report
+  #   whose recommendations are not itemised under items (the s55(5B) check fails
+  #   until each is itemised, since each needs its own explanation)."
   cite_figures: false         # true: quote the force's figures for crime_types in the letter
 
 # Recommendations, areas for improvement, causes of concern and local actions.

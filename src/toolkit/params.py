@@ -28,6 +28,8 @@ from pydantic import (
     field_validator,
 )
 
+from toolkit.dates import FORMS as DATE_FORMS
+from toolkit.dates import NotADate, parse_day
 from toolkit.errors import InputError, Problem, shown
 from toolkit.quarters import FIRST_YEAR, LAST_YEAR, Quarter
 from toolkit.snapshot import ORIGIN_FILE
@@ -49,7 +51,9 @@ _NUMBERS = {
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18, "twenty-four": 24,
 }  # fmt: skip
 _WITHIN = re.compile(r"^within\s+([a-z0-9-]+)\s+(month|week)s?$")
-DUE_FORMS = 'a date as YYYY-MM-DD, "immediately" or "within N months" / "within N weeks"'
+DUE_FORMS = (
+    'a date as YYYY-MM-DD or DD/MM/YYYY, "immediately" or "within N months" / "within N weeks"'
+)
 
 
 @dataclass(frozen=True)
@@ -105,11 +109,13 @@ def parse_due(value: object) -> Due | None:
     if isinstance(value, str):
         text = " ".join(value.strip().lower().split())
         try:
-            on = date.fromisoformat(text)
-        except ValueError:
-            pass
+            day = parse_day(text)
+        except NotADate as err:
+            if str(err) != "not a date":  # a date's shape, but no such day
+                raise ValueError(f"{err} (expected {DUE_FORMS}, got {shown(value)})") from None
         else:
-            return Due("date", on=_due_in_range(on))
+            if day is not None:
+                return Due("date", on=_due_in_range(day))
         if text == "immediately":
             return Due("immediately")
         match = _WITHIN.match(text)
@@ -157,6 +163,21 @@ def _strip(value: object) -> object:
 
 
 Text = Annotated[str, BeforeValidator(_strip)]
+
+
+def _day(value: object) -> object:
+    """A date in a report file: ``YYYY-MM-DD`` or ``DD/MM/YYYY``, as update files accept."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return parse_day(value)
+    except NotADate as err:
+        raise ValueError(f"{err} (expected a date as {DATE_FORMS}, got {shown(value)})") from None
+
+
+Day = Annotated[date, BeforeValidator(_day), AfterValidator(_in_range)]
+"""A date in a report file, in the years quarters can name (``published: 9999-12-31`` is
+refused: no deadline or quarter could hold it)."""
 
 
 class _Model(BaseModel):
@@ -271,7 +292,7 @@ class Response(_Model):
     be made on text. It needs ``sent``.
     """
 
-    sent: PlausibleDate | None = None
+    sent: Day | None = None
     file: Text | None = None
     thanks: Text | None = None
     welcome: list[Text] = []
@@ -291,7 +312,7 @@ class Report(_Model):
     """One HMICFRS report (``reports/<id>.yaml``)."""
 
     title: Text
-    published: PlausibleDate
+    published: Day
     kind: Literal["thematic", "force", "joint", "peel", "follow-up"]
     url: Text | None = None
     crime_types: list[Text] = []
@@ -357,11 +378,14 @@ def check_report_id(report_id: str, source: str = "report id") -> None:
         When ``report_id`` is not lower-case letters, digits and hyphens.
     """
     if not isinstance(report_id, str) or not REPORT_ID.match(report_id):
+        stem = Path(report_id).stem if isinstance(report_id, str) else ""
+        named_file = isinstance(report_id, str) and report_id.endswith((".yaml", ".yml"))
+        hint = f"; did you mean {stem!r}?" if named_file and REPORT_ID.match(stem) else ""
         raise InputError(
             Problem(
                 source,
                 "report",
-                "not a report id",
+                f"not a report id{hint}",
                 expected="lower-case letters, digits and hyphens, e.g. peel-2023",
                 got=shown(report_id),
             )
@@ -530,6 +554,15 @@ def require_root(root: Path) -> None:
     InputError
         Naming the folder and what a params root holds.
     """
+    if not root.exists():
+        raise InputError(
+            Problem(
+                str(root),
+                "",
+                f"no such folder (looked in {root.resolve()}); give the params root with "
+                "--params DIR, or cd to the folder that holds it",
+            )
+        )
     if not (root / "force.yaml").is_file():
         raise InputError(
             Problem(

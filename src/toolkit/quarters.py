@@ -2,8 +2,9 @@
 
 UK policing reports in financial years (April to March). A quarter's canonical id
 is ``YYYY-YY-QN``: ``2018-19-Q3`` is 1 October to 31 December 2018 and
-``2019-20-Q4`` is 1 January to 31 March 2020. ``2018/19 Q3`` is accepted as input
-for the same quarter; anything else is refused with a message showing the form.
+``2019-20-Q4`` is 1 January to 31 March 2020. ``2018/19 Q3`` and ``Q3 2018/19`` (the
+form the briefings' headings use) are accepted as input for the same quarter;
+anything else is refused with a message showing the form.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from toolkit.errors import InputError, Problem, shown
 FIRST_YEAR, LAST_YEAR = 1900, 2199
 """Financial years a quarter id may start in (dates past 9999 cannot exist)."""
 
-EXPECTED_FORM = "a quarter id such as 2018-19-Q3 (or 2018/19 Q3)"
+EXPECTED_FORM = "a quarter id such as 2018-19-Q3 (or 2018/19 Q3, or Q3 2018/19)"
 
 _QUARTER = re.compile(r"^\s*(\d{4})\s*[-/]\s*(\d{2})\s*(?:-\s*|\s+)?[Qq]([1-4])\s*$")
+_QUARTER_FIRST = re.compile(r"^\s*[Qq]([1-4])\s+(\d{4})\s*[-/]\s*(\d{2})\s*$")
+"""``Q3 2018/19``: the form the toolkit's own headings use (:attr:`Quarter.label`)."""
 
 
 @dataclass(frozen=True, order=True)
@@ -40,7 +43,7 @@ class Quarter:
 
     @classmethod
     def parse(cls, text: object, *, source: str = "quarter", field: str = "") -> Quarter:
-        """Parse ``2018-19-Q3`` or ``2018/19 Q3``.
+        """Parse ``2018-19-Q3``, ``2018/19 Q3`` or ``Q3 2018/19`` (as headings write it).
 
         Raises
         ------
@@ -48,11 +51,15 @@ class Quarter:
             When ``text`` is not a quarter id; the message shows the expected form.
         """
         match = _QUARTER.match(text) if isinstance(text, str) else None
-        if match is None:
+        first = _QUARTER_FIRST.match(text) if isinstance(text, str) else None
+        if match is not None:
+            start, end, number = int(match[1]), int(match[2]), int(match[3])
+        elif first is not None:
+            start, end, number = int(first[2]), int(first[3]), int(first[1])
+        else:
             raise InputError(
                 Problem(source, field, "not a quarter id", expected=EXPECTED_FORM, got=shown(text))
             )
-        start, end, number = int(match[1]), int(match[2]), int(match[3])
         if not FIRST_YEAR <= start <= LAST_YEAR:
             raise InputError(
                 Problem(

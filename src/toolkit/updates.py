@@ -31,6 +31,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from toolkit.dates import FORMS as DATE_FORMS
+from toolkit.dates import NotADate, parse_day
 from toolkit.errors import Problem, shown
 from toolkit.quarters import Quarter
 
@@ -85,24 +87,7 @@ def normalise_status(value: str) -> str | None:
 
 
 def _parse_date(value: object) -> date | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value).strip()
-    if not text:
-        return None
-    text = text.split(" ")[0] if len(text) > 10 and text[10] in " T" else text
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        pass
-    parts = text.split("/")
-    if len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[2]) == 4:
-        return date(int(parts[2]), int(parts[1]), int(parts[0]))
-    raise ValueError(text)
+    return parse_day(value)
 
 
 def _decode(raw: bytes, display: str) -> tuple[str | None, list[Problem]]:
@@ -234,6 +219,19 @@ def read_updates(
     for number, row in enumerate(rows[1:], start=2):
         cells = {name: _cell(row[i]) if i < len(row) else "" for name, i in index.items()}
         if not any(_cell(c) for c in row):
+            continue
+        if len(row) > len(header):
+            # An unquoted comma in a text cell shifts every later field: say so, not
+            # the misleading error about whichever field the shift lands on.
+            problems.append(
+                Problem(
+                    display,
+                    "",
+                    f"row has {len(row)} fields, expected {len(header)} "
+                    "(put text with commas in quotes)",
+                    line=number,
+                )
+            )
             continue
         record = sent.rows.get((cells["report"], cells["ref"])) if sent is not None else None
         found = []
@@ -393,14 +391,14 @@ def _check_row(
     raw = cells.get("target_date", "")
     try:
         _parse_date(raw)
-    except ValueError:
+    except NotADate as err:
         problems.append(
             Problem(
                 display,
                 "target_date",
-                "not a date",
+                str(err),
                 line=number,
-                expected="YYYY-MM-DD or DD/MM/YYYY",
+                expected=DATE_FORMS,
                 got=shown(raw),
             )
         )

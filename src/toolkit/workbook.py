@@ -326,7 +326,8 @@ def check_returned_row(
                     name,
                     "changed by the force",
                     line=row,
-                    expected=shown(expected),
+                    # The whole original, so the analyst can put the cell back as it was.
+                    expected=repr(expected),
                     got=shown(got),
                 )
             )
@@ -510,7 +511,7 @@ def _instructions(params: Params, quarter: Quarter, count: int) -> list[list[str
     lines: list[list[str]] = [
         [f"{force}: status updates for {quarter.label}"],
         [
-            f"{office} asks for the status of {count} open item"
+            f"{office[0].upper()}{office[1:]} asks for the status of {count} open item"
             f"{'s' if count != 1 else ''} (recommendations, areas for improvement, causes "
             f"of concern and local actions) as at {quarter.end:%d %B %Y}. Fill in the "
             f"'{SHEET}' sheet and return this workbook as it is."

@@ -212,9 +212,9 @@ def field_name(loc: Loc) -> str:
 
 
 _EXPECTED = {
-    "date_from_datetime_parsing": "a date as YYYY-MM-DD",
-    "date_parsing": "a date as YYYY-MM-DD",
-    "date_type": "a date as YYYY-MM-DD",
+    "date_from_datetime_parsing": "a date as YYYY-MM-DD or DD/MM/YYYY",
+    "date_parsing": "a date as YYYY-MM-DD or DD/MM/YYYY",
+    "date_type": "a date as YYYY-MM-DD or DD/MM/YYYY",
     "string_type": "text",
     "list_type": "a list",
     "dict_type": "a mapping",
