@@ -38,6 +38,9 @@ REPORT_ROW = {
     "s55_text": "sent on day 41",
     "by_status": {"in-progress": 2, "complete": 1, "superseded": 1},
     "overdue": 2,
+    "past_target": 1,
+    "data_quarter": "2018-19-Q3",
+    "data_notice": "figures for 2018-19-Q3, 5 quarters before 2019-20-Q4",
     "briefing": "alpha/briefing.html",
 }
 

@@ -43,6 +43,7 @@ crime_types: []
 # is left out of the draft or shown as a [gap] to fill in, never invented.
 response:
   # sent: YYYY-MM-DD          # the day the PCC's response was published
+  # file: responses/<id>.md    # the letter as sent (.md or .docx in the params root; needs sent)
   # thanks: "I thank HMICFRS for this report."
   # Points of the report the PCC welcomes, as a list, e.g.
   #   welcome:
