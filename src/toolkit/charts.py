@@ -115,7 +115,10 @@ def trend_chart(figures: Mapping[str, Any], *, labels: Mapping[str, str] | None 
             [point["label"], *(point["counts"].get(t) for t in focus), _yes(point["complete"])]
         )
 
-    handles = [Line2D([], [], color=c, label=t) for c, t in zip(PALETTE, focus, strict=False)]
+    handles = [
+        Line2D([], [], color=c, label=_wrapped(t, _LABEL_WIDTH))
+        for c, t in zip(PALETTE, focus, strict=False)
+    ]
     if incomplete:
         handles.append(
             Line2D(
@@ -130,12 +133,14 @@ def trend_chart(figures: Mapping[str, Any], *, labels: Mapping[str, str] | None 
         )
     columns = min(3, len(handles)) or 1
     legend_rows = -(-len(handles) // columns)
+    label_lines = max((str(h.get_label()).count("\n") + 1 for h in handles), default=1)
     with mpl_style.context([_style(), _PLAIN_TEXT]):
         # Fixed margins (inches) instead of a layout engine: the y axis holds at most a
         # six-digit count, the x axis two lines per quarter, the legend its rows below.
-        title = _wrapped(f"{force}: recorded crimes per quarter")
+        title = _wrapped(f"{force}: recorded crimes per quarter", int((_SIZE[0] - 1.25) * 9))
         top = 0.2 + 0.25 * (title.count("\n") + 1)
-        fig, ax = _figure(left=1.0, right=0.25, top=top, bottom=0.7 + 0.3 * legend_rows)
+        bottom = 0.7 + 0.3 * legend_rows * label_lines
+        fig, ax = _figure(left=1.0, right=0.25, top=top, bottom=bottom)
         xs = list(range(len(trend)))
         for colour, crime_type in zip(PALETTE, focus, strict=False):
             values = [p["counts"].get(crime_type) for p in trend]
@@ -229,18 +234,30 @@ def peer_chart(
         [e for e in entries if e[2] is not None], key=lambda e: (e[2], e[1]), reverse=True
     )
     names = [
-        _shortened(e[1]) + ("" if complete.get(e[0], True) else " (incomplete)") for e in shown
+        _wrapped(
+            _shortened(e[1]) + ("" if complete.get(e[0], True) else " (incomplete)"),
+            _LABEL_WIDTH,
+        )
+        for e in shown
     ]
     with mpl_style.context([_style(), _PLAIN_TEXT]):
         # Fixed margins, the left one measured from the longest force name (the
         # force's own is bold): no layout engine drawing the figure twice.
         widths = [
-            _text_width(name, 12, bold=entry[0] == force_slug)
+            max(_text_width(line, 12, bold=entry[0] == force_slug) for line in name.split("\n"))
             for name, entry in zip(names, shown, strict=True)
         ]
-        title = _wrapped(f"{crime_type}: {force_label(force_slug, labels)} and peers")
+        left = min(max(widths, default=0.0) + 0.2, _SIZE[0] / 2)
+        # Title (14 pt, from the axes' left edge) and axis label (centred on the axes)
+        # wrapped to the axes' width: about 9 and 11 characters an inch.
+        axes_width = _SIZE[0] - left - 0.3
+        title = _wrapped(
+            f"{crime_type}: {force_label(force_slug, labels)} and peers", int(axes_width * 9)
+        )
         top = 0.2 + 0.25 * (title.count("\n") + 1)
-        fig, ax = _figure(left=max(widths, default=0.0) + 0.2, right=0.3, top=top, bottom=0.7)
+        xlabel = _wrapped(f"{crime_type}: {unit}, {quarter}", int(axes_width * 11))
+        bottom = 0.5 + 0.2 * (xlabel.count("\n") + 1)
+        fig, ax = _figure(left=left, right=0.3, top=top, bottom=bottom)
         ax.grid(axis="y", visible=False)
         ax.grid(axis="x", visible=True)
         values = [float(e[2]) for e in shown if e[2] is not None]
@@ -255,7 +272,7 @@ def peer_chart(
         for y, value in zip(ys, values, strict=True):
             ax.text(value, y, f" {_fmt(value, use_rate)}", va="center", fontsize=11)
         ax.set_xlim(0, (max(values) * 1.15) if values else 1)
-        ax.set_xlabel(f"{crime_type}: {unit}, {quarter}")
+        ax.set_xlabel(xlabel)
         ax.set_title(title, fontsize=14)
         png = _png(fig)
 

@@ -3,9 +3,9 @@
 ``toolkit run`` runs many briefings over minutes; an analyst may save ``force.yaml``
 or an update file meanwhile. Each briefing must describe the params as they were when
 the run started, and the manifest must hash exactly what the briefings read. So the
-run copies the params files (``force.yaml``, ``reports/``, ``updates/`` and the
-force's template folder) into a private folder, validates that copy and runs every
-briefing on it.
+run copies the params files (``force.yaml``, ``reports/``, ``updates/``, each report's
+letter as sent (``response.file``) and the force's template folder) into a private
+folder, validates that copy and runs every briefing on it.
 
 The copy records where it came from in :data:`ORIGIN_FILE`; paths inside params
 files (``data:``) are resolved against that original root
@@ -54,6 +54,7 @@ def params_snapshot(root: Path) -> Iterator[Path]:
                 for path in sorted(source.iterdir()):
                     if path.is_file() or path.is_symlink():
                         _copy(path, folder / name / path.name, origin)
+        _copy_sent_letters(root, folder)
         data, _, _ = read_yaml(folder / "force.yaml", "force.yaml")
         if isinstance(data, dict) and isinstance(data.get("templates"), str):
             _copy_templates(root, folder, data["templates"])
@@ -61,6 +62,25 @@ def params_snapshot(root: Path) -> Iterator[Path]:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _copy_sent_letters(root: Path, snapshot: Path) -> None:
+    """Add each letter as sent (``response.file`` of a report) to a snapshot."""
+    origin = root.resolve()
+    for report in sorted((snapshot / "reports").glob("*.yaml")):
+        if report.is_symlink():
+            continue  # a linked report file is refused by validation, and not read here
+        data, _, _ = read_yaml(report, f"reports/{report.name}")
+        response = data.get("response") if isinstance(data, dict) else None
+        name = response.get("file") if isinstance(response, dict) else None
+        if not isinstance(name, str) or not name:
+            continue
+        source, target = root / name, snapshot / name
+        if Path(name).is_absolute() or not target.resolve().is_relative_to(snapshot.resolve()):
+            continue  # outside the root: refused by validation
+        if (source.is_file() or source.is_symlink()) and not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _copy(source, target, origin)
 
 
 def _copy_templates(root: Path, snapshot: Path, relative: str) -> None:
