@@ -218,9 +218,9 @@ def test_latest_update_target_owner_and_closing_quarter():
     assert latest is not None and (latest.quarter, latest.update) == (q3, "Audit under way.")
     assert register.latest_update("alpha", "R2", q2) is None
     # A1's target: 2019-12-31 from Q2, kept through Q3 (no update), replaced in Q4.
-    assert register.target_date("alpha", "A1", q3) == date(2019, 12, 31)
-    assert register.target_date("alpha", "A1", q4) == date(2020, 2, 28)
-    assert register.target_date("alpha", "R1", q4) is None
+    assert register.target("alpha", "A1", q3) == date(2019, 12, 31)
+    assert register.target("alpha", "A1", q4) == date(2020, 2, 28)
+    assert register.target("alpha", "R1", q4) is None
     # R1's owner from Q1's update survives Q2's and Q3's blank owner; C1's comes from updates.
     assert register.owner("alpha", alpha["R1"], q4) == "ACC Operations"
     assert register.owner("alpha", alpha["C1"], q4) == "DCI Jones"

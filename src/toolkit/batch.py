@@ -234,7 +234,7 @@ def _write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
 
     A failure to write is logged, not raised: the briefing's own error matters more.
     """
-    temporary = path.with_name(f".{path.name}.part")
+    temporary = path.with_name(f".{path.stem}.part{path.suffix}")  # papermill wants .ipynb
     try:
         write_ipynb(nb, str(temporary))
         os.replace(temporary, path)

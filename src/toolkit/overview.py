@@ -232,7 +232,7 @@ def overdue_items(register: Register, quarter: Quarter) -> list[OverdueItem]:
                 kind=row.item.kind,
                 owner=register.owner(row.report_id, row.item, quarter) or UNASSIGNED,
                 due=row.item.due.resolve(report.published) if row.item.due else None,
-                target=register.target_date(row.report_id, row.item.ref, quarter),
+                target=row.target,
                 days_overdue=(quarter.end - row.due).days,
                 status=row.status,
                 latest_update=latest.update if latest else "",

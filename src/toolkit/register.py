@@ -125,7 +125,8 @@ class Register:
         return min([Quarter.containing(report.published), *quarters])
 
     def target(self, report_id: str, ref: str, quarter: Quarter) -> date | None:
-        """The force's latest target date for the item given at or before ``quarter``."""
+        """The force's latest target date for the item: from the latest update at or before
+        ``quarter`` that gives one (a later update that leaves it blank keeps it)."""
         with_target = [
             u
             for u in self.history.get((report_id, ref), [])
@@ -147,16 +148,6 @@ class Register:
     def latest_update(self, report_id: str, ref: str, quarter: Quarter) -> Update | None:
         """The item's latest update at or before ``quarter`` (its ``quarter`` says when)."""
         return self._latest(report_id, ref, quarter)
-
-    def target_date(self, report_id: str, ref: str, quarter: Quarter) -> date | None:
-        """The force's latest target date: from the latest update at or before ``quarter``
-        that gives one (a later update that leaves it blank keeps it)."""
-        dates = [
-            u.target_date
-            for u in self.history.get((report_id, ref), [])
-            if u.quarter <= quarter and u.target_date is not None
-        ]
-        return dates[-1] if dates else None
 
     def owner(self, report_id: str, item: Item, quarter: Quarter) -> str:
         """Who owns the item at ``quarter``'s end: the latest update that names an owner,

@@ -139,7 +139,7 @@ def tracker_rows(
                 "text": item.text,
                 "owner": register.owner(row.report_id, item, quarter),
                 "due": item.due.resolve(report.published) if item.due else "",
-                "target": register.target_date(row.report_id, item.ref, quarter) or "",
+                "target": row.target or "",
                 "status": STATUS_LABELS[row.status],
                 "overdue": "Yes" if row.overdue else "No",
                 "update": latest.update if latest else "",
