@@ -536,8 +536,8 @@ def test_a_notebook_cut_short_by_a_full_disk_is_not_kept(tmp_path, monkeypatch):
 
 
 def test_the_manifest_drops_an_earlier_entry_whose_files_changed(tmp_path):
+    from toolkit import atomic, manifest
     from toolkit import batch as batch_module
-    from toolkit import manifest
     from toolkit.params import load_params
 
     params = load_params(FIXTURES / "params")
@@ -554,7 +554,7 @@ def test_the_manifest_drops_an_earlier_entry_whose_files_changed(tmp_path):
         }
         for report_id in ("due-report", "sent-report", "overdue-report")  # overdue: no folder
     }
-    manifest.write_json(quarter_dir / "manifest.json", {"outputs": earlier})
+    atomic.write_json(quarter_dir / "manifest.json", {"outputs": earlier})
     path = batch_module._write_manifest(
         params, Quarter.parse(QUARTER), tmp_path, [], hasher=manifest.Hasher(), commit=None,
         versions={}, started=manifest.utc_now(), ended=manifest.utc_now(),

@@ -55,7 +55,7 @@ from papermill.execute import (
 from papermill.iorw import load_notebook_node, write_ipynb
 from papermill.parameterize import parameterize_notebook
 
-from toolkit import manifest, resources
+from toolkit import atomic, manifest, resources
 from toolkit.export import notebook_html
 from toolkit.export import warm as warm_exporter
 from toolkit.kernels import KernelPool, KernelPoolClosed, PooledKernel, Zygote
@@ -234,13 +234,11 @@ def _write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
 
     A failure to write is logged, not raised: the briefing's own error matters more.
     """
-    temporary = path.with_name(f".{path.name}.part")
     try:
-        write_ipynb(nb, str(temporary))
-        os.replace(temporary, path)
+        with atomic.replacing(path) as temporary:
+            write_ipynb(nb, str(temporary))
     except OSError as exc:
         log.warning("%s: the notebook could not be written: %s", path, exc)
-        temporary.unlink(missing_ok=True)
 
 
 def _settle_loop() -> None:
@@ -434,7 +432,7 @@ class _Runner:
             footer=self.footer,
             generated=self.generated,
         )
-        manifest.write_text(staging / "briefing.html", html)
+        atomic.write_text(staging / "briefing.html", html)
         result.timings["export"] = time.perf_counter() - began
         if self.pdf is not None:
             began = time.perf_counter()
@@ -775,7 +773,7 @@ def _write_manifest(
         "ended": manifest.iso(ended),
         "outputs": outputs,
     }
-    return manifest.write_json(path, data)
+    return atomic.write_json(path, data)
 
 
 # -- progress displays ----------------------------------------------------------

@@ -23,9 +23,7 @@ import hashlib
 import io
 import json
 import logging
-import os
 import textwrap
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -39,6 +37,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.textpath import text_to_path
 
+from toolkit import atomic
 from toolkit.performance.recorded_crime import HOME_OFFICE_NAMES
 
 log = logging.getLogger("toolkit")
@@ -363,10 +362,7 @@ def _cached(
         }
     )
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
-        temporary.write_text(stored_text, encoding="utf-8")
-        os.replace(temporary, path)
+        atomic.write_text(path, stored_text)
     except OSError as err:
         log.debug("could not cache chart %s: %s", path.name, err)
     return chart

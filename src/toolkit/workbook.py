@@ -36,14 +36,13 @@ whose ``_sent`` sheet was lost (copied into a new workbook) are read as plain up
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from toolkit import atomic
 from toolkit.errors import Problem, shown
 from toolkit.params import Params
 from toolkit.quarters import Quarter
@@ -261,14 +260,8 @@ def write_request(params: Params, quarter: Quarter, dest: Path) -> list[RequestR
     book = _build(params, quarter, rows)
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{dest.stem}-", suffix=".xlsx", dir=dest.parent)
-    os.close(handle)
-    try:
+    with atomic.replacing(dest) as temp:
         book.save(temp)
-        os.replace(temp, dest)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
     return rows
 
 
