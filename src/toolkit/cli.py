@@ -194,9 +194,10 @@ def run(
     zygote = start_zygote()
 
     from toolkit import resources
-    from toolkit.batch import Batch, Event, LineProgress, LiveProgress, run_reports
+    from toolkit.batch import Batch, Event, run_reports
     from toolkit.checks import check_data
     from toolkit.params import check_report_id, load_params, require_root
+    from toolkit.progress import LineProgress, LiveProgress
     from toolkit.snapshot import params_snapshot
 
     # The run reads the params once, now: every briefing and the manifest describe this
