@@ -14,6 +14,9 @@ the force's bar is also labelled in bold, so colour is never the only cue.
 Incomplete quarters get hollow markers and are named in the caption and alt text.
 PNGs are 8 x 4.5 in at 100 dpi, rendered with the Agg backend without a
 ``Software`` stamp, so the same figures give the same bytes.
+
+Longer than most modules because the charts share the style, the layout and the words of
+their alt texts (the helpers below); each chart's drawing stays beside its words.
 """
 
 from __future__ import annotations

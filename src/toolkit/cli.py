@@ -3,6 +3,10 @@
 Exit codes: 0 when everything asked for was done; 1 when some briefings failed
 (the others are still produced); 2 when the input is invalid (nothing is run).
 Problems are printed one per line, without a traceback (``--debug`` shows it).
+
+Longer than the other modules on purpose: every command's options and help text (what
+``--help`` shows) are declared here with typer, so that the commands read alike; each
+command's work is done by the module it calls.
 """
 
 from __future__ import annotations

@@ -32,6 +32,10 @@ the same way. A row that brings nothing new -- the status left as it was, no upd
 evidence, owner and target date as pre-filled -- is not an update for the quarter
 (:func:`nothing_new`): it does not reset an item's "stale" flag. Rows of a workbook
 whose ``_sent`` sheet was lost (copied into a new workbook) are read as plain update rows.
+
+Longer than most modules because writing the workbook and checking the one that comes back
+share its layout (the columns, the locked cells, the ``_sent`` record); they are kept in one
+file so that the two cannot drift apart.
 """
 
 from __future__ import annotations

@@ -30,6 +30,9 @@ The parts live beside this module: finding the files of a download
 (:mod:`~toolkit.performance.policeuk_count`) and the cache entries
 (:mod:`~toolkit.performance.policeuk_cache`); :class:`PoliceUkData` puts them
 together, and the names other modules use are importable from here.
+
+This module stays a little over 400 lines because :class:`PoliceUkData` keeps the index
+of a download and the reading of its files together: both use the open zip and its lock.
 """
 
 from __future__ import annotations

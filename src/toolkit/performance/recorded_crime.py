@@ -24,6 +24,11 @@ How police.uk crime types are matched: :data:`OFFENCES_FOR_CRIME_TYPE` lists, fo
 each data.police.uk crime type, the Home Office offence groups or subgroups
 (quarterly table) and offences (rolling table) that make it up. Anti-social
 behaviour is not a recorded crime and has no match.
+
+Reading a table is in :mod:`~toolkit.performance.recorded_crime_read` and its cache in
+:mod:`~toolkit.performance.recorded_crime_cache`. This module stays a little over 400 lines
+because the force-name and offence-matching tables are data, kept beside the lookups that
+use them.
 """
 
 from __future__ import annotations
