@@ -76,6 +76,7 @@ class LiveProgress:
 
     def _table(self) -> Any:
         from rich.table import Table
+        from rich.text import Text
 
         table = Table(title="Briefings", title_justify="left")
         table.add_column("Report")
@@ -93,6 +94,9 @@ class LiveProgress:
             if state in ("waiting", "running", "exporting") and report_id in since:
                 elapsed = now - since[report_id]
             shown = f"{elapsed:.1f} s" if state != "queued" else ""
-            table.add_row(report_id, f"[{styles.get(state, '')}]{state}[/]", shown, error)
+            # Text, not markup: a report id or an error may hold "[" (and "[]" is no style).
+            table.add_row(
+                Text(report_id), Text(state, style=styles.get(state, "")), shown, Text(error)
+            )
         table.caption = f"{done} of {len(rows)} done, {failed} failed"
         return table
