@@ -444,7 +444,7 @@ def test_a_run_killed_during_the_swap_in_loses_no_briefing(tmp_path, killed_at):
         f"""
         import os, signal, sys
         from pathlib import Path
-        from toolkit import batch
+        from toolkit import staging
         real, calls = os.replace, []
         def replace(src, dst):  # the second rename puts the staging folder in place
             calls.append(src)
@@ -455,7 +455,7 @@ def test_a_run_killed_during_the_swap_in_loses_no_briefing(tmp_path, killed_at):
             real(src, dst)
         os.replace = replace
         q = Path(sys.argv[1])
-        batch._swap_in(q / ".staging-sent-report-99999", q / "sent-report")
+        staging.swap_in(q / ".staging-sent-report-99999", q / "sent-report")
         """
     )
     killed = subprocess.run([sys.executable, "-c", script, str(quarter_dir)], timeout=60)
@@ -523,21 +523,20 @@ def test_a_notebook_cut_short_by_a_full_disk_is_not_kept(tmp_path, monkeypatch):
 
     import nbformat
 
-    from toolkit import batch as batch_module
+    from toolkit import execute
 
     def half_then_full(nb, path):
         Path(path).write_text('{"cells": [')
         raise OSError(errno.ENOSPC, "No space left on device", path)
 
-    monkeypatch.setattr(batch_module, "write_ipynb", half_then_full)
+    monkeypatch.setattr(execute, "write_ipynb", half_then_full)
     target = tmp_path / "briefing.ipynb"
-    batch_module._write_notebook(nbformat.v4.new_notebook(), target)
+    execute.write_notebook(nbformat.v4.new_notebook(), target)
     assert list(tmp_path.iterdir()) == []  # neither a truncated notebook nor its part
 
 
 def test_the_manifest_drops_an_earlier_entry_whose_files_changed(tmp_path):
-    from toolkit import batch as batch_module
-    from toolkit import manifest
+    from toolkit import atomic, manifest, run_manifest
     from toolkit.params import load_params
 
     params = load_params(FIXTURES / "params")
@@ -554,8 +553,8 @@ def test_the_manifest_drops_an_earlier_entry_whose_files_changed(tmp_path):
         }
         for report_id in ("due-report", "sent-report", "overdue-report")  # overdue: no folder
     }
-    manifest.write_json(quarter_dir / "manifest.json", {"outputs": earlier})
-    path = batch_module._write_manifest(
+    atomic.write_json(quarter_dir / "manifest.json", {"outputs": earlier})
+    path = run_manifest.write_manifest(
         params, Quarter.parse(QUARTER), tmp_path, [], hasher=manifest.Hasher(), commit=None,
         versions={}, started=manifest.utc_now(), ended=manifest.utc_now(),
     )  # fmt: skip

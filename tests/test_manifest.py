@@ -78,14 +78,6 @@ def test_footer_is_the_short_form(tmp_path):
     assert "(commit" not in manifest.footer(when, None, params, manifest.Hasher(), "0.1.0")
 
 
-def test_json_is_written_atomically(tmp_path):
-    target = tmp_path / "manifest.json"
-    target.write_text("old\n")
-    manifest.write_json(target, {"a": 1})
-    assert target.read_text() == '{\n  "a": 1\n}\n'
-    assert [p.name for p in tmp_path.iterdir()] == ["manifest.json"]
-
-
 def test_an_unreadable_manifest_reads_as_empty(tmp_path):
     (tmp_path / "manifest.json").write_text("{not json")
     assert manifest.read_manifest(tmp_path / "manifest.json") == {}

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from toolkit.errors import DataError
-from toolkit.performance import policeuk
+from toolkit.performance import policeuk, policeuk_parse
 from toolkit.performance.policeuk import PoliceUkData, count_crimes
 from toolkit.quarters import Quarter
 
@@ -269,7 +269,7 @@ def test_hashes_mix_hex_and_other_ids_consistently() -> None:
 
     hex_id = "0123456789abcdef" * 4
     ids = pa.array([hex_id, "B2", hex_id, "B2", "ABCDEF" * 10 + "ABCD", hex_id.upper()])
-    hashes = policeuk._hash_ids(ids)
+    hashes = policeuk_parse.hash_ids(ids)
     assert hashes[0] == hashes[2] == 0x0123456789ABCDEF
     assert hashes[1] == hashes[3]
     assert len(set(hashes.tolist())) == 4

@@ -230,7 +230,7 @@ def test_a_cached_table_is_not_read_again_until_the_file_changes(tmp_path, monke
     def no_parsing(path):
         raise AssertionError("parsed again")
 
-    monkeypatch.setattr(recorded_crime, "_read_sheets", no_parsing)
+    monkeypatch.setattr(recorded_crime, "read_sheets", no_parsing)
     again = recorded_crime.load_recorded_crime(source, cache_dir=tmp_path / "cache")
     assert again.kind == first.kind
     assert again.rows.equals(first.rows)

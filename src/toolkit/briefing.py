@@ -16,6 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from toolkit import atomic
 from toolkit.errors import DataError, InputError, Problem
 from toolkit.history import (
     Move,
@@ -306,10 +307,7 @@ class Briefing:
 
 
 def _write_text(path: Path, text: str) -> Path:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
-    return path
+    return atomic.write_text(path, text)
 
 
 def build(

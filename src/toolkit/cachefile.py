@@ -23,9 +23,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
+
+from toolkit import atomic
 
 log = logging.getLogger("toolkit")
 
@@ -50,16 +50,10 @@ def write(path: Path, payload: bytes, identity: dict[str, object]) -> None:
     }
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-        try:
-            with os.fdopen(fd, "wb") as sink:
-                sink.write(MAGIC)
-                sink.write(json.dumps(header, sort_keys=True).encode("utf-8") + b"\n")
-                sink.write(payload)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic.replacing(path) as tmp, open(tmp, "xb") as sink:
+            sink.write(MAGIC)
+            sink.write(json.dumps(header, sort_keys=True).encode("utf-8") + b"\n")
+            sink.write(payload)
     except OSError as exc:
         log.debug("could not write cache file %s: %s", path, exc)
 

@@ -14,6 +14,9 @@ the force's bar is also labelled in bold, so colour is never the only cue.
 Incomplete quarters get hollow markers and are named in the caption and alt text.
 PNGs are 8 x 4.5 in at 100 dpi, rendered with the Agg backend without a
 ``Software`` stamp, so the same figures give the same bytes.
+
+Longer than most modules because the charts share the style, the layout and the words of
+their alt texts (the helpers below); each chart's drawing stays beside its words.
 """
 
 from __future__ import annotations
@@ -23,9 +26,7 @@ import hashlib
 import io
 import json
 import logging
-import os
 import textwrap
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -39,6 +40,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.textpath import text_to_path
 
+from toolkit import atomic
 from toolkit.performance.recorded_crime import HOME_OFFICE_NAMES
 
 log = logging.getLogger("toolkit")
@@ -380,10 +382,7 @@ def _cached(
         }
     )
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
-        temporary.write_text(stored_text, encoding="utf-8")
-        os.replace(temporary, path)
+        atomic.write_text(path, stored_text)
     except OSError as err:
         log.debug("could not cache chart %s: %s", path.name, err)
     return chart

@@ -3,6 +3,10 @@
 Exit codes: 0 when everything asked for was done; 1 when some briefings failed
 (the others are still produced); 2 when the input is invalid (nothing is run).
 Problems are printed one per line, without a traceback (``--debug`` shows it).
+
+Longer than the other modules on purpose: every command's options and help text (what
+``--help`` shows) are declared here with typer, so that the commands read alike; each
+command's work is done by the module it calls.
 """
 
 from __future__ import annotations
@@ -194,9 +198,10 @@ def run(
     zygote = start_zygote()
 
     from toolkit import resources
-    from toolkit.batch import Batch, Event, LineProgress, LiveProgress, run_reports
+    from toolkit.batch import Batch, Event, run_reports
     from toolkit.checks import check_data
     from toolkit.params import check_report_id, load_params, require_root
+    from toolkit.progress import LineProgress, LiveProgress
     from toolkit.snapshot import params_snapshot
 
     # The run reads the params once, now: every briefing and the manifest describe this

@@ -194,24 +194,6 @@ def footer(
     )
 
 
-def write_json(path: Path, data: Any) -> Path:
-    """Write JSON atomically: to a temporary name beside ``path``, then rename."""
-    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    return write_text(path, text)
-
-
-def write_text(path: Path, text: str) -> Path:
-    """Write text atomically: to a temporary name beside ``path``, then rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return path
-
-
 def read_manifest(path: Path) -> dict[str, Any]:
     """An earlier run's manifest, or an empty one when there is none (or it is unreadable)."""
     try:

@@ -13,14 +13,12 @@ temporary name in ``reports/`` and linked into place, so it appears whole or not
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from datetime import date
 from pathlib import Path
 
 import yaml
 
+from toolkit import atomic
 from toolkit.errors import InputError, Problem, shown
 from toolkit.params import REPORT_KINDS, check_report_id, require_root
 
@@ -204,16 +202,7 @@ def _exists(path: Path, report_id: str) -> InputError:
 
 def _write_new(target: Path, text: str, report_id: str) -> None:
     """Write ``text`` to ``target`` whole, failing if ``target`` appeared meanwhile."""
-    handle, temp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".tmp", dir=target.parent)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-        try:
-            os.link(temp, target)  # fails if target exists: never overwrites
-        except FileExistsError:
-            raise _exists(target, report_id) from None
-        except OSError:  # a file system without hard links: checked above, so replace
-            os.replace(temp, target)
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
+        atomic.write_text(target, text, exclusive=True)
+    except FileExistsError:
+        raise _exists(target, report_id) from None

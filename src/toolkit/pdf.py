@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from toolkit import atomic
 from toolkit.errors import ToolkitError
 
 __all__ = ["CHROMIUM_ENV", "CHROMIUM_NAMES", "find_chromium", "html_to_pdf"]
@@ -107,13 +108,8 @@ def html_to_pdf(
         raise ToolkitError(f"{html_path}: cannot export to PDF: no such file")
 
     pdf_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{pdf_path.name}.", suffix=".part", dir=pdf_path.parent
-    )
-    os.close(fd)
-    tmp_pdf = Path(tmp_name)
-    tmp_pdf.unlink()  # Chromium must create it: an empty leftover would look like output
-    try:
+    # Chromium writes the temporary file; only a whole PDF replaces the previous one.
+    with atomic.replacing(pdf_path) as tmp_pdf:
         with tempfile.TemporaryDirectory(prefix="toolkit-chromium-") as profile:
             command = [
                 executable,
@@ -127,9 +123,6 @@ def html_to_pdf(
         if returncode != 0 or not _is_pdf(tmp_pdf):
             reason = _first_useful_line(stderr) or f"exit status {returncode}, no PDF written"
             raise ToolkitError(f"{html_path}: Chromium could not print it to PDF: {reason}")
-        os.replace(tmp_pdf, pdf_path)
-    finally:
-        tmp_pdf.unlink(missing_ok=True)
     log.info("wrote %s", pdf_path)
 
 

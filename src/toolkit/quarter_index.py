@@ -26,7 +26,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from toolkit import manifest
+from toolkit import atomic
 from toolkit.charts import items_chart
 from toolkit.export import TEMPLATE_DIR
 from toolkit.overview import build_overview
@@ -118,5 +118,5 @@ def write_quarter_index(
         "overview": data,
         "tracker": {"csv": csv_path.name, "xlsx": xlsx_path.name, "rows": tracker_rows},
     }
-    manifest.write_json(folder / "index.json", index)
-    return manifest.write_text(folder / "index.html", html)
+    atomic.write_json(folder / "index.json", index)
+    return atomic.write_text(folder / "index.html", html)

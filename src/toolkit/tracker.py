@@ -31,14 +31,13 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from toolkit import atomic
 from toolkit.overview import item_rows
 from toolkit.params import Params
 from toolkit.quarters import Quarter
@@ -293,29 +292,10 @@ def write_tracker(
     book = workbook(params, quarter, rows, public)
     # Both files are complete before either replaces its predecessor: a failure leaves the
     # earlier pair as it was.
-    staged: list[tuple[Path, Path]] = []
-    try:
-        staged.append(
-            (_staged(folder / csv_name, lambda temp: temp.write_bytes(data)), folder / csv_name)
-        )
-        staged.append((_staged(folder / xlsx_name, book.save), folder / xlsx_name))
-        for temp, final in staged:
-            os.replace(temp, final)
-    finally:
-        for temp, _ in staged:
-            temp.unlink(missing_ok=True)
+    with (
+        atomic.replacing(folder / csv_name) as csv_temp,
+        atomic.replacing(folder / xlsx_name) as xlsx_temp,
+    ):
+        csv_temp.write_bytes(data)
+        book.save(xlsx_temp)
     return folder / csv_name, folder / xlsx_name, len(rows)
-
-
-def _staged(path: Path, write: Callable[[Path], object]) -> Path:
-    """``path``'s content written to a temporary file beside it (removed on failure)."""
-    handle, name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
-    os.close(handle)
-    temp = Path(name)
-    try:
-        write(temp)
-        temp.chmod(0o644)  # a file to share, not mkstemp's owner-only mode
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    return temp

@@ -32,18 +32,21 @@ the same way. A row that brings nothing new -- the status left as it was, no upd
 evidence, owner and target date as pre-filled -- is not an update for the quarter
 (:func:`nothing_new`): it does not reset an item's "stale" flag. Rows of a workbook
 whose ``_sent`` sheet was lost (copied into a new workbook) are read as plain update rows.
+
+Longer than most modules because writing the workbook and checking the one that comes back
+share its layout (the columns, the locked cells, the ``_sent`` record); they are kept in one
+file so that the two cannot drift apart.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from toolkit import atomic
 from toolkit.errors import Problem, shown
 from toolkit.params import Params
 from toolkit.quarters import Quarter
@@ -261,14 +264,8 @@ def write_request(params: Params, quarter: Quarter, dest: Path) -> list[RequestR
     book = _build(params, quarter, rows)
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{dest.stem}-", suffix=".xlsx", dir=dest.parent)
-    os.close(handle)
-    try:
+    with atomic.replacing(dest) as temp:
         book.save(temp)
-        os.replace(temp, dest)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
     return rows
 
 

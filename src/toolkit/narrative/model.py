@@ -7,7 +7,6 @@ A :class:`Letter` renders itself: as an escaped HTML fragment through
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any, Literal
 
 from markupsafe import Markup
 
+from toolkit import atomic
 from toolkit.narrative.compliance import Check
 from toolkit.narrative.markdown import _markdown_environment
 from toolkit.narrative.word import _write_docx
@@ -133,13 +133,8 @@ class Letter:
         path
             Where to write, normally ``<out>/response-draft.docx``.
         """
-        path = Path(path)
-        temporary = path.with_name(f".{path.name}.tmp")
-        try:
+        with atomic.replacing(Path(path)) as temporary:
             _write_docx(self, temporary)
-            os.replace(temporary, path)
-        finally:
-            temporary.unlink(missing_ok=True)
 
 
 def _groups(blocks: tuple[Block, ...] | list[Block]) -> list[dict[str, Any]]:

@@ -3,8 +3,11 @@
 The briefing calls :func:`police_uk_figures` and :func:`recorded_crime_figures`;
 the modules below them read one data source each:
 
-``policeuk``         data.police.uk street-level and outcomes files (folder or zip), cached
-``recorded_crime``   Home Office police recorded crime open data tables
+``policeuk``         data.police.uk street-level and outcomes files (folder or zip), cached;
+                     its parts: ``policeuk_source`` (finding the files), ``policeuk_parse``,
+                     ``policeuk_count`` (the counting rule), ``policeuk_cache``
+``recorded_crime``   Home Office police recorded crime open data tables; its parts:
+                     ``recorded_crime_read`` (reading a table), ``recorded_crime_cache``
 ``population``       population by force area, for rates per 1,000 people
 ``figures``          the JSON-native dicts the briefing and ``figures.json`` use
 """

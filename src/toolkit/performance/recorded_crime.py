@@ -24,47 +24,34 @@ How police.uk crime types are matched: :data:`OFFENCES_FOR_CRIME_TYPE` lists, fo
 each data.police.uk crime type, the Home Office offence groups or subgroups
 (quarterly table) and offences (rolling table) that make it up. Anti-social
 behaviour is not a recorded crime and has no match.
+
+Reading a table is in :mod:`~toolkit.performance.recorded_crime_read` and its cache in
+:mod:`~toolkit.performance.recorded_crime_cache`. This module stays a little over 400 lines
+because the force-name and offence-matching tables are data, kept beside the lookups that
+use them.
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
 import logging
-import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
-from toolkit import cachefile
 from toolkit.errors import DataError, Problem, shown
+from toolkit.performance import recorded_crime_cache
+from toolkit.performance.recorded_crime_read import (
+    QUARTERLY_COLUMNS,
+    ROLLING_COLUMNS,
+    normalise,
+    read_sheets,
+    table_kind,
+)
 from toolkit.quarters import Quarter
 
 log = logging.getLogger("toolkit")
 
-_CACHE_VERSION = "recorded-2"
-
-QUARTERLY_COLUMNS = (
-    "Financial Year",
-    "Financial Quarter",
-    "Force Name",
-    "Offence Description",
-    "Offence Group",
-    "Offence Subgroup",
-    "Offence Code",
-    "Number of Offences",
-)
-ROLLING_COLUMNS = (
-    "12 months ending",
-    "PFA",
-    "Region",
-    "Offence",
-    "Rolling year total number of offences",
-)
 
 HOME_OFFICE_NAMES: dict[str, str] = {
     "avon-and-somerset": "Avon and Somerset",
@@ -282,21 +269,14 @@ def load_recorded_crime(path: Path, *, cache_dir: Path | None = None) -> Recorde
         raise DataError(
             Problem(str(path), "data.recorded_crime", "no such file", expected="a .csv/.ods/.xlsx")
         )
-    cached = _cache_file(path, cache_dir)
-    if cached is not None:
-        for kind_name in ("quarterly", "rolling"):
-            found_file = cached.with_name(f"{cached.name}-{kind_name}.arrow")
-            payload = cachefile.read(found_file, _identity(path, kind_name))
-            if payload is not None:
-                try:
-                    return RecordedCrime(kind_name, path, pd.read_feather(io.BytesIO(payload)))
-                except Exception as exc:  # noqa: BLE001 - a verified entry of another layout
-                    log.warning("discarding cache file %s: %s", found_file, exc)
-    sheets = _read_sheets(path)
+    found_cached = recorded_crime_cache.read(path, cache_dir)
+    if found_cached is not None:
+        return RecordedCrime(found_cached[0], path, found_cached[1])
+    sheets = read_sheets(path)
     frames = []
     kind = None
     for sheet_name, sheet in sheets:
-        found = _kind(sheet)
+        found = table_kind(sheet)
         if found is None:
             log.debug("skipping sheet %s of %s: not a PRC table", sheet_name, path)
             continue
@@ -304,7 +284,7 @@ def load_recorded_crime(path: Path, *, cache_dir: Path | None = None) -> Recorde
             continue
         kind = found
         frames.append(
-            _normalise(sheet, found, f"{path}" + (f"[{sheet_name}]" if sheet_name else ""))
+            normalise(sheet, found, f"{path}" + (f"[{sheet_name}]" if sheet_name else ""))
         )
     if kind is None:
         raise DataError(
@@ -322,37 +302,14 @@ def load_recorded_crime(path: Path, *, cache_dir: Path | None = None) -> Recorde
             )
         )
     rows = pd.concat(frames, ignore_index=True)
+    cached = recorded_crime_cache.cache_file(path, cache_dir)
     if cached is not None:
-        _write_cache(rows, cached.with_name(f"{cached.name}-{kind}.arrow"), _identity(path, kind))
+        recorded_crime_cache.write(
+            rows,
+            cached.with_name(f"{cached.name}-{kind}.arrow"),
+            recorded_crime_cache.identity(path, kind),
+        )
     return RecordedCrime(kind, path, rows)
-
-
-def _cache_file(path: Path, cache_dir: Path | None) -> Path | None:
-    """The cache's name stem for this version of ``path`` (``None`` without a cache)."""
-    if cache_dir is None:
-        return None
-    stat = path.stat()
-    key = f"{_CACHE_VERSION}\x1f{path.resolve()}\x1f{stat.st_size}\x1f{stat.st_mtime_ns}"
-    return Path(cache_dir) / f"recorded-{hashlib.sha256(key.encode()).hexdigest()[:24]}"
-
-
-def _identity(path: Path, kind: str) -> dict[str, object]:
-    """What a cache entry of ``path`` must say it was made from (checked on reading)."""
-    stat = path.stat()
-    return {
-        "version": _CACHE_VERSION,
-        "source": str(path.resolve()),
-        "size": stat.st_size,
-        "mtime_ns": stat.st_mtime_ns,
-        "table": kind,
-    }
-
-
-def _write_cache(rows: pd.DataFrame, target: Path, identity: dict[str, object]) -> None:
-    """Write atomically, with a checksum (several kernels may write the same table at once)."""
-    buffer = io.BytesIO()
-    rows.to_feather(buffer)
-    cachefile.write(target, buffer.getvalue(), identity)
 
 
 def recorded_crime_figures(
@@ -461,176 +418,3 @@ def _match_count(rows: pd.DataFrame, kind: str, crime_type: str) -> int | None:
     if not mask.any():
         return None
     return int(rows.loc[mask, "count"].sum())
-
-
-# -- reading ------------------------------------------------------------------
-
-
-def _read_sheets(path: Path) -> list[tuple[str, pd.DataFrame]]:
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".csv":
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-            return [("", frame)]
-        if suffix in (".ods", ".xlsx", ".xls", ".xlsm"):
-            book = pd.read_excel(
-                path, sheet_name=None, engine="calamine", dtype=object, header=None
-            )
-            return [(str(name), _with_header(sheet)) for name, sheet in book.items()]
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
-        raise DataError(
-            Problem(str(path), "", "cannot be read as a table", got=shown(str(exc), 160))
-        ) from None
-    raise DataError(
-        Problem(
-            str(path),
-            "data.recorded_crime",
-            "unsupported file type",
-            expected=".csv, .ods or .xlsx",
-            got=shown(path.suffix),
-        )
-    )
-
-
-def _with_header(sheet: pd.DataFrame) -> pd.DataFrame:
-    """Use the first row (of the first ten) that holds a known column name as the header."""
-    for i in range(min(10, len(sheet))):
-        values = [str(v).strip() for v in sheet.iloc[i].tolist()]
-        if "Force Name" in values or "PFA" in values:
-            body = sheet.iloc[i + 1 :].reset_index(drop=True)
-            body.columns = values
-            return body
-    return sheet
-
-
-def _kind(sheet: pd.DataFrame) -> str | None:
-    columns = {str(c).strip() for c in sheet.columns}
-    if set(QUARTERLY_COLUMNS) <= columns:
-        return "quarterly"
-    if set(ROLLING_COLUMNS) <= columns:
-        return "rolling"
-    return None
-
-
-_COUNT = re.compile(r"^-?\d+$")
-_DMY = re.compile(r"^(\d{1,2})[/-](\d{1,2})[/-](\d{4})$")
-_FY = re.compile(r"^(\d{4})/(\d{2})$")
-
-
-def _normalise(sheet: pd.DataFrame, kind: str, label: str) -> pd.DataFrame:
-    sheet = sheet.rename(columns=lambda c: str(c).strip())
-    if kind == "quarterly":
-        count_column = "Number of Offences"
-        periods = (
-            sheet["Financial Year"].map(_text) + "\x1f" + sheet["Financial Quarter"].map(_text)
-        )
-
-        def period_quarter(period: str, row: int) -> str:
-            year, _, number = period.partition("\x1f")
-            return _financial_quarter(year, number, label, row)
-
-        quarters = _each_distinct(periods, period_quarter)
-        out = pd.DataFrame(
-            {
-                "force": sheet["Force Name"].map(_text),
-                "quarter": quarters,
-                "group": sheet["Offence Group"].map(_text),
-                "subgroup": sheet["Offence Subgroup"].map(_text),
-                "offence": sheet["Offence Description"].map(_text),
-            }
-        )
-    else:
-        count_column = "Rolling year total number of offences"
-        quarters = _each_distinct(
-            sheet["12 months ending"], lambda v, row: _quarter_ending(v, label, row)
-        )
-        offence = sheet["Offence"].map(_text)
-        out = pd.DataFrame(
-            {
-                "force": sheet["PFA"].map(_text),
-                "quarter": quarters,
-                "group": offence,
-                "subgroup": offence,
-                "offence": offence,
-            }
-        )
-    out["count"] = _each_distinct(
-        sheet[count_column], lambda v, row: _count(v, label, row, count_column)
-    )
-    return out[out["force"] != ""]
-
-
-def _each_distinct(values: pd.Series, convert: Callable[[Any, int], Any]) -> list[Any]:
-    """``convert`` applied to each row's value, computed once per distinct value.
-
-    Tables repeat the same dates, quarters and often counts thousands of times. ``convert``
-    gets the value and the spreadsheet row of its first occurrence (header = row 1), so an
-    unreadable value is reported at the first row that has it.
-    """
-    codes, distinct = pd.factorize(values, use_na_sentinel=False)
-    first_rows = pd.Series(range(len(codes))).groupby(codes).first()
-    converted = [convert(value, int(first_rows[i]) + 2) for i, value in enumerate(distinct)]
-    return [converted[code] for code in codes]
-
-
-def _text(value: object) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    return str(value).strip()
-
-
-def _count(value: object, label: str, row: int, column: str) -> int:
-    """A count as published: padded, ``-00`` for zero, negatives kept."""
-    if isinstance(value, bool):
-        raise _bad(label, row, column, value, "a whole number")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        if pd.isna(value):
-            return 0
-        if value.is_integer():
-            return int(value)
-        raise _bad(label, row, column, value, "a whole number")
-    text = _text(value).replace(",", "")
-    if text in ("", "-", ".."):
-        return 0
-    if text.endswith(".0"):
-        text = text[:-2]
-    if not _COUNT.match(text):
-        raise _bad(label, row, column, value, "a whole number")
-    return int(text)
-
-
-def _financial_quarter(fy: object, fq: object, label: str, row: int) -> str:
-    match = _FY.match(_text(fy))
-    if match is None:
-        raise _bad(label, row, "Financial Year", fy, "a financial year such as 2017/18")
-    number = _text(fq).removesuffix(".0")
-    if number not in ("1", "2", "3", "4"):
-        raise _bad(label, row, "Financial Quarter", fq, "1, 2, 3 or 4")
-    return Quarter(int(match[1]), int(number)).id
-
-
-def _quarter_ending(value: object, label: str, row: int) -> str:
-    if isinstance(value, datetime | date | pd.Timestamp):
-        day = value.date() if isinstance(value, datetime | pd.Timestamp) else value
-        return Quarter.containing(day).id
-    text = _text(value)
-    match = _DMY.match(text)
-    if match is None:
-        try:
-            day = date.fromisoformat(text[:10])
-        except ValueError:
-            raise _bad(label, row, "12 months ending", value, "a date such as 31/12/2018") from None
-        return Quarter.containing(day).id
-    try:
-        day = date(int(match[3]), int(match[2]), int(match[1]))
-    except ValueError:
-        raise _bad(label, row, "12 months ending", value, "a date such as 31/12/2018") from None
-    return Quarter.containing(day).id
-
-
-def _bad(label: str, row: int, column: str, value: object, expected: str) -> DataError:
-    return DataError(
-        Problem(label, column, "cannot be read", line=row, expected=expected, got=shown(value))
-    )

@@ -1,0 +1,66 @@
+"""The cache of Home Office recorded crime tables once read: a Feather file per table.
+
+An entry is named for the source file's path, size and modification time
+(:func:`cache_file`), and written and checked by :mod:`toolkit.cachefile` against
+the :func:`identity` it was made from, so an edited or replaced table is read again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+from pathlib import Path
+
+import pandas as pd
+
+from toolkit import cachefile
+
+log = logging.getLogger("toolkit")
+
+CACHE_VERSION = "recorded-2"
+"""Changes whenever the rows' layout changes, so old entries are not used."""
+
+
+def cache_file(path: Path, cache_dir: Path | None) -> Path | None:
+    """The cache's name stem for this version of ``path`` (``None`` without a cache)."""
+    if cache_dir is None:
+        return None
+    stat = path.stat()
+    key = f"{CACHE_VERSION}\x1f{path.resolve()}\x1f{stat.st_size}\x1f{stat.st_mtime_ns}"
+    return Path(cache_dir) / f"recorded-{hashlib.sha256(key.encode()).hexdigest()[:24]}"
+
+
+def identity(path: Path, kind: str) -> dict[str, object]:
+    """What a cache entry of ``path`` must say it was made from (checked on reading)."""
+    stat = path.stat()
+    return {
+        "version": CACHE_VERSION,
+        "source": str(path.resolve()),
+        "size": stat.st_size,
+        "mtime_ns": stat.st_mtime_ns,
+        "table": kind,
+    }
+
+
+def write(rows: pd.DataFrame, target: Path, identity: dict[str, object]) -> None:
+    """Write atomically, with a checksum (several kernels may write the same table at once)."""
+    buffer = io.BytesIO()
+    rows.to_feather(buffer)
+    cachefile.write(target, buffer.getvalue(), identity)
+
+
+def read(path: Path, cache_dir: Path | None) -> tuple[str, pd.DataFrame] | None:
+    """The table kind and rows cached for this version of ``path``, if an entry verifies."""
+    cached = cache_file(path, cache_dir)
+    if cached is None:
+        return None
+    for kind_name in ("quarterly", "rolling"):
+        found_file = cached.with_name(f"{cached.name}-{kind_name}.arrow")
+        payload = cachefile.read(found_file, identity(path, kind_name))
+        if payload is not None:
+            try:
+                return kind_name, pd.read_feather(io.BytesIO(payload))
+            except Exception as exc:  # noqa: BLE001 - a verified entry of another layout
+                log.warning("discarding cache file %s: %s", found_file, exc)
+    return None
