@@ -41,13 +41,14 @@ from typing import IO, Any
 import remotezip
 
 from toolkit.errors import DataError, OutputError, Problem
-from toolkit.fetch.client import _CHUNK, _broken, _Client
+from toolkit.fetch.client import _broken, _Client
 
 MAX_MEMBER_BYTES = 1 << 30
 """The largest member fetched (1 GiB; the largest real monthly file is tens of MB)."""
 MAX_RATIO = 100
 """The most a member may inflate (CSV compresses about 5 to 10 times; zeros 1,000)."""
 
+_INFLATE = 1 << 20  # bytes inflated at a time: zlib's per-call cost is then negligible
 _TAIL = 4096  # most of an archive's end: its end records, and a small archive's directory
 _METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 
@@ -184,7 +185,7 @@ def extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, url: str, target: P
     crc = written = 0
     try:
         with os.fdopen(descriptor, "wb") as out, archive.open(reading) as member:
-            while chunk := member.read(_CHUNK):
+            while chunk := member.read(_INFLATE):
                 if written + len(chunk) > info.file_size:
                     raise _refused(
                         url,

@@ -11,9 +11,9 @@ server takes byte ranges (``Accept-Ranges: bytes``). If it does, the archive is 
 ``remotezip``: its last 4 KiB are read with a ``Range`` request to find the
 end-of-central-directory record (and its ZIP64 form), then the central directory if it lies
 further up, then each wanted member's bytes (its local header and compressed data) with one
-``Range`` request each; :mod:`zipfile` parses and inflates them. A server that does not take ranges (no
-``Accept-Ranges: bytes``, or a ``200`` answer to a ``Range`` request) is read whole into a
-temporary file, and the members are read from that.
+``Range`` request each; :mod:`zipfile` parses and inflates them. A server that does not
+take ranges (no ``Accept-Ranges: bytes``, or a ``200`` answer to a ``Range`` request) is
+read whole into a temporary file, and the members are read from that.
 
 Every download goes to a ``.part`` file in a cache folder (by default ``.fetch-cache`` inside
 the data folder), never to a data file's own name. An interrupted transfer is continued with a
