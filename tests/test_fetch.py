@@ -819,3 +819,32 @@ def test_names_in_the_archive_are_never_used_as_paths(server: _Server, tmp_path:
         "data/police-uk/2019-03/2019-03-dorset-outcomes.csv",
         "data/police-uk/2019-03/2019-03-dorset-street.csv",
     }
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_a_full_disk_while_downloading_is_one_line(server: _Server, tmp_path: Path) -> None:
+    name = "2019-03/2019-03-dorset-street.csv"
+    info = zipfile.ZipFile(io.BytesIO(ARCHIVE)).getinfo(name)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    # the member's download goes where every write fails with ENOSPC, as on a full disk
+    part = cache / f"2019-03.zip-{info.header_offset}-{info.compress_size}-{info.CRC:08x}.part"
+    part.symlink_to("/dev/full")
+    dest = tmp_path / "police-uk"
+    with pytest.raises(ToolkitError) as caught:
+        _fetch(server, dest, months="2019-03", forces=["dorset"], kinds=["street"], cache_dir=cache)
+    assert str(caught.value) == (
+        f"{part}: cannot write the download here (ENOSPC: No space left on device)"
+    )
+    assert not (dest / name).exists()
+
+
+def test_a_cache_folder_that_cannot_be_made_is_one_line(server: _Server, tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would be\n")
+    server.behaviour.advertise_ranges = server.behaviour.honour_ranges = False
+    with pytest.raises(ToolkitError) as caught:
+        _fetch(server, tmp_path / "police-uk", cache_dir=blocker / "cache")
+    assert str(caught.value) == (
+        f"{blocker / 'cache'}: cannot write the download here (ENOTDIR: Not a directory)"
+    )

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from toolkit.errors import DataError, Problem, ToolkitError
+from toolkit.errors import DataError, OutputError, Problem, ToolkitError
 
 logger = logging.getLogger("toolkit")
 
@@ -106,7 +106,7 @@ class _Client:
         self, url: str, start: int, length: int, part: Path, step: Callable[[int, int], None]
     ) -> None:
         """Fill ``part`` with bytes ``start`` … ``start + length - 1``, continuing it."""
-        part.parent.mkdir(parents=True, exist_ok=True)
+        _writable(part)
         for attempt in self._tries(url):
             with attempt:
                 have = part.stat().st_size if part.exists() else 0
@@ -121,9 +121,9 @@ class _Client:
                 if response.status == 200:
                     response.close()
                     raise _broken(url, "the server stopped sending byte ranges; try again")
-                with response, part.open("ab") as out:
+                with response, _opened(part, "ab") as out:
                     _check_content_range(response, url, first, start + length - 1)
-                    self._copy(response, out, length - have, have, length, step)
+                    self._copy(response, out, part, length - have, have, length, step)
                 if part.stat().st_size != length:
                     raise http.client.IncompleteRead(b"", length - part.stat().st_size)
                 return
@@ -132,7 +132,7 @@ class _Client:
         self, url: str, part: Path, head: _Head, step: Callable[[int, int], None]
     ) -> None:
         """Fill ``part`` with the whole file, continuing it where the server allows."""
-        part.parent.mkdir(parents=True, exist_ok=True)
+        _writable(part)
         state = part.with_suffix(".json")
         for attempt in self._tries(url):
             with attempt:
@@ -153,9 +153,10 @@ class _Client:
                         have, mode = 0, "wb"
                     length = response.headers.get("Content-Length")
                     total = have + int(length) if length and length.isdigit() else head.size or 0
-                    state.write_text(json.dumps([url, head.validator]), encoding="utf-8")
-                    with part.open(mode) as out:
-                        copied = self._copy(response, out, None, have, total, step)
+                    with _opened(state, "w") as record:
+                        record.write(json.dumps([url, head.validator]).encode())
+                    with _opened(part, mode) as out:
+                        copied = self._copy(response, out, part, None, have, total, step)
                 if total and have + copied != total:
                     raise http.client.IncompleteRead(b"", total - have - copied)
                 return
@@ -164,6 +165,7 @@ class _Client:
         self,
         response: http.client.HTTPResponse,
         out: IO[bytes],
+        part: Path,
         limit: int | None,
         base: int,
         total: int,
@@ -176,8 +178,11 @@ class _Client:
             chunk = response.read(want)
             if not chunk:
                 break
-            out.write(chunk)
-            out.flush()
+            try:
+                out.write(chunk)
+                out.flush()
+            except OSError as error:  # a full disk: not worth another try
+                raise OutputError(error, part, what="the download") from None
             copied += len(chunk)
             self.received += len(chunk)
             step(base + copied, total)
@@ -318,6 +323,22 @@ def _check_content_range(
             f"(asked {first}-{'' if last is None else last}, "
             f"got {response.headers.get('Content-Range', 'none')!r})",
         )
+
+
+def _writable(part: Path) -> None:
+    """Make the folder of ``part``; one line when it cannot be made."""
+    try:
+        part.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(error, part.parent, what="the download") from None
+
+
+def _opened(path: Path, mode: str) -> IO[bytes]:
+    """``path`` opened in binary ``mode``; one line when it cannot be."""
+    try:
+        return path.open(mode if "b" in mode else mode + "b")
+    except OSError as error:
+        raise OutputError(error, path, what="the download") from None
 
 
 def _read_state(path: Path) -> object:
