@@ -6,9 +6,9 @@ through :class:`remotezip.RemoteZip` (:func:`open_ranged`), or from a whole arch
 already downloaded (:func:`open_whole`). remotezip reads the archive's last 4 KiB (the
 directory of a data.police.uk archive is further up, and is read with one more range),
 and then each member with one range from its local header to the next record. Every
-range goes through :class:`~toolkit.fetch.client._Client` (timeouts, retries, one-line
+range goes through :class:`~toolkit.fetch.client.Client` (timeouts, retries, one-line
 errors): :class:`_Fetcher` is remotezip's own extension point for how bytes are fetched.
-A member's range is downloaded to a ``.part`` file first (:meth:`_Ranges.download`), so
+A member's range is downloaded to a ``.part`` file first (:meth:`Ranges.download`), so
 an interrupted transfer continues where it stopped; remotezip then reads it from there.
 
 :func:`extract` writes one member. :func:`check_member` refuses it first, before a byte
@@ -41,7 +41,7 @@ from typing import IO, Any
 import remotezip
 
 from toolkit.errors import DataError, OutputError, Problem
-from toolkit.fetch.client import _broken, _Client
+from toolkit.fetch.client import Client, broken
 
 MAX_MEMBER_BYTES = 1 << 30
 """The largest member fetched (1 GiB; the largest real monthly file is tens of MB)."""
@@ -54,14 +54,14 @@ _METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 
 
 @dataclass
-class _Ranges:
+class Ranges:
     """Byte ranges of one archive, fetched through the toolkit's client.
 
     ``part`` is where the member being read is downloaded to; ``None`` while the
     directory is read (those ranges are small and kept in memory).
     """
 
-    client: _Client
+    client: Client
     url: str
     size: int
     part: Path | None = None
@@ -80,9 +80,9 @@ class _Ranges:
 
 
 class _Fetcher(remotezip.RemoteFetcher):
-    """remotezip's fetcher, fetching every range through :class:`_Ranges`."""
+    """remotezip's fetcher, fetching every range through :class:`Ranges`."""
 
-    def __init__(self, url: str, session: object = None, *, ranges: _Ranges, **kwargs: Any) -> None:
+    def __init__(self, url: str, session: object = None, *, ranges: Ranges, **kwargs: Any) -> None:
         super().__init__(url, session, **kwargs)
         self.ranges = ranges
 
@@ -95,23 +95,23 @@ class _Fetcher(remotezip.RemoteFetcher):
         return remotezip.PartialBuffer(self.ranges.read(first, length), first, length, False)
 
 
-def open_ranged(client: _Client, url: str, size: int) -> tuple[zipfile.ZipFile, _Ranges]:
+def open_ranged(client: Client, url: str, size: int) -> tuple[zipfile.ZipFile, Ranges]:
     """Read the directory of the archive at ``url`` (``size`` bytes) with byte ranges.
 
     Raises
     ------
-    client._NoRanges
+    client.NoRanges
         When the server answers a range with the whole file: read it whole instead.
     DataError
         When the archive is not a readable zip.
     """
-    ranges = _Ranges(client, url, size)
+    ranges = Ranges(client, url, size)
     try:
         archive = remotezip.RemoteZip(
             url, initial_buffer_size=min(_TAIL, size), fetcher=_Fetcher, ranges=ranges
         )
     except (zipfile.BadZipFile, remotezip.RemoteZipError, EOFError, ValueError) as error:
-        raise _broken(url, f"not a readable zip archive ({error})") from None
+        raise broken(url, f"not a readable zip archive ({error})") from None
     return archive, ranges
 
 
@@ -120,7 +120,7 @@ def open_whole(path: Path, url: str) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(path)
     except (zipfile.BadZipFile, EOFError, ValueError) as error:
-        raise _broken(url, f"not a readable zip archive ({error})") from None
+        raise broken(url, f"not a readable zip archive ({error})") from None
 
 
 def spans(archive: zipfile.ZipFile) -> dict[int, int]:
@@ -136,9 +136,9 @@ def spans(archive: zipfile.ZipFile) -> dict[int, int]:
 def check_member(info: zipfile.ZipInfo, url: str) -> None:
     """Refuse a member that cannot or should not be fetched, before fetching it."""
     if info.flag_bits & 0x1:
-        raise _broken(url, f"{info.filename}: the member is encrypted")
+        raise broken(url, f"{info.filename}: the member is encrypted")
     if info.compress_type not in _METHODS:
-        raise _broken(
+        raise broken(
             url, f"{info.filename}: compression method {info.compress_type} is not supported"
         )
     ratio = info.file_size / max(1, info.compress_size)

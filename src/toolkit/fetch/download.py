@@ -43,9 +43,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.errors import DataError, InputError, Problem, shown
-from toolkit.fetch.archive import _Ranges, check_member, extract, open_ranged, open_whole, spans
-from toolkit.fetch.client import _CHUNK, _Client, _Head, _NoRanges
-from toolkit.fetch.plan import _MONTH, _SLUG, DEFAULT_ARCHIVE_NAME, FORCES_FORM, plan_archives
+from toolkit.fetch.archive import Ranges, check_member, extract, open_ranged, open_whole, spans
+from toolkit.fetch.client import CHUNK, Client, Head, NoRanges
+from toolkit.fetch.plan import (
+    DEFAULT_ARCHIVE_NAME,
+    FORCES_FORM,
+    MONTH_PATTERN,
+    SLUG_PATTERN,
+    plan_archives,
+)
 
 logger = logging.getLogger("toolkit")
 
@@ -179,7 +185,7 @@ def fetch_months(
             )
         )
     for slug in forces:
-        if not isinstance(slug, str) or not _SLUG.match(slug):
+        if not isinstance(slug, str) or not SLUG_PATTERN.match(slug):
             raise InputError(
                 Problem("forces", "", "not a force slug", expected=FORCES_FORM, got=shown(slug))
             )
@@ -191,7 +197,7 @@ def fetch_months(
                 )
             )
     cache = Path(cache_dir) if cache_dir is not None else dest_path / ".fetch-cache"
-    client = _Client(timeout=timeout, attempts=max(1, attempts))
+    client = Client(timeout=timeout, attempts=max(1, attempts))
     report = FetchReport()
     try:
         for name, archive_months in plan_archives(months, archive_name=archive_name).items():
@@ -213,7 +219,7 @@ def fetch_months(
 
 
 def _fetch_archive(
-    client: _Client,
+    client: Client,
     url: str,
     wanted: dict[str, str],
     dest: Path,
@@ -224,11 +230,11 @@ def _fetch_archive(
     """Read one archive's directory and write the wanted members that are not there yet."""
     label = url.rsplit("/", 1)[-1]
     head = client.head(url)
-    opened: tuple[zipfile.ZipFile, _Ranges] | None = None
+    opened: tuple[zipfile.ZipFile, Ranges] | None = None
     if head.ranges and head.size is not None:
         try:
             opened = open_ranged(client, url, head.size)
-        except _NoRanges as no_ranges:
+        except NoRanges as no_ranges:
             no_ranges.response.close()
     whole: Path | None = None
     if opened is None:
@@ -255,7 +261,7 @@ def _fetch_archive(
 
 def _write_members(
     archive: zipfile.ZipFile,
-    ranges: _Ranges | None,
+    ranges: Ranges | None,
     url: str,
     label: str,
     wanted: dict[str, str],
@@ -331,7 +337,7 @@ def _index(members: list[zipfile.ZipInfo]) -> dict[str, zipfile.ZipInfo]:
         name = member.filename.lstrip("./")
         by_name.setdefault(name, member)
         top, _, rest = name.partition("/")
-        if rest.count("/") == 1 and not _MONTH.match(top):
+        if rest.count("/") == 1 and not MONTH_PATTERN.match(top):
             by_name.setdefault(rest, member)
     return by_name
 
@@ -341,7 +347,7 @@ def _same_file(path: Path, member: zipfile.ZipInfo) -> bool:
         return False
     crc = 0
     with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
+        while chunk := handle.read(CHUNK):
             crc = zlib.crc32(chunk, crc)
     return crc == member.CRC
 
@@ -351,7 +357,7 @@ def _safe(name: str) -> str:
 
 
 def _download_whole(
-    client: _Client, url: str, part: Path, head: _Head, progress: Progress | None, label: str
+    client: Client, url: str, part: Path, head: Head, progress: Progress | None, label: str
 ) -> None:
     def step(done: int, total: int) -> None:
         if progress is not None:
