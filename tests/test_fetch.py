@@ -848,3 +848,26 @@ def test_a_cache_folder_that_cannot_be_made_is_one_line(server: _Server, tmp_pat
     assert str(caught.value) == (
         f"{blocker / 'cache'}: cannot write the download here (ENOTDIR: Not a directory)"
     )
+
+
+@pytest.mark.parametrize("ranges", [True, False], ids=["ranges", "whole"])
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        (b"", "0 bytes, too short to be a zip"),
+        (b"PK", "2 bytes, too short to be a zip"),
+        (b"<html>Service moved</html>\n" * 200, "File is not a zip file"),
+        (ARCHIVE[: len(ARCHIVE) // 2], "File is not a zip file"),  # cut off: no directory
+    ],
+    ids=["empty", "two-bytes", "a-web-page", "half-an-archive"],
+)
+def test_an_archive_that_is_not_a_zip_is_a_one_line_data_error(
+    server: _Server, tmp_path: Path, body: bytes, why: str, ranges: bool
+) -> None:
+    server.behaviour.archives["/archive/2019-03.zip"] = body
+    server.behaviour.advertise_ranges = server.behaviour.honour_ranges = ranges
+    dest = tmp_path / "police-uk"
+    with pytest.raises(DataError) as caught:
+        _fetch(server, dest)
+    assert str(caught.value) == f"{_base(server)}2019-03.zip: not a readable zip archive ({why})"
+    assert _files(tmp_path) == set()

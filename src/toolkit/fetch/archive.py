@@ -49,6 +49,7 @@ MAX_RATIO = 100
 """The most a member may inflate (CSV compresses about 5 to 10 times; zeros 1,000)."""
 
 _INFLATE = 1 << 20  # bytes inflated at a time: zlib's per-call cost is then negligible
+_END_RECORD = 22  # the end-of-central-directory record, the least a zip can be
 _TAIL = 4096  # most of an archive's end: its end records, and a small archive's directory
 _METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 
@@ -90,6 +91,8 @@ class _Fetcher(remotezip.RemoteFetcher):
         first, last = data_range
         if last is None:  # remotezip asks for the archive's end as a suffix range
             first, last = max(0, self.ranges.size + first), self.ranges.size - 1
+        if first < 0 or last >= self.ranges.size:  # zipfile seeking before the archive's start
+            raise zipfile.BadZipFile(f"bytes {first}-{last} lie outside the archive")
         length = last - first + 1
         # read whole into memory and the file closed, so a .part file can be removed
         return remotezip.PartialBuffer(self.ranges.read(first, length), first, length, False)
@@ -107,6 +110,8 @@ def open_ranged(client: Client, url: str, size: int) -> tuple[zipfile.ZipFile, R
     """
     ranges = Ranges(client, url, size)
     try:
+        if size < _END_RECORD:
+            raise zipfile.BadZipFile(f"{size} bytes, too short to be a zip")
         archive = remotezip.RemoteZip(
             url, initial_buffer_size=min(_TAIL, size), fetcher=_Fetcher, ranges=ranges
         )
@@ -118,6 +123,8 @@ def open_ranged(client: Client, url: str, size: int) -> tuple[zipfile.ZipFile, R
 def open_whole(path: Path, url: str) -> zipfile.ZipFile:
     """Read the directory of a whole archive downloaded to ``path`` from ``url``."""
     try:
+        if (size := path.stat().st_size) < _END_RECORD:
+            raise zipfile.BadZipFile(f"{size} bytes, too short to be a zip")
         return zipfile.ZipFile(path)
     except (zipfile.BadZipFile, EOFError, ValueError) as error:
         raise broken(url, f"not a readable zip archive ({error})") from None

@@ -230,32 +230,25 @@ def _fetch_archive(
     """Read one archive's directory and write the wanted members that are not there yet."""
     label = url.rsplit("/", 1)[-1]
     head = client.head(url)
-    opened: tuple[zipfile.ZipFile, Ranges] | None = None
+    archive: zipfile.ZipFile | None = None
+    ranges: Ranges | None = None
     if head.ranges and head.size is not None:
         try:
-            opened = open_ranged(client, url, head.size)
+            archive, ranges = open_ranged(client, url, head.size)
         except NoRanges as no_ranges:
             no_ranges.response.close()
-    whole: Path | None = None
-    if opened is None:
+    whole = cache / f"{_safe(label)}.part"
+    if archive is None:
         logger.info("%s: the server does not send byte ranges; downloading it whole", url)
-        whole = cache / f"{_safe(label)}.part"
         _download_whole(client, url, whole, head, progress, label)
-        try:
-            archive, ranges = open_whole(whole, url), None
-        except DataError:
+    try:
+        with archive or open_whole(whole, url) as opened:
+            _write_members(opened, ranges, url, label, wanted, dest, cache, report, progress)
+    except DataError:  # a corrupt archive is fetched afresh next time
+        if ranges is None:
             _discard(whole)
-            raise
-    else:
-        archive, ranges = opened
-    with archive:
-        try:
-            _write_members(archive, ranges, url, label, wanted, dest, cache, report, progress)
-        except DataError:
-            if whole is not None:
-                _discard(whole)
-            raise
-    if whole is not None:
+        raise
+    if ranges is None:
         _discard(whole)
 
 
