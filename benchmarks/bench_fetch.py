@@ -13,6 +13,10 @@ fetches, in a fresh subprocess each time (so imports and caches are not shared):
 - ``whole``: the force and its peers from a server that does not send ranges (the archive
   is downloaded whole, then read).
 
+With ``--fsspec``, fsspec's zip filesystem over its http one (aiohttp), with its default
+5 MiB read-ahead blocks, fetches the same members too: a measure of the library alone,
+without resume, retries or checks of its own.
+
 Versions: this source tree, and with ``--baseline REV`` (a git revision, e.g. the commit
 before fetch moved onto remotezip) or ``--baseline DIR`` (a source tree containing
 ``src/toolkit``) that version too. Each is run ``--repeat`` times (alternating); the
@@ -30,6 +34,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import os
 import re
 import statistics
@@ -91,6 +96,27 @@ print(json.dumps({"wall": wall, "cpu": cpu, "added": len(report.added),
                   "bytes": report.downloaded_bytes, "maxrss_mb": cpu1.ru_maxrss / 1024}))
 """
 
+FSSPEC_CHILD = """
+import json, os, resource, sys, time
+import fsspec
+months, forces, dest, base = json.loads(sys.argv[1])
+cpu0, wall0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+archive = fsspec.filesystem("zip", fo=base + "2019-03.zip", target_protocol="http")
+added = 0
+for month in months:
+    for force in forces:
+        for kind in ("street", "outcomes"):
+            name = f"{month}/{month}-{force}-{kind}.csv"
+            if archive.exists(name):
+                os.makedirs(os.path.join(dest, month), exist_ok=True)
+                archive.get_file(name, os.path.join(dest, name))
+                added += 1
+wall, cpu1 = time.perf_counter() - wall0, resource.getrusage(resource.RUSAGE_SELF)
+cpu = cpu1.ru_utime - cpu0.ru_utime + cpu1.ru_stime - cpu0.ru_stime
+print(json.dumps({"wall": wall, "cpu": cpu, "added": added, "bytes": 0,
+                  "maxrss_mb": cpu1.ru_maxrss / 1024}))
+"""
+
 
 def build(path: Path) -> None:
     """Write the archive: 20 forces x 3 months, street, outcomes and stop and search."""
@@ -115,6 +141,7 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     data = b""
     ranges = True
+    sent = [0]  # bytes of body sent, over all requests
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass
@@ -147,6 +174,7 @@ class Handler(BaseHTTPRequestHandler):
             view = memoryview(data)[start : end + 1]
             for at in range(0, len(view), 1 << 20):
                 self.wfile.write(view[at : at + (1 << 20)])
+            self.sent[0] += len(view)
 
 
 def serve(data: bytes, ranges: bool) -> tuple[ThreadingHTTPServer, str]:
@@ -170,13 +198,22 @@ def source_of(baseline: str, work: Path) -> Path:
     return tree
 
 
-def run_once(src: Path, forces: list[str], dest: Path, base: str) -> dict[str, float]:
-    env = {**os.environ, "PYTHONPATH": str(src / "src")}
+def run_once(src: Path | None, forces: list[str], dest: Path, base: str) -> dict[str, float]:
+    """One fetch in a fresh interpreter: ``src``'s fetch-data, or fsspec's zip over http."""
+    env = {**os.environ, "PYTHONPATH": str(src / "src")} if src else dict(os.environ)
     args = json.dumps([MONTHS, forces, str(dest), base])
+    before = Handler.sent[0]
     done = subprocess.run(
-        [sys.executable, "-c", CHILD, args], env=env, check=True, capture_output=True, text=True
+        [sys.executable, "-c", CHILD if src else FSSPEC_CHILD, args],
+        env=env,
+        capture_output=True,
+        text=True,
     )
-    return json.loads(done.stdout.splitlines()[-1])
+    if done.returncode != 0:
+        failure = done.stderr.strip().splitlines()[-1]
+        return {"wall": math.nan, "cpu": math.nan, "added": 0, "bytes": 0, "error": failure}
+    result = json.loads(done.stdout.splitlines()[-1])
+    return {**result, "bytes": Handler.sent[0] - before}
 
 
 def digest(folder: Path) -> str:
@@ -190,6 +227,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--baseline", help="git revision or source tree to compare with")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--fsspec",
+        action="store_true",
+        help="also time fsspec's zip filesystem over its http one (needs fsspec, aiohttp)",
+    )
     options = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-fetch-") as temp:
@@ -200,9 +242,11 @@ def main() -> None:
         with zipfile.ZipFile(path) as archive:
             count, raw = len(archive.infolist()), sum(i.file_size for i in archive.infolist())
         print(f"archive: {count} members, {raw / 1e6:.0f} MB inflated, {len(data) / 1e6:.1f} MB")
-        versions = {"this": ROOT}
+        versions: dict[str, Path | None] = {"this": ROOT}
         if options.baseline:
             versions = {"baseline": source_of(options.baseline, work), **versions}
+        if options.fsspec:
+            versions["fsspec"] = None
         servers = {ranges: serve(data, ranges) for ranges in (True, False)}
         results: dict[tuple[str, str], list[dict[str, float]]] = {}
         digests: dict[str, set[str]] = {}
@@ -211,19 +255,22 @@ def main() -> None:
             for turn in range(options.repeat):
                 for name, src in versions.items():
                     dest = work / f"out-{scenario}-{name}-{turn}"
-                    results.setdefault((scenario, name), []).append(
-                        run_once(src, forces, dest, base)
-                    )
-                    digests.setdefault(scenario, set()).add(digest(dest))
+                    result = run_once(src, forces, dest, base)
+                    results.setdefault((scenario, name), []).append(result)
+                    if "error" not in result:
+                        digests.setdefault(scenario, set()).add(digest(dest))
             if len(digests[scenario]) != 1:
                 raise SystemExit(f"{scenario}: the versions wrote different files")
         for httpd, _ in servers.values():
             httpd.shutdown()
 
     print()
-    print("| scenario | version | members | MB received | wall s | CPU s | peak MB |")
+    print("| scenario | version | members | MB sent by the server | wall s | CPU s | peak MB |")
     print("|---|---|---:|---:|---:|---:|---:|")
     for (scenario, name), runs in results.items():
+        if "error" in runs[0]:
+            print(f"| {scenario} | {name} | fails: {runs[0]['error']} | | | | |")
+            continue
         wall = statistics.median(r["wall"] for r in runs)
         cpu = statistics.median(r["cpu"] for r in runs)
         print(
