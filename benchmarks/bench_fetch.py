@@ -181,6 +181,7 @@ def serve(data: bytes, ranges: bool) -> tuple[ThreadingHTTPServer, str]:
     handler = type("Serving", (Handler,), {"data": data, "ranges": ranges})
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     httpd.daemon_threads = True
+    httpd.handle_error = lambda request, address: None  # type: ignore[method-assign]
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     return httpd, f"http://127.0.0.1:{httpd.server_address[1]}/archive/"
 
