@@ -664,23 +664,21 @@ def test_arguments_are_checked_before_any_request(
     assert str(caught.value) == message
 
 
-def _bomb(tmp_path: Path) -> tuple[Path, object]:
+def _bomb(tmp_path: Path) -> tuple[zipfile.ZipFile, zipfile.ZipInfo]:
     """A zip whose one member inflates to 20 MB, with its directory entry claiming 1,000 B."""
-    import dataclasses
-
-    from toolkit.fetch import remotezip
-
     path = tmp_path / "bomb.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("2019-04/2019-04-dorset-street.csv", b"\0" * 20_000_000)
-    (member,) = remotezip._read_directory(remotezip._FileSource(path), "bomb.zip")
-    return path, dataclasses.replace(member, size=1000)
+    opened = zipfile.ZipFile(path)
+    member = opened.getinfo("2019-04/2019-04-dorset-street.csv")
+    member.file_size = 1000
+    return opened, member
 
 
 def test_a_member_inflating_past_its_declared_size_stops_there(tmp_path, monkeypatch) -> None:
-    from toolkit.fetch import remotezip
+    from toolkit.fetch import archive
 
-    path, member = _bomb(tmp_path)
+    opened, member = _bomb(tmp_path)
     written: list[int] = []
     real_fdopen = os.fdopen
 
@@ -701,11 +699,10 @@ def test_a_member_inflating_past_its_declared_size_stops_there(tmp_path, monkeyp
         def __getattr__(self, name):
             return getattr(self.handle, name)
 
-    monkeypatch.setattr(remotezip.os, "fdopen", lambda fd, mode: Counting(real_fdopen(fd, mode)))
+    monkeypatch.setattr(archive.os, "fdopen", lambda fd, mode: Counting(real_fdopen(fd, mode)))
     target = tmp_path / "out" / "2019-04-dorset-street.csv"
-    with path.open("rb") as raw, pytest.raises(DataError) as caught:
-        raw.seek(member.offset)
-        remotezip._extract(raw, member, "bomb.zip", target)
+    with opened, pytest.raises(DataError) as caught:
+        archive.extract(opened, member, "bomb.zip", target)
     assert str(caught.value) == (
         "bomb.zip: 2019-04/2019-04-dorset-street.csv: corrupt member refused: it inflates past "
         "its declared size, nothing written (expected 1000 bytes, got more)"
@@ -715,14 +712,14 @@ def test_a_member_inflating_past_its_declared_size_stops_there(tmp_path, monkeyp
 
 
 def test_a_full_disk_while_fetching_is_one_line(tmp_path, monkeypatch) -> None:
-    import dataclasses
     import errno
 
     from toolkit.errors import OutputError
-    from toolkit.fetch import remotezip
+    from toolkit.fetch import archive
 
-    path, member = _bomb(tmp_path)
-    member = dataclasses.replace(member, size=20_000_000)
+    path = tmp_path / "month.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as written:
+        written.writestr("2019-04/2019-04-dorset-street.csv", _street("2019-04", "dorset", 2000))
     real_fdopen = os.fdopen
 
     class Full:
@@ -738,12 +735,139 @@ def test_a_full_disk_while_fetching_is_one_line(tmp_path, monkeypatch) -> None:
         def write(self, data):
             raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(remotezip.os, "fdopen", lambda fd, mode: Full(real_fdopen(fd, mode)))
+    monkeypatch.setattr(archive.os, "fdopen", lambda fd, mode: Full(real_fdopen(fd, mode)))
     target = tmp_path / "out" / "2019-04-dorset-street.csv"
-    with path.open("rb") as raw, pytest.raises(OutputError) as caught:
-        raw.seek(member.offset)
-        remotezip._extract(raw, member, "bomb.zip", target)
+    with zipfile.ZipFile(path) as opened, pytest.raises(OutputError) as caught:
+        member = opened.getinfo("2019-04/2019-04-dorset-street.csv")
+        archive.extract(opened, member, "month.zip", target)
     assert str(caught.value) == (
         f"{target}: cannot write the fetched file here (ENOSPC: No space left on device)"
     )
     assert list(target.parent.iterdir()) == []
+
+
+def test_an_implausibly_compressed_member_is_refused_before_it_is_fetched(
+    server: _Server, tmp_path: Path
+) -> None:
+    name = "2019-01/2019-01-dorset-street.csv"
+    zeros = HEADER.encode() + b"," * 2_000_000  # inflates about 1,000 times, as no month does
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(name, zeros)
+    data = buffer.getvalue()
+    packed = zipfile.ZipFile(io.BytesIO(data)).getinfo(name).compress_size
+    server.behaviour.archives["/archive/2019-03.zip"] = data
+    dest = tmp_path / "police-uk"
+    url = _base(server) + "2019-03.zip"
+
+    with pytest.raises(DataError) as caught:
+        _fetch(server, dest, months="2019-01", forces=["dorset"], archive_name="2019-03.zip")
+    assert str(caught.value) == (
+        f"{url}: {name}: refused: the member is implausibly large or compressed for a monthly "
+        f"file (expected at most 1,024 MB, inflating at most 100 times, got {len(zeros):,} "
+        f"bytes from {packed:,})"
+    )
+    assert not (dest / name).exists()
+    # one range: the archive's end, with its directory (the archive is that small); the
+    # member's own range is never asked for
+    gets = [s for s in server.behaviour.seen if s.method == "GET"]
+    assert [s.range for s in gets] == [f"bytes=0-{len(data) - 1}"]
+    assert not list(dest.rglob("*.part"))
+
+
+def test_a_member_declaring_over_a_gibibyte_is_refused() -> None:
+    from toolkit.fetch.archive import check_member
+
+    member = zipfile.ZipInfo("2019-01/2019-01-dorset-street.csv")
+    member.compress_type = zipfile.ZIP_DEFLATED
+    member.file_size, member.compress_size = (1 << 30) + 1, 1 << 28  # 4 times: plausible ratio
+    with pytest.raises(DataError) as caught:
+        check_member(member, "a.zip")
+    assert str(caught.value) == (
+        "a.zip: 2019-01/2019-01-dorset-street.csv: refused: the member is implausibly large or "
+        "compressed for a monthly file (expected at most 1,024 MB, inflating at most 100 times, "
+        "got 1,073,741,825 bytes from 268,435,456)"
+    )
+    member.file_size = 1 << 30
+    check_member(member, "a.zip")  # exactly 1 GiB is allowed
+
+
+def test_names_in_the_archive_are_never_used_as_paths(server: _Server, tmp_path: Path) -> None:
+    street = "2019-03/2019-03-dorset-street.csv"
+    hostile = [
+        "../../2019-03/2019-03-dorset-outcomes.csv",
+        "2019-03/../../../escaped.csv",
+        "/tmp/2019-03/2019-03-dorset-stop-and-search.csv",
+    ]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(street, MEMBERS[street])
+        for name in hostile:
+            archive.writestr(name, MEMBERS["2019-03/2019-03-dorset-outcomes.csv"])
+    server.behaviour.archives["/archive/2019-03.zip"] = buffer.getvalue()
+    dest = tmp_path / "data" / "police-uk"
+
+    report = _fetch(server, dest, months="2019-03", forces=["dorset"], kinds=["street", "outcomes"])
+
+    # a leading "../" is dropped when matching, so the outcomes file is found: and written
+    # under the name made from the month and slug, inside the data folder
+    assert sorted(report.added) == [
+        "2019-03/2019-03-dorset-outcomes.csv",
+        "2019-03/2019-03-dorset-street.csv",
+    ]
+    assert _files(tmp_path) == {
+        "data/police-uk/2019-03/2019-03-dorset-outcomes.csv",
+        "data/police-uk/2019-03/2019-03-dorset-street.csv",
+    }
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_a_full_disk_while_downloading_is_one_line(server: _Server, tmp_path: Path) -> None:
+    name = "2019-03/2019-03-dorset-street.csv"
+    info = zipfile.ZipFile(io.BytesIO(ARCHIVE)).getinfo(name)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    # the member's download goes where every write fails with ENOSPC, as on a full disk
+    part = cache / f"2019-03.zip-{info.header_offset}-{info.compress_size}-{info.CRC:08x}.part"
+    part.symlink_to("/dev/full")
+    dest = tmp_path / "police-uk"
+    with pytest.raises(ToolkitError) as caught:
+        _fetch(server, dest, months="2019-03", forces=["dorset"], kinds=["street"], cache_dir=cache)
+    assert str(caught.value) == (
+        f"{part}: cannot write the download here (ENOSPC: No space left on device)"
+    )
+    assert not (dest / name).exists()
+
+
+def test_a_cache_folder_that_cannot_be_made_is_one_line(server: _Server, tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would be\n")
+    server.behaviour.advertise_ranges = server.behaviour.honour_ranges = False
+    with pytest.raises(ToolkitError) as caught:
+        _fetch(server, tmp_path / "police-uk", cache_dir=blocker / "cache")
+    assert str(caught.value) == (
+        f"{blocker / 'cache'}: cannot write the download here (ENOTDIR: Not a directory)"
+    )
+
+
+@pytest.mark.parametrize("ranges", [True, False], ids=["ranges", "whole"])
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        (b"", "0 bytes, too short to be a zip"),
+        (b"PK", "2 bytes, too short to be a zip"),
+        (b"<html>Service moved</html>\n" * 200, "File is not a zip file"),
+        (ARCHIVE[: len(ARCHIVE) // 2], "File is not a zip file"),  # cut off: no directory
+    ],
+    ids=["empty", "two-bytes", "a-web-page", "half-an-archive"],
+)
+def test_an_archive_that_is_not_a_zip_is_a_one_line_data_error(
+    server: _Server, tmp_path: Path, body: bytes, why: str, ranges: bool
+) -> None:
+    server.behaviour.archives["/archive/2019-03.zip"] = body
+    server.behaviour.advertise_ranges = server.behaviour.honour_ranges = ranges
+    dest = tmp_path / "police-uk"
+    with pytest.raises(DataError) as caught:
+        _fetch(server, dest)
+    assert str(caught.value) == f"{_base(server)}2019-03.zip: not a readable zip archive ({why})"
+    assert _files(tmp_path) == set()

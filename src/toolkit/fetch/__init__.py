@@ -10,7 +10,8 @@ the modules below them do one job each:
 
 ``plan``        ``--months`` and ``--forces``, and which monthly archive holds which months
 ``download``    :func:`fetch_months`: what is read, what is written, and :class:`FetchReport`
-``remotezip``   a zip's central directory read from its end, members inflated and checked
+``archive``     the archive as a :mod:`zipfile` (over byte ranges with ``remotezip``),
+                members refused when implausible, inflated, checked and written atomically
 ``client``      HTTP with byte ranges, retries, and ``.part`` downloads that continue
 """
 

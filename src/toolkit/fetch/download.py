@@ -1,18 +1,19 @@
 """Add data.police.uk months to the data folder: :func:`fetch_months` and its report.
 
 For each archive :func:`~toolkit.fetch.plan.plan_archives` chooses, the archive's directory
-is read (:mod:`toolkit.fetch.remotezip`, over :mod:`toolkit.fetch.client`) and only the
+is read (:mod:`toolkit.fetch.archive`, over :mod:`toolkit.fetch.client`) and only the
 wanted members that are not already in the data folder are downloaded and written.
 
 How it is read
 --------------
 Only the bytes needed are fetched. A ``HEAD`` request gives the archive's size and whether the
-server takes byte ranges (``Accept-Ranges: bytes``). If it does, the end of the archive is
-read with a ``Range`` request to find the end-of-central-directory record (and its ZIP64
-form), then the central directory, then each wanted member's bytes (its local header and
-compressed data) with one ``Range`` request each. A server that does not take ranges (no
-``Accept-Ranges: bytes``, or a ``200`` answer to a ``Range`` request) is read whole into a
-temporary file, and the members are read from that.
+server takes byte ranges (``Accept-Ranges: bytes``). If it does, the archive is opened with
+``remotezip``: its last 4 KiB are read with a ``Range`` request to find the
+end-of-central-directory record (and its ZIP64 form), then the central directory if it lies
+further up, then each wanted member's bytes (its local header and compressed data) with one
+``Range`` request each; :mod:`zipfile` parses and inflates them. A server that does not
+take ranges (no ``Accept-Ranges: bytes``, or a ``200`` answer to a ``Range`` request) is
+read whole into a temporary file, and the members are read from that.
 
 Every download goes to a ``.part`` file in a cache folder (by default ``.fetch-cache`` inside
 the data folder), never to a data file's own name. An interrupted transfer is continued with a
@@ -35,15 +36,22 @@ import logging
 import os
 import re
 import urllib.parse
+import zipfile
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.errors import DataError, InputError, Problem, shown
-from toolkit.fetch.client import _CHUNK, _Client, _Head, _NoRanges
-from toolkit.fetch.plan import _MONTH, _SLUG, DEFAULT_ARCHIVE_NAME, FORCES_FORM, plan_archives
-from toolkit.fetch.remotezip import _extract, _FileSource, _Member, _read_directory, _RemoteSource
+from toolkit.fetch.archive import Ranges, check_member, extract, open_ranged, open_whole, spans
+from toolkit.fetch.client import CHUNK, Client, Head, NoRanges
+from toolkit.fetch.plan import (
+    DEFAULT_ARCHIVE_NAME,
+    FORCES_FORM,
+    MONTH_PATTERN,
+    SLUG_PATTERN,
+    plan_archives,
+)
 
 logger = logging.getLogger("toolkit")
 
@@ -177,7 +185,7 @@ def fetch_months(
             )
         )
     for slug in forces:
-        if not isinstance(slug, str) or not _SLUG.match(slug):
+        if not isinstance(slug, str) or not SLUG_PATTERN.match(slug):
             raise InputError(
                 Problem("forces", "", "not a force slug", expected=FORCES_FORM, got=shown(slug))
             )
@@ -189,7 +197,7 @@ def fetch_months(
                 )
             )
     cache = Path(cache_dir) if cache_dir is not None else dest_path / ".fetch-cache"
-    client = _Client(timeout=timeout, attempts=max(1, attempts))
+    client = Client(timeout=timeout, attempts=max(1, attempts))
     report = FetchReport()
     try:
         for name, archive_months in plan_archives(months, archive_name=archive_name).items():
@@ -211,7 +219,7 @@ def fetch_months(
 
 
 def _fetch_archive(
-    client: _Client,
+    client: Client,
     url: str,
     wanted: dict[str, str],
     dest: Path,
@@ -222,25 +230,47 @@ def _fetch_archive(
     """Read one archive's directory and write the wanted members that are not there yet."""
     label = url.rsplit("/", 1)[-1]
     head = client.head(url)
-    members: list[_Member] | None = None
+    archive: zipfile.ZipFile | None = None
+    ranges: Ranges | None = None
     if head.ranges and head.size is not None:
         try:
-            members = _read_directory(_RemoteSource(client, url, head.size), url)
-        except _NoRanges as no_ranges:
+            archive, ranges = open_ranged(client, url, head.size)
+        except NoRanges as no_ranges:
             no_ranges.response.close()
-    whole: Path | None = None
-    if members is None:
+    whole = cache / f"{_safe(label)}.part"
+    if archive is None:
         logger.info("%s: the server does not send byte ranges; downloading it whole", url)
-        whole = cache / f"{_safe(label)}.part"
         _download_whole(client, url, whole, head, progress, label)
-        try:
-            members = _read_directory(_FileSource(whole), url)
-        except DataError:
+    try:
+        with archive or open_whole(whole, url) as opened:
+            _write_members(opened, ranges, url, label, wanted, dest, cache, report, progress)
+    except DataError:  # a corrupt archive is fetched afresh next time
+        if ranges is None:
             _discard(whole)
-            raise
+        raise
+    if ranges is None:
+        _discard(whole)
 
-    by_name = _index(members)
-    todo: list[tuple[str, _Member]] = []
+
+def _write_members(
+    archive: zipfile.ZipFile,
+    ranges: Ranges | None,
+    url: str,
+    label: str,
+    wanted: dict[str, str],
+    dest: Path,
+    cache: Path,
+    report: FetchReport,
+    progress: Progress | None,
+) -> None:
+    """Write the wanted members of ``archive`` that are not in ``dest`` yet.
+
+    With ``ranges`` (the archive read over byte ranges), each member's bytes are first
+    downloaded to a ``.part`` file named for its offset, compressed size and CRC-32, which
+    is removed once the member has been checked (written, or refused as corrupt).
+    """
+    by_name = _index(archive.infolist())
+    todo: list[tuple[str, zipfile.ZipInfo]] = []
     for rel, kind in wanted.items():
         member = by_name.get(rel)
         if member is None:
@@ -257,40 +287,34 @@ def _fetch_archive(
                 report.kept.append(rel)
                 logger.warning("%s: present and different from the archive's; kept", rel)
             continue
+        check_member(member, url)
         todo.append((rel, member))
 
-    total = sum(member.span for _, member in todo) if whole is None else 0
+    span = spans(archive)
+    total = sum(span[member.header_offset] for _, member in todo) if ranges else 0
     done = 0
     for rel, member in todo:
-        if whole is None:
-            part = (
-                cache / f"{_safe(label)}-{member.offset}-{member.compressed}-{member.crc:08x}.part"
-            )
+        if ranges is None:
+            extract(archive, member, url, dest / rel)
+        else:
+            offset, length = member.header_offset, span[member.header_offset]
+            part = cache / f"{_safe(label)}-{offset}-{member.compress_size}-{member.CRC:08x}.part"
             base = done
 
             def step(got: int, _span: int, _base: int = base, _rel: str = rel) -> None:
                 if progress is not None:
                     progress(_base + got, total, _rel)
 
-            client.download_range(url, member.offset, member.span, part, step)
-            done += member.span
+            ranges.download(offset, length, part, step)
+            done += length
+            ranges.part = part
             try:
-                with part.open("rb") as raw:
-                    _extract(raw, member, url, dest / rel)
+                extract(archive, member, url, dest / rel)
             finally:
+                ranges.part = None
                 part.unlink()  # good bytes are written; bad ones are fetched afresh next time
-        else:
-            try:
-                with whole.open("rb") as raw:
-                    raw.seek(member.offset)
-                    _extract(raw, member, url, dest / rel)
-            except DataError:
-                _discard(whole)
-                raise
         report.added.append(rel)
         logger.info("%s: added", rel)
-    if whole is not None:
-        _discard(whole)
 
 
 def _discard(part: Path) -> None:
@@ -299,26 +323,26 @@ def _discard(part: Path) -> None:
     part.with_suffix(".json").unlink(missing_ok=True)
 
 
-def _index(members: list[_Member]) -> dict[str, _Member]:
+def _index(members: list[zipfile.ZipInfo]) -> dict[str, zipfile.ZipInfo]:
     """Members by name, also by name below one top folder (``data/2019-01/…``)."""
-    by_name: dict[str, _Member] = {}
+    by_name: dict[str, zipfile.ZipInfo] = {}
     for member in members:
-        name = member.name.lstrip("./")
+        name = member.filename.lstrip("./")
         by_name.setdefault(name, member)
         top, _, rest = name.partition("/")
-        if rest.count("/") == 1 and not _MONTH.match(top):
+        if rest.count("/") == 1 and not MONTH_PATTERN.match(top):
             by_name.setdefault(rest, member)
     return by_name
 
 
-def _same_file(path: Path, member: _Member) -> bool:
-    if path.stat().st_size != member.size:
+def _same_file(path: Path, member: zipfile.ZipInfo) -> bool:
+    if path.stat().st_size != member.file_size:
         return False
     crc = 0
     with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
+        while chunk := handle.read(CHUNK):
             crc = zlib.crc32(chunk, crc)
-    return crc == member.crc
+    return crc == member.CRC
 
 
 def _safe(name: str) -> str:
@@ -326,7 +350,7 @@ def _safe(name: str) -> str:
 
 
 def _download_whole(
-    client: _Client, url: str, part: Path, head: _Head, progress: Progress | None, label: str
+    client: Client, url: str, part: Path, head: Head, progress: Progress | None, label: str
 ) -> None:
     def step(done: int, total: int) -> None:
         if progress is not None:

@@ -33,8 +33,8 @@ ARCHIVE_MONTHS = 36
 MONTHS_FORM = "YYYY-MM, a range YYYY-MM..YYYY-MM, or a comma list of these"
 FORCES_FORM = "data.police.uk force slugs such as dorset,devon-and-cornwall"
 
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 
 
 def parse_months(text: object, *, source: str = "--months") -> list[str]:
@@ -111,7 +111,7 @@ def parse_forces(text: object, *, source: str = "--forces") -> list[str]:
         )
     slugs: list[str] = []
     for item in items:
-        if not _SLUG.match(item):
+        if not SLUG_PATTERN.match(item):
             raise InputError(
                 Problem(source, "", "not a force slug", expected=FORCES_FORM, got=shown(item))
             )
@@ -155,7 +155,7 @@ def plan_archives(
 
 
 def _month_index(text: str, item: str, source: str) -> int:
-    match = _MONTH.match(text)
+    match = MONTH_PATTERN.match(text)
     if match is None or not 1 <= int(match[2]) <= 12:
         problem = "not a month" if match is None else "no such month"
         raise InputError(Problem(source, "", problem, expected=MONTHS_FORM, got=shown(item)))
