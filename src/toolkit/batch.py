@@ -63,6 +63,7 @@ from toolkit.params import Params
 from toolkit.quarter_index import write_quarter_index
 from toolkit.quarters import Quarter
 from toolkit.register import s55_state
+from toolkit.vocabulary import IndexRow, RunState
 
 log = logging.getLogger("toolkit")
 
@@ -114,9 +115,9 @@ class Result:
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
-    def status(self) -> str:
+    def status(self) -> RunState:
         """``ok`` or ``failed``."""
-        return "ok" if self.ok else "failed"
+        return RunState.OK if self.ok else RunState.FAILED
 
 
 @dataclass
@@ -141,7 +142,7 @@ class Event:
     ``exporting``, ``ok`` or ``failed``."""
 
     report_id: str
-    state: str
+    state: RunState
     elapsed: float = 0.0
     error: str = ""
 
@@ -294,7 +295,7 @@ class _Runner:
         self.stop = threading.Event()
         self.kernels: dict[str, PooledKernel] = {}
 
-    def emit(self, report_id: str, state: str, started: float, error: str = "") -> None:
+    def emit(self, report_id: str, state: RunState, started: float, error: str = "") -> None:
         if self.on_event is not None:
             self.on_event(Event(report_id, state, time.perf_counter() - started, error))
 
@@ -309,7 +310,7 @@ class _Runner:
         try:
             if self.stop.is_set():
                 raise KernelPoolClosed("interrupted")
-            self.emit(report_id, "waiting", started)
+            self.emit(report_id, RunState.WAITING, started)
             kernel = self.pool.acquire()
             self.kernels[report_id] = kernel
             result.timings.update(
@@ -320,10 +321,10 @@ class _Runner:
             if staging.exists():
                 shutil.rmtree(staging)
             staging.mkdir(parents=True)
-            self.emit(report_id, "running", started)
+            self.emit(report_id, RunState.RUNNING, started)
             nb = self._execute(kernel, report_id, staging, executed, result)
             self.pool.release(kernel)
-            self.emit(report_id, "exporting", started)
+            self.emit(report_id, RunState.EXPORTING, started)
             self._export(nb, report_id, staging, result)
             spent = time.perf_counter() - started - result.timings["wait"]
             if self.timeout and spent > self.timeout:  # --timeout covers the export too
@@ -542,7 +543,7 @@ def run_reports(
     footer = manifest.footer(started, commit, params, hasher, str(versions["toolkit"]))
     if on_event is not None:
         for report_id in report_ids:
-            on_event(Event(report_id, "queued"))
+            on_event(Event(report_id, RunState.QUEUED))
     pool = KernelPool(
         min(jobs, len(report_ids)), len(report_ids), kernel_name=kernel_name, zygote=zygote
     )
@@ -641,7 +642,7 @@ def data_notice(figures: dict[str, Any]) -> str | None:
 
 def _index_rows(
     params: Params, quarter: Quarter, quarter_dir: Path, results: list[Result]
-) -> list[dict[str, Any]]:
+) -> list[IndexRow]:
     """One row per report with outputs in the quarter: this run's, then earlier runs'.
 
     Each row comes from the briefing's ``figures.json`` (as the notebook wrote it);
@@ -649,7 +650,7 @@ def _index_rows(
     params: title, dates and s55 state, without item counts.
     """
     by_id = {r.report_id: r for r in results}
-    rows = []
+    rows: list[IndexRow] = []
     for report_id in sorted(params.reports):
         result = by_id.get(report_id)
         figures_path = quarter_dir / report_id / "figures.json"
@@ -687,7 +688,7 @@ def _index_rows(
                 {
                     "id": report_id,
                     "title": figures.get("title", params.reports[report_id].title),
-                    "status": "ok",
+                    "status": RunState.OK,
                     "ok": True,
                     "error": "",
                     "failed_notebook": None,
@@ -795,11 +796,11 @@ class LineProgress:
         self._lock = threading.Lock()
 
     def __call__(self, event: Event) -> None:
-        if event.state == "running":
+        if event.state is RunState.RUNNING:
             line = f"{event.report_id}: running"
-        elif event.state == "ok":
+        elif event.state is RunState.OK:
             line = f"{event.report_id}: ok in {event.elapsed:.1f} s"
-        elif event.state == "failed":
+        elif event.state is RunState.FAILED:
             line = f"{event.report_id}: failed after {event.elapsed:.1f} s: {event.error}"
         else:
             return
@@ -821,7 +822,9 @@ class LiveProgress:
     def __init__(self, console: Any, report_ids: list[str]) -> None:
         from rich.live import Live
 
-        self._rows: dict[str, tuple[str, float, str]] = {r: ("queued", 0.0, "") for r in report_ids}
+        self._rows: dict[str, tuple[RunState, float, str]] = {
+            r: (RunState.QUEUED, 0.0, "") for r in report_ids
+        }
         self._since: dict[str, float] = {}
         self._lock = threading.Lock()
         self._live = Live(
@@ -837,7 +840,7 @@ class LiveProgress:
 
     def __call__(self, event: Event) -> None:
         with self._lock:
-            if event.state == "waiting":
+            if event.state is RunState.WAITING:
                 self._since[event.report_id] = time.perf_counter() - event.elapsed
             self._rows[event.report_id] = (event.state, event.elapsed, event.error)
 
@@ -849,17 +852,22 @@ class LiveProgress:
         table.add_column("State")
         table.add_column("Elapsed", justify="right")
         table.add_column("Error")
-        styles = {"ok": "green", "failed": "bold red", "running": "cyan", "exporting": "cyan"}
+        styles = {
+            RunState.OK: "green",
+            RunState.FAILED: "bold red",
+            RunState.RUNNING: "cyan",
+            RunState.EXPORTING: "cyan",
+        }
         with self._lock:
             rows = list(self._rows.items())
             since = dict(self._since)
-        done = sum(state in ("ok", "failed") for _, (state, _, _) in rows)
-        failed = sum(state == "failed" for _, (state, _, _) in rows)
+        done = sum(state.finished for _, (state, _, _) in rows)
+        failed = sum(state == RunState.FAILED for _, (state, _, _) in rows)
         now = time.perf_counter()
         for report_id, (state, elapsed, error) in rows:
-            if state in ("waiting", "running", "exporting") and report_id in since:
+            if state.busy and report_id in since:
                 elapsed = now - since[report_id]
-            shown = f"{elapsed:.1f} s" if state != "queued" else ""
+            shown = f"{elapsed:.1f} s" if state != RunState.QUEUED else ""
             table.add_row(report_id, f"[{styles.get(state, '')}]{state}[/]", shown, error)
         table.caption = f"{done} of {len(rows)} done, {failed} failed"
         return table

@@ -28,6 +28,7 @@ from toolkit.history import (
 from toolkit.params import Params, Report, check_report_id, load_params
 from toolkit.quarters import Quarter
 from toolkit.register import ItemStatus, Register, s55_state, summary
+from toolkit.vocabulary import S55Facts
 
 log = logging.getLogger("toolkit")
 
@@ -70,7 +71,7 @@ class Briefing:
         return self.register.items(self.report_id, self.quarter)
 
     @cached_property
-    def s55(self) -> dict[str, Any]:
+    def s55(self) -> S55Facts:
         """Publication, deadline, sent, and the response's state."""
         return s55_state(self.report, self.quarter)
 
@@ -181,7 +182,7 @@ class Briefing:
     def figures(self) -> dict[str, Any]:
         """``figures.json``: the contract's keys, then the extras."""
         report = self.report
-        items = summary(self.items)
+        items: dict[str, Any] = dict(summary(self.items))
         items["history"] = history_json(self.history)
         items["closed_in"] = {
             ref: quarter.id if quarter else None for ref, quarter in self.closed_in.items()

@@ -23,29 +23,12 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, S
 from jinja2.sandbox import SandboxedEnvironment
 
 from toolkit.errors import InputError, Problem, shown
-from toolkit.updates import STATUS_LABELS
+from toolkit.vocabulary import Status, tag_colour
 
 if TYPE_CHECKING:
     from toolkit.briefing import Briefing
 
 SECTIONS = ("header", "status", "performance", "response")
-
-_TAG_CLASS = {
-    "not-started": "grey",
-    "in-progress": "blue",
-    "pending-sign-off": "purple",
-    "complete": "green",
-    "superseded": "grey",
-    "not-accepted": "yellow",
-    "overdue": "red",
-    "failed": "red",
-    "stale": "yellow",
-    "sent": "green",
-    "due": "blue",
-    "not-published": "grey",
-    "pass": "green",
-    "fail": "red",
-}
 
 
 def uk_date(value: date | str | None) -> str:
@@ -84,7 +67,9 @@ def signed(value: float | int | None, places: int = 0, suffix: str = "") -> str:
 
 def status_label(status: str) -> str:
     """``in-progress`` → ``In progress``."""
-    return STATUS_LABELS.get(status, status.replace("-", " ").capitalize())
+    if status in Status._value2member_map_:
+        return Status(status).label
+    return status.replace("-", " ").capitalize()
 
 
 def force_label(slug: str, labels: dict[str, str] | None = None) -> str:
@@ -96,8 +81,8 @@ def force_label(slug: str, labels: dict[str, str] | None = None) -> str:
 
 
 def tag_class(state: str) -> str:
-    """The colour class that reinforces a tag's word."""
-    return _TAG_CLASS.get(state, "grey")
+    """The colour class that reinforces a tag's word (:func:`toolkit.vocabulary.tag_colour`)."""
+    return tag_colour(state)
 
 
 def sentence_case(text: str) -> str:

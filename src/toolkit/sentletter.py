@@ -37,6 +37,7 @@ from urllib.parse import urlparse
 from toolkit.errors import InputError, Problem
 from toolkit.narrative.compliance import Check
 from toolkit.render import uk_date
+from toolkit.vocabulary import ItemKind
 
 if TYPE_CHECKING:
     from toolkit.briefing import Briefing
@@ -194,7 +195,7 @@ def sent_checks(briefing: Briefing, text: str) -> list[Check]:
         )
     )
 
-    recommendations = [i for i in report.items if i.kind == "recommendation"]
+    recommendations = [i for i in report.items if i.kind is ItemKind.RECOMMENDATION]
     not_found = [
         i.ref
         for i in recommendations

@@ -35,29 +35,17 @@ from toolkit.dates import FORMS as DATE_FORMS
 from toolkit.dates import NotADate, parse_day
 from toolkit.errors import Problem, shown
 from toolkit.quarters import Quarter
+from toolkit.vocabulary import Status
 
 if TYPE_CHECKING:
     from toolkit.workbook import Sent
 
 log = logging.getLogger("toolkit")
 
-STATUSES = (
-    "not-started",
-    "in-progress",
-    "pending-sign-off",
-    "complete",
-    "superseded",
-    "not-accepted",
-)
-CLOSED = frozenset({"complete", "superseded", "not-accepted"})
-STATUS_LABELS = {
-    "not-started": "Not started",
-    "in-progress": "In progress",
-    "pending-sign-off": "Pending sign-off",
-    "complete": "Complete",
-    "superseded": "Superseded",
-    "not-accepted": "Not accepted",
-}
+STATUSES = tuple(Status)
+"""Every status, in the canonical order (:class:`toolkit.vocabulary.Status`)."""
+STATUS_LABELS = {status: status.label for status in Status}
+"""Each status's display label (:attr:`toolkit.vocabulary.Status.label`)."""
 _ALIASES = {"completed": "complete", "pending-signoff": "pending-sign-off"}
 COLUMNS = ("report", "ref", "status", "update", "evidence", "owner", "target_date")
 REQUIRED = ("report", "ref", "status")
@@ -79,11 +67,11 @@ class Update:
     row: int
 
 
-def normalise_status(value: str) -> str | None:
+def normalise_status(value: str) -> Status | None:
     """``"Pending Sign-off"`` → ``pending-sign-off``; ``None`` if it is no status."""
     key = "-".join(value.strip().lower().replace("_", " ").replace("-", " ").split())
     key = _ALIASES.get(key, key)
-    return key if key in STATUSES else None
+    return Status(key) if key in Status._value2member_map_ else None
 
 
 def _parse_date(value: object) -> date | None:
@@ -377,7 +365,7 @@ def _check_row(
                 got=shown(cells["status"]),
             )
         )
-    elif status == "not-accepted" and not cells.get("update"):
+    elif status is Status.NOT_ACCEPTED and not cells.get("update"):
         problems.append(
             Problem(
                 display,

@@ -48,7 +48,8 @@ from toolkit.errors import Problem, shown
 from toolkit.params import Params
 from toolkit.quarters import Quarter
 from toolkit.register import Register
-from toolkit.updates import CLOSED, STATUS_LABELS, STATUSES, normalise_status
+from toolkit.updates import normalise_status
+from toolkit.vocabulary import CLOSED, ItemKind, Status
 
 __all__ = [
     "CHECKED",
@@ -102,12 +103,6 @@ HEADERS = {
 """Column headers as the force sees them; the update reader reads ``Target date`` as
 ``target_date``."""
 
-KIND_LABELS = {
-    "recommendation": "Recommendation",
-    "area-for-improvement": "Area for improvement",
-    "cause-of-concern": "Cause of concern",
-    "local-action": "Local action",
-}
 
 _SENT_COLUMNS = (*READ_ONLY, "owner", "target_date")
 _WIDTHS = {
@@ -128,14 +123,6 @@ _WRAPPED = {"text", "last_update", "update", "evidence"}
 _DATE_FORMAT = "dd/mm/yyyy"
 _READ_ONLY_FILL = "F3F2F1"  # GOV.UK light grey
 _HEADER_FILL = "DEE0E2"
-_STATUS_MEANINGS = {
-    "not-started": "No work has started yet.",
-    "in-progress": "Work is under way.",
-    "pending-sign-off": "The work is done and awaits sign-off (e.g. by a board).",
-    "complete": "Done and signed off. Say what shows it in Evidence.",
-    "superseded": "Overtaken by a later recommendation or national change; say which.",
-    "not-accepted": "The force will not act on it. Give the reason in Update (required).",
-}
 
 
 @dataclass(frozen=True)
@@ -161,10 +148,10 @@ class RequestRow:
         return {
             "report": self.report,
             "ref": self.ref,
-            "kind": KIND_LABELS[self.kind],
+            "kind": ItemKind(self.kind).label,
             "text": self.text,
             "due": self.due.isoformat() if self.due else "",
-            "last_status": STATUS_LABELS[self.last_status],
+            "last_status": Status(self.last_status).label,
             "last_update": self.last_update,
             "owner": self.owner,
             "target_date": self.target_date.isoformat() if self.target_date else "",
@@ -417,12 +404,12 @@ def _build(params: Params, quarter: Quarter, rows: list[RequestRow]) -> Any:
         values: dict[str, object] = {
             "report": row.report,
             "ref": row.ref,
-            "kind": KIND_LABELS[row.kind],
+            "kind": ItemKind(row.kind).label,
             "text": row.text,
             "due": row.due,
-            "last_status": STATUS_LABELS[row.last_status],
+            "last_status": Status(row.last_status).label,
             "last_update": row.last_update,
-            "status": STATUS_LABELS[row.last_status],
+            "status": Status(row.last_status).label,
             "update": None,
             "evidence": None,
             "owner": row.owner or None,
@@ -442,7 +429,7 @@ def _build(params: Params, quarter: Quarter, rows: list[RequestRow]) -> Any:
         status_col = get_column_letter(columns.index("status") + 1)
         choices = DataValidation(
             type="list",
-            formula1='"' + ",".join(STATUS_LABELS[s] for s in STATUSES) + '"',
+            formula1='"' + ",".join(s.label for s in Status) + '"',
             allow_blank=False,
             showErrorMessage=True,
             errorTitle="Status",
@@ -543,7 +530,7 @@ def _instructions(params: Params, quarter: Quarter, count: int) -> list[list[str
         [],
         ["Statuses"],
     ]
-    lines += [[STATUS_LABELS[s], _STATUS_MEANINGS[s]] for s in STATUSES]
+    lines += [[s.label, s.meaning] for s in Status]
     lines += [
         [],
         ["Please note"],

@@ -13,6 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from toolkit.render import uk_date
+from toolkit.vocabulary import Status
 
 if TYPE_CHECKING:
     from toolkit.briefing import Briefing
@@ -61,7 +62,7 @@ def _checks(briefing: Briefing, context: dict[str, Any], blocks: list[Block]) ->
     recommendations = context["recommendations"]
     missing = [e.ref for e in recommendations if not (e.update or e.explanation)]
     unexplained = [
-        e.ref for e in recommendations if e.status == "not-accepted" and not e.explanation
+        e.ref for e in recommendations if e.status == Status.NOT_ACCEPTED and not e.explanation
     ]
     statement = context["recommendations_statement"]
     if not recommendations and statement:

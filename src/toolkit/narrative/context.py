@@ -51,18 +51,13 @@ from markupsafe import Markup
 
 from toolkit.narrative.model import PARTS
 from toolkit.quarters import Quarter
-from toolkit.updates import STATUS_LABELS, Update
+from toolkit.updates import Update
+from toolkit.vocabulary import ItemKind, Status
 
 if TYPE_CHECKING:
     from toolkit.briefing import Briefing
     from toolkit.register import ItemStatus
 
-_NOUNS = {
-    "recommendation": "recommendation",
-    "cause-of-concern": "cause of concern",
-    "area-for-improvement": "area for improvement",
-    "local-action": "local action",
-}
 _OTHER_BODIES = re.compile(
     r"national police chiefs'? council|police,? (?:fire )?and crime commissioners?|"
     r"police and crime panels?|college of policing|police federation|police scotland|"
@@ -74,7 +69,7 @@ _OPCC = re.compile(
     r"mayor's office for policing and crime)\b",
     re.IGNORECASE,
 )
-_PROGRESS = frozenset({"in-progress", "pending-sign-off", "complete"})
+_PROGRESS = frozenset({Status.IN_PROGRESS, Status.PENDING_SIGN_OFF, Status.COMPLETE})
 PROACTIVE = ("Drugs", "Possession of weapons")
 """data.police.uk crime types found mostly through proactive policing (stop and search,
 warrants), whose counts rise and fall with police activity as much as with offending."""
@@ -190,7 +185,7 @@ class Entry:
         return cls(
             ref=row.item.ref,
             kind=row.item.kind,
-            noun=_NOUNS[row.item.kind],
+            noun=ItemKind(row.item.kind).noun,
             text=row.item.text,
             addressee=row.item.addressee or "",
             status=row.status,
@@ -207,14 +202,14 @@ class Entry:
 
 def _earlier_progress(status: str, history: Sequence[Update]) -> str:
     """For a not-accepted item, the last earlier update that reported progress on it."""
-    if status != "not-accepted":
+    if status != Status.NOT_ACCEPTED:
         return ""
     progress = [u for u in history[:-1] if u.status in _PROGRESS]
     if not progress:
         return ""
     last = progress[-1]
     said = f": \u201c{_full_stop(last.update.strip())}\u201d" if last.update.strip() else ""
-    return f"{STATUS_LABELS[last.status].lower()} in {last.quarter.label}{said}"
+    return f"{Status(last.status).label.lower()} in {last.quarter.label}{said}"
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -245,8 +240,8 @@ def _context(briefing: Briefing) -> dict[str, Any]:
     def of_kind(kind: str) -> list[Entry]:
         return [e for e in entries if e.kind == kind]
 
-    recommendations = of_kind("recommendation")
-    local_actions = of_kind("local-action")
+    recommendations = of_kind(ItemKind.RECOMMENDATION)
+    local_actions = of_kind(ItemKind.LOCAL_ACTION)
     greeting = salutation(list(force.addressee))
     addressed = " ".join(force.addressee).casefold()
     copy_to = force.letter.copy_to
@@ -273,8 +268,8 @@ def _context(briefing: Briefing) -> dict[str, Any]:
         "recommendations": recommendations,
         "for_forces": sum(addressed_to_forces(e.addressee) for e in recommendations),
         "addressees_known": all(e.addressee for e in recommendations),
-        "causes": of_kind("cause-of-concern"),
-        "afis": of_kind("area-for-improvement"),
+        "causes": of_kind(ItemKind.CAUSE_OF_CONCERN),
+        "afis": of_kind(ItemKind.AREA_FOR_IMPROVEMENT),
         "local_actions": [e for e in local_actions if not e.for_opcc],
         "opcc_actions": [e for e in local_actions if e.for_opcc],
         "chief_constable_comments": response.chief_constable_comments or "",
