@@ -26,7 +26,7 @@ from toolkit.errors import InputError, Problem, shown
 from toolkit.vocabulary import Status, tag_colour
 
 if TYPE_CHECKING:
-    from toolkit.briefing import Briefing
+    from toolkit.facts import Facts
 
 SECTIONS = ("header", "status", "performance", "response")
 
@@ -177,7 +177,7 @@ class _ConfinedLoader(FileSystemLoader):
         return source, filename, uptodate
 
 
-def template_override(briefing: Briefing) -> Path | None:
+def template_override(briefing: Facts) -> Path | None:
     """The force's own template folder (``templates:`` in ``force.yaml``), if it names one."""
     folder = briefing.params.force.templates
     # Against the root itself: a run's snapshot of the params holds its own copy.
@@ -189,7 +189,7 @@ def _png_size(png: bytes) -> tuple[int, int]:
     return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
 
-def _charts(briefing: Briefing) -> list[dict[str, Any]]:
+def _charts(briefing: Facts) -> list[dict[str, Any]]:
     """The performance charts, each with its numbers as a table.
 
     ``crime_type`` is ``None`` for the trend chart (left out when the trend's window
@@ -226,8 +226,13 @@ def _charts(briefing: Briefing) -> list[dict[str, Any]]:
     return charts
 
 
-def section(name: str, briefing: Briefing) -> str:
-    """Render one section of the briefing as an HTML fragment."""
+def section(name: str, briefing: Facts) -> str:
+    """Render one section of the briefing as an HTML fragment.
+
+    ``briefing`` is a :class:`toolkit.briefing.Briefing` (typed by the facts this module
+    reads; the templates, as ``b``, also read its ``letter``, ``compliance`` and
+    ``figures``).
+    """
     if name not in SECTIONS:
         raise ValueError(f"unknown section {name!r}; expected one of {', '.join(SECTIONS)}")
     env = environment(template_override(briefing))

@@ -29,16 +29,13 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from toolkit.dates import FORMS as DATE_FORMS
 from toolkit.dates import NotADate, parse_day
 from toolkit.errors import Problem, shown
 from toolkit.quarters import Quarter
-from toolkit.vocabulary import Status
-
-if TYPE_CHECKING:
-    from toolkit.workbook import Sent
+from toolkit.returned import CHECKED, Sent, check_returned_row, nothing_new, read_sent
+from toolkit.vocabulary import Status, parse_status
 
 log = logging.getLogger("toolkit")
 
@@ -46,7 +43,6 @@ STATUSES = tuple(Status)
 """Every status, in the canonical order (:class:`toolkit.vocabulary.Status`)."""
 STATUS_LABELS = {status: status.label for status in Status}
 """Each status's display label (:attr:`toolkit.vocabulary.Status.label`)."""
-_ALIASES = {"completed": "complete", "pending-signoff": "pending-sign-off"}
 COLUMNS = ("report", "ref", "status", "update", "evidence", "owner", "target_date")
 REQUIRED = ("report", "ref", "status")
 
@@ -68,10 +64,9 @@ class Update:
 
 
 def normalise_status(value: str) -> Status | None:
-    """``"Pending Sign-off"`` → ``pending-sign-off``; ``None`` if it is no status."""
-    key = "-".join(value.strip().lower().replace("_", " ").replace("-", " ").split())
-    key = _ALIASES.get(key, key)
-    return Status(key) if key in Status._value2member_map_ else None
+    """``"Pending Sign-off"`` → ``pending-sign-off``; ``None`` if it is no status
+    (:func:`toolkit.vocabulary.parse_status`)."""
+    return parse_status(value)
 
 
 def _parse_date(value: object) -> date | None:
@@ -272,8 +267,6 @@ def _request_record(path: Path) -> Sent | None:
     """What a request-updates workbook was sent with (:mod:`toolkit.workbook`), if it is one."""
     if path.suffix.lower() != ".xlsx":
         return None
-    from toolkit.workbook import read_sent
-
     return read_sent(path)
 
 
@@ -281,8 +274,6 @@ def _returned_problems(
     header: list[str], row: list[object], record: dict[str, str], display: str, number: int
 ) -> list[Problem]:
     """Read-only cells of a returned request workbook that differ from what was sent."""
-    from toolkit.workbook import CHECKED, check_returned_row
-
     shown_cells = {
         name: _cell(row[header.index(name)]) if header.index(name) < len(row) else ""
         for name in CHECKED
@@ -295,8 +286,6 @@ def _nothing_new(
     cells: dict[str, str], row: list[object], index: dict[str, int], record: dict[str, str]
 ) -> bool:
     """A returned request row left as sent: not an update for the quarter."""
-    from toolkit.workbook import nothing_new
-
     column = index.get("target_date")
     raw = row[column] if column is not None and column < len(row) else None
     return nothing_new(cells, _parse_date(raw), record)

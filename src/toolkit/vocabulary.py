@@ -121,6 +121,17 @@ _STATUS_WORDS: dict[Status, _StatusWords] = {
 CLOSED = frozenset(status for status in Status if status.closed)
 """The statuses under which an item is no longer open."""
 
+_STATUS_ALIASES = {"completed": "complete", "pending-signoff": "pending-sign-off"}
+
+
+def parse_status(value: str) -> Status | None:
+    """A status as an analyst or the force may write it: ``"Pending Sign-off"``,
+    ``pending_sign_off`` or ``Completed`` → :attr:`Status.PENDING_SIGN_OFF` (any case,
+    spaces, hyphens or underscores; the display label too); ``None`` if it is no status."""
+    key = "-".join(value.strip().lower().replace("_", " ").replace("-", " ").split())
+    key = _STATUS_ALIASES.get(key, key)
+    return Status(key) if key in Status._value2member_map_ else None
+
 
 class S55State(StrEnum):
     """Where a report's s55 response stands (``s55.state`` in ``figures.json``);

@@ -1,7 +1,7 @@
 """What the letter templates get from the briefing: the context, its filters and gap().
 
-:func:`_context` is the mapping every part template renders with; :func:`_gap`,
-:func:`_full_stop`, :func:`_words` and :func:`_paragraphs` are the global and filters the
+:func:`letter_context` is the mapping every part template renders with; :func:`gap_marker`,
+:func:`full_stop`, :func:`words` and :func:`paragraphs` are the global and filters the
 templates use.
 
 Decisions where the contract is silent
@@ -49,13 +49,13 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from toolkit.narrative.model import PARTS
+from toolkit.narrative.blocks import PARTS
 from toolkit.quarters import Quarter
 from toolkit.updates import Update
 from toolkit.vocabulary import ItemKind, Status
 
 if TYPE_CHECKING:
-    from toolkit.briefing import Briefing
+    from toolkit.facts import Facts
     from toolkit.register import ItemStatus
 
 _OTHER_BODIES = re.compile(
@@ -83,18 +83,18 @@ _FALLBACK_SALUTATION = "Dear Sir or Madam"
 _WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
 
-def _gap(text: str) -> Markup:
+def gap_marker(text: str) -> Markup:
     """A visible gap marker, ``[text]``, for something the params do not give."""
     return Markup('<span class="gap">[{}]</span>').format(text)
 
 
-def _full_stop(text: str) -> str:
+def full_stop(text: str) -> str:
     """End a sentence with a full stop unless it already ends with punctuation."""
     text = str(text).rstrip()
     return text if not text or text[-1] in ".!?" else text + "."
 
 
-def _words(count: int) -> str:
+def words(count: int) -> str:
     """Numbers below ten as words, as British style writes them."""
     return _WORDS[count] if 0 <= count < len(_WORDS) else f"{count:,}"
 
@@ -208,16 +208,16 @@ def _earlier_progress(status: str, history: Sequence[Update]) -> str:
     if not progress:
         return ""
     last = progress[-1]
-    said = f": \u201c{_full_stop(last.update.strip())}\u201d" if last.update.strip() else ""
+    said = f": \u201c{full_stop(last.update.strip())}\u201d" if last.update.strip() else ""
     return f"{Status(last.status).label.lower()} in {last.quarter.label}{said}"
 
 
-def _paragraphs(text: str) -> list[str]:
+def paragraphs(text: str) -> list[str]:
     """Text split at blank lines into paragraphs (YAML keeps them in folded blocks)."""
     return [part.strip() for part in re.split(r"\n\s*\n", str(text)) if part.strip()]
 
 
-def _context(briefing: Briefing) -> dict[str, Any]:
+def letter_context(briefing: Facts) -> dict[str, Any]:
     report = briefing.report
     response = report.response
     force = briefing.params.force
@@ -306,7 +306,7 @@ def _number(value: object) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def _figures_quarter(briefing: Briefing, data: dict[str, Any]) -> Quarter:
+def _figures_quarter(briefing: Facts, data: dict[str, Any]) -> Quarter:
     """The quarter the figures describe: ``police_uk.quarter`` when given, else the quarter
     of their first month, else the briefing's own."""
     named = data.get("quarter")
@@ -318,7 +318,7 @@ def _figures_quarter(briefing: Briefing, data: dict[str, Any]) -> Quarter:
     return briefing.quarter
 
 
-def _figures(briefing: Briefing) -> dict[str, Any] | None:
+def _figures(briefing: Facts) -> dict[str, Any] | None:
     """The figures the letter may cite, or ``None`` when there are none to cite."""
     data = briefing.police_uk
     if not isinstance(data, dict):
