@@ -23,6 +23,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, S
 from jinja2.sandbox import SandboxedEnvironment
 
 from toolkit.errors import InputError, Problem, shown
+from toolkit.forces import force_label
 from toolkit.vocabulary import Status, tag_colour
 
 if TYPE_CHECKING:
@@ -70,14 +71,6 @@ def status_label(status: str) -> str:
     if status in Status._value2member_map_:
         return Status(status).label
     return status.replace("-", " ").capitalize()
-
-
-def force_label(slug: str, labels: dict[str, str] | None = None) -> str:
-    """:func:`toolkit.charts.force_label`, imported when first used: the index page,
-    written by the runner, needs no matplotlib."""
-    from toolkit.charts import force_label as label
-
-    return label(slug, labels)
 
 
 def tag_class(state: str) -> str:
