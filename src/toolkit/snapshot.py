@@ -3,9 +3,9 @@
 ``toolkit run`` runs many briefings over minutes; an analyst may save ``force.yaml``
 or an update file meanwhile. Each briefing must describe the params as they were when
 the run started, and the manifest must hash exactly what the briefings read. So the
-run copies the params files (``force.yaml``, ``reports/``, ``updates/`` and the
-force's template folder) into a private folder, validates that copy and runs every
-briefing on it.
+run copies the params files (``force.yaml``, ``reports/``, ``updates/``, the force's
+template folder and each report's sent letter, ``response.file``) into a private
+folder, validates that copy and runs every briefing on it.
 
 The copy records where it came from in :data:`ORIGIN_FILE`; paths inside params
 files (``data:``) are resolved against that original root
@@ -54,6 +54,8 @@ def params_snapshot(root: Path) -> Iterator[Path]:
                 for path in sorted(source.iterdir()):
                     if path.is_file() or path.is_symlink():
                         _copy(path, folder / name / path.name, origin)
+        for report in sorted((folder / "reports").glob("*.yaml")):
+            _copy_sent_letter(root, folder, report)
         data, _, _ = read_yaml(folder / "force.yaml", "force.yaml")
         if isinstance(data, dict) and isinstance(data.get("templates"), str):
             _copy_templates(root, folder, data["templates"])
@@ -61,6 +63,26 @@ def params_snapshot(root: Path) -> Iterator[Path]:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _copy_sent_letter(root: Path, snapshot: Path, report: Path) -> None:
+    """Add a report's sent letter (``response.file``) to a snapshot, if it names one in
+    the root (any other value is left for validation to refuse)."""
+    try:
+        data, _, _ = read_yaml(report, report.name)
+    except OSError:
+        return  # unreadable: validation says so
+    response = data.get("response") if isinstance(data, dict) else None
+    name = response.get("file") if isinstance(response, dict) else None
+    if not isinstance(name, str) or not name or Path(name).is_absolute():
+        return
+    source, target = root / name, snapshot / name
+    if not source.is_file() or not target.resolve().is_relative_to(snapshot.resolve()):
+        return
+    if target.exists():
+        return  # already copied: a params file itself, or named by an earlier report
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _copy(source, target, root.resolve())
 
 
 def _copy_templates(root: Path, snapshot: Path, relative: str) -> None:
