@@ -57,10 +57,8 @@ response:
   # The PCC's own words for an item, by ref. Required for a recommendation the force does
   # not accept (its reason is the force's, not the PCC's); for an action the PCC's office
   # owns, what the office did, in the first person:
-  #   explanations:
-  #     R3: "Why no action is taken, in the PCC's words."
-  # recommendations: "A statement for recommendations not itemised under items (a gap in
-  #   the draft until each recommendation is itemised)."
+  # explanations:
+  #   R3: "Why no action is taken, in the PCC's words."
   # local_context: "The PCC's account of the force's position, opening its section."
   # partnership: "How partners share the work."
   # plan: "How the report bears on the Police and Crime Plan."
