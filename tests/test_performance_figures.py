@@ -269,8 +269,8 @@ def test_a_header_only_month_is_incomplete_and_said_so(tmp_path: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8-sig").splitlines()[0] + "\n")
     figures = _figures(source)
     # 2018-19-Q3 is not complete: the figures fall back to the latest complete quarter,
-    # 2017-18-Q3 (three quarters earlier), and say why.
-    assert (figures["quarter"], figures["lag"], figures["complete"]) == ("2017-18-Q3", 3, True)
+    # 2017-18-Q3 (four quarters earlier: Q4, Q1, Q2, Q3), and say why.
+    assert (figures["quarter"], figures["lag"], figures["complete"]) == ("2017-18-Q3", 4, True)
     assert figures["empty_months"] == ["2018-12"]
     assert any("2018-12 has no rows" in note for note in figures["notes"])
     assert figures["provisional"]["months"] == ["2018-10", "2018-11"]

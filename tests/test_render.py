@@ -222,9 +222,9 @@ def test_a_force_template_linked_outside_its_folder_is_not_read(tmp_path: Path) 
         render.section("header", built)
 
 
-@pytest.mark.parametrize("quarter", ["2020-21-Q4", "2017-18-Q1"])
+@pytest.mark.parametrize("quarter", ["2017-18-Q1"])
 def test_a_quarter_with_no_data_in_its_trend_window_still_renders(quarter: str) -> None:
-    """The sample's police.uk months (Oct 2018 to Sep 2019) fall outside both windows."""
+    """The sample's police.uk months (Oct 2018 to Feb 2019) all come after this quarter."""
     from toolkit.narrative.draft import draft_letter
 
     project = Path(__file__).resolve().parents[1]
@@ -279,3 +279,16 @@ def test_warming_the_exporter_builds_it_and_exports_an_empty_page() -> None:
     html = notebook_html(nbformat.v4.new_notebook(cells=[cell]), title="Briefing")
     assert export.exporter() is built  # the briefings' exports reuse it
     assert "<p>after warming</p>" in html
+
+
+def test_a_quarter_long_after_the_data_shows_the_trend_up_to_the_data() -> None:
+    """Briefed in 2020-21-Q4, the trend runs to the sample's last month (February 2019,
+    in 2018-19-Q4, shown incomplete) rather than to an empty window of its own."""
+    project = Path(__file__).resolve().parents[1]
+    built = briefing.build("both-sides-of-the-coin", "2020-21-Q4", project / "params")
+    assert built.police_uk is not None
+    trend = built.police_uk["trend"]
+    assert [p["quarter"] for p in trend][-2:] == ["2018-19-Q3", "2018-19-Q4"]
+    assert [p["complete"] for p in trend][-2:] == [True, False]
+    for name in render.SECTIONS:
+        render.section(name, built)
