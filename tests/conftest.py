@@ -7,20 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from helpers import write_xlsx
+
 FIXTURES = Path(__file__).parent / "fixtures"
 PROJECT = Path(__file__).resolve().parents[1]
-
-
-def write_xlsx(path: Path, rows: list[list[object]]) -> Path:
-    """Write rows to the first sheet of a new workbook (as a force's tracker export)."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    for row in rows:
-        sheet.append(row)
-    book.save(path)
-    return path
 
 
 # 2019-20-Q2 for the register fixture: written as Excel, with display labels.

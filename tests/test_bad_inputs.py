@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import write_xlsx
+from helpers import write_xlsx
 from toolkit.cli import app
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -89,3 +89,24 @@ def test_the_readme_lists_the_same_43_slugs():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     listed = readme[readme.index("The 43 slugs:") : readme.index("It writes:")]
     assert re.findall(r"`([a-z-]+)`", listed) == list(forces.forces())
+
+
+def test_home_office_names_come_from_the_table():
+    names = forces.home_office_names()
+    assert names["devon-and-cornwall"] == "Devon and Cornwall"
+    assert names["city-of-london"] == "London, City of"
+    assert names["metropolitan"] == "Metropolitan Police"
+    assert names == HOME_OFFICE_NAMES  # the recorded-crime reader's names are the same
+
+
+@pytest.mark.parametrize(
+    ("slug", "labels", "shown"),
+    [
+        ("devon-and-cornwall", None, "Devon and Cornwall"),
+        ("city-of-london", None, "City of London"),
+        ("dorset", {"dorset": "Dorset Police"}, "Dorset Police"),
+        ("not-a-force", None, "Not A Force"),
+    ],
+)
+def test_force_label(slug, labels, shown):
+    assert forces.force_label(slug, labels) == shown

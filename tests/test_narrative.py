@@ -35,10 +35,10 @@ from toolkit.narrative import (
     Block,
     Letter,
     Segment,
-    _md_block,
     draft_letter,
     salutation,
 )
+from toolkit.narrative.markdown import md_block
 
 FIXTURES = Path(__file__).parent / "fixtures" / "narrative"
 PARAMS = FIXTURES / "params"
@@ -520,7 +520,7 @@ def test_any_text_renders_literally_in_markdown(first: str, second: str) -> None
         "opening",
         (Segment("text", first), Segment("break"), Segment("gap", second)),
     )
-    page = MarkdownIt("commonmark").render(_md_block(block))
+    page = MarkdownIt("commonmark").render(md_block(block))
     assert page.startswith("<p>") and page.endswith("</p>\n")
     assert html.unescape(page[3:-5]) == f"{first}<br />\n{second}"
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_xlsx
+from helpers import write_xlsx
 from toolkit.quarters import Quarter
 from toolkit.updates import normalise_status, read_updates
 

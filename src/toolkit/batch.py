@@ -53,6 +53,7 @@ from toolkit.quarters import Quarter
 from toolkit.results import STAGES, Batch, Event, OnEvent, Result
 from toolkit.run_manifest import write_manifest
 from toolkit.staging import recover_interrupted, swap_in
+from toolkit.vocabulary import RunState
 
 __all__ = [
     "STAGES",
@@ -104,7 +105,7 @@ class _Runner:
         self.stop = threading.Event()
         self.kernels: dict[str, PooledKernel] = {}
 
-    def emit(self, report_id: str, state: str, started: float, error: str = "") -> None:
+    def emit(self, report_id: str, state: RunState, started: float, error: str = "") -> None:
         if self.on_event is not None:
             self.on_event(Event(report_id, state, time.perf_counter() - started, error))
 
@@ -119,7 +120,7 @@ class _Runner:
         try:
             if self.stop.is_set():
                 raise KernelPoolClosed("interrupted")
-            self.emit(report_id, "waiting", started)
+            self.emit(report_id, RunState.WAITING, started)
             kernel = self.pool.acquire()
             self.kernels[report_id] = kernel
             result.timings.update(
@@ -130,10 +131,10 @@ class _Runner:
             if staging.exists():
                 shutil.rmtree(staging)
             staging.mkdir(parents=True)
-            self.emit(report_id, "running", started)
+            self.emit(report_id, RunState.RUNNING, started)
             nb = self._execute(kernel, report_id, staging, executed, result)
             self.pool.release(kernel)
-            self.emit(report_id, "exporting", started)
+            self.emit(report_id, RunState.EXPORTING, started)
             self._export(nb, report_id, staging, result)
             spent = time.perf_counter() - started - result.timings["wait"]
             if self.timeout and spent > self.timeout:  # --timeout covers the export too
@@ -317,7 +318,7 @@ def run_reports(
     footer = manifest.footer(started, commit, params, hasher, str(versions["toolkit"]))
     if on_event is not None:
         for report_id in report_ids:
-            on_event(Event(report_id, "queued"))
+            on_event(Event(report_id, RunState.QUEUED))
     pool = KernelPool(
         min(jobs, len(report_ids)), len(report_ids), kernel_name=kernel_name, zygote=zygote
     )

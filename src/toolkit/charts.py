@@ -41,7 +41,7 @@ from matplotlib.lines import Line2D
 from matplotlib.textpath import text_to_path
 
 from toolkit import atomic
-from toolkit.performance.recorded_crime import HOME_OFFICE_NAMES
+from toolkit.forces import force_label
 
 log = logging.getLogger("toolkit")
 
@@ -83,16 +83,6 @@ class Chart:
     alt: str
     caption: str
     table: list[Row]
-
-
-def force_label(slug: str, labels: Mapping[str, str] | None = None) -> str:
-    """A force's display name: ``labels`` first, then the Home Office name, then the slug."""
-    if labels and slug in labels:
-        return labels[slug]
-    name = HOME_OFFICE_NAMES.get(slug)
-    if name == "London, City of":
-        return "City of London"
-    return name or slug.replace("-", " ").title()
 
 
 def trend_chart(figures: Mapping[str, Any], *, labels: Mapping[str, str] | None = None) -> Chart:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -44,6 +45,23 @@ def forces() -> dict[str, Force]:
     with TABLE.open(encoding="utf-8", newline="") as handle:
         rows = csv.DictReader(line for line in handle if not line.startswith("#"))
         return {row["police_uk"]: Force(**row) for row in rows}
+
+
+def home_office_names() -> dict[str, str]:
+    """Each force's name in Home Office tables ("Devon and Cornwall", "London, City of"),
+    by data.police.uk slug."""
+    return {slug: force.home_office for slug, force in forces().items()}
+
+
+def force_label(slug: str, labels: Mapping[str, str] | None = None) -> str:
+    """A force's display name: ``labels`` first, then the Home Office name (the City of
+    London's in reading order), then the slug in title case."""
+    if labels and slug in labels:
+        return labels[slug]
+    name = home_office_names().get(slug)
+    if name == "London, City of":
+        return "City of London"
+    return name or slug.replace("-", " ").title()
 
 
 def default_peers(slug: str) -> list[str]:

@@ -30,7 +30,7 @@ from datetime import date
 
 from toolkit.quarters import Quarter
 from toolkit.register import Register
-from toolkit.updates import CLOSED
+from toolkit.vocabulary import CLOSED
 
 
 @dataclass(frozen=True)

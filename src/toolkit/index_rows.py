@@ -16,6 +16,7 @@ from toolkit.params import Params
 from toolkit.quarters import Quarter
 from toolkit.register import s55_state
 from toolkit.results import Result
+from toolkit.vocabulary import RunState
 
 
 def data_notice(figures: dict[str, Any]) -> str | None:
@@ -87,7 +88,7 @@ def index_rows(
                 {
                     "id": report_id,
                     "title": figures.get("title", params.reports[report_id].title),
-                    "status": "ok",
+                    "status": RunState.OK,
                     "ok": True,
                     "error": "",
                     "failed_notebook": None,

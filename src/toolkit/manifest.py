@@ -146,8 +146,12 @@ def data_files(params: Params, quarter: Quarter) -> list[Path]:
     street-level files for the quarter's months, and the population and
     recorded-crime files. When the quarter is incomplete in the data, the same
     for the latest complete quarter before it, which the figures describe. A
-    zipped data.police.uk download is listed as the zip.
+    zipped data.police.uk download is listed as the zip. Which files a folder holds is
+    read by :class:`toolkit.performance.PoliceUkData` (names only, no file is parsed), so
+    the list follows the layout the figures are read in.
     """
+    # pandas and numpy: imported only when a run records its inputs.
+    from toolkit.performance import PoliceUkData
     from toolkit.performance.figures import TREND_QUARTERS, latest_complete_quarter
 
     data = params.force.data
@@ -158,7 +162,9 @@ def data_files(params: Params, quarter: Quarter) -> list[Path]:
             found.add(source)
         elif source.is_dir():
             force = params.force.force.police_uk
-            held = {p.name[:7] for p in source.glob(f"**/*-{force}-street.csv")}
+            with PoliceUkData(source) as police_uk:
+                files = police_uk.files
+            held = {month for (slug, month, kind) in files if slug == force and kind == "street"}
             described = latest_complete_quarter(held, quarter) or quarter
             trend = {q.shift(-i) for q in (quarter, described) for i in range(TREND_QUARTERS)}
             wanted = {
@@ -169,9 +175,7 @@ def data_files(params: Params, quarter: Quarter) -> list[Path]:
                 for peer in params.force.peers
                 for m in (*quarter.months, *described.months)
             }
-            for force_slug, month, kind in wanted:
-                name = f"{month}-{force_slug}-{kind}.csv"
-                found.update(p for p in source.glob(f"**/{month}/{name}") if p.is_file())
+            found.update(files[key].path for key in wanted if key in files)
     for extra in (data.population, data.recorded_crime):
         if extra and params.path(extra).is_file():
             found.add(params.path(extra))

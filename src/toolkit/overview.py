@@ -33,7 +33,7 @@ from datetime import date
 from toolkit.params import Params, Report
 from toolkit.quarters import Quarter
 from toolkit.register import ItemStatus, Register
-from toolkit.updates import CLOSED
+from toolkit.vocabulary import CLOSED, S55State
 
 SERIES_QUARTERS = 8
 """How many quarters the overview's series goes back (the briefed one included)."""
@@ -120,7 +120,7 @@ class S55:
     published: date
     deadline: date
     sent: date | None
-    state: str
+    state: S55State
     days: int
     """Days to the deadline (due), past it (overdue), or the day sent on (sent)."""
 
@@ -178,12 +178,17 @@ def s55_as_at(report_id: str, report: Report, quarter: Quarter) -> S55 | None:
     sent = report.response.sent
     deadline = report.deadline
     if sent is not None and sent <= end:
-        state, days = "sent", (sent - report.published).days + 1
+        state, days = S55State.SENT, (sent - report.published).days + 1
     elif end <= deadline:
-        state, days = "due", (deadline - end).days
+        state, days = S55State.DUE, (deadline - end).days
     else:
-        state, days = "overdue", (end - deadline).days
+        state, days = S55State.OVERDUE, (end - deadline).days
     return S55(report_id, report.title, report.published, deadline, sent, state, days)
+
+
+def _s55_order(s55: S55) -> tuple[int, date]:
+    """Overdue responses first, then those due, then those sent; by deadline within each."""
+    return {S55State.OVERDUE: 0, S55State.DUE: 1}.get(s55.state, 2), s55.deadline
 
 
 def quarter_counts(register: Register, quarter: Quarter) -> QuarterCounts:
@@ -299,9 +304,9 @@ def build_overview(params: Params, quarter: Quarter, register: Register | None =
         closed_this_quarter=sum(_closed_now(r) for r in rows),
         new_this_quarter=sum(r.new for r in rows),
         changed=sum(r.changed for r in rows),
-        s55_due=states["due"],
-        s55_sent=states["sent"],
-        s55_overdue=states["overdue"],
+        s55_due=states[S55State.DUE],
+        s55_sent=states[S55State.SENT],
+        s55_overdue=states[S55State.OVERDUE],
     )
     return Overview(
         quarter=quarter.id,
@@ -312,5 +317,5 @@ def build_overview(params: Params, quarter: Quarter, register: Register | None =
         changes=changes(register, quarter),
         series=series(register, quarter),
         owners=owners(register, quarter),
-        s55=sorted(responses, key=lambda s: ({"overdue": 0, "due": 1}.get(s.state, 2), s.deadline)),
+        s55=sorted(responses, key=_s55_order),
     )

@@ -34,6 +34,7 @@ from toolkit.errors import InputError, Problem, shown
 from toolkit.quarters import FIRST_YEAR, LAST_YEAR, Quarter
 from toolkit.snapshot import ORIGIN_FILE
 from toolkit.updates import Update, control_character, read_updates
+from toolkit.vocabulary import ItemKind
 from toolkit.yamlfile import Loc, problems_from, read_yaml
 
 REPORT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")  # \Z: "$" would let "id\n" through
@@ -43,7 +44,8 @@ MAX_ID_LENGTH = 100
 which most file systems limit to 255 bytes."""
 MAX_WITHIN = 1200
 """The most months or weeks ``due: within N …`` may say (a hundred years of months)."""
-ITEM_KINDS = ("recommendation", "area-for-improvement", "cause-of-concern", "local-action")
+ITEM_KINDS = tuple(ItemKind)
+"""Every item kind, in the contract's order (:class:`toolkit.vocabulary.ItemKind`)."""
 REPORT_KINDS = ("thematic", "force", "joint", "peel", "follow-up")
 
 _NUMBERS = {
@@ -259,7 +261,7 @@ class Item(_Model):
     """One recommendation, area for improvement, cause of concern or local action."""
 
     ref: Text
-    kind: Literal["recommendation", "area-for-improvement", "cause-of-concern", "local-action"]
+    kind: ItemKind
     text: Text
     addressee: Text | None = None
     due: Annotated[Due | None, BeforeValidator(_due)] = None

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from toolkit.results import Event
+from toolkit.vocabulary import RunState
 
 
 class LineProgress:
@@ -28,11 +29,11 @@ class LineProgress:
         self._lock = threading.Lock()
 
     def __call__(self, event: Event) -> None:
-        if event.state == "running":
+        if event.state is RunState.RUNNING:
             line = f"{event.report_id}: running"
-        elif event.state == "ok":
+        elif event.state is RunState.OK:
             line = f"{event.report_id}: ok in {event.elapsed:.1f} s"
-        elif event.state == "failed":
+        elif event.state is RunState.FAILED:
             line = f"{event.report_id}: failed after {event.elapsed:.1f} s: {event.error}"
         else:
             return
@@ -54,7 +55,9 @@ class LiveProgress:
     def __init__(self, console: Any, report_ids: list[str]) -> None:
         from rich.live import Live
 
-        self._rows: dict[str, tuple[str, float, str]] = {r: ("queued", 0.0, "") for r in report_ids}
+        self._rows: dict[str, tuple[RunState, float, str]] = {
+            r: (RunState.QUEUED, 0.0, "") for r in report_ids
+        }
         self._since: dict[str, float] = {}
         self._lock = threading.Lock()
         self._live = Live(
@@ -70,7 +73,7 @@ class LiveProgress:
 
     def __call__(self, event: Event) -> None:
         with self._lock:
-            if event.state == "waiting":
+            if event.state is RunState.WAITING:
                 self._since[event.report_id] = time.perf_counter() - event.elapsed
             self._rows[event.report_id] = (event.state, event.elapsed, event.error)
 
@@ -83,17 +86,22 @@ class LiveProgress:
         table.add_column("State")
         table.add_column("Elapsed", justify="right")
         table.add_column("Error")
-        styles = {"ok": "green", "failed": "bold red", "running": "cyan", "exporting": "cyan"}
+        styles = {
+            RunState.OK: "green",
+            RunState.FAILED: "bold red",
+            RunState.RUNNING: "cyan",
+            RunState.EXPORTING: "cyan",
+        }
         with self._lock:
             rows = list(self._rows.items())
             since = dict(self._since)
-        done = sum(state in ("ok", "failed") for _, (state, _, _) in rows)
-        failed = sum(state == "failed" for _, (state, _, _) in rows)
+        done = sum(state.finished for _, (state, _, _) in rows)
+        failed = sum(state == RunState.FAILED for _, (state, _, _) in rows)
         now = time.perf_counter()
         for report_id, (state, elapsed, error) in rows:
-            if state in ("waiting", "running", "exporting") and report_id in since:
+            if state.busy and report_id in since:
                 elapsed = now - since[report_id]
-            shown = f"{elapsed:.1f} s" if state != "queued" else ""
+            shown = f"{elapsed:.1f} s" if state != RunState.QUEUED else ""
             # Text, not markup: a report id or an error may hold "[" (and "[]" is no style).
             table.add_row(
                 Text(report_id), Text(state, style=styles.get(state, "")), shown, Text(error)

@@ -22,7 +22,6 @@ in the folder (this run's or an earlier run's). Each file is written atomically.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from markupsafe import Markup
 
@@ -34,7 +33,7 @@ from toolkit.params import Params
 from toolkit.quarters import Quarter
 from toolkit.register import Register
 from toolkit.tracker import write_tracker
-from toolkit.workbook import KIND_LABELS
+from toolkit.vocabulary import IndexRow, ItemKind
 
 
 def _png_size(png: bytes) -> tuple[int, int]:
@@ -45,7 +44,7 @@ def write_quarter_index(
     params: Params,
     quarter: Quarter,
     out_root: Path,
-    reports: list[dict[str, Any]],
+    reports: list[IndexRow],
     *,
     footer: str = "",
 ) -> Path:
@@ -105,7 +104,7 @@ def write_quarter_index(
             rows=reports,
             ok_count=ok_count,
             failed_count=len(reports) - ok_count,
-            kinds=KIND_LABELS,
+            kinds={kind: kind.label for kind in ItemKind},
             tracker={"csv": csv_path.name, "xlsx": xlsx_path.name, "rows": tracker_rows},
             footer=footer,
             version=__version__,

@@ -28,9 +28,10 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from toolkit.params import ITEM_KINDS, Item, Params, Report
+from toolkit.params import Item, Params, Report
 from toolkit.quarters import Quarter
-from toolkit.updates import CLOSED, STATUSES, Update
+from toolkit.updates import Update
+from toolkit.vocabulary import CLOSED, ItemKind, ItemsSummary, S55Facts, S55State, Status
 
 
 @dataclass(frozen=True)
@@ -175,13 +176,13 @@ class Register:
     def status(self, report_id: str, ref: str, quarter: Quarter) -> str:
         """The item's status as at ``quarter``'s end."""
         latest = self._latest(report_id, ref, quarter)
-        return latest.status if latest else "not-started"
+        return latest.status if latest else Status.NOT_STARTED
 
     def item_status(self, report_id: str, item: Item, quarter: Quarter) -> ItemStatus:
         """Everything the briefing says about one item in ``quarter``."""
         report = self.params.reports[report_id]
         latest = self._latest(report_id, item.ref, quarter)
-        status = latest.status if latest else "not-started"
+        status = latest.status if latest else Status.NOT_STARTED
         due, source = None, ""
         report_due = item.due.resolve(report.published) if item.due is not None else None
         target = self.target(report_id, item.ref, quarter)
@@ -230,7 +231,7 @@ class Register:
         return sorted(rows, key=lambda r: (not r.overdue, r.due or date.max, r.report_id))
 
 
-def summary(rows: list[ItemStatus]) -> dict[str, object]:
+def summary(rows: list[ItemStatus]) -> ItemsSummary:
     """``figures.json``'s ``items`` block for one report's rows.
 
     ``by_status`` lists only statuses that occur (in the canonical order);
@@ -240,16 +241,16 @@ def summary(rows: list[ItemStatus]) -> dict[str, object]:
     kinds = Counter(r.item.kind for r in rows)
     return {
         "total": len(rows),
-        "by_status": {s: counts[s] for s in STATUSES if counts[s]},
-        "by_status_all": {s: counts[s] for s in STATUSES},
-        "by_kind": {k: kinds[k] for k in ITEM_KINDS},  # type: ignore[index]
+        "by_status": {s: counts[s] for s in Status if counts[s]},
+        "by_status_all": {s: counts[s] for s in Status},
+        "by_kind": {k: kinds[k] for k in ItemKind},
         "overdue": sum(r.overdue for r in rows),
         "past_target": sum(r.past_target for r in rows),
         "changed": sum(r.changed for r in rows),
         "stale": sum(r.stale for r in rows),
         "new": sum(r.new for r in rows),
         "open": sum(r.open for r in rows),
-        "recommendations": sum(r.item.kind == "recommendation" for r in rows),
+        "recommendations": sum(r.item.kind is ItemKind.RECOMMENDATION for r in rows),
         "dates": {
             r.item.ref: {
                 "due": r.report_due.isoformat() if r.report_due else None,
@@ -263,7 +264,7 @@ def summary(rows: list[ItemStatus]) -> dict[str, object]:
     }
 
 
-def s55_state(report: Report, quarter: Quarter) -> dict[str, object]:
+def s55_state(report: Report, quarter: Quarter) -> S55Facts:
     """The s55 facts and the response's state.
 
     A response that has been sent is reported as sent (on day N, counting
@@ -278,18 +279,18 @@ def s55_state(report: Report, quarter: Quarter) -> dict[str, object]:
     if sent is not None:
         day = (sent - report.published).days + 1
         late = (sent - deadline).days
-        state = "sent"
+        state = S55State.SENT
         text = f"response sent on {sent.day} {sent:%B %Y}, day {day}" + (
             f", {late} days late" if late > 0 else ""
         )
     elif as_at < report.published:
-        state, text = "not-published", "report not yet published at the quarter's end"
+        state, text = S55State.NOT_PUBLISHED, "report not yet published at the quarter's end"
     elif as_at <= deadline:
         days = (deadline - as_at).days
-        state, text = "due", f"due in {days} day{'s' if days != 1 else ''}"
+        state, text = S55State.DUE, f"due in {days} day{'s' if days != 1 else ''}"
     else:
         days = (as_at - deadline).days
-        state, text = "overdue", f"overdue by {days} day{'s' if days != 1 else ''}"
+        state, text = S55State.OVERDUE, f"overdue by {days} day{'s' if days != 1 else ''}"
     return {
         "published": report.published.isoformat(),
         "deadline": deadline.isoformat(),

@@ -23,29 +23,13 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, S
 from jinja2.sandbox import SandboxedEnvironment
 
 from toolkit.errors import InputError, Problem, shown
-from toolkit.updates import STATUS_LABELS
+from toolkit.forces import force_label
+from toolkit.vocabulary import Status, tag_colour
 
 if TYPE_CHECKING:
-    from toolkit.briefing import Briefing
+    from toolkit.facts import Facts
 
 SECTIONS = ("header", "status", "performance", "response")
-
-_TAG_CLASS = {
-    "not-started": "grey",
-    "in-progress": "blue",
-    "pending-sign-off": "purple",
-    "complete": "green",
-    "superseded": "grey",
-    "not-accepted": "yellow",
-    "overdue": "red",
-    "failed": "red",
-    "stale": "yellow",
-    "sent": "green",
-    "due": "blue",
-    "not-published": "grey",
-    "pass": "green",
-    "fail": "red",
-}
 
 
 def uk_date(value: date | str | None) -> str:
@@ -84,20 +68,14 @@ def signed(value: float | int | None, places: int = 0, suffix: str = "") -> str:
 
 def status_label(status: str) -> str:
     """``in-progress`` → ``In progress``."""
-    return STATUS_LABELS.get(status, status.replace("-", " ").capitalize())
-
-
-def force_label(slug: str, labels: dict[str, str] | None = None) -> str:
-    """:func:`toolkit.charts.force_label`, imported when first used: the index page,
-    written by the runner, needs no matplotlib."""
-    from toolkit.charts import force_label as label
-
-    return label(slug, labels)
+    if status in Status._value2member_map_:
+        return Status(status).label
+    return status.replace("-", " ").capitalize()
 
 
 def tag_class(state: str) -> str:
-    """The colour class that reinforces a tag's word."""
-    return _TAG_CLASS.get(state, "grey")
+    """The colour class that reinforces a tag's word (:func:`toolkit.vocabulary.tag_colour`)."""
+    return tag_colour(state)
 
 
 def sentence_case(text: str) -> str:
@@ -192,7 +170,7 @@ class _ConfinedLoader(FileSystemLoader):
         return source, filename, uptodate
 
 
-def template_override(briefing: Briefing) -> Path | None:
+def template_override(briefing: Facts) -> Path | None:
     """The force's own template folder (``templates:`` in ``force.yaml``), if it names one."""
     folder = briefing.params.force.templates
     # Against the root itself: a run's snapshot of the params holds its own copy.
@@ -204,7 +182,7 @@ def _png_size(png: bytes) -> tuple[int, int]:
     return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
 
-def _charts(briefing: Briefing) -> list[dict[str, Any]]:
+def _charts(briefing: Facts) -> list[dict[str, Any]]:
     """The performance charts, each with its numbers as a table.
 
     ``crime_type`` is ``None`` for the trend chart (left out when the trend's window
@@ -241,8 +219,13 @@ def _charts(briefing: Briefing) -> list[dict[str, Any]]:
     return charts
 
 
-def section(name: str, briefing: Briefing) -> str:
-    """Render one section of the briefing as an HTML fragment."""
+def section(name: str, briefing: Facts) -> str:
+    """Render one section of the briefing as an HTML fragment.
+
+    ``briefing`` is a :class:`toolkit.briefing.Briefing` (typed by the facts this module
+    reads; the templates, as ``b``, also read its ``letter``, ``compliance`` and
+    ``figures``).
+    """
     if name not in SECTIONS:
         raise ValueError(f"unknown section {name!r}; expected one of {', '.join(SECTIONS)}")
     env = environment(template_override(briefing))

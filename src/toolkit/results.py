@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from toolkit.quarters import Quarter
+from toolkit.vocabulary import RunState
 
 STAGES = ("wait", "kernel_start", "imports", "cells", "export", "pdf", "shutdown")
 """Where a briefing's time goes (seconds, in :attr:`Result.timings`).
@@ -62,9 +63,9 @@ class Result:
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
-    def status(self) -> str:
+    def status(self) -> RunState:
         """``ok`` or ``failed``."""
-        return "ok" if self.ok else "failed"
+        return RunState.OK if self.ok else RunState.FAILED
 
 
 @dataclass
@@ -89,7 +90,7 @@ class Event:
     ``exporting``, ``ok`` or ``failed``."""
 
     report_id: str
-    state: str
+    state: RunState
     elapsed: float = 0.0
     error: str = ""
 

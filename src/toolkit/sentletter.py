@@ -35,11 +35,12 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from toolkit.errors import InputError, Problem
-from toolkit.narrative.compliance import Check
+from toolkit.narrative.blocks import Check
 from toolkit.render import uk_date
+from toolkit.vocabulary import ItemKind
 
 if TYPE_CHECKING:
-    from toolkit.briefing import Briefing
+    from toolkit.facts import Facts
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 _SPACE = re.compile(r"\s+")
@@ -98,7 +99,7 @@ def read_paragraphs(path: Path, name: str) -> list[str]:
     return [b.strip() for b in blocks if b.strip()]
 
 
-def read_sent_letter(briefing: Briefing, path: Path, name: str) -> SentLetter:
+def read_sent_letter(briefing: Facts, path: Path, name: str) -> SentLetter:
     """Read ``response.file`` and run the checks (see the module docstring)."""
     paragraphs = read_paragraphs(path, name)
     return SentLetter(name, tuple(paragraphs), tuple(sent_checks(briefing, "\n".join(paragraphs))))
@@ -110,7 +111,7 @@ def _found(needle: str, haystack: str) -> bool:
     return bool(needle) and needle in haystack
 
 
-def sent_checks(briefing: Briefing, text: str) -> list[Check]:
+def sent_checks(briefing: Facts, text: str) -> list[Check]:
     """The s55 checks that can be made on the letter's text."""
     report = briefing.report
     force = briefing.params.force
@@ -194,7 +195,7 @@ def sent_checks(briefing: Briefing, text: str) -> list[Check]:
         )
     )
 
-    recommendations = [i for i in report.items if i.kind == "recommendation"]
+    recommendations = [i for i in report.items if i.kind is ItemKind.RECOMMENDATION]
     not_found = [
         i.ref
         for i in recommendations

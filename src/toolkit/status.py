@@ -27,7 +27,7 @@ from rich.text import Text
 
 from toolkit.quarters import Quarter
 from toolkit.register import Register
-from toolkit.updates import STATUS_LABELS
+from toolkit.vocabulary import ItemKind, Status
 
 FORMATS = ("table", "csv", "json")
 FLAGS = ("overdue", "past_target", "stale", "new")
@@ -35,12 +35,6 @@ FIELDS = (
     "report", "ref", "kind", "status", "due", "target_date", "owner", *FLAGS,
 )  # fmt: skip
 
-_KIND_SHORT = {
-    "recommendation": "recommendation",
-    "area-for-improvement": "AFI",
-    "cause-of-concern": "cause of concern",
-    "local-action": "local action",
-}
 _NARROWEST_WRAPPED = 5
 """The fewest characters the report, kind and owner columns are each given."""
 
@@ -103,8 +97,8 @@ def as_table(rows: list[dict[str, Any]], quarter: Quarter, width: int) -> Render
         (
             row["report"],
             row["ref"],
-            _KIND_SHORT[row["kind"]],
-            STATUS_LABELS[row["status"]],
+            ItemKind(row["kind"]).short,
+            Status(row["status"]).label,
             row["due"] or "none",
             row["target_date"] or "none",
             row["owner"] or "not assigned",

@@ -42,8 +42,7 @@ from toolkit.overview import item_rows
 from toolkit.params import Params
 from toolkit.quarters import Quarter
 from toolkit.register import Register
-from toolkit.updates import STATUS_LABELS
-from toolkit.workbook import KIND_LABELS
+from toolkit.vocabulary import ItemKind, Status
 
 SHEET = "Tracker"
 ABOUT_SHEET = "About"
@@ -134,12 +133,12 @@ def tracker_rows(
                 "report": report.title,
                 "published": report.published,
                 "ref": item.ref,
-                "kind": KIND_LABELS[item.kind],
+                "kind": ItemKind(item.kind).label,
                 "text": item.text,
                 "owner": register.owner(row.report_id, item, quarter),
                 "due": item.due.resolve(report.published) if item.due else "",
                 "target": row.target or "",
-                "status": STATUS_LABELS[row.status],
+                "status": Status(row.status).label,
                 "overdue": "Yes" if row.overdue else "No",
                 "update": latest.update if latest else "",
                 "update_quarter": latest.quarter.id if latest else "",

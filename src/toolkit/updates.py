@@ -29,36 +29,20 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from toolkit.dates import FORMS as DATE_FORMS
 from toolkit.dates import NotADate, parse_day
 from toolkit.errors import Problem, shown
 from toolkit.quarters import Quarter
-
-if TYPE_CHECKING:
-    from toolkit.workbook import Sent
+from toolkit.returned import CHECKED, Sent, check_returned_row, nothing_new, read_sent
+from toolkit.vocabulary import Status, parse_status
 
 log = logging.getLogger("toolkit")
 
-STATUSES = (
-    "not-started",
-    "in-progress",
-    "pending-sign-off",
-    "complete",
-    "superseded",
-    "not-accepted",
-)
-CLOSED = frozenset({"complete", "superseded", "not-accepted"})
-STATUS_LABELS = {
-    "not-started": "Not started",
-    "in-progress": "In progress",
-    "pending-sign-off": "Pending sign-off",
-    "complete": "Complete",
-    "superseded": "Superseded",
-    "not-accepted": "Not accepted",
-}
-_ALIASES = {"completed": "complete", "pending-signoff": "pending-sign-off"}
+STATUSES = tuple(Status)
+"""Every status, in the canonical order (:class:`toolkit.vocabulary.Status`)."""
+STATUS_LABELS = {status: status.label for status in Status}
+"""Each status's display label (:attr:`toolkit.vocabulary.Status.label`)."""
 COLUMNS = ("report", "ref", "status", "update", "evidence", "owner", "target_date")
 REQUIRED = ("report", "ref", "status")
 
@@ -79,11 +63,10 @@ class Update:
     row: int
 
 
-def normalise_status(value: str) -> str | None:
-    """``"Pending Sign-off"`` → ``pending-sign-off``; ``None`` if it is no status."""
-    key = "-".join(value.strip().lower().replace("_", " ").replace("-", " ").split())
-    key = _ALIASES.get(key, key)
-    return key if key in STATUSES else None
+def normalise_status(value: str) -> Status | None:
+    """``"Pending Sign-off"`` → ``pending-sign-off``; ``None`` if it is no status
+    (:func:`toolkit.vocabulary.parse_status`)."""
+    return parse_status(value)
 
 
 def _parse_date(value: object) -> date | None:
@@ -284,8 +267,6 @@ def _request_record(path: Path) -> Sent | None:
     """What a request-updates workbook was sent with (:mod:`toolkit.workbook`), if it is one."""
     if path.suffix.lower() != ".xlsx":
         return None
-    from toolkit.workbook import read_sent
-
     return read_sent(path)
 
 
@@ -293,8 +274,6 @@ def _returned_problems(
     header: list[str], row: list[object], record: dict[str, str], display: str, number: int
 ) -> list[Problem]:
     """Read-only cells of a returned request workbook that differ from what was sent."""
-    from toolkit.workbook import CHECKED, check_returned_row
-
     shown_cells = {
         name: _cell(row[header.index(name)]) if header.index(name) < len(row) else ""
         for name in CHECKED
@@ -307,8 +286,6 @@ def _nothing_new(
     cells: dict[str, str], row: list[object], index: dict[str, int], record: dict[str, str]
 ) -> bool:
     """A returned request row left as sent: not an update for the quarter."""
-    from toolkit.workbook import nothing_new
-
     column = index.get("target_date")
     raw = row[column] if column is not None and column < len(row) else None
     return nothing_new(cells, _parse_date(raw), record)
@@ -377,7 +354,7 @@ def _check_row(
                 got=shown(cells["status"]),
             )
         )
-    elif status == "not-accepted" and not cells.get("update"):
+    elif status is Status.NOT_ACCEPTED and not cells.get("update"):
         problems.append(
             Problem(
                 display,

@@ -21,8 +21,8 @@ filter. The workbook's structure is locked too, so the sheets stay in order. An
 
 What was sent is kept in a very hidden sheet, ``_sent``: the quarter, and for each item
 the read-only values and the pre-filled owner and target date. When the workbook comes
-back, :func:`check_returned_row` compares each row's read-only cells with that record,
-and a changed cell is an error (``toolkit validate`` exits 2)::
+back, :func:`toolkit.returned.check_returned_row` compares each row's read-only cells
+with that record, and a changed cell is an error (``toolkit validate`` exits 2)::
 
     updates/2019-20-Q1.xlsx:5: text: changed by the force (expected 'Improve call
     handling.', got 'Call handling improved.')
@@ -30,7 +30,7 @@ and a changed cell is an error (``toolkit validate`` exits 2)::
 A workbook asked for one quarter and saved as another quarter's update file is refused
 the same way. A row that brings nothing new -- the status left as it was, no update or
 evidence, owner and target date as pre-filled -- is not an update for the quarter
-(:func:`nothing_new`): it does not reset an item's "stale" flag. Rows of a workbook
+(:func:`toolkit.returned.nothing_new`): it does not reset an item's "stale" flag. Rows of a workbook
 whose ``_sent`` sheet was lost (copied into a new workbook) are read as plain update rows.
 
 Longer than most modules because writing the workbook and checking the one that comes back
@@ -41,6 +41,8 @@ file so that the two cannot drift apart.
 from __future__ import annotations
 
 from collections.abc import Mapping
+import os
+import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -51,7 +53,15 @@ from toolkit.errors import Problem, shown
 from toolkit.params import Params
 from toolkit.quarters import Quarter
 from toolkit.register import Register
-from toolkit.updates import CLOSED, STATUS_LABELS, STATUSES, normalise_status
+from toolkit.returned import (
+    CHECKED,
+    SENT_SHEET,
+    Sent,
+    check_returned_row,
+    nothing_new,
+    read_sent,
+)
+from toolkit.vocabulary import CLOSED, ItemKind, Status
 
 __all__ = [
     "CHECKED",
@@ -75,18 +85,11 @@ SHEET = "Updates"
 
 INSTRUCTIONS_SHEET = "Instructions"
 
-SENT_SHEET = "_sent"
-"""The very hidden record of what the workbook said when it was written."""
-
 READ_ONLY = ("report", "ref", "kind", "text", "due", "last_status", "last_update")
 """Columns the force reads but must not change (locked)."""
 
 FILL_IN = ("status", "update", "evidence", "owner", "target_date")
 """Columns the force fills in: the update reader's columns (unlocked)."""
-
-CHECKED = ("kind", "text", "due", "last_status", "last_update")
-"""Read-only columns compared with the record when the workbook comes back (``report``
-and ``ref`` identify the row and are checked against the register by the update reader)."""
 
 HEADERS = {
     "report": "Report",
@@ -105,12 +108,6 @@ HEADERS = {
 """Column headers as the force sees them; the update reader reads ``Target date`` as
 ``target_date``."""
 
-KIND_LABELS = {
-    "recommendation": "Recommendation",
-    "area-for-improvement": "Area for improvement",
-    "cause-of-concern": "Cause of concern",
-    "local-action": "Local action",
-}
 
 _SENT_COLUMNS = (*READ_ONLY, "owner", "target_date")
 _WIDTHS = {
@@ -131,14 +128,6 @@ _WRAPPED = {"text", "last_update", "update", "evidence"}
 _DATE_FORMAT = "dd/mm/yyyy"
 _READ_ONLY_FILL = "F3F2F1"  # GOV.UK light grey
 _HEADER_FILL = "DEE0E2"
-_STATUS_MEANINGS = {
-    "not-started": "No work has started yet.",
-    "in-progress": "Work is under way.",
-    "pending-sign-off": "The work is done and awaits sign-off (e.g. by a board).",
-    "complete": "Done and signed off. Say what shows it in Evidence.",
-    "superseded": "Overtaken by a later recommendation or national change; say which.",
-    "not-accepted": "The force will not act on it. Give the reason in Update (required).",
-}
 
 
 @dataclass(frozen=True)
@@ -164,22 +153,14 @@ class RequestRow:
         return {
             "report": self.report,
             "ref": self.ref,
-            "kind": KIND_LABELS[self.kind],
+            "kind": ItemKind(self.kind).label,
             "text": self.text,
             "due": self.due.isoformat() if self.due else "",
-            "last_status": STATUS_LABELS[self.last_status],
+            "last_status": Status(self.last_status).label,
             "last_update": self.last_update,
             "owner": self.owner,
             "target_date": self.target_date.isoformat() if self.target_date else "",
         }
-
-
-@dataclass(frozen=True)
-class Sent:
-    """The ``_sent`` record of a returned workbook: its quarter id and rows by (report, ref)."""
-
-    quarter: str
-    rows: dict[tuple[str, str], dict[str, str]]
 
 
 def default_path(quarter: Quarter) -> Path:
@@ -269,106 +250,7 @@ def write_request(params: Params, quarter: Quarter, dest: Path) -> list[RequestR
     return rows
 
 
-def read_sent(path: Path) -> Sent | None:
-    """The ``_sent`` record of a workbook, or ``None`` for any other workbook.
-
-    Parameters
-    ----------
-    path
-        An ``updates/<quarter>.xlsx`` file (already read successfully as an update file).
-    """
-    try:
-        from python_calamine import CalamineWorkbook
-
-        book = CalamineWorkbook.from_path(str(path))
-        if SENT_SHEET not in book.sheet_names:
-            return None
-        cells = book.get_sheet_by_name(SENT_SHEET).to_python(skip_empty_area=False)
-    except Exception:  # calamine raises its own error types; the main read reported them
-        return None
-    if len(cells) < 2 or len(cells[0]) < 2 or cells[0][0] != "quarter":
-        return None
-    header = [str(c) for c in cells[1]]
-    rows: dict[tuple[str, str], dict[str, str]] = {}
-    for line in cells[2:]:
-        record = {name: _text(line[i]) if i < len(line) else "" for i, name in enumerate(header)}
-        rows[(record.get("report", ""), record.get("ref", ""))] = record
-    return Sent(quarter=_text(cells[0][1]), rows=rows)
-
-
-def check_returned_row(
-    shown_cells: Mapping[str, str], record: Mapping[str, str], display: str, row: int
-) -> list[Problem]:
-    """Problems for read-only cells the force changed, one per cell.
-
-    Parameters
-    ----------
-    shown_cells
-        The row's :data:`CHECKED` cells as read (dates as ``YYYY-MM-DD``); a column the
-        workbook no longer has is left out and not compared.
-    record
-        The row's ``_sent`` record.
-    display, row
-        The file's name in messages and the row number (header = row 1).
-    """
-    problems = []
-    for name in CHECKED:
-        if name not in shown_cells:
-            continue
-        got, expected = shown_cells[name], record.get(name, "")
-        if " ".join(got.split()) != " ".join(expected.split()):
-            problems.append(
-                Problem(
-                    display,
-                    name,
-                    "changed by the force",
-                    line=row,
-                    # The whole original, so the analyst can put the cell back as it was.
-                    expected=repr(expected),
-                    got=shown(got),
-                )
-            )
-    return problems
-
-
-def nothing_new(
-    cells: Mapping[str, str], target_date: date | None, record: Mapping[str, str]
-) -> bool:
-    """Whether a returned row leaves everything as sent (so it is no update).
-
-    True when the status is the last status, ``update`` and ``evidence`` are empty, and
-    the owner and target date are those pre-filled.
-
-    Parameters
-    ----------
-    cells
-        The row's update-file cells (``status``, ``update``, ``evidence``, ``owner``).
-    target_date
-        The row's parsed target date.
-    record
-        The row's ``_sent`` record.
-    """
-    sent_target = record.get("target_date", "")
-    return (
-        normalise_status(cells.get("status", "")) == normalise_status(record["last_status"])
-        and not cells.get("update")
-        and not cells.get("evidence")
-        and cells.get("owner", "") == record.get("owner", "")
-        and target_date == (date.fromisoformat(sent_target) if sent_target else None)
-    )
-
-
 # --------------------------------------------------------------------------- writing
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, date):
-        return value.isoformat()[:10]
-    return str(value).strip()
 
 
 def _safe(value: str) -> str:
@@ -414,12 +296,12 @@ def _build(params: Params, quarter: Quarter, rows: list[RequestRow]) -> Any:
         values: dict[str, object] = {
             "report": row.report,
             "ref": row.ref,
-            "kind": KIND_LABELS[row.kind],
+            "kind": ItemKind(row.kind).label,
             "text": row.text,
             "due": row.due,
-            "last_status": STATUS_LABELS[row.last_status],
+            "last_status": Status(row.last_status).label,
             "last_update": row.last_update,
-            "status": STATUS_LABELS[row.last_status],
+            "status": Status(row.last_status).label,
             "update": None,
             "evidence": None,
             "owner": row.owner or None,
@@ -439,7 +321,7 @@ def _build(params: Params, quarter: Quarter, rows: list[RequestRow]) -> Any:
         status_col = get_column_letter(columns.index("status") + 1)
         choices = DataValidation(
             type="list",
-            formula1='"' + ",".join(STATUS_LABELS[s] for s in STATUSES) + '"',
+            formula1='"' + ",".join(s.label for s in Status) + '"',
             allow_blank=False,
             showErrorMessage=True,
             errorTitle="Status",
@@ -540,7 +422,7 @@ def _instructions(params: Params, quarter: Quarter, count: int) -> list[list[str
         [],
         ["Statuses"],
     ]
-    lines += [[STATUS_LABELS[s], _STATUS_MEANINGS[s]] for s in STATUSES]
+    lines += [[s.label, s.meaning] for s in Status]
     lines += [
         [],
         ["Please note"],

@@ -228,6 +228,7 @@ _EXPECTED = {
 _MESSAGES = {
     "date": "not a date",
     "literal": "not an allowed value",
+    "enum": "not an allowed value",
     "string": "not text",
     "list": "not a list",
     "dict": "not a mapping",

@@ -59,20 +59,21 @@ Modules
     What the templates get from the briefing: :class:`Entry`, :func:`salutation`, figures.
 ``reader``
     The rendered HTML read back into blocks.
+``blocks``
+    :class:`Block`, :class:`Segment`, :data:`PARTS` and :class:`Check`: plain data.
 ``model``
-    :class:`Letter`, :class:`Block`, :class:`Segment` and :data:`PARTS`; rendering as HTML.
+    :class:`Letter`; rendering as HTML, Markdown and Word.
 ``compliance``
-    :class:`Check` and the s55 checks.
+    The s55 checks.
 ``markdown``
     Markdown escaping and rendering.
 ``word``
     The Word document (python-docx).
 """
 
-from toolkit.narrative.compliance import Check
+from toolkit.narrative.blocks import PARTS, Block, Check, Segment
 from toolkit.narrative.context import Entry, salutation
 from toolkit.narrative.draft import draft_letter
-from toolkit.narrative.markdown import _md_block as _md_block  # used by the tests
-from toolkit.narrative.model import PARTS, Block, Letter, Segment
+from toolkit.narrative.model import Letter
 
 __all__ = ["PARTS", "Block", "Check", "Entry", "Letter", "Segment", "draft_letter", "salutation"]

@@ -8,37 +8,18 @@ Ids: ``report-facts``, ``recommendations-explained`` (s55(5B)), ``not-accepted-h
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from toolkit.narrative.blocks import Block, Check
 from toolkit.render import uk_date
+from toolkit.vocabulary import Status
 
 if TYPE_CHECKING:
-    from toolkit.briefing import Briefing
-    from toolkit.narrative.model import Block
+    from toolkit.facts import Facts
 
 
-@dataclass(frozen=True)
-class Check:
-    """One s55 compliance check: ``requirement`` in words, whether it ``passed``, and why."""
-
-    id: str
-    requirement: str
-    passed: bool
-    detail: str
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-native form, for ``figures.json``."""
-        return {
-            "id": self.id,
-            "requirement": self.requirement,
-            "passed": self.passed,
-            "detail": self.detail,
-        }
-
-
-def _checks(briefing: Briefing, context: dict[str, Any], blocks: list[Block]) -> list[Check]:
+def s55_checks(briefing: Facts, context: dict[str, Any], blocks: list[Block]) -> list[Check]:
     report = briefing.report
     published, deadline = report.published, report.deadline
     whole = " ".join(b.text for b in blocks)
@@ -61,7 +42,7 @@ def _checks(briefing: Briefing, context: dict[str, Any], blocks: list[Block]) ->
     recommendations = context["recommendations"]
     missing = [e.ref for e in recommendations if not (e.update or e.explanation)]
     unexplained = [
-        e.ref for e in recommendations if e.status == "not-accepted" and not e.explanation
+        e.ref for e in recommendations if e.status == Status.NOT_ACCEPTED and not e.explanation
     ]
     statement = context["recommendations_statement"]
     if not recommendations and statement:

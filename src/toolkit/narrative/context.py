@@ -1,7 +1,7 @@
 """What the letter templates get from the briefing: the context, its filters and gap().
 
-:func:`_context` is the mapping every part template renders with; :func:`_gap`,
-:func:`_full_stop`, :func:`_words` and :func:`_paragraphs` are the global and filters the
+:func:`letter_context` is the mapping every part template renders with; :func:`gap_marker`,
+:func:`full_stop`, :func:`words` and :func:`paragraphs` are the global and filters the
 templates use.
 
 Decisions where the contract is silent
@@ -49,20 +49,15 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from toolkit.narrative.model import PARTS
+from toolkit.narrative.blocks import PARTS
 from toolkit.quarters import Quarter
-from toolkit.updates import STATUS_LABELS, Update
+from toolkit.updates import Update
+from toolkit.vocabulary import ItemKind, Status
 
 if TYPE_CHECKING:
-    from toolkit.briefing import Briefing
+    from toolkit.facts import Facts
     from toolkit.register import ItemStatus
 
-_NOUNS = {
-    "recommendation": "recommendation",
-    "cause-of-concern": "cause of concern",
-    "area-for-improvement": "area for improvement",
-    "local-action": "local action",
-}
 _OTHER_BODIES = re.compile(
     r"national police chiefs'? council|police,? (?:fire )?and crime commissioners?|"
     r"police and crime panels?|college of policing|police federation|police scotland|"
@@ -74,7 +69,7 @@ _OPCC = re.compile(
     r"mayor's office for policing and crime)\b",
     re.IGNORECASE,
 )
-_PROGRESS = frozenset({"in-progress", "pending-sign-off", "complete"})
+_PROGRESS = frozenset({Status.IN_PROGRESS, Status.PENDING_SIGN_OFF, Status.COMPLETE})
 PROACTIVE = ("Drugs", "Possession of weapons")
 """data.police.uk crime types found mostly through proactive policing (stop and search,
 warrants), whose counts rise and fall with police activity as much as with offending."""
@@ -88,18 +83,18 @@ _FALLBACK_SALUTATION = "Dear Sir or Madam"
 _WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
 
-def _gap(text: str) -> Markup:
+def gap_marker(text: str) -> Markup:
     """A visible gap marker, ``[text]``, for something the params do not give."""
     return Markup('<span class="gap">[{}]</span>').format(text)
 
 
-def _full_stop(text: str) -> str:
+def full_stop(text: str) -> str:
     """End a sentence with a full stop unless it already ends with punctuation."""
     text = str(text).rstrip()
     return text if not text or text[-1] in ".!?" else text + "."
 
 
-def _words(count: int) -> str:
+def words(count: int) -> str:
     """Numbers below ten as words, as British style writes them."""
     return _WORDS[count] if 0 <= count < len(_WORDS) else f"{count:,}"
 
@@ -190,7 +185,7 @@ class Entry:
         return cls(
             ref=row.item.ref,
             kind=row.item.kind,
-            noun=_NOUNS[row.item.kind],
+            noun=ItemKind(row.item.kind).noun,
             text=row.item.text,
             addressee=row.item.addressee or "",
             status=row.status,
@@ -207,22 +202,22 @@ class Entry:
 
 def _earlier_progress(status: str, history: Sequence[Update]) -> str:
     """For a not-accepted item, the last earlier update that reported progress on it."""
-    if status != "not-accepted":
+    if status != Status.NOT_ACCEPTED:
         return ""
     progress = [u for u in history[:-1] if u.status in _PROGRESS]
     if not progress:
         return ""
     last = progress[-1]
-    said = f": \u201c{_full_stop(last.update.strip())}\u201d" if last.update.strip() else ""
-    return f"{STATUS_LABELS[last.status].lower()} in {last.quarter.label}{said}"
+    said = f": \u201c{full_stop(last.update.strip())}\u201d" if last.update.strip() else ""
+    return f"{Status(last.status).label.lower()} in {last.quarter.label}{said}"
 
 
-def _paragraphs(text: str) -> list[str]:
+def paragraphs(text: str) -> list[str]:
     """Text split at blank lines into paragraphs (YAML keeps them in folded blocks)."""
     return [part.strip() for part in re.split(r"\n\s*\n", str(text)) if part.strip()]
 
 
-def _context(briefing: Briefing) -> dict[str, Any]:
+def letter_context(briefing: Facts) -> dict[str, Any]:
     report = briefing.report
     response = report.response
     force = briefing.params.force
@@ -245,8 +240,8 @@ def _context(briefing: Briefing) -> dict[str, Any]:
     def of_kind(kind: str) -> list[Entry]:
         return [e for e in entries if e.kind == kind]
 
-    recommendations = of_kind("recommendation")
-    local_actions = of_kind("local-action")
+    recommendations = of_kind(ItemKind.RECOMMENDATION)
+    local_actions = of_kind(ItemKind.LOCAL_ACTION)
     greeting = salutation(list(force.addressee))
     addressed = " ".join(force.addressee).casefold()
     copy_to = force.letter.copy_to
@@ -273,8 +268,8 @@ def _context(briefing: Briefing) -> dict[str, Any]:
         "recommendations": recommendations,
         "for_forces": sum(addressed_to_forces(e.addressee) for e in recommendations),
         "addressees_known": all(e.addressee for e in recommendations),
-        "causes": of_kind("cause-of-concern"),
-        "afis": of_kind("area-for-improvement"),
+        "causes": of_kind(ItemKind.CAUSE_OF_CONCERN),
+        "afis": of_kind(ItemKind.AREA_FOR_IMPROVEMENT),
         "local_actions": [e for e in local_actions if not e.for_opcc],
         "opcc_actions": [e for e in local_actions if e.for_opcc],
         "chief_constable_comments": response.chief_constable_comments or "",
@@ -311,7 +306,7 @@ def _number(value: object) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def _figures_quarter(briefing: Briefing, data: dict[str, Any]) -> Quarter:
+def _figures_quarter(briefing: Facts, data: dict[str, Any]) -> Quarter:
     """The quarter the figures describe: ``police_uk.quarter`` when given, else the quarter
     of their first month, else the briefing's own."""
     named = data.get("quarter")
@@ -323,7 +318,7 @@ def _figures_quarter(briefing: Briefing, data: dict[str, Any]) -> Quarter:
     return briefing.quarter
 
 
-def _figures(briefing: Briefing) -> dict[str, Any] | None:
+def _figures(briefing: Facts) -> dict[str, Any] | None:
     """The figures the letter may cite, or ``None`` when there are none to cite."""
     data = briefing.police_uk
     if not isinstance(data, dict):

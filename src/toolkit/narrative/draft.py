@@ -9,20 +9,20 @@ from typing import TYPE_CHECKING
 from jinja2 import Environment, TemplateError, TemplateSyntaxError
 
 from toolkit.errors import InputError, Problem
-from toolkit.narrative.compliance import _checks
-from toolkit.narrative.context import _context, _full_stop, _gap, _paragraphs, _words
-from toolkit.narrative.markdown import _markdown_environment
+from toolkit.narrative.compliance import s55_checks
+from toolkit.narrative.context import full_stop, gap_marker, letter_context, paragraphs, words
+from toolkit.narrative.markdown import markdown_environment
 from toolkit.narrative.model import Letter
-from toolkit.narrative.reader import _read
+from toolkit.narrative.reader import read_blocks
 from toolkit.render import environment
 
 if TYPE_CHECKING:
-    from toolkit.briefing import Briefing
+    from toolkit.facts import Facts
 
 _CACHE_SIZE = 400
 
 
-def draft_letter(briefing: Briefing) -> Letter:
+def draft_letter(briefing: Facts) -> Letter:
     """Draft the s55 response for one briefing.
 
     Parameters
@@ -40,7 +40,7 @@ def draft_letter(briefing: Briefing) -> Letter:
     from toolkit.render import template_override
 
     override = template_override(briefing)
-    context = _context(briefing)
+    context = letter_context(briefing)
     env = letter_environment(override)
     try:
         source = env.get_template("letter/draft.html.j2").render(**context)
@@ -57,10 +57,10 @@ def draft_letter(briefing: Briefing) -> Letter:
         raise InputError(
             Problem(_template_name(override), "", f"cannot render the letter: {err.message}")
         ) from None
-    blocks = _read(source, _template_name(override))
+    blocks = read_blocks(source, _template_name(override))
     return Letter(
         blocks=tuple(blocks),
-        compliance=tuple(_checks(briefing, context, blocks)),
+        compliance=tuple(s55_checks(briefing, context, blocks)),
         templates=override,
         author=briefing.params.force.pcc.name,
     )
@@ -75,12 +75,12 @@ def letter_environment(override: Path | None = None) -> Environment:
     one per template folder and process, so each letter template is compiled once.
     """
     env = environment(override).overlay(cache_size=_CACHE_SIZE)
-    env.globals = {**env.globals, "gap": _gap}
+    env.globals = {**env.globals, "gap": gap_marker}
     env.filters = {
         **env.filters,
-        "full_stop": _full_stop,
-        "words": _words,
-        "paragraphs": _paragraphs,
+        "full_stop": full_stop,
+        "words": words,
+        "paragraphs": paragraphs,
     }
     return env
 
@@ -88,7 +88,7 @@ def letter_environment(override: Path | None = None) -> Environment:
 def preload() -> None:
     """Compile the shipped letter templates now (kernels forked afterwards inherit them)."""
     env = letter_environment()
-    markdown = _markdown_environment(None)
+    markdown = markdown_environment(None)
     for name in env.list_templates(filter_func=lambda name: name.startswith("letter/")):
         (markdown if name.endswith(".md.j2") else env).get_template(name)
     environment().get_template("letter/render.html.j2")  # Letter.html renders with it

@@ -1,6 +1,6 @@
 """The letter as Markdown in which every character from params renders literally.
 
-``letter/render.md.j2`` lays the letter out; its ``md`` filter (:func:`_md_block`) escapes
+``letter/render.md.j2`` lays the letter out; its ``md`` filter (:func:`md_block`) escapes
 each block's text, so that ``*``, ``[``, ``<`` or a line starting ``1.`` stay text.
 """
 
@@ -16,7 +16,7 @@ from jinja2 import Environment
 from toolkit.render import environment
 
 if TYPE_CHECKING:
-    from toolkit.narrative.model import Block
+    from toolkit.narrative.blocks import Block
 
 _MD_INLINE = re.compile(r"([\\`*_\[\]<>#~|$]|&(?=[#A-Za-z]))")
 _MD_LINE_START = re.compile(r"^(?:([+\-=])|(\d+)([.)]))")
@@ -38,7 +38,7 @@ def _md_line_start(line: str) -> str:
     return f"{digits}\\{line[len(digits) :]}"
 
 
-def _md_block(block: Block, indent: str = "") -> str:
+def md_block(block: Block, indent: str = "") -> str:
     """A block's text as escaped Markdown; line breaks continue with ``indent``."""
     lines = [""]
     for segment in block.segments:
@@ -51,9 +51,9 @@ def _md_block(block: Block, indent: str = "") -> str:
 
 
 @lru_cache(maxsize=8)
-def _markdown_environment(override: Path | None) -> Environment:
+def markdown_environment(override: Path | None) -> Environment:
     """An overlay without autoescaping, with its own template cache (templates compiled with
     autoescaping elsewhere are never reused here) and its own filters dict."""
     env = environment(override).overlay(autoescape=False, cache_size=400)
-    env.filters = {**env.filters, "md": _md_block}
+    env.filters = {**env.filters, "md": md_block}
     return env

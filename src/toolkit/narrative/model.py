@@ -10,71 +10,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from markupsafe import Markup
 
 from toolkit import atomic
-from toolkit.narrative.compliance import Check
-from toolkit.narrative.markdown import _markdown_environment
-from toolkit.narrative.word import _write_docx
+from toolkit.narrative.blocks import PARTS, Block, Check
+from toolkit.narrative.markdown import markdown_environment
+from toolkit.narrative.word import write_docx
 from toolkit.render import environment
-
-PARTS = (
-    "addressee",
-    "date",
-    "salutation",
-    "title",
-    "opening",
-    "welcome",
-    "chief-constable",
-    "recommendations",
-    "local-actions",
-    "monitoring",
-    "publication",
-    "sign-off",
-)
-"""The letter's parts, in order; each is ``templates/letter/parts/<part>.html.j2``."""
-
-SegmentKind = Literal["text", "gap", "break"]
-BlockKind = Literal[
-    "address", "date", "salutation", "title", "heading", "subheading", "paragraph",
-    "bullet", "number", "quote", "closing", "signature",
-]  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Segment:
-    """A run of text inside a block: plain ``text``, a ``gap`` marker or a line ``break``."""
-
-    kind: SegmentKind
-    text: str = ""
-
-
-@dataclass(frozen=True)
-class Block:
-    """One paragraph-like unit of the letter.
-
-    ``part`` is the part it belongs to (one of :data:`PARTS`). List items (``bullet``,
-    ``number``) carry ``list_id`` (items with the same id form one list) and
-    ``continued`` (a further paragraph of the item before it).
-    """
-
-    kind: BlockKind
-    part: str
-    segments: tuple[Segment, ...]
-    list_id: int | None = None
-    continued: bool = False
-
-    @property
-    def text(self) -> str:
-        """Plain text, gap markers included, line breaks as newlines."""
-        return "".join("\n" if s.kind == "break" else s.text for s in self.segments)
-
-    @property
-    def gaps(self) -> list[str]:
-        """The gap markers in this block."""
-        return [s.text for s in self.segments if s.kind == "gap"]
 
 
 @dataclass(frozen=True)
@@ -121,7 +65,7 @@ class Letter:
 
     def to_markdown(self) -> str:
         """The letter as Markdown in which every character from params renders literally."""
-        env = _markdown_environment(self.templates)
+        env = markdown_environment(self.templates)
         text = env.get_template("letter/render.md.j2").render(groups=_groups(self.blocks))
         return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
 
@@ -134,7 +78,7 @@ class Letter:
             Where to write, normally ``<out>/response-draft.docx``.
         """
         with atomic.replacing(Path(path)) as temporary:
-            _write_docx(self, temporary)
+            write_docx(self.blocks, self.title, self.author, temporary)
 
 
 def _groups(blocks: tuple[Block, ...] | list[Block]) -> list[dict[str, Any]]:

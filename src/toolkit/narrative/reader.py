@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from toolkit.errors import InputError, Problem
-from toolkit.narrative.model import Block, BlockKind, Segment
+from toolkit.narrative.blocks import Block, BlockKind, Segment
 
 _BLOCK_CLASSES: dict[str, BlockKind] = {
     "address": "address",
@@ -199,7 +199,7 @@ def _normalise(segments: list[Segment]) -> tuple[Segment, ...]:
     return tuple(s for s in merged if s.kind != "text" or s.text)
 
 
-def _read(source: str, where: str) -> list[Block]:
+def read_blocks(source: str, where: str) -> list[Block]:
     reader = _Reader()
     try:
         reader.feed(source)

@@ -7,11 +7,12 @@ yellow-highlighted run. python-docx is imported only when a document is written.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from toolkit.narrative.model import Letter
+    from toolkit.narrative.blocks import Block
 
 _FONT = "Arial"
 _STYLE_SIZES = {"Normal": 11, "Heading 1": 14, "Heading 2": 12, "Heading 3": 11, "Quote": 11}
@@ -51,7 +52,7 @@ def _set_language(style: Any, language: str = "en-GB") -> None:
     lang.set(qn("w:val"), language)
 
 
-def _prepare_document(letter: Letter) -> Any:
+def _prepare_document(title: str, author: str) -> Any:
     """A blank A4 document with the letter's styles."""
     from docx import Document
     from docx.shared import Cm, Pt
@@ -76,8 +77,8 @@ def _prepare_document(letter: Letter) -> Any:
     quote.left_indent = quote.right_indent = Cm(1)
     properties = document.core_properties
     # Word's document properties hold at most 255 characters (the letter shows it all).
-    properties.title = _fit(letter.title, _PROPERTY_LIMIT)
-    properties.author = _fit(letter.author, _PROPERTY_LIMIT)
+    properties.title = _fit(title, _PROPERTY_LIMIT)
+    properties.author = _fit(author, _PROPERTY_LIMIT)
     properties.subject = "Draft response under section 55 of the Police Act 1996"
     properties.language = "en-GB"
     return document
@@ -101,14 +102,15 @@ def _restart_numbering(document: Any) -> int:
     return int(num.numId)
 
 
-def _write_docx(letter: Letter, path: Path) -> None:
-    """Write ``letter`` as a Word document at ``path`` (not atomic: see ``Letter.to_docx``)."""
+def write_docx(blocks: Iterable[Block], title: str, author: str, path: Path) -> None:
+    """Write a letter's ``blocks`` as a Word document at ``path``, with ``title`` and
+    ``author`` in its properties (not atomic: see ``Letter.to_docx``)."""
     from docx.enum.text import WD_COLOR_INDEX
     from docx.shared import Cm, Pt
 
-    document = _prepare_document(letter)
+    document = _prepare_document(title, author)
     numbering: dict[int, int] = {}
-    for block in letter.blocks:
+    for block in blocks:
         if block.continued:
             paragraph = document.add_paragraph(style="List Continue")
         else:

@@ -1,0 +1,130 @@
+"""The facts of one briefing: a report and a quarter, computed once from a params root.
+
+:class:`Facts` holds what the drafting, rendering and checking code reads about a
+briefing -- the report, its items and their history as at the quarter, the s55 state, the
+figures from data. :class:`toolkit.briefing.Briefing` builds on it with what is made from
+those facts (the draft letter, ``figures.json``, the notebook's sections), so that the
+modules making those depend on this one and never on the briefing that calls them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from toolkit.history import Move, closed_in, letter_quarter, moves_since, report_history
+from toolkit.params import Params, Report
+from toolkit.quarters import Quarter
+from toolkit.register import ItemStatus, Register, s55_state
+from toolkit.vocabulary import S55Facts
+
+__all__ = ["Facts"]
+
+
+@dataclass
+class Facts:
+    """What one briefing is about, computed from a validated params root: the report, its
+    items and s55 state as at the quarter, their history, and the figures from data.
+
+    The letter, the pages and the sent-letter checks read these; :class:`toolkit.briefing.Briefing`
+    adds them on top (the drafted letter, ``figures.json``, the notebook's sections).
+    """
+
+    params: Params
+    report_id: str
+    quarter: Quarter
+    cache_dir: Path | None = None
+    register: Register = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.register = Register(self.params)
+
+    @property
+    def report(self) -> Report:
+        """The report this briefing is for."""
+        return self.params.reports[self.report_id]
+
+    @cached_property
+    def items(self) -> list[ItemStatus]:
+        """The report's items as at the quarter: overdue first."""
+        return self.register.items(self.report_id, self.quarter)
+
+    @cached_property
+    def s55(self) -> S55Facts:
+        """Publication, deadline, sent, and the response's state."""
+        return s55_state(self.report, self.quarter)
+
+    @cached_property
+    def police_uk(self) -> dict[str, Any] | None:
+        """data.police.uk figures for the force and its peers; ``None`` if unconfigured."""
+        source = self.params.force.data.police_uk
+        if not source:
+            return None
+        from toolkit.performance import police_uk_figures
+
+        population = self.params.force.data.population
+        return police_uk_figures(
+            source=self.params.path(source),
+            force=self.params.force.force.police_uk,
+            peers=list(self.params.force.peers),
+            quarter=self.quarter,
+            crime_types=list(self.report.crime_types),
+            population=self.params.path(population) if population else None,
+            cache_dir=self.cache_dir,
+        )
+
+    @property
+    def figures_quarter(self) -> Quarter:
+        """The quarter the data.police.uk figures describe (``police_uk.quarter``): the
+        latest complete quarter at or before the briefing's, or the briefing's own."""
+        figures = self.police_uk
+        return Quarter.parse(figures["quarter"]) if figures else self.quarter
+
+    @cached_property
+    def recorded_crime(self) -> dict[str, Any] | None:
+        """Home Office recorded crime for the report's theme; ``None`` if unconfigured."""
+        source = self.params.force.data.recorded_crime
+        if not source:
+            return None
+        from toolkit.performance import recorded_crime_figures
+
+        return recorded_crime_figures(
+            source=self.params.path(source),
+            force=self.params.force.force.police_uk,
+            home_office_name=self.params.force.force.home_office,
+            quarter=self.quarter,
+            crime_types=list(self.report.crime_types),
+            cache_dir=self.cache_dir,
+        )
+
+    @cached_property
+    def history(self) -> dict[str, list[tuple[Quarter, str]]]:
+        """Each item's status in every quarter from the report's first tracked one."""
+        return report_history(self.register, self.report_id, self.quarter)
+
+    @cached_property
+    def closed_in(self) -> dict[str, Quarter | None]:
+        """The quarter each item closed (``None`` while open)."""
+        return {ref: closed_in(path) for ref, path in self.history.items()}
+
+    @property
+    def letter_quarter(self) -> Quarter:
+        """The quarter the letter is drafted as at.
+
+        A sent response is a record: it is drafted from the register as it stood on the
+        sent date (the last quarter ended by then, :func:`toolkit.history.letter_quarter`)
+        and figures no later, in that quarter and every later one. A briefing of an earlier
+        quarter knows nothing after its own end, so its draft is as at its own quarter, as is
+        the draft of a response not yet sent.
+        """
+        sent = self.report.response.sent
+        return min(letter_quarter(sent), self.quarter) if sent is not None else self.quarter
+
+    @cached_property
+    def since_response(self) -> list[Move] | None:
+        """Items whose status moved after the response was sent; ``None`` when not sent."""
+        if self.report.response.sent is None:
+            return None
+        return moves_since(self.register, self.report_id, self.letter_quarter, self.quarter)

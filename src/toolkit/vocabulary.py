@@ -1,0 +1,244 @@
+"""The toolkit's words, each spelled once: item kinds, statuses, s55 states, run states.
+
+Every member is a :class:`enum.StrEnum`, so it *is* its value: it compares equal to
+the string the contract spells (``Status.IN_PROGRESS == "in-progress"``), serialises
+as that string in ``json.dumps`` and prints as it in templates and f-strings. The
+words the pages show (label, noun, tag colour) live on the members, so renaming a
+status's label or changing its colour touches this file only.
+
+The shapes that ``figures.json`` and the run's index carry are typed here too
+(:class:`S55Facts`, :class:`ItemsSummary`, :class:`IndexRow`): a reader of those
+dictionaries sees their keys without reading the code that fills them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import NamedTuple, TypedDict
+
+
+class ItemKind(StrEnum):
+    """What a register item is (``items[].kind`` in a report file).
+
+    ``label`` is the capitalised name (the workbook's Kind column), ``noun`` the name in
+    running text (the letter: "this area for improvement"), ``short`` the name in a
+    compact listing (``toolkit status``: "AFI").
+    """
+
+    RECOMMENDATION = "recommendation"
+    AREA_FOR_IMPROVEMENT = "area-for-improvement"
+    CAUSE_OF_CONCERN = "cause-of-concern"
+    LOCAL_ACTION = "local-action"
+
+    @property
+    def label(self) -> str:
+        return _KIND_WORDS[self][0]
+
+    @property
+    def noun(self) -> str:
+        return _KIND_WORDS[self][1]
+
+    @property
+    def short(self) -> str:
+        return _KIND_WORDS[self][2]
+
+
+_KIND_WORDS: dict[ItemKind, tuple[str, str, str]] = {
+    ItemKind.RECOMMENDATION: ("Recommendation", "recommendation", "recommendation"),
+    ItemKind.AREA_FOR_IMPROVEMENT: ("Area for improvement", "area for improvement", "AFI"),
+    ItemKind.CAUSE_OF_CONCERN: ("Cause of concern", "cause of concern", "cause of concern"),
+    ItemKind.LOCAL_ACTION: ("Local action", "local action", "local action"),
+}
+"""label, noun, short: see :class:`ItemKind`."""
+
+
+class Status(StrEnum):
+    """Where an item stands at a quarter's end (``status`` in an update file).
+
+    ``label`` is the display label (pages, tracker, workbook drop-down; accepted as
+    input too), ``colour`` the tag colour class that reinforces the label on the pages
+    (never alone), ``closed`` whether no further work is expected (not open, never
+    overdue), ``meaning`` one line on when to use it (the workbook's guidance sheet).
+    """
+
+    NOT_STARTED = "not-started"
+    IN_PROGRESS = "in-progress"
+    PENDING_SIGN_OFF = "pending-sign-off"
+    COMPLETE = "complete"
+    SUPERSEDED = "superseded"
+    NOT_ACCEPTED = "not-accepted"
+
+    @property
+    def label(self) -> str:
+        return _STATUS_WORDS[self].label
+
+    @property
+    def colour(self) -> str:
+        return _STATUS_WORDS[self].colour
+
+    @property
+    def closed(self) -> bool:
+        return _STATUS_WORDS[self].closed
+
+    @property
+    def meaning(self) -> str:
+        return _STATUS_WORDS[self].meaning
+
+
+class _StatusWords(NamedTuple):
+    label: str
+    colour: str
+    closed: bool
+    meaning: str
+
+
+_STATUS_WORDS: dict[Status, _StatusWords] = {
+    Status.NOT_STARTED: _StatusWords("Not started", "grey", False, "No work has started yet."),
+    Status.IN_PROGRESS: _StatusWords("In progress", "blue", False, "Work is under way."),
+    Status.PENDING_SIGN_OFF: _StatusWords(
+        "Pending sign-off",
+        "purple",
+        False,
+        "The work is done and awaits sign-off (e.g. by a board).",
+    ),
+    Status.COMPLETE: _StatusWords(
+        "Complete", "green", True, "Done and signed off. Say what shows it in Evidence."
+    ),
+    Status.SUPERSEDED: _StatusWords(
+        "Superseded",
+        "grey",
+        True,
+        "Overtaken by a later recommendation or national change; say which.",
+    ),
+    Status.NOT_ACCEPTED: _StatusWords(
+        "Not accepted",
+        "yellow",
+        True,
+        "The force will not act on it. Give the reason in Update (required).",
+    ),
+}
+
+CLOSED = frozenset(status for status in Status if status.closed)
+"""The statuses under which an item is no longer open."""
+
+_STATUS_ALIASES = {"completed": "complete", "pending-signoff": "pending-sign-off"}
+
+
+def parse_status(value: str) -> Status | None:
+    """A status as an analyst or the force may write it: ``"Pending Sign-off"``,
+    ``pending_sign_off`` or ``Completed`` → :attr:`Status.PENDING_SIGN_OFF` (any case,
+    spaces, hyphens or underscores; the display label too); ``None`` if it is no status."""
+    key = "-".join(value.strip().lower().replace("_", " ").replace("-", " ").split())
+    key = _STATUS_ALIASES.get(key, key)
+    return Status(key) if key in Status._value2member_map_ else None
+
+
+class S55State(StrEnum):
+    """Where a report's s55 response stands (``s55.state`` in ``figures.json``);
+    ``colour`` is the tag colour class the pages use for it."""
+
+    SENT = "sent"
+    NOT_PUBLISHED = "not-published"
+    DUE = "due"
+    OVERDUE = "overdue"
+
+    @property
+    def colour(self) -> str:
+        return _S55_COLOURS[self]
+
+
+_S55_COLOURS = {
+    S55State.SENT: "green",
+    S55State.NOT_PUBLISHED: "grey",
+    S55State.DUE: "blue",
+    S55State.OVERDUE: "red",
+}
+
+
+class RunState(StrEnum):
+    """A briefing's state during a run (progress events; ``status`` of an index row is
+    ``ok`` or ``failed``)."""
+
+    QUEUED = "queued"
+    WAITING = "waiting"
+    RUNNING = "running"
+    EXPORTING = "exporting"
+    OK = "ok"
+    FAILED = "failed"
+
+    @property
+    def finished(self) -> bool:
+        """The briefing has ended, produced or not."""
+        return self in (RunState.OK, RunState.FAILED)
+
+    @property
+    def busy(self) -> bool:
+        """The briefing holds (or waits for) a kernel: waiting, running or exporting."""
+        return self in (RunState.WAITING, RunState.RUNNING, RunState.EXPORTING)
+
+
+OTHER_TAG_COLOURS = {"failed": "red", "stale": "yellow", "pass": "green", "fail": "red"}
+"""Tag colours for the words that are no status or s55 state (flags, check results)."""
+
+
+def tag_colour(word: str) -> str:
+    """The colour class of a tag showing ``word`` (a status, s55 state or flag); grey
+    for any other word."""
+    if word in Status._value2member_map_:
+        return Status(word).colour
+    if word in S55State._value2member_map_:
+        return S55State(word).colour
+    return OTHER_TAG_COLOURS.get(word, "grey")
+
+
+class S55Facts(TypedDict):
+    """``figures.json`` ``s55`` as :func:`toolkit.register.s55_state` computes it."""
+
+    published: str
+    deadline: str
+    sent: str | None
+    state: S55State
+    state_text: str
+    as_at: str
+
+
+class ItemsSummary(TypedDict):
+    """``figures.json`` ``items`` as :func:`toolkit.register.summary` computes it (the
+    briefing adds ``history``, ``closed_in`` and ``since_response``)."""
+
+    total: int
+    by_status: dict[str, int]
+    by_status_all: dict[str, int]
+    by_kind: dict[str, int]
+    overdue: int
+    past_target: int
+    changed: int
+    stale: int
+    new: int
+    open: int
+    recommendations: int
+    dates: dict[str, dict[str, str | None]]
+    days_open: dict[str, int | None]
+    days_overdue: dict[str, int | None]
+    days_past_target: dict[str, int | None]
+
+
+class IndexRow(TypedDict):
+    """One report's row on the run's index page and in ``index.json`` ``reports``."""
+
+    id: str
+    title: str
+    status: str
+    ok: bool
+    error: str
+    failed_notebook: str | None
+    published: str
+    deadline: str
+    s55_state: str
+    s55_text: str
+    by_status: dict[str, int]
+    overdue: int | None
+    past_target: int | None
+    data_quarter: str | None
+    data_notice: str | None
+    briefing: str | None
