@@ -16,7 +16,7 @@ from toolkit.params import Params
 from toolkit.quarters import Quarter
 from toolkit.register import s55_state
 from toolkit.results import Result
-from toolkit.vocabulary import RunState
+from toolkit.vocabulary import IndexRow, RunState
 
 
 def data_notice(figures: dict[str, Any]) -> str | None:
@@ -42,7 +42,7 @@ def data_notice(figures: dict[str, Any]) -> str | None:
 
 def index_rows(
     params: Params, quarter: Quarter, quarter_dir: Path, results: list[Result]
-) -> list[dict[str, Any]]:
+) -> list[IndexRow]:
     """One row per report with outputs in the quarter: this run's, then earlier runs'.
 
     Each row comes from the briefing's ``figures.json`` (as the notebook wrote it);
@@ -50,7 +50,7 @@ def index_rows(
     params: title, dates and s55 state, without item counts.
     """
     by_id = {r.report_id: r for r in results}
-    rows = []
+    rows: list[IndexRow] = []
     for report_id in sorted(params.reports):
         result = by_id.get(report_id)
         figures_path = quarter_dir / report_id / "figures.json"

@@ -40,16 +40,12 @@ file so that the two cannot drift apart.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from toolkit import atomic
-from toolkit.errors import Problem, shown
 from toolkit.params import Params
 from toolkit.quarters import Quarter
 from toolkit.register import Register
