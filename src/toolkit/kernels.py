@@ -15,6 +15,10 @@ the like) are read by the pool and logged at debug level, never shown to the use
 
 On Linux the kernels are forked from a kernel zygote (:mod:`toolkit.zygote`) rather
 than spawned; elsewhere, or with ``TOOLKIT_KERNEL_FORK=0``, they are spawned.
+
+Longer than most modules because the pool's start, hand-out, release and close share one
+lock and one queue, and reading them in one file is how their interplay (a Ctrl-C while
+briefings wait for a kernel) stays checkable.
 """
 
 from __future__ import annotations

@@ -9,6 +9,10 @@ as one :class:`~toolkit.errors.InputError`, one line per problem::
 
 Paths inside params files are relative to the params root. Nothing here writes
 to the params root.
+
+Longer than most modules because it holds the schema of every params file (force, report,
+item, response) beside the checks that need more than one file; the schema is the
+contract users write to, and splitting it would scatter one document's rules.
 """
 
 from __future__ import annotations

@@ -30,6 +30,10 @@ when the pool closes or the runner dies, however it dies.
 Elsewhere (Windows, macOS), or with ``TOOLKIT_KERNEL_FORK=0`` in the environment,
 kernels are spawned as before; if the zygote fails, the pool falls back to
 spawning for the rest of the run.
+
+Longer than most modules because the parent's side (start, fork requests, the thread
+guard) and the forked child's side (session, signals, the kernel's start) are one
+protocol; they are kept together so the two ends cannot drift apart.
 """
 
 from __future__ import annotations
