@@ -49,6 +49,9 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 QUARTER = "2018-19-Q3"
+"""The quarter briefed: that of the first update file of the params copied (set in main)."""
+SOURCE = PROJECT / "params"
+"""The params root the benchmark copies (``--params-from``)."""
 DEMO = "both-sides-of-the-coin"
 
 
@@ -71,7 +74,7 @@ THEMES = [
 def make_params(target: Path, reports: int, *, realistic: bool = False) -> list[str]:
     """A params root like ``params/`` with ``reports`` reports: copies of the demo report,
     or (``realistic``) reports on :data:`THEMES` with the demo's items and updates."""
-    shutil.copytree(PROJECT / "params", target)
+    shutil.copytree(SOURCE, target)
     force = (target / "force.yaml").read_text(encoding="utf-8")
     data = (PROJECT / "data").as_posix()
     (target / "force.yaml").write_text(re.sub(r"\.\./data", data, force), encoding="utf-8")
@@ -154,7 +157,17 @@ def main() -> None:
         help="also time the batch of an earlier version: a source tree "
         "(e.g. git archive COMMIT | tar -x -C DIR)",
     )
+    parser.add_argument(
+        "--params-from",
+        type=Path,
+        default=PROJECT / "params",
+        help="the params root to copy (default params/); with --baseline give one the "
+        "earlier version reads too, e.g. the baseline tree's own params/",
+    )
     args = parser.parse_args()
+    global QUARTER, SOURCE
+    SOURCE = args.params_from.resolve()
+    QUARTER = sorted((SOURCE / "updates").glob("*.csv"))[0].stem
     variants = ["copies", "realistic"] if args.variant == "both" else [args.variant]
     for variant in variants:
         measure(variant, args.reports, args.jobs, args.spawn, args.baseline)
