@@ -14,10 +14,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from toolkit.history import Move, closed_in, letter_quarter, moves_since, report_history
+from toolkit.history import Move, letter_quarter, moves_since, report_history
 from toolkit.params import Params, Report
 from toolkit.quarters import Quarter
-from toolkit.register import ItemStatus, Register, s55_state
+from toolkit.register import ItemStatus, Register, closed_in, s55_state
 from toolkit.vocabulary import S55Facts
 
 __all__ = ["Facts"]

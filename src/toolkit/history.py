@@ -29,8 +29,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from toolkit.quarters import Quarter
-from toolkit.register import Register
-from toolkit.vocabulary import CLOSED
+from toolkit.register import Register, closed_in  # noqa: F401 - history API: the closing quarter
 
 
 @dataclass(frozen=True)
@@ -71,16 +70,6 @@ def report_history(
 def history_json(history: dict[str, list[tuple[Quarter, str]]]) -> dict[str, list[list[str]]]:
     """``items.history``: ``{ref: [[quarter id, status], ...]}``."""
     return {ref: [[q.id, status] for q, status in path] for ref, path in history.items()}
-
-
-def closed_in(path: list[tuple[Quarter, str]]) -> Quarter | None:
-    """The first quarter of the closed run the history ends with; ``None`` if it ends open."""
-    closed = None
-    for quarter, status in reversed(path):
-        if status not in CLOSED:
-            break
-        closed = quarter
-    return closed
 
 
 def letter_quarter(sent: date) -> Quarter:

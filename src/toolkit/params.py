@@ -143,9 +143,6 @@ def _in_range(value: date) -> date:
     return value
 
 
-PlausibleDate = Annotated[date, AfterValidator(_in_range)]
-
-
 def _due_in_range(value: date) -> date:
     if not FIRST_YEAR <= value.year <= LAST_YEAR:
         raise ValueError(

@@ -86,6 +86,18 @@ class ItemStatus:
         return self.status != self.previous_status
 
 
+def closed_in(path: list[tuple[Quarter, str]]) -> Quarter | None:
+    """The first quarter of the closed run a status path ends with; ``None`` if it ends
+    open. ``path`` is ``(quarter, status)`` in order: an item's updates, or its status at
+    each quarter's end (:func:`toolkit.history.item_history`); both give the same quarter."""
+    closed = None
+    for at, status in reversed(path):
+        if status not in CLOSED:
+            break
+        closed = at
+    return closed
+
+
 class Register:
     """Items of every report and their status history.
 
@@ -163,15 +175,8 @@ class Register:
         """The quarter in which the item was closed, for an item closed at ``quarter``'s end:
         the first of the run of closed updates that ends with its latest (complete, then
         superseded, was closed when it became complete). ``None`` while it is open."""
-        rows = [u for u in self.history.get((report_id, ref), []) if u.quarter <= quarter]
-        if not rows or rows[-1].status not in CLOSED:
-            return None
-        first = rows[-1]
-        for row in reversed(rows):
-            if row.status not in CLOSED:
-                break
-            first = row
-        return first.quarter
+        rows = self.history.get((report_id, ref), [])
+        return closed_in([(u.quarter, u.status) for u in rows if u.quarter <= quarter])
 
     def status(self, report_id: str, ref: str, quarter: Quarter) -> str:
         """The item's status as at ``quarter``'s end."""

@@ -42,11 +42,7 @@ import remotezip
 
 from toolkit.errors import DataError, OutputError, Problem
 from toolkit.fetch.client import Client, broken
-
-MAX_MEMBER_BYTES = 1 << 30
-"""The largest member fetched (1 GiB; the largest real monthly file is tens of MB)."""
-MAX_RATIO = 100
-"""The most a member may inflate (CSV compresses about 5 to 10 times; zeros 1,000)."""
+from toolkit.zipmember import check_plausible
 
 _INFLATE = 256 * 1024  # bytes inflated at a time: few calls into zlib, and in the CPU cache
 _END_RECORD = 22  # the end-of-central-directory record, the least a zip can be
@@ -148,18 +144,7 @@ def check_member(info: zipfile.ZipInfo, url: str) -> None:
         raise broken(
             url, f"{info.filename}: compression method {info.compress_type} is not supported"
         )
-    ratio = info.file_size / max(1, info.compress_size)
-    if info.file_size > MAX_MEMBER_BYTES or ratio > MAX_RATIO:
-        raise DataError(
-            Problem(
-                url,
-                info.filename,
-                "refused: the member is implausibly large or compressed for a monthly file",
-                expected=f"at most {MAX_MEMBER_BYTES >> 20:,} MB, inflating at most "
-                f"{MAX_RATIO} times",
-                got=f"{info.file_size:,} bytes from {info.compress_size:,}",
-            )
-        )
+    check_plausible(info, url, info.filename)
 
 
 def extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, url: str, target: Path) -> None:

@@ -66,6 +66,7 @@ from toolkit.performance.policeuk_parse import (
     read_head,
 )
 from toolkit.performance.policeuk_source import LAYOUT, SourceFile, index_folder, index_zip
+from toolkit.zipmember import MAX_MEMBER_BYTES, MAX_RATIO, check_plausible
 
 __all__ = [
     "CHARGE_OUTCOMES",
@@ -85,10 +86,6 @@ __all__ = [
 
 log = logging.getLogger("toolkit")
 
-MAX_MEMBER_BYTES = 1 << 30
-"""The largest zip member read (1 GiB; the largest real monthly file is tens of MB)."""
-MAX_RATIO = 100
-"""The most a member may inflate (CSV compresses about 5 to 10 times; zeros 1,000)."""
 OUTLIER_FACTOR = 10
 """A month with more rows than this many times the force's median month is flagged."""
 _WORKERS = max(1, min(8, os.cpu_count() or 1))
@@ -389,19 +386,7 @@ class PoliceUkData:
     def _check_member(self, file: SourceFile) -> None:
         """Refuse, before reading it, a member too large or too compressed to be real data."""
         assert self._zip is not None and file.member is not None
-        info = self._zip.getinfo(file.member)
-        ratio = info.file_size / max(1, info.compress_size)
-        if info.file_size > MAX_MEMBER_BYTES or ratio > MAX_RATIO:
-            raise DataError(
-                Problem(
-                    file.label,
-                    "",
-                    "refused: the member is implausibly large or compressed for a monthly file",
-                    expected=f"at most {MAX_MEMBER_BYTES >> 20:,} MB, inflating at most "
-                    f"{MAX_RATIO} times",
-                    got=f"{info.file_size:,} bytes from {info.compress_size:,}",
-                )
-            )
+        check_plausible(self._zip.getinfo(file.member), file.label)
 
     def month_rows(self, force: str, months: Sequence[str]) -> dict[str, int]:
         """Rows per month (street-level) for the months of ``months`` that have a file."""

@@ -40,6 +40,7 @@ from pathlib import Path
 import pandas as pd
 
 from toolkit.errors import DataError, Problem, shown
+from toolkit.forces import home_office_names
 from toolkit.performance import recorded_crime_cache
 from toolkit.performance.recorded_crime_read import (
     QUARTERLY_COLUMNS,
@@ -53,52 +54,9 @@ from toolkit.quarters import Quarter
 log = logging.getLogger("toolkit")
 
 
-HOME_OFFICE_NAMES: dict[str, str] = {
-    "avon-and-somerset": "Avon and Somerset",
-    "bedfordshire": "Bedfordshire",
-    "cambridgeshire": "Cambridgeshire",
-    "cheshire": "Cheshire",
-    "city-of-london": "London, City of",
-    "cleveland": "Cleveland",
-    "cumbria": "Cumbria",
-    "derbyshire": "Derbyshire",
-    "devon-and-cornwall": "Devon and Cornwall",
-    "dorset": "Dorset",
-    "durham": "Durham",
-    "dyfed-powys": "Dyfed-Powys",
-    "essex": "Essex",
-    "gloucestershire": "Gloucestershire",
-    "greater-manchester": "Greater Manchester",
-    "gwent": "Gwent",
-    "hampshire": "Hampshire",
-    "hertfordshire": "Hertfordshire",
-    "humberside": "Humberside",
-    "kent": "Kent",
-    "lancashire": "Lancashire",
-    "leicestershire": "Leicestershire",
-    "lincolnshire": "Lincolnshire",
-    "merseyside": "Merseyside",
-    "metropolitan": "Metropolitan Police",
-    "norfolk": "Norfolk",
-    "north-wales": "North Wales",
-    "north-yorkshire": "North Yorkshire",
-    "northamptonshire": "Northamptonshire",
-    "northumbria": "Northumbria",
-    "nottinghamshire": "Nottinghamshire",
-    "south-wales": "South Wales",
-    "south-yorkshire": "South Yorkshire",
-    "staffordshire": "Staffordshire",
-    "suffolk": "Suffolk",
-    "surrey": "Surrey",
-    "sussex": "Sussex",
-    "thames-valley": "Thames Valley",
-    "warwickshire": "Warwickshire",
-    "west-mercia": "West Mercia",
-    "west-midlands": "West Midlands",
-    "west-yorkshire": "West Yorkshire",
-    "wiltshire": "Wiltshire",
-}
-"""The 43 territorial forces' data.police.uk slugs and their names in the quarterly table."""
+HOME_OFFICE_NAMES: dict[str, str] = home_office_names()
+"""The 43 territorial forces' data.police.uk slugs and their names in the quarterly table
+(from the forces table, ``toolkit/forces.csv``)."""
 
 NAME_ALIASES: dict[str, tuple[str, ...]] = {
     "London, City of": ("City of London",),
