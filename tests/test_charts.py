@@ -150,22 +150,22 @@ def test_a_chart_is_drawn_once_for_the_same_inputs(tmp_path, monkeypatch) -> Non
 
     first = briefing_charts(FIGURES, cache_dir=tmp_path)
     assert len(list((tmp_path / "charts").glob("*.json"))) == 3
-
-    def no_drawing(fig: object) -> bytes:
-        raise AssertionError("drawn again")
-
-    monkeypatch.setattr(charts, "_png", no_drawing)
-    # Another report with the same force, quarter and one of the crime types: the
-    # Drugs peer chart is shared; its trend chart (one crime type) is its own.
+    drawn: list[str] = []
+    for name in ("trend_chart", "peer_chart"):
+        real = getattr(charts, name)
+        monkeypatch.setattr(
+            charts,
+            name,
+            lambda *a, _real=real, _name=name, **k: drawn.append(_name) or _real(*a, **k),
+        )
     again = briefing_charts(FIGURES, cache_dir=tmp_path)
     assert again == first
+    assert drawn == []  # every chart from the cache
+    # Another report with the same force, quarter and one of the crime types: the
+    # Drugs peer chart is shared; its trend chart (one crime type) is its own.
     drugs_only = dict(FIGURES, focus=["Drugs"])
-    monkeypatch.undo()
-    drawn = []
-    real_png = charts._png
-    monkeypatch.setattr(charts, "_png", lambda fig: drawn.append(1) or real_png(fig))
     other = briefing_charts(drugs_only, cache_dir=tmp_path)
-    assert len(drawn) == 1  # the trend chart only
+    assert drawn == ["trend_chart"]
     assert other[1] == first[1]
     assert other[0].alt != first[0].alt
 

@@ -172,6 +172,32 @@ def test_every_shipped_template_compiles_ahead_of_use() -> None:
     assert env.list_templates(filter_func=lambda name: name.startswith("letter/"))
 
 
+def test_a_briefing_compiles_no_template_after_the_preload(monkeypatch, tmp_path) -> None:
+    # What a forked kernel does: the zygote preloads, the briefing renders every section
+    # and drafts the letter (HTML, Markdown, Word) without compiling a template again.
+    from jinja2 import Environment
+
+    from toolkit.narrative.draft import preload as preload_letter
+    from toolkit.render import preload
+
+    preload()
+    preload_letter()
+    compiled: list[str] = []
+    real = Environment.compile
+
+    def compile_(self: Environment, source: object, name: str | None = None, *a, **k):  # type: ignore[no-untyped-def]
+        compiled.append(str(name))
+        return real(self, source, name, *a, **k)
+
+    monkeypatch.setattr(Environment, "compile", compile_)
+    example = Path(__file__).parents[1] / "params"
+    b = briefing.build("both-sides-of-the-coin", "2019-20-Q4", example)
+    for name in ("header", "status", "performance", "response"):
+        render.section(name, b)
+    b.save(tmp_path)
+    assert compiled == []
+
+
 # -- a force's own templates are data, not code ----------------------------------------
 
 

@@ -43,12 +43,10 @@ from papermill.iorw import load_notebook_node
 
 from toolkit import atomic, manifest, resources
 from toolkit.execute import execute, first_line
-from toolkit.export import notebook_html
-from toolkit.export import warm as warm_exporter
 from toolkit.index_rows import data_notice, index_rows
 from toolkit.kernels import KernelPool, KernelPoolClosed, PooledKernel, Zygote
 from toolkit.params import Params
-from toolkit.quarter_index import write_quarter_index
+from toolkit.quarter_index import QuarterParts, quarter_parts, write_quarter_index
 from toolkit.quarters import Quarter
 from toolkit.results import STAGES, Batch, Event, OnEvent, Result
 from toolkit.run_manifest import write_manifest
@@ -202,6 +200,8 @@ class _Runner:
     def _export(
         self, nb: nbformat.NotebookNode, report_id: str, staging: Path, result: Result
     ) -> None:
+        from toolkit.export import notebook_html  # nbconvert: imported by _warm_exporter
+
         began = time.perf_counter()
         report = self.params.reports[report_id]
         html = notebook_html(
@@ -242,9 +242,36 @@ def _warm_cache(params: Params, report_id: str, quarter: Quarter, cache_dir: Pat
 def _warm_exporter() -> None:
     """:func:`toolkit.export.warm`; a problem is left for the first export to report."""
     try:
-        warm_exporter()
+        from toolkit.export import warm
+
+        warm()
     except Exception as err:
         log.debug("exporter not warmed: %s", err)
+
+
+class _Parts(threading.Thread):
+    """:func:`toolkit.quarter_index.quarter_parts`, made on a thread while briefings run.
+
+    The overview's chart and the tracker come from the register alone; made here, the
+    end of the run only writes them. A problem is left for the end of the run, which
+    makes them again and reports it.
+    """
+
+    def __init__(self, params: Params, quarter: Quarter) -> None:
+        super().__init__(name="toolkit-overview", daemon=True)
+        self.params, self.quarter = params, quarter
+        self.parts: QuarterParts | None = None
+
+    def run(self) -> None:
+        try:
+            self.parts = quarter_parts(self.params, self.quarter)
+        except Exception as err:
+            log.debug("overview not made ahead: %s", err)
+
+    def result(self) -> QuarterParts | None:
+        if self.ident is not None:  # started
+            self.join()
+        return self.parts
 
 
 def run_reports(
@@ -322,9 +349,12 @@ def run_reports(
     pool = KernelPool(
         min(jobs, len(report_ids)), len(report_ids), kernel_name=kernel_name, zygote=zygote
     )
-    # While the first kernels start: nbconvert's exporter on a thread, the data here.
+    # While the first kernels start: nbconvert's exporter and the overview's chart and
+    # tracker (from the register alone) on threads, the data here.
     exporter = threading.Thread(target=_warm_exporter, name="toolkit-exporter", daemon=True)
     exporter.start()
+    parts = _Parts(params, quarter)
+    parts.start()
     _warm_cache(params, report_ids[0], quarter, cache_dir)
     runner = _Runner(
         params,
@@ -371,6 +401,7 @@ def run_reports(
             out_root,
             index_rows(params, quarter, quarter_dir, results),
             footer=footer,
+            parts=parts.result(),
         )
         manifest_path = write_manifest(
             params,

@@ -25,7 +25,9 @@ from typing import Any
 
 import nbformat
 from jupyter_client.manager import KernelManager
+from jupyter_core.utils import ensure_async, run_sync
 from nbclient.exceptions import CellTimeoutError
+from nbclient.util import run_hook
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import Engine, NotebookExecutionManager, papermill_engines
 from papermill.exceptions import PapermillExecutionError
@@ -38,6 +40,7 @@ from papermill.iorw import write_ipynb
 from papermill.parameterize import parameterize_notebook
 
 from toolkit import atomic
+from toolkit.kernel_ready import wait_connected
 
 log = logging.getLogger("toolkit")
 
@@ -115,6 +118,29 @@ def _settle_loop() -> None:
         loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
 
 
+class _PooledClient(PapermillNotebookClient):
+    """papermill's notebook client, connecting to the pooled kernel without a 0.2 s wait.
+
+    nbclient connects a new client to the kernel with jupyter_client's
+    ``wait_for_ready``, which nearly always waits 0.2 s for IOPub; this client connects
+    with :func:`toolkit.kernel_ready.wait_connected` instead and is otherwise nbclient's
+    own ``async_start_new_kernel_client`` (less shutting the kernel down on failure, which
+    is the pool's to do).
+    """
+
+    async def async_start_new_kernel_client(self) -> Any:
+        assert self.km is not None
+        # On failure the engine stops the channels and the run releases the kernel.
+        self.kc = self.km.client()
+        await ensure_async(self.kc.start_channels())
+        await wait_connected(self.kc, timeout=self.startup_timeout, is_alive=self.km.is_alive)
+        self.kc.allow_stdin = False
+        await run_hook(self.on_notebook_start, notebook=self.nb)
+        return self.kc
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+
+
 class PooledKernelEngine(Engine):
     """papermill's nbclient engine on a kernel that is already running (``km=``).
 
@@ -136,7 +162,7 @@ class PooledKernelEngine(Engine):
         start_timeout: float = 60,
         **kwargs: Any,
     ) -> None:
-        client = PapermillNotebookClient(
+        client = _PooledClient(
             nb_man,
             km=km,
             kernel_name=kernel_name,

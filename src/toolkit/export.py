@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import threading
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import nbformat
@@ -29,7 +28,8 @@ from nbconvert.exporters.templateexporter import TemplateExporter
 from nbconvert.filters.highlight import Highlight2HTML
 from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
-TEMPLATE_DIR = Path(__file__).parent / "nbtemplate"
+from toolkit.resources import TEMPLATE_DIR
+
 _LOCK = threading.Lock()  # one exporter per process; briefings export one at a time
 
 

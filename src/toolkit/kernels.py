@@ -37,6 +37,7 @@ from typing import IO, Any
 
 from jupyter_client.manager import AsyncKernelManager
 
+from toolkit.kernel_ready import wait_connected
 from toolkit.zygote import (  # noqa: F401 - FORK_ENV and forkable are part of the pool's API
     FORK_ENV,
     WARMUP_MODULES,
@@ -336,7 +337,7 @@ class KernelPool:
             kc = km.client()
             kc.start_channels()
             try:
-                await kc.wait_for_ready(timeout=self.startup_timeout)
+                await wait_connected(kc, timeout=self.startup_timeout, is_alive=km.is_alive)
                 kernel = PooledKernel(km, start_seconds=time.perf_counter() - started)
                 warm = time.perf_counter()
                 kernel.warmup_error = await self._run_silently(kc, self.warmup)

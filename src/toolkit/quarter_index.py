@@ -21,23 +21,51 @@ in the folder (this run's or an earlier run's). Each file is written atomically.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from markupsafe import Markup
 
 from toolkit import atomic
-from toolkit.charts import items_chart
-from toolkit.export import TEMPLATE_DIR
-from toolkit.overview import build_overview
+from toolkit.overview import Overview, build_overview
 from toolkit.params import Params
 from toolkit.quarters import Quarter
 from toolkit.register import Register
-from toolkit.tracker import write_tracker
+from toolkit.resources import TEMPLATE_DIR
+from toolkit.tracker import TrackerFiles, tracker_files
 from toolkit.vocabulary import IndexRow, ItemKind
 
 
 def _png_size(png: bytes) -> tuple[int, int]:
     return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+@dataclass(frozen=True)
+class QuarterParts:
+    """What the overview page and the tracker show that comes from the register alone.
+
+    None of it depends on the briefings, so a run makes it while they run
+    (:func:`quarter_parts`) and only writes it at the end.
+    """
+
+    overview: Overview
+    data: dict[str, Any]
+    """``overview.to_json()``."""
+    chart: Any
+    """The items chart (:class:`toolkit.charts.Chart`)."""
+    tracker: TrackerFiles
+
+
+def quarter_parts(params: Params, quarter: Quarter) -> QuarterParts:
+    """The overview, its chart and the tracker's files, in memory."""
+    from toolkit.charts import items_chart  # matplotlib: only when a page is made
+
+    register = Register(params)
+    overview = build_overview(params, quarter, register)
+    data = overview.to_json()
+    chart = items_chart(data["series"])  # type: ignore[arg-type]
+    return QuarterParts(overview, data, chart, tracker_files(params, quarter, register=register))
 
 
 def write_quarter_index(
@@ -47,6 +75,7 @@ def write_quarter_index(
     reports: list[IndexRow],
     *,
     footer: str = "",
+    parts: QuarterParts | None = None,
 ) -> Path:
     """Write the quarter's overview page, ``index.json`` and the tracker.
 
@@ -64,6 +93,9 @@ def write_quarter_index(
         ``s55_state``, ``s55_text``, ``by_status``, ``overdue``, ``briefing``).
     footer
         The run's provenance line.
+    parts
+        :func:`quarter_parts` for ``params`` and ``quarter``, made earlier (made here when
+        not given).
 
     Returns
     -------
@@ -74,11 +106,9 @@ def write_quarter_index(
     from toolkit.render import environment
 
     folder = out_root / quarter.id
-    register = Register(params)
-    overview = build_overview(params, quarter, register)
-    data = overview.to_json()
-    csv_path, xlsx_path, tracker_rows = write_tracker(params, quarter, folder, register=register)
-    chart = items_chart(data["series"])  # type: ignore[arg-type]
+    parts = parts or quarter_parts(params, quarter)
+    overview, data, chart = parts.overview, parts.data, parts.chart
+    csv_path, xlsx_path, tracker_rows = parts.tracker.save(folder)
     width, height = _png_size(chart.png)
     ok_count = sum(bool(row["ok"]) for row in reports)
     css = (TEMPLATE_DIR / "briefing" / "briefing.css").read_text(encoding="utf-8")

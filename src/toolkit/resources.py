@@ -22,6 +22,8 @@ from toolkit.errors import ToolkitError
 
 _PACKAGE = Path(__file__).resolve().parent
 PACKAGED = _PACKAGE / "_shipped"
+TEMPLATE_DIR = _PACKAGE / "nbtemplate"
+"""The briefing's nbconvert template (``briefing/``) and its stylesheet, in the package."""
 """Where an installed wheel keeps the shipped files."""
 
 NOTEBOOK = "notebooks/briefing.ipynb"

@@ -251,6 +251,49 @@ def file_names(public: bool = False) -> tuple[str, str]:
     return f"{stem}.csv", f"{stem}.xlsx"
 
 
+@dataclass(frozen=True)
+class TrackerFiles:
+    """The tracker's two files, made and not yet written (:func:`tracker_files`)."""
+
+    csv_name: str
+    xlsx_name: str
+    csv: bytes
+    book: Any
+    """The openpyxl workbook."""
+    rows: int
+
+    def save(self, folder: Path) -> tuple[Path, Path, int]:
+        """Write both files into ``folder`` (created when missing), atomically.
+
+        Both are complete before either replaces its predecessor: a failure leaves the
+        earlier pair as it was. Returns the CSV, the workbook and the number of rows.
+        """
+        folder.mkdir(parents=True, exist_ok=True)
+        with (
+            atomic.replacing(folder / self.csv_name) as csv_temp,
+            atomic.replacing(folder / self.xlsx_name) as xlsx_temp,
+        ):
+            csv_temp.write_bytes(self.csv)
+            self.book.save(xlsx_temp)
+        return folder / self.csv_name, folder / self.xlsx_name, self.rows
+
+
+def tracker_files(
+    params: Params,
+    quarter: Quarter,
+    *,
+    public: bool = False,
+    register: Register | None = None,
+) -> TrackerFiles:
+    """The tracker's CSV and workbook for ``quarter``, in memory (see :func:`write_tracker`)."""
+    rows = tracker_rows(params, quarter, register)
+    csv_name, xlsx_name = file_names(public)
+    data = ("\ufeff" + csv_text(rows, public)).encode("utf-8")
+    return TrackerFiles(
+        csv_name, xlsx_name, data, workbook(params, quarter, rows, public), len(rows)
+    )
+
+
 def write_tracker(
     params: Params,
     quarter: Quarter,
@@ -284,17 +327,4 @@ def write_tracker(
     OSError
         When the folder cannot be written.
     """
-    rows = tracker_rows(params, quarter, register)
-    csv_name, xlsx_name = file_names(public)
-    folder.mkdir(parents=True, exist_ok=True)
-    data = ("\ufeff" + csv_text(rows, public)).encode("utf-8")
-    book = workbook(params, quarter, rows, public)
-    # Both files are complete before either replaces its predecessor: a failure leaves the
-    # earlier pair as it was.
-    with (
-        atomic.replacing(folder / csv_name) as csv_temp,
-        atomic.replacing(folder / xlsx_name) as xlsx_temp,
-    ):
-        csv_temp.write_bytes(data)
-        book.save(xlsx_temp)
-    return folder / csv_name, folder / xlsx_name, len(rows)
+    return tracker_files(params, quarter, public=public, register=register).save(folder)

@@ -66,14 +66,20 @@ def draft_letter(briefing: Facts) -> Letter:
     )
 
 
-@lru_cache(maxsize=8)
 def letter_environment(override: Path | None = None) -> Environment:
     """The briefing's Jinja environment with the letter's own helpers added.
 
     An overlay of :func:`toolkit.render.environment` with its own template cache and its
     own ``globals`` and ``filters`` dicts, so the shared environment is never changed;
     one per template folder and process, so each letter template is compiled once.
+    ``letter_environment()`` and ``letter_environment(None)`` are the same one (the
+    kernel zygote compiles the letter with the first, briefings ask for the second).
     """
+    return _letter_environment(override)
+
+
+@lru_cache(maxsize=8)
+def _letter_environment(override: Path | None) -> Environment:
     env = environment(override).overlay(cache_size=_CACHE_SIZE)
     env.globals = {**env.globals, "gap": gap_marker}
     env.filters = {

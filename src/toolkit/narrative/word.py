@@ -102,6 +102,33 @@ def _restart_numbering(document: Any) -> int:
     return int(num.numId)
 
 
+class _Styler:
+    """Paragraphs in a named style, each style looked up once per document.
+
+    ``document.add_paragraph(style=name)`` looks the style up by name and compares it
+    with the default paragraph style, which python-docx finds by reading every style
+    in the document, for every paragraph: most of the time a letter took. The
+    paragraph XML written is the same: a ``pStyle`` naming the style's id, or none for
+    the default style.
+    """
+
+    def __init__(self, document: Any) -> None:
+        from docx.enum.style import WD_STYLE_TYPE
+
+        self.document = document
+        default = document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
+        self.default_id = default.style_id if default is not None else None
+        self.ids: dict[str, str | None] = {}
+
+    def paragraph(self, name: str) -> Any:
+        if name not in self.ids:
+            style_id = self.document.styles[name].style_id
+            self.ids[name] = None if style_id == self.default_id else style_id
+        paragraph = self.document.add_paragraph()
+        paragraph._p.get_or_add_pPr().style = self.ids[name]  # None: no pStyle, as before
+        return paragraph
+
+
 def write_docx(blocks: Iterable[Block], title: str, author: str, path: Path) -> None:
     """Write a letter's ``blocks`` as a Word document at ``path``, with ``title`` and
     ``author`` in its properties (not atomic: see ``Letter.to_docx``)."""
@@ -109,12 +136,11 @@ def write_docx(blocks: Iterable[Block], title: str, author: str, path: Path) -> 
     from docx.shared import Cm, Pt
 
     document = _prepare_document(title, author)
+    styled = _Styler(document)
     numbering: dict[int, int] = {}
     for block in blocks:
-        if block.continued:
-            paragraph = document.add_paragraph(style="List Continue")
-        else:
-            paragraph = document.add_paragraph(style=_DOCX_STYLES.get(block.kind, "Normal"))
+        name = "List Continue" if block.continued else _DOCX_STYLES.get(block.kind, "Normal")
+        paragraph = styled.paragraph(name)
         fmt = paragraph.paragraph_format
         if block.kind == "number" and block.list_id is not None and not block.continued:
             if block.list_id not in numbering:
