@@ -12,19 +12,28 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# An editable install leaves src/ uncompiled, and where PYTHONDONTWRITEBYTECODE is set
+# every process (each kernel zygote, each kernel of papermill) would compile the toolkit
+# again: compile it once here. Python recompiles in memory any module edited since.
+COMPILE := $(BIN)/python -m compileall -q src/toolkit > /dev/null
+
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
+	$(COMPILE)
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(COMPILE)
 	touch $(VENV)/.installed $@
 
 $(VENV)/.installed-lab: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[lab]"
+	$(COMPILE)
 	touch $(VENV)/.installed $@
 
 run: $(VENV)/.installed
+	$(COMPILE)
 	$(BIN)/toolkit run --all --quarter $(QUARTER)
 	@echo "Open outputs/$(QUARTER)/index.html (one briefing per report in outputs/$(QUARTER)/<report>/briefing.html)."
 
@@ -38,10 +47,12 @@ lint: $(VENV)/.installed-test
 	$(BIN)/mypy src/toolkit
 
 test: lint
+	$(COMPILE)
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	$(COMPILE)
 	$(BIN)/python benchmarks/bench_policeuk.py
 	$(BIN)/python benchmarks/bench_batch.py
 

@@ -385,3 +385,57 @@ def test_a_zygote_closed_while_importing_is_killed_at_once():
     assert early.process.returncode == -signal.SIGKILL
     assert not early.alive
     assert not psutil.Process().children(recursive=True)
+
+
+@pytest.mark.slow
+@needs_fork
+def test_a_zygote_call_runs_a_toolkit_function_in_a_child(tmp_path):
+    """Work done ahead of the briefings, in a zygote child: the same result as in-process,
+    a failure as a one-line error, and nothing but the toolkit's own functions run."""
+    import pickle
+    from pathlib import Path
+
+    from toolkit.params import load_params
+    from toolkit.quarter_index import quarter_parts
+    from toolkit.quarters import Quarter
+
+    example = Path(__file__).parents[1] / "params"
+    helper = zygote.Zygote()
+    try:
+        made = pickle.loads(
+            helper.call(
+                "toolkit.ahead:quarter_parts_pickled",
+                {"params_dir": str(example), "quarter": "2019-20-Q4"},
+            )
+        )
+        here = quarter_parts(load_params(example), Quarter.parse("2019-20-Q4"))
+        assert made.data == here.data
+        assert made.chart.alt == here.chart.alt and made.chart.table == here.chart.table
+        assert made.chart.png[:8] == b"\x89PNG\r\n\x1a\n"
+        assert made.tracker.csv == here.tracker.csv and made.tracker.rows == here.tracker.rows
+
+        with pytest.raises(zygote.ZygoteError, match="no-such-folder"):
+            helper.call(
+                "toolkit.ahead:quarter_parts_pickled",
+                {"params_dir": str(tmp_path / "no-such-folder"), "quarter": "2019-20-Q4"},
+            )
+        with pytest.raises(ValueError, match="not a toolkit function"):
+            helper.call("os:system", {"command": "true"})
+        assert helper.alive  # a failed call does not stop the zygote forking kernels
+    finally:
+        helper.close()
+    assert not psutil.Process().children(recursive=True)
+
+
+@pytest.mark.slow
+def test_pooled_kernels_do_not_write_history_cell_by_cell():
+    """IPython's SQLite history is shared by every kernel of the user's: a briefing's
+    cells are not written to it one by one (each write waited on the others)."""
+    with KernelPool(1, 1) as pool:
+        kernel = pool.acquire(timeout=120)
+        source = (
+            "h = get_ipython().history_manager\n"
+            "print(h.db_cache_size >= 100, len(h.db_input_cache) > 0)"
+        )
+        assert _text(_run(kernel, "1 + 1", source).cells[1]).strip() == "True True"
+        pool.release(kernel).result(30)

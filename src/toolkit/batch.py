@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import pickle
 import shutil
 import threading
 import time
@@ -42,9 +43,10 @@ from papermill.engines import papermill_engines
 from papermill.iorw import load_notebook_node
 
 from toolkit import atomic, manifest, resources
+from toolkit.ahead import warm
 from toolkit.execute import execute, first_line
 from toolkit.index_rows import data_notice, index_rows
-from toolkit.kernels import KernelPool, KernelPoolClosed, PooledKernel, Zygote
+from toolkit.kernels import KernelPool, KernelPoolClosed, PooledKernel, Zygote, ZygoteError
 from toolkit.params import Params
 from toolkit.quarter_index import QuarterParts, quarter_parts, write_quarter_index
 from toolkit.quarters import Quarter
@@ -218,24 +220,24 @@ class _Runner:
             result.timings["pdf"] = time.perf_counter() - began
 
 
-def _warm_cache(params: Params, report_id: str, quarter: Quarter, cache_dir: Path | None) -> None:
-    """Parse the data files every briefing of the run reads, once, while kernels start.
-
-    Every briefing reads the same data.police.uk files (the force's and its peers'),
-    population and recorded crime table; without this the first briefings would each
-    parse them at the same time. Problems are left for the briefings to report.
-    """
+def _warm_cache(
+    params: Params, report_id: str, quarter: Quarter, cache_dir: Path | None, zygote: Zygote | None
+) -> None:
+    """Parse the data files every briefing of the run reads, once, while kernels start
+    (:func:`toolkit.ahead.warm`: in a zygote child where there is one)."""
     if cache_dir is None:
         return
-    from toolkit.briefing import Briefing
-    from toolkit.errors import ToolkitError
-
     began = time.perf_counter()
-    try:
-        briefing = Briefing(params, report_id, quarter, cache_dir)
-        _ = briefing.police_uk, briefing.recorded_crime
-    except ToolkitError as err:
-        log.debug("data cache not warmed: %s", err)
+    if zygote is not None and zygote.alive:
+        try:
+            args = {"params_dir": str(params.root), "report_id": report_id}
+            args.update(quarter=quarter.id, cache_dir=str(cache_dir))
+            zygote.call("toolkit.ahead:warm_data", args)
+            log.debug("data cache warmed in %.2f s (zygote)", time.perf_counter() - began)
+            return
+        except ZygoteError as err:
+            log.debug("data cache not warmed by the zygote, warming here: %s", err)
+    warm(params, report_id, quarter, cache_dir)
     log.debug("data cache warmed in %.2f s", time.perf_counter() - began)
 
 
@@ -252,18 +254,27 @@ def _warm_exporter() -> None:
 class _Parts(threading.Thread):
     """:func:`toolkit.quarter_index.quarter_parts`, made on a thread while briefings run.
 
-    The overview's chart and the tracker come from the register alone; made here, the
-    end of the run only writes them. A problem is left for the end of the run, which
-    makes them again and reports it.
+    The overview's chart and the tracker come from the register alone; made here (by a
+    zygote child where there is one: :mod:`toolkit.ahead`), the end of the run only
+    writes them. A problem is left for the end of the run, which makes them again and
+    reports it.
     """
 
-    def __init__(self, params: Params, quarter: Quarter) -> None:
+    def __init__(self, params: Params, quarter: Quarter, zygote: Zygote | None) -> None:
         super().__init__(name="toolkit-overview", daemon=True)
-        self.params, self.quarter = params, quarter
+        self.params, self.quarter, self.zygote = params, quarter, zygote
         self.parts: QuarterParts | None = None
 
     def run(self) -> None:
         try:
+            if self.zygote is not None and self.zygote.alive:
+                try:
+                    args = {"params_dir": str(self.params.root), "quarter": self.quarter.id}
+                    made = self.zygote.call("toolkit.ahead:quarter_parts_pickled", args)
+                    self.parts = pickle.loads(made)  # noqa: S301 - our own child's, via a pipe
+                    return
+                except ZygoteError as err:
+                    log.debug("overview not made by the zygote, making it here: %s", err)
             self.parts = quarter_parts(self.params, self.quarter)
         except Exception as err:
             log.debug("overview not made ahead: %s", err)
@@ -353,9 +364,9 @@ def run_reports(
     # tracker (from the register alone) on threads, the data here.
     exporter = threading.Thread(target=_warm_exporter, name="toolkit-exporter", daemon=True)
     exporter.start()
-    parts = _Parts(params, quarter)
+    parts = _Parts(params, quarter, pool.zygote)
     parts.start()
-    _warm_cache(params, report_ids[0], quarter, cache_dir)
+    _warm_cache(params, report_ids[0], quarter, cache_dir, pool.zygote)
     runner = _Runner(
         params,
         quarter,

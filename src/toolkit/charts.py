@@ -28,7 +28,6 @@ import json
 import logging
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -41,6 +40,7 @@ from matplotlib.lines import Line2D
 from matplotlib.textpath import text_to_path
 
 from toolkit import atomic
+from toolkit.chart import Chart, Row
 from toolkit.forces import force_label
 
 log = logging.getLogger("toolkit")
@@ -59,30 +59,6 @@ SOURCE = "Source: data.police.uk street-level crime (Open Government Licence v3.
 _SIZE = (8.0, 4.5)
 _LABEL_WIDTH = 28  # characters per line of a peer's name or a legend entry
 _DPI = 100
-
-Row = list[str | int | float | None]
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A rendered chart with its accessible text.
-
-    Attributes
-    ----------
-    png
-        The image.
-    alt
-        Alt text: what the chart shows and its main message, from the data.
-    caption
-        A caption for the figure (source and caveats included).
-    table
-        The same numbers: the first row is the header.
-    """
-
-    png: bytes
-    alt: str
-    caption: str
-    table: list[Row]
 
 
 def trend_chart(figures: Mapping[str, Any], *, labels: Mapping[str, str] | None = None) -> Chart:

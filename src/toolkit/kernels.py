@@ -60,6 +60,18 @@ A forked kernel has them already (the zygote imported them), so there it costs n
 """
 
 
+KERNEL_ARGUMENTS = ("--HistoryManager.db_cache_size=1000",)
+"""Added to every pooled kernel's command line. IPython writes each cell's input to its
+SQLite history (``~/.ipython``, one file for every kernel of the user's) as the cell
+runs, through a thread of its own; the kernels of a run waited on those writes (about
+3 ms a cell). With a cache larger than a briefing's cells, a kernel writes its input
+once, when it shuts down politely (a killed one writes nothing: a briefing is not an
+interactive session, and its notebook is its record). Turning history off instead
+(``enabled=False`` or an in-memory file) made ipykernel's polite shutdown hang now and
+then, its control thread flushing into an IOPub thread already stopped.
+"""
+
+
 @dataclass
 class PooledKernel:
     """A started kernel and what it cost.
@@ -306,6 +318,7 @@ class KernelPool:
     async def _launch(self) -> AsyncKernelManager:
         """Start a kernel (forked, or spawned if the zygote cannot fork it)."""
         options: dict[str, Any] = {
+            "extra_arguments": list(KERNEL_ARGUMENTS),
             "cwd": self.cwd,
             "stdin": subprocess.DEVNULL,
             "stdout": subprocess.PIPE,

@@ -28,6 +28,7 @@ from typing import Any
 from markupsafe import Markup
 
 from toolkit import atomic
+from toolkit.chart import Chart
 from toolkit.overview import Overview, build_overview
 from toolkit.params import Params
 from toolkit.quarters import Quarter
@@ -52,8 +53,8 @@ class QuarterParts:
     overview: Overview
     data: dict[str, Any]
     """``overview.to_json()``."""
-    chart: Any
-    """The items chart (:class:`toolkit.charts.Chart`)."""
+    chart: Chart
+    """The items chart."""
     tracker: TrackerFiles
 
 

@@ -258,8 +258,7 @@ class TrackerFiles:
     csv_name: str
     xlsx_name: str
     csv: bytes
-    book: Any
-    """The openpyxl workbook."""
+    xlsx: bytes
     rows: int
 
     def save(self, folder: Path) -> tuple[Path, Path, int]:
@@ -274,7 +273,7 @@ class TrackerFiles:
             atomic.replacing(folder / self.xlsx_name) as xlsx_temp,
         ):
             csv_temp.write_bytes(self.csv)
-            self.book.save(xlsx_temp)
+            xlsx_temp.write_bytes(self.xlsx)
         return folder / self.csv_name, folder / self.xlsx_name, self.rows
 
 
@@ -289,9 +288,9 @@ def tracker_files(
     rows = tracker_rows(params, quarter, register)
     csv_name, xlsx_name = file_names(public)
     data = ("\ufeff" + csv_text(rows, public)).encode("utf-8")
-    return TrackerFiles(
-        csv_name, xlsx_name, data, workbook(params, quarter, rows, public), len(rows)
-    )
+    book = io.BytesIO()
+    workbook(params, quarter, rows, public).save(book)
+    return TrackerFiles(csv_name, xlsx_name, data, book.getvalue(), len(rows))
 
 
 def write_tracker(

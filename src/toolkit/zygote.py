@@ -322,6 +322,7 @@ class Zygote:
         env: dict[str, str],
         stdout: int | None = None,
         stderr: int | None = None,
+        task: dict[str, Any] | None = None,
     ) -> Future[ForkedProcess]:
         """Ask for a kernel: ``IPKernelApp`` initialised with ``argv``, then started.
 
@@ -335,6 +336,9 @@ class Zygote:
             File descriptors for the kernel's stdout and stderr (``/dev/null`` if
             ``None``); they are sent to the zygote, so the caller may close its copies
             once the future is done.
+        task
+            Instead of a kernel, a child that runs one function and exits (see
+            :meth:`call`).
 
         Returns
         -------
@@ -358,6 +362,7 @@ class Zygote:
                 "env": env,
                 "stdout": stdout is not None,
                 "stderr": stderr is not None,
+                "task": task,
             }
             self._forks[self._next_id] = (future, fds)
             try:
@@ -366,6 +371,61 @@ class Zygote:
                 del self._forks[self._next_id]
                 future.set_exception(ZygoteError(f"the kernel zygote is gone: {err}"))
         return future
+
+    def call(self, target: str, kwargs: dict[str, Any], timeout: float = 600) -> bytes:
+        """Run ``target(**kwargs)`` in a child forked from the zygote; return its bytes.
+
+        For work that needs the zygote's imports (pandas, matplotlib, the toolkit) but
+        should not hold this process's interpreter lock: the child has them already,
+        runs the function, writes the ``bytes`` it returns to a pipe and exits. Blocks
+        the calling thread (not the interpreter) until then.
+
+        Parameters
+        ----------
+        target
+            ``"toolkit.module:function"``; only the toolkit's own functions are run.
+        kwargs
+            JSON-native keyword arguments.
+        timeout
+            Seconds to wait for the child to exit once its result is read.
+
+        Raises
+        ------
+        ZygoteError
+            When the zygote cannot fork, or the function raises (its last line of
+            error output is the message).
+        """
+        if not target.startswith("toolkit.") or ":" not in target:
+            raise ValueError(f"not a toolkit function: {target!r}")
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        try:
+            future = self.fork(
+                [],
+                cwd=os.getcwd(),
+                env=dict(os.environ),
+                stdout=out_w,
+                stderr=err_w,
+                task={"target": target, "kwargs": kwargs},
+            )
+        finally:
+            os.close(out_w)
+            os.close(err_w)
+        errors: list[bytes] = []
+        reader = threading.Thread(
+            target=lambda: errors.append(_read_all(err_r)), name="toolkit-zygote-call", daemon=True
+        )
+        reader.start()
+        try:
+            child = future.result()
+            result = _read_all(out_r)
+            code = child.wait(timeout)
+        finally:
+            reader.join(timeout)
+        if code != 0:
+            lines = b"".join(errors).decode("utf-8", "replace").strip().splitlines()
+            raise ZygoteError(f"{target} failed: {lines[-1] if lines else f'exit status {code}'}")
+        return result
 
     def signal(self, pid: int, signum: int) -> None:
         """Send ``signum`` to a kernel's process group, if it has not exited yet."""
@@ -460,6 +520,12 @@ class Zygote:
         # PR_SET_PDEATHSIG did. Their ids may be reused already: no signal from here.
         for child in children.values():
             child._set_exit(-signal.SIGKILL)
+
+
+def _read_all(fd: int) -> bytes:
+    """Everything from ``fd`` until its writer closes it; closes ``fd``."""
+    with os.fdopen(fd, "rb") as stream:
+        return stream.read()
 
 
 class ForkProvisioner(LocalProvisioner):
@@ -634,7 +700,8 @@ def _zygote_main(fd: int, modules: list[str]) -> None:  # pragma: no cover - the
 def _kernel_child(
     request: dict[str, Any], fds: list[int], sock: socket.socket, wake: tuple[int, int]
 ) -> NoReturn:  # pragma: no cover - runs in a forked kernel
-    """In a forked child of the zygote: become an ipykernel kernel, then exit."""
+    """In a forked child of the zygote: become an ipykernel kernel (or run a
+    :meth:`Zygote.call` task), then exit."""
     code: int = 1
     try:
         zygote = os.getppid()
@@ -666,17 +733,11 @@ def _kernel_child(
         os.environ.clear()
         os.environ.update(request["env"])
         os.environ["JPY_PARENT_PID"] = str(zygote)
-        sys.argv = [sys.executable, "-m", "ipykernel_launcher", *request["argv"]]
         _reseed()
-        from ipykernel.kernelapp import IPKernelApp
-
-        # parent_handle's default was read from the zygote's environment, at import:
-        # the kernel's parent poller watches the zygote (which it outlives by no more
-        # than a poll), and the kernel does not print its "Ctrl-C will not work" note.
-        app = IPKernelApp.instance(parent_handle=zygote)
-        app.initialize(request["argv"])
-        _install_pyplot_hooks()
-        app.start()
+        if request.get("task"):
+            _run_task(request["task"])
+        else:
+            _run_kernel(request["argv"], zygote)
         code = 0
     except SystemExit as stop:
         code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
@@ -692,6 +753,30 @@ def _kernel_child(
                 if stream is not None:
                     stream.flush()
         os._exit(code)
+
+
+def _run_kernel(argv: list[str], zygote: int) -> None:  # pragma: no cover - a forked kernel
+    """Become an ipykernel kernel bound to ``argv``'s connection file; return when it stops."""
+    sys.argv = [sys.executable, "-m", "ipykernel_launcher", *argv]
+    from ipykernel.kernelapp import IPKernelApp
+
+    # parent_handle's default was read from the zygote's environment, at import:
+    # the kernel's parent poller watches the zygote (which it outlives by no more
+    # than a poll), and the kernel does not print its "Ctrl-C will not work" note.
+    app = IPKernelApp.instance(parent_handle=zygote)
+    app.initialize(argv)
+    _install_pyplot_hooks()
+    app.start()
+
+
+def _run_task(task: dict[str, Any]) -> None:  # pragma: no cover - runs in a forked child
+    """Run a :meth:`Zygote.call` task: its bytes to stdout (the caller's pipe)."""
+    module, _, name = str(task["target"]).partition(":")
+    if not module.startswith("toolkit."):
+        raise ValueError(f"not a toolkit function: {task['target']!r}")
+    result = getattr(importlib.import_module(module), name)(**task["kwargs"])
+    with os.fdopen(1, "wb", closefd=False) as out:
+        out.write(result)
 
 
 def _reseed() -> None:  # pragma: no cover - runs in a forked kernel

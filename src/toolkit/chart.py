@@ -1,0 +1,33 @@
+"""A drawn chart with its accessible text: what :mod:`toolkit.charts` returns.
+
+Kept apart from the drawing code (and so from matplotlib), so that a chart drawn in
+another process can be handed over and shown without importing matplotlib.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+Row = list[str | int | float | None]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A rendered chart with its accessible text.
+
+    Attributes
+    ----------
+    png
+        The image.
+    alt
+        Alt text: what the chart shows and its main message, from the data.
+    caption
+        A caption for the figure (source and caveats included).
+    table
+        The same numbers: the first row is the header.
+    """
+
+    png: bytes
+    alt: str
+    caption: str
+    table: list[Row]
