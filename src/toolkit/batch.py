@@ -399,21 +399,27 @@ def run_reports(
         for stale in quarter_dir.glob(f".staging-*-{os.getpid()}"):
             shutil.rmtree(stale, ignore_errors=True)
         raise
-    pool.close()
     executor.shutdown(wait=True)
-    for result in results:
-        if result.report_id in runner.kernels:
-            result.timings["shutdown"] = runner.kernels[result.report_id].shutdown_seconds
     ended = manifest.utc_now()
+    # The last kernels shut down while the index is written; the manifest, which
+    # records each kernel's shutdown time, waits for them.
+    closing = threading.Thread(target=pool.close, name="toolkit-pool-close", daemon=True)
+    closing.start()
     try:
-        index = write_quarter_index(
-            params,
-            quarter,
-            out_root,
-            index_rows(params, quarter, quarter_dir, results),
-            footer=footer,
-            parts=parts.result(),
-        )
+        try:
+            index = write_quarter_index(
+                params,
+                quarter,
+                out_root,
+                index_rows(params, quarter, quarter_dir, results),
+                footer=footer,
+                parts=parts.result(),
+            )
+        finally:
+            closing.join()
+        for result in results:
+            if result.report_id in runner.kernels:
+                result.timings["shutdown"] = runner.kernels[result.report_id].shutdown_seconds
         manifest_path = write_manifest(
             params,
             quarter,
