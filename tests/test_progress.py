@@ -36,7 +36,7 @@ def test_the_live_table_shows_every_briefing_and_the_tally():
     progress = LiveProgress(console, ["a-report", "b-report", "c-report"])
     progress(Event("a-report", RunState.OK, 2.0))
     progress(Event("b-report", RunState.FAILED, 1.5, "KeyError: '[/bold] [x]'"))
-    console.print(progress._table())
+    console.print(progress)
     text = out.getvalue()
     assert "2 of 3 done, 1 failed" in text
     assert "KeyError: '[/bold] [x]'" in text  # shown as written, not read as markup

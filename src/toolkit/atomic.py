@@ -46,7 +46,7 @@ def _fsync(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def replacing(path: Path) -> Iterator[Path]:
+def replacing(path: Path, *, exclusive: bool = False) -> Iterator[Path]:
     """A temporary path to write ``path``'s new content to; put in place when the block ends.
 
     The block writes the file at the yielded path by any means (``book.save(temp)``,
@@ -59,15 +59,37 @@ def replacing(path: Path) -> Iterator[Path]:
     ----------
     path
         The file to write; its folder must exist.
+    exclusive
+        Never replace an existing file (see :func:`write_bytes`).
+
+    Raises
+    ------
+    FileExistsError
+        With ``exclusive``, when ``path`` exists when the block ends.
     """
     path = Path(path)
     temporary = temporary_path(path)
     try:
         yield temporary
         _fsync(temporary)
-        os.replace(temporary, path)
+        _put(temporary, path, exclusive)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def _put(temporary: Path, path: Path, exclusive: bool) -> None:
+    """Rename ``temporary`` to ``path``; with ``exclusive``, never over an existing file."""
+    if not exclusive:
+        os.replace(temporary, path)
+        return
+    try:
+        os.link(temporary, path)  # fails if path exists: never overwrites
+    except FileExistsError:
+        raise
+    except OSError:  # a file system without hard links
+        if path.exists():
+            raise FileExistsError(path) from None
+        os.replace(temporary, path)
 
 
 def write_bytes(path: Path, data: bytes, *, exclusive: bool = False) -> Path:
@@ -105,17 +127,7 @@ def write_bytes(path: Path, data: bytes, *, exclusive: bool = False) -> Path:
             sink.write(data)
             sink.flush()
             os.fsync(sink.fileno())
-        if not exclusive:
-            os.replace(temporary, path)
-            return path
-        try:
-            os.link(temporary, path)  # fails if path exists: never overwrites
-        except FileExistsError:
-            raise
-        except OSError:  # a file system without hard links
-            if path.exists():
-                raise FileExistsError(path) from None
-            os.replace(temporary, path)
+        _put(temporary, path, exclusive)
     finally:
         temporary.unlink(missing_ok=True)
     return path

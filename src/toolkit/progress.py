@@ -61,7 +61,7 @@ class LiveProgress:
         self._since: dict[str, float] = {}
         self._lock = threading.Lock()
         self._live = Live(
-            console=console, get_renderable=self._table, refresh_per_second=4, transient=False
+            console=console, get_renderable=self.__rich__, refresh_per_second=4, transient=False
         )
 
     def __enter__(self) -> LiveProgress:
@@ -77,7 +77,8 @@ class LiveProgress:
                 self._since[event.report_id] = time.perf_counter() - event.elapsed
             self._rows[event.report_id] = (event.state, event.elapsed, event.error)
 
-    def _table(self) -> Any:
+    def __rich__(self) -> Any:
+        """The table as it stands (rich's protocol: ``console.print(progress)`` shows it)."""
         from rich.table import Table
         from rich.text import Text
 

@@ -16,21 +16,19 @@ of it is fetched, when it is encrypted, compressed by a method other than deflat
 none, or implausibly large or compressed for a monthly file (over 1 GiB, or inflating
 more than 100 times). While it is inflated the bytes go to a hidden temporary file beside
 the final name; the CRC-32 and size are checked against the central directory, and only
-then is the file moved into place with :func:`os.replace`. A member that does not match,
-or that inflates past its declared size (inflating stops one byte past it), is refused
-with a :class:`~toolkit.errors.DataError` naming the archive, the member and what was
-expected and found; nothing is written for it. A write that fails (a full disk) is one
-:class:`~toolkit.errors.OutputError` line naming the file. Names inside the archive are
-only matched against, never used as paths: every file written is named from a validated
-month and force slug.
+then is the file moved into place (:mod:`toolkit.atomic`, never over an existing file).
+A member that does not match, or that inflates past its declared size (inflating stops
+one byte past it), is refused with a :class:`~toolkit.errors.DataError` naming the
+archive, the member and what was expected and found; nothing is written for it. A write
+that fails (a full disk) is one :class:`~toolkit.errors.OutputError` line naming the file.
+Names inside the archive are only matched against, never used as paths: every file
+written is named from a validated month and force slug.
 """
 
 from __future__ import annotations
 
 import copy
 import io
-import os
-import secrets
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -40,6 +38,7 @@ from typing import IO, Any
 
 import remotezip
 
+from toolkit import atomic
 from toolkit.errors import DataError, OutputError, Problem
 from toolkit.fetch.client import Client, broken
 from toolkit.zipmember import check_plausible
@@ -150,8 +149,9 @@ def check_member(info: zipfile.ZipInfo, url: str) -> None:
 def extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, url: str, target: Path) -> None:
     """Inflate the member ``info`` of ``archive`` into ``target``, checked.
 
-    The bytes go to a hidden temporary file beside ``target``, which replaces nothing:
-    it becomes ``target`` only once the CRC-32 and size match.
+    The bytes go to a hidden temporary file beside ``target`` (:func:`toolkit.atomic.replacing`,
+    exclusive: it replaces nothing), which becomes ``target`` only once the CRC-32 and size
+    match.
 
     Raises
     ------
@@ -168,37 +168,14 @@ def extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, url: str, target: P
     reading = copy.copy(info)
     reading.file_size = info.file_size + 1
     del reading.CRC
-    temp = target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as error:
-        raise OutputError(error, target, what="the fetched file") from None
-    crc = written = 0
-    try:
-        with os.fdopen(descriptor, "wb") as out, archive.open(reading) as member:
-            while chunk := member.read(_INFLATE):
-                if written + len(chunk) > info.file_size:
-                    raise _refused(
-                        url,
-                        info,
-                        "it inflates past its declared size",
-                        f"{info.file_size} bytes",
-                        "more",
-                    )
-                crc, written = zlib.crc32(chunk, crc), written + len(chunk)
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-        if crc != info.CRC:
-            raise _refused(url, info, "CRC-32 does not match", f"{info.CRC:08x}", f"{crc:08x}")
-        if written != info.file_size:
-            raise _refused(
-                url, info, "size does not match", f"{info.file_size} bytes", f"{written} bytes"
-            )
-        if target.exists():  # appeared meanwhile: never overwrite
-            raise DataError(Problem(str(target), "", "appeared while fetching; left as it is"))
-        os.replace(temp, target)
+        with atomic.replacing(target, exclusive=True) as temp:
+            _inflate(archive, reading, info, url, temp)
+    except FileExistsError:  # appeared meanwhile: never overwrite
+        raise DataError(
+            Problem(str(target), "", "appeared while fetching; left as it is")
+        ) from None
     except (zlib.error, EOFError, zipfile.BadZipFile) as error:
         raise DataError(
             Problem(
@@ -210,8 +187,31 @@ def extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, url: str, target: P
         ) from None
     except OSError as error:
         raise OutputError(error, target, what="the fetched file") from None
-    finally:
-        temp.unlink(missing_ok=True)
+
+
+def _inflate(
+    archive: zipfile.ZipFile, reading: zipfile.ZipInfo, info: zipfile.ZipInfo, url: str, temp: Path
+) -> None:
+    """Inflate the member into ``temp``, checking its size and CRC-32 as it goes."""
+    crc = written = 0
+    with open(temp, "xb") as out, archive.open(reading) as member:
+        while chunk := member.read(_INFLATE):
+            if written + len(chunk) > info.file_size:
+                raise _refused(
+                    url,
+                    info,
+                    "it inflates past its declared size",
+                    f"{info.file_size} bytes",
+                    "more",
+                )
+            crc, written = zlib.crc32(chunk, crc), written + len(chunk)
+            out.write(chunk)
+    if crc != info.CRC:
+        raise _refused(url, info, "CRC-32 does not match", f"{info.CRC:08x}", f"{crc:08x}")
+    if written != info.file_size:
+        raise _refused(
+            url, info, "size does not match", f"{info.file_size} bytes", f"{written} bytes"
+        )
 
 
 def _refused(url: str, info: zipfile.ZipInfo, what: str, expected: str, got: str) -> DataError:
