@@ -6,7 +6,9 @@ ahead of need (one kernel per briefing: nothing leaks between reports). The note
 is parameterised and executed by papermill on the pooled kernel
 (:mod:`toolkit.execute`); the executed notebook is exported to HTML with one shared
 exporter. Parsed data files are shared between
-briefings through the cache folder (``cache_dir``).
+briefings through the cache folder (``cache_dir``), filled once before the first
+briefing starts; the overview's chart and tracker are made while the briefings run
+(both in a child of the kernel zygote where there is one: :mod:`toolkit.ahead`).
 
 For each report the notebook runs into a staging folder beside the final one
 (``<out>/<quarter>/.staging-<report>-<pid>``); only when the notebook ran and the
@@ -30,7 +32,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import pickle
 import shutil
 import threading
 import time
@@ -43,12 +44,12 @@ from papermill.engines import papermill_engines
 from papermill.iorw import load_notebook_node
 
 from toolkit import atomic, manifest, resources
-from toolkit.ahead import warm
+from toolkit.ahead import QuarterPartsAhead, warm_cache
 from toolkit.execute import execute, first_line
 from toolkit.index_rows import data_notice, index_rows
-from toolkit.kernels import KernelPool, KernelPoolClosed, PooledKernel, Zygote, ZygoteError
+from toolkit.kernels import KernelPool, KernelPoolClosed, PooledKernel, Zygote
 from toolkit.params import Params
-from toolkit.quarter_index import QuarterParts, quarter_parts, write_quarter_index
+from toolkit.quarter_index import write_quarter_index
 from toolkit.quarters import Quarter
 from toolkit.results import STAGES, Batch, Event, OnEvent, Result
 from toolkit.run_manifest import write_manifest
@@ -220,27 +221,6 @@ class _Runner:
             result.timings["pdf"] = time.perf_counter() - began
 
 
-def _warm_cache(
-    params: Params, report_id: str, quarter: Quarter, cache_dir: Path | None, zygote: Zygote | None
-) -> None:
-    """Parse the data files every briefing of the run reads, once, while kernels start
-    (:func:`toolkit.ahead.warm`: in a zygote child where there is one)."""
-    if cache_dir is None:
-        return
-    began = time.perf_counter()
-    if zygote is not None and zygote.alive:
-        try:
-            args = {"params_dir": str(params.root), "report_id": report_id}
-            args.update(quarter=quarter.id, cache_dir=str(cache_dir))
-            zygote.call("toolkit.ahead:warm_data", args)
-            log.debug("data cache warmed in %.2f s (zygote)", time.perf_counter() - began)
-            return
-        except ZygoteError as err:
-            log.debug("data cache not warmed by the zygote, warming here: %s", err)
-    warm(params, report_id, quarter, cache_dir)
-    log.debug("data cache warmed in %.2f s", time.perf_counter() - began)
-
-
 def _warm_exporter() -> None:
     """:func:`toolkit.export.warm`; a problem is left for the first export to report."""
     try:
@@ -249,40 +229,6 @@ def _warm_exporter() -> None:
         warm()
     except Exception as err:
         log.debug("exporter not warmed: %s", err)
-
-
-class _Parts(threading.Thread):
-    """:func:`toolkit.quarter_index.quarter_parts`, made on a thread while briefings run.
-
-    The overview's chart and the tracker come from the register alone; made here (by a
-    zygote child where there is one: :mod:`toolkit.ahead`), the end of the run only
-    writes them. A problem is left for the end of the run, which makes them again and
-    reports it.
-    """
-
-    def __init__(self, params: Params, quarter: Quarter, zygote: Zygote | None) -> None:
-        super().__init__(name="toolkit-overview", daemon=True)
-        self.params, self.quarter, self.zygote = params, quarter, zygote
-        self.parts: QuarterParts | None = None
-
-    def run(self) -> None:
-        try:
-            if self.zygote is not None and self.zygote.alive:
-                try:
-                    args = {"params_dir": str(self.params.root), "quarter": self.quarter.id}
-                    made = self.zygote.call("toolkit.ahead:quarter_parts_pickled", args)
-                    self.parts = pickle.loads(made)  # noqa: S301 - our own child's, via a pipe
-                    return
-                except ZygoteError as err:
-                    log.debug("overview not made by the zygote, making it here: %s", err)
-            self.parts = quarter_parts(self.params, self.quarter)
-        except Exception as err:
-            log.debug("overview not made ahead: %s", err)
-
-    def result(self) -> QuarterParts | None:
-        if self.ident is not None:  # started
-            self.join()
-        return self.parts
 
 
 def run_reports(
@@ -364,9 +310,9 @@ def run_reports(
     # tracker (from the register alone) on threads, the data here.
     exporter = threading.Thread(target=_warm_exporter, name="toolkit-exporter", daemon=True)
     exporter.start()
-    parts = _Parts(params, quarter, pool.zygote)
+    parts = QuarterPartsAhead(params, quarter, pool.zygote)
     parts.start()
-    _warm_cache(params, report_ids[0], quarter, cache_dir, pool.zygote)
+    warm_cache(params, report_ids[0], quarter, cache_dir, pool.zygote)
     runner = _Runner(
         params,
         quarter,
