@@ -52,8 +52,9 @@ async def wait_connected(
     deadline = time.monotonic() + timeout
     while True:
         msg_id = kc.kernel_info()
-        reply = await _reply(kc, msg_id, min(SHELL_WAIT, max(0.0, deadline - time.monotonic())))
-        if reply is not None and await _iopub_seen(kc, msg_id):
+        wait = min(SHELL_WAIT, max(0.0, deadline - time.monotonic()))
+        reply = await _of_request(kc.get_shell_msg, msg_id, wait)
+        if reply is not None and await _of_request(kc.get_iopub_msg, msg_id, IOPUB_WAIT):
             # What wait_for_ready records from the reply (the protocol version to speak).
             handle = getattr(kc, "_handle_kernel_info_reply", None)
             if handle is not None:
@@ -65,25 +66,14 @@ async def wait_connected(
             raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
 
 
-async def _reply(kc: Any, msg_id: str, wait: float) -> dict[str, Any] | None:
-    """The shell reply to ``msg_id`` (earlier requests' replies are passed over)."""
+async def _of_request(get: Callable[..., Any], msg_id: str, wait: float) -> dict[str, Any] | None:
+    """The first message ``get`` (a channel's ``get_*_msg``) returns for request
+    ``msg_id`` within ``wait`` seconds; others (earlier requests') are passed over."""
     end = time.monotonic() + wait
     while True:
         try:
-            msg = await ensure_async(kc.get_shell_msg(timeout=max(0.0, end - time.monotonic())))
+            msg = await ensure_async(get(timeout=max(0.0, end - time.monotonic())))
         except Empty:
             return None
         if msg["parent_header"].get("msg_id") == msg_id:
             return dict(msg)
-
-
-async def _iopub_seen(kc: Any, msg_id: str) -> bool:
-    """Whether an IOPub message of request ``msg_id`` arrives within :data:`IOPUB_WAIT`."""
-    end = time.monotonic() + IOPUB_WAIT
-    while True:
-        try:
-            msg = await ensure_async(kc.get_iopub_msg(timeout=max(0.0, end - time.monotonic())))
-        except Empty:
-            return False
-        if msg["parent_header"].get("msg_id") == msg_id:
-            return True
