@@ -46,17 +46,8 @@ import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "data" / "sample" / "police-uk"
-SAMPLE_MONTHS = ["2018-10", "2018-11", "2018-12", "2019-01", "2019-02"]
-SAMPLE_FORCES = [
-    "avon-and-somerset",
-    "hampshire",
-    "devon-and-cornwall",
-    "dorset",
-    "gloucestershire",
-    "wiltshire",
-]
+from sample import ROOT, SAMPLE, SAMPLE_FORCES, SAMPLE_MONTHS  # benchmarks/sample.py
+
 SLUGS = [
     "avon-and-somerset",
     "bedfordshire",

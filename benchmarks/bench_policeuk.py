@@ -32,17 +32,8 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "data" / "sample" / "police-uk"
-SAMPLE_MONTHS = ["2018-10", "2018-11", "2018-12", "2019-01", "2019-02"]
-SAMPLE_FORCES = [
-    "avon-and-somerset",
-    "hampshire",
-    "devon-and-cornwall",
-    "dorset",
-    "gloucestershire",
-    "wiltshire",
-]
+from sample import ROOT, SAMPLE, SAMPLE_FORCES, SAMPLE_MONTHS  # benchmarks/sample.py
+
 QUARTER = "2018-19-Q3"
 
 sys.path.insert(0, str(ROOT / "src"))
