@@ -31,3 +31,8 @@ class Chart:
     alt: str
     caption: str
     table: list[Row]
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """The image's width and height in pixels (from its PNG header)."""
+        return int.from_bytes(self.png[16:20], "big"), int.from_bytes(self.png[20:24], "big")

@@ -38,10 +38,6 @@ from toolkit.tracker import TrackerFiles, tracker_files
 from toolkit.vocabulary import IndexRow, ItemKind
 
 
-def _png_size(png: bytes) -> tuple[int, int]:
-    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
-
-
 @dataclass(frozen=True)
 class QuarterParts:
     """What the overview page and the tracker show that comes from the register alone.
@@ -110,7 +106,7 @@ def write_quarter_index(
     parts = parts or quarter_parts(params, quarter)
     overview, data, chart = parts.overview, parts.data, parts.chart
     csv_path, xlsx_path, tracker_rows = parts.tracker.save(folder)
-    width, height = _png_size(chart.png)
+    width, height = chart.size
     ok_count = sum(bool(row["ok"]) for row in reports)
     css = (TEMPLATE_DIR / "briefing" / "briefing.css").read_text(encoding="utf-8")
     html = (

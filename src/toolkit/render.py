@@ -177,11 +177,6 @@ def template_override(briefing: Facts) -> Path | None:
     return (briefing.params.root / folder).resolve() if folder else None
 
 
-def _png_size(png: bytes) -> tuple[int, int]:
-    """Width and height from a PNG's IHDR chunk."""
-    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
-
-
 def _charts(briefing: Facts) -> list[dict[str, Any]]:
     """The performance charts, each with its numbers as a table.
 
@@ -202,7 +197,7 @@ def _charts(briefing: Facts) -> list[dict[str, Any]]:
     for chart, crime_type in zip(made, kinds, strict=False):
         if crime_type is None and not figures.get("trend"):
             continue
-        width, height = _png_size(chart.png)
+        width, height = chart.size
         charts.append(
             {
                 "crime_type": crime_type,
