@@ -65,8 +65,9 @@ REPORT = (
 @pytest.mark.slow
 @needs_fork
 def test_forked_kernels_are_fresh_separate_processes(caplog):
+    """What the caller asks the pool to preload, the zygote imports before forking."""
     caplog.set_level(logging.DEBUG, logger="toolkit")
-    with KernelPool(2, 2) as pool:
+    with KernelPool(2, 2, preload=(*zygote.KERNEL_MODULES, "matplotlib.pyplot")) as pool:
         assert pool.zygote is not None
         zygote_pid = pool.zygote.process.pid
         first, second = pool.acquire(timeout=120), pool.acquire(timeout=120)
@@ -175,7 +176,7 @@ def test_the_spawn_path_still_works(monkeypatch):
     """Where kernels cannot be forked (Windows, macOS, TOOLKIT_KERNEL_FORK=0)."""
     monkeypatch.setenv(kernels.FORK_ENV, "0")
     assert not fork_available()
-    with KernelPool(1, 2) as pool:
+    with KernelPool(1, 2, warmup=kernels.import_code(["matplotlib.pyplot"])) as pool:
         assert pool.zygote is None
         first = pool.acquire(timeout=120)
         assert type(first.km.provisioner) is LocalProvisioner
@@ -283,7 +284,8 @@ def test_the_zygote_imports_start_no_thread(tmp_path):
         """
         import importlib, os, sys
         from toolkit import zygote
-        for name in zygote._ZYGOTE_MODULES:
+        from toolkit.quarter_run import BRIEFING_PRELOAD
+        for name in BRIEFING_PRELOAD.zygote_modules:
             importlib.import_module(name)
         print(len(zygote.thread_names()), " ".join(zygote.thread_names()))
         """
@@ -404,7 +406,7 @@ def test_a_zygote_call_runs_a_toolkit_function_in_a_child(tmp_path):
     try:
         made = pickle.loads(
             helper.call(
-                "toolkit.ahead:quarter_parts_pickled",
+                "toolkit.briefing_ahead:quarter_parts_pickled",
                 {"params_dir": str(example), "quarter": "2019-20-Q4"},
             )
         )
@@ -416,7 +418,7 @@ def test_a_zygote_call_runs_a_toolkit_function_in_a_child(tmp_path):
 
         with pytest.raises(zygote.ZygoteError, match="no-such-folder"):
             helper.call(
-                "toolkit.ahead:quarter_parts_pickled",
+                "toolkit.briefing_ahead:quarter_parts_pickled",
                 {"params_dir": str(tmp_path / "no-such-folder"), "quarter": "2019-20-Q4"},
             )
         with pytest.raises(ValueError, match="not a toolkit function"):
