@@ -105,6 +105,7 @@ class _Runner:
         self.generated = generated
         self.on_event = on_event
         self.stop = threading.Event()
+        self.swapped = False  # a briefing of this run has replaced an earlier one
         self.kernels: dict[str, Slot] = {}
 
     def emit(self, report_id: str, state: RunState, started: float, error: str = "") -> None:
@@ -163,6 +164,7 @@ class _Runner:
             if self.stop.is_set():
                 raise KernelPoolClosed("interrupted")
             swap_in(staging, final)
+            self.swapped = True
         except BaseException as err:  # noqa: BLE001 - every failure is reported, none stops the run
             if kernel is not None:
                 self.engine.release(kernel, now=True)
@@ -411,6 +413,9 @@ def run_reports(
         executor.shutdown(wait=True, cancel_futures=True)
         for stale in quarter_dir.glob(f".staging-*-{os.getpid()}"):
             shutil.rmtree(stale, ignore_errors=True)
+        if runner.swapped:  # the earlier manifest no longer describes the briefings
+            with contextlib.suppress(OSError):
+                (quarter_dir / "manifest.json").unlink(missing_ok=True)
         raise
     executor.shutdown(wait=True)
     ended = manifest.utc_now()

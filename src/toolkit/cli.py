@@ -181,6 +181,10 @@ def run(
     except ToolkitError as err:
         raise _fail(err) from None
     except KeyboardInterrupt:
+        import signal
+
+        # Ignored by the OS from now on: even while the interpreter shuts down.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         err_console.print(
             "Interrupted: kernels stopped; no output was replaced by a partial one.", markup=False
         )

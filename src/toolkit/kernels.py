@@ -355,7 +355,7 @@ class KernelPool:
         while not self._closing and self._pending < self.size and self._launched < self.limit:
             self._launched += 1
             self._pending += 1
-            self._spawn(self._start_one())
+            self._starts.add(self._spawn(self._start_one()))
 
     async def _replace(self, dead: PooledKernel) -> None:
         """Clean up a kernel that died before it was handed out; start one in its place."""
@@ -364,10 +364,12 @@ class KernelPool:
         self._launched -= 1
         self._fill()
 
-    def _spawn(self, coro: Any) -> None:
+    def _spawn(self, coro: Any) -> asyncio.Future[Any]:
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._starts.discard)
+        return task
 
     def _manager(self) -> AsyncKernelManager:
         """A kernel manager whose kernel is forked from the zygote, if there is one."""

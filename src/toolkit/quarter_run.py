@@ -448,8 +448,7 @@ class _InterruptGuard:
     Ctrl-C meanwhile must not break that off. Once :meth:`defer` is called (the index
     and manifest are being written) a Ctrl-C is only noted (:attr:`late`). Outside the
     main thread (where Python delivers signals) it does nothing. On exit the previous
-    handler is put back, unless a Ctrl-C stopped the run: the process is then on its
-    way out, and Ctrl-C stays ignored until it exits.
+    handler is put back (the command line ignores Ctrl-C from then on itself).
     """
 
     def __init__(self) -> None:
@@ -467,9 +466,9 @@ class _InterruptGuard:
         if self._deferred:
             self.late = True
             return
+        if self._seen:
+            return  # stopping already
         self._seen = True
-        # Ignored by the OS from now on: even while the interpreter shuts down.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
         raise KeyboardInterrupt
 
     def __enter__(self) -> _InterruptGuard:
@@ -479,7 +478,7 @@ class _InterruptGuard:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._installed and not self._seen:
+        if self._installed:
             signal.signal(signal.SIGINT, self._previous)  # type: ignore[arg-type]
 
 
