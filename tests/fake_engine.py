@@ -120,10 +120,13 @@ class FakeEngine:
         self.closed.append(now)
 
 
-def briefing_notebook(folder: Path, tag: str, actions: dict[str, str] | None = None) -> Path:
+def briefing_notebook(
+    folder: Path, tag: str, actions: dict[str, str] | None = None, extra: str = ""
+) -> Path:
     """A small briefing notebook: writes ``marker.txt`` (``<report> <tag>``) into its
     output folder, then does ``actions[report_id]``: ``fail`` (raises), ``sleep:S``,
-    ``interrupt`` (sends this process SIGINT and waits), else nothing."""
+    ``interrupt`` (sends this process SIGINT and waits), else nothing; then ``extra``
+    (code, with ``action`` and the parameters defined)."""
     params = nbformat.v4.new_code_cell(
         'report_id = ""\nquarter = ""\nparams_dir = ""\noutput_dir = ""\ncache_dir = ""'
     )
@@ -138,7 +141,7 @@ def briefing_notebook(folder: Path, tag: str, actions: dict[str, str] | None = N
         "    time.sleep(float(action[6:]))\n"
         "if action == 'interrupt':\n"
         "    os.kill(os.getpid(), signal.SIGINT)\n"
-        "    time.sleep(5)\n"
+        "    time.sleep(1)\n" + extra
     )
     nb = nbformat.v4.new_notebook(cells=[params, work])
     nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "P"}

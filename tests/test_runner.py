@@ -282,3 +282,49 @@ def test_a_ready_kernel_that_died_is_never_handed_out(monkeypatch):
         second = pool.acquire(timeout=5)
         assert second.km is launched[2]  # a third kernel, started in the dead one's place
         assert first.km is launched[0]
+
+
+READ_DATA = """
+import hashlib, json
+from toolkit.params import load_params
+p = load_params(pathlib.Path(params_dir))
+street = p.path(p.force.data.police_uk) / "2018-11" / "2018-11-testshire-street.csv"
+population = p.path(p.force.data.population)
+if action == "swap":  # the analyst saves new data files while the run goes on
+    source = pathlib.Path(params_dir, ".toolkit-origin").read_text()
+    data = pathlib.Path(source).parent / "data"
+    new = data / "new.csv"
+    new.write_text(street.read_text().replace("Drugs", "Burglary"))
+    os.replace(new, data / "police-uk" / "2018-11" / "2018-11-testshire-street.csv")
+    with open(data / "population.csv", "a") as handle:  # changed in place
+        handle.write("E99999999,Nowhere,Nowhere,123\\n")
+read = {name: hashlib.sha256(path.read_bytes()).hexdigest()
+        for name, path in (("street", street), ("population", population))}
+pathlib.Path(output_dir, "read.json").write_text(json.dumps(read))
+"""
+
+
+def test_data_files_replaced_during_a_run_change_none_of_its_briefings(root, engine):
+    """One run reads one copy of each data file, and the manifest hashes that copy."""
+    import hashlib
+
+    street = root / "data" / "police-uk" / "2018-11" / "2018-11-testshire-street.csv"
+    population = root / "data" / "population.csv"
+    before = {
+        "street": hashlib.sha256(street.read_bytes()).hexdigest(),
+        "population": hashlib.sha256(population.read_bytes()).hexdigest(),
+    }
+    notebook = briefing_notebook(root, "data", {"due-report": "swap"}, READ_DATA)
+    done = toolkit.run_quarter(
+        QUARTER, params=root / "params", out=root / "outputs", jobs=1, notebook=notebook
+    )
+    assert done.ok
+    assert "Burglary" in street.read_text()  # the user's files are as the user saved them
+    for report in done.reports:
+        assert json.loads((report.folder / "read.json").read_text()) == before, report.report_id
+    recorded = json.loads(done.manifest.read_text())["outputs"]["sent-report"]["data"]
+    hashes = {entry["path"]: entry["sha256"] for entry in recorded}
+    assert hashes["../data/police-uk/2018-11/2018-11-testshire-street.csv"] == before["street"]
+    assert hashes["../data/population.csv"] == before["population"]
+    # The run's mirror of the data folder is gone; the copies stay for the next run.
+    assert not list((root / "outputs" / ".cache" / "data").glob("run-*"))

@@ -283,13 +283,17 @@ def _prepare(
     require_root(params)
     # The run reads the params once, now: every briefing and the manifest describe this
     # copy, whatever is saved into the params folder while the run goes on.
-    loaded = load_params(stack.enter_context(params_snapshot(params)), only=ids or None)
+    snapshot = stack.enter_context(params_snapshot(params))
+    loaded = load_params(snapshot, only=ids or None)
     data = check_data(loaded, cache_dir=out / ".cache")
     for warning in data.warnings:  # sent before any error is raised, as validate prints
         if on_event is not None:
             on_event(RunWarning(warning))
     if data.errors:
         raise InputError(data.errors)
+    # And the data files once: every briefing reads the same copy of each, and the
+    # manifest hashes that copy, whatever is saved into the data folders meanwhile.
+    loaded = _freeze_data(stack, loaded, parsed, snapshot, out / ".cache" / "data")
     if reports is None:
         ids = sorted(loaded.reports)
         if not ids:
@@ -333,6 +337,27 @@ def _prepare(
         printer,
         tuple(data.warnings),
     )
+
+
+def _freeze_data(
+    stack: contextlib.ExitStack, loaded: Params, quarter: Quarter, snapshot: Path, store: Path
+) -> Params:
+    """``loaded`` reading the run's own copy of each data file it needs
+    (:func:`toolkit.snapshot.data_snapshot`)."""
+    import dataclasses
+
+    from toolkit.manifest import data_files
+    from toolkit.snapshot import data_snapshot
+
+    data = loaded.force.data
+    sources = [loaded.path(v) for v in (data.police_uk, data.population, data.recorded_crime) if v]
+    try:
+        copies = stack.enter_context(
+            data_snapshot(snapshot, sources, data_files(loaded, quarter), store)
+        )
+    except OSError as exc:
+        raise OutputError(exc, store) from None
+    return dataclasses.replace(loaded, copies=copies)
 
 
 def _run(

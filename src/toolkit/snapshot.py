@@ -16,6 +16,7 @@ root, so that validation refuses it as it would the original.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -107,3 +108,124 @@ def _copy(source: Path, target: Path, origin: Path) -> None:
         shutil.copy2(source, target)
     except OSError as exc:
         log.debug("not copied into the params snapshot: %s: %s", source, exc)
+
+
+DATA_FILE = ".toolkit-data.json"
+"""In a snapshot: which data paths of ``force.yaml`` the run reads from its own copies
+(``{original: copy}``, both absolute); read by :func:`toolkit.params.load_params`."""
+
+
+def data_copies(root: Path) -> dict[Path, Path]:
+    """A snapshot's ``{original: copy}`` data paths (none for a params root of the user's)."""
+    import json
+
+    marker = root / DATA_FILE
+    if not marker.is_file():
+        return {}
+    pairs = json.loads(marker.read_text(encoding="utf-8"))
+    return {Path(original): Path(copy) for original, copy in pairs.items()}
+
+
+@contextmanager
+def data_snapshot(
+    snapshot: Path, sources: list[Path], read: list[Path], store: Path
+) -> Iterator[dict[Path, Path]]:
+    """Freeze the data files a run reads: one reading of each, whatever is saved meanwhile.
+
+    Each file in ``read`` is copied once into ``store`` (a content-addressed folder:
+    ``<store>/<sha256>/<name>``, kept between runs, so a file that did not change is
+    found there and a parsed-data cache keyed on its path still matches), hashing it as
+    it is copied; what the briefings read and what the manifest records are that copy.
+    A data *folder* (data.police.uk) is mirrored for the run in ``<store>/run-…``: its
+    files that the run reads are links to their copies, the others links to the
+    originals (only their names are read, to list the months held). The mirror is
+    removed afterwards; the copies stay for the next run (``<out>/.cache`` can be
+    deleted at any time).
+
+    Parameters
+    ----------
+    snapshot
+        The run's params snapshot: :data:`DATA_FILE` is written there.
+    sources
+        The data paths of ``force.yaml``, resolved (files or folders).
+    read
+        The files the run's briefings read (:func:`toolkit.manifest.data_files`).
+    store
+        Where copies are kept (``<out>/.cache/data``).
+
+    Yields
+    ------
+    dict
+        ``{original: copy}`` for each source, as written to :data:`DATA_FILE`.
+    """
+    import json
+
+    store.mkdir(parents=True, exist_ok=True)
+    mirror = Path(tempfile.mkdtemp(prefix="run-", dir=store))
+    try:
+        frozen: dict[Path, Path] = {}
+        for path in read:
+            try:
+                frozen[path.resolve()] = _freeze(path.resolve(), store)
+            except _Unreadable as err:  # the briefing reads it, and says what is wrong
+                log.debug("not copied for the run: %s", err)
+        copies: dict[Path, Path] = {}
+        for source in sources:
+            source = source.resolve()
+            if source in frozen:
+                copies[source] = frozen[source]
+            elif source.is_dir():
+                copies[source] = _mirror(source, mirror / f"{len(copies)}-{source.name}", frozen)
+        text = json.dumps({str(k): str(v) for k, v in copies.items()}, indent=1)
+        (snapshot / DATA_FILE).write_text(text, encoding="utf-8")
+        yield copies
+    finally:
+        shutil.rmtree(mirror, ignore_errors=True)
+
+
+class _Unreadable(Exception):
+    """A data file that cannot be opened (the run's checks have reported it)."""
+
+
+def _freeze(path: Path, store: Path) -> Path:
+    """Copy ``path`` into ``store`` under its content's SHA-256; return the copy."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    try:
+        source = open(path, "rb")  # noqa: SIM115 - closed below
+    except OSError as err:
+        raise _Unreadable(err) from err
+    handle, temporary = tempfile.mkstemp(prefix=".copy-", dir=store)
+    try:
+        with source, os.fdopen(handle, "wb") as target:
+            while block := source.read(1 << 20):
+                digest.update(block)
+                target.write(block)
+        shutil.copystat(path, temporary)  # the parsed-data cache keys on size and mtime
+        folder = store / digest.hexdigest()
+        copy = folder / path.name
+        if not copy.is_file():
+            folder.mkdir(exist_ok=True)
+            os.replace(temporary, copy)  # whole or not at all, for a run beside this one
+        return copy
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+
+
+def _mirror(source: Path, target: Path, frozen: dict[Path, Path]) -> Path:
+    """``source``'s tree as links: to the frozen copy where there is one, else the file."""
+    for path in sorted(source.rglob("*")):
+        link = target / path.relative_to(source)
+        if path.is_dir():
+            link.mkdir(parents=True, exist_ok=True)
+            continue
+        link.parent.mkdir(parents=True, exist_ok=True)
+        real = frozen.get(path.resolve(), path.resolve())
+        try:
+            os.link(real, link)
+        except OSError:  # another file system, or links not allowed: a symbolic link
+            os.symlink(real, link)
+    target.mkdir(parents=True, exist_ok=True)
+    return target
