@@ -441,3 +441,32 @@ def test_pooled_kernels_do_not_write_history_cell_by_cell():
         )
         assert _text(_run(kernel, "1 + 1", source).cells[1]).strip() == "True True"
         pool.release(kernel).result(30)
+
+
+@pytest.mark.slow
+@needs_fork
+def test_a_killed_zygote_is_replaced_and_its_dead_kernels_never_handed_out():
+    """kill -9 of the zygote mid-run: kernels forked from it die with it. The pool hands
+    out none of them, starts one new zygote, and every later kernel runs its notebook."""
+    with KernelPool(2, 5) as pool:
+        first = pool.acquire(timeout=120)
+        old = pool.zygote
+        assert old is not None
+        deadline = time.monotonic() + 60
+        while pool._ready.qsize() < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)  # a second kernel forked and waiting, ready
+        assert pool._ready.qsize() >= 1
+        os.kill(old.process.pid, signal.SIGKILL)
+        while old.process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert pool.lost(first)  # it died with the zygote: the runner may run it again
+        later = [pool.acquire(timeout=120) for _ in range(4)]
+        pids = {k.km.provisioner.process.pid for k in later}
+        for kernel in later:
+            nb = _run(kernel, "print(6 * 7)")
+            assert _text(nb.cells[0]).strip() == "42"
+            assert not pool.lost(kernel)
+            pool.release(kernel)
+        assert pool.zygote is not None and pool.zygote is not old and pool.zygote.alive
+        assert len(pids) == 4
+    assert not psutil.Process().children(recursive=True)

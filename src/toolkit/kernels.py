@@ -104,6 +104,8 @@ class PooledKernel:
     shutdown_seconds: float = 0.0
     warmup_error: str = ""
     done: Future[float] = field(default_factory=Future)
+    zygote: Zygote | None = None
+    """The zygote it was forked from (``None`` for a spawned kernel)."""
 
 
 class _QuietLogger(logging.Logger):
@@ -126,9 +128,24 @@ _CANCEL_WAIT = 1.0
 
 
 def _alive(km: AsyncKernelManager) -> bool:
-    """Whether a started kernel's process is still running (no message exchanged)."""
+    """Whether a started kernel's process is still running (no message exchanged).
+
+    A kernel forked from a zygote that has died is dead too (the zygote's children are
+    killed with it), even before the zygote's exit has been read.
+    """
     process = getattr(km.provisioner, "process", None)
+    if isinstance(process, ForkedProcess) and process._zygote.lost:
+        return False
     return process is None or process.poll() is None
+
+
+def _orphaned(km: AsyncKernelManager | None) -> bool:
+    """Whether ``km``'s kernel was forked from a zygote that died (not the kernel's fault)."""
+    if km is None:
+        return False
+    process = getattr(km.provisioner, "process", None)
+    zygote = getattr(km.provisioner, "zygote", None)
+    return isinstance(process, ForkedProcess) and zygote is not None and zygote.lost
 
 
 async def _cancel_all() -> None:
@@ -278,13 +295,7 @@ class KernelPool:
 
     def lost(self, kernel: PooledKernel) -> bool:
         """Whether ``kernel`` died with its zygote (a cause outside its notebook)."""
-        provisioner = kernel.km.provisioner
-        zygote = getattr(provisioner, "zygote", None)
-        return (
-            isinstance(getattr(provisioner, "process", None), ForkedProcess)
-            and zygote is not None
-            and zygote.lost
-        )
+        return kernel.zygote is not None and kernel.zygote.lost
 
     def release(self, kernel: PooledKernel, *, now: bool = True) -> Future[float]:
         """Shut a used kernel down in the background.
@@ -443,6 +454,8 @@ class KernelPool:
             try:
                 await wait_connected(kc, timeout=self.startup_timeout, is_alive=km.is_alive)
                 kernel = PooledKernel(km, start_seconds=time.perf_counter() - started)
+                if isinstance(getattr(km.provisioner, "process", None), ForkedProcess):
+                    kernel.zygote = getattr(km.provisioner, "zygote", None)
                 warm = time.perf_counter()
                 kernel.warmup_error = await self._run_silently(kc, self.warmup, km)
                 kernel.warmup_seconds = time.perf_counter() - warm
@@ -450,9 +463,14 @@ class KernelPool:
                 kc.stop_channels()
         except Exception as err:
             log.debug("kernel start failed", exc_info=True)
+            orphaned = _orphaned(km)  # asked before the kill clears its provisioner
             if km is not None:
                 await self._kill(km)
             self._pending -= 1
+            if orphaned and not self._closing:
+                self._launched -= 1  # its zygote died under it: start another instead
+                self._fill()
+                return
             self._ready.put(RuntimeError(f"could not start a {self.kernel_name} kernel: {err}"))
             return
         if kernel.warmup_error:

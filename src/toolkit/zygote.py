@@ -262,6 +262,7 @@ class Zygote:
             if ":" not in name:
                 raise ValueError(f"not a module:function name: {name!r}")
         self._closed = False  # closed by its owner, not died
+        self._died = False  # it had exited on its own before it was closed
         self._unsafe = False  # refused to fork (threads)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._sock = ours
@@ -315,7 +316,10 @@ class Zygote:
 
         Its kernels died with it; a pool may start another zygote in its place.
         """
-        return bool(self._error) and not self._closed and not self._unsafe
+        if self._died:
+            return True
+        gone = bool(self._error) or self.process.poll() is not None
+        return gone and not self._closed and not self._unsafe
 
     def fork(
         self,
@@ -446,6 +450,8 @@ class Zygote:
         left to finish its imports before it notices (a run refused for bad input).
         """
         with self._lock:
+            if not self._closed and not self._unsafe and self.process.poll() is not None:
+                self._died = True
             self._closed = True
             if not self._error:
                 self._error = "the kernel zygote is closed"
