@@ -125,7 +125,8 @@ class _Runner:
         if lost and kernel is not None and self.engine.lost(kernel):
             log.warning("%s: its kernel died with the kernel zygote; run again", report_id)
             result = self._attempt(report_id)
-        self.emit(report_id, result.status, began, result.error)
+        if not self.stop.is_set():  # an interrupted run says so once, not per briefing
+            self.emit(report_id, result.status, began, result.error)
         return result
 
     def _attempt(self, report_id: str) -> Result:

@@ -233,20 +233,33 @@ def run_quarter(
     """
     from toolkit.kernels import start_zygote
 
+    early = _early(quarter, Path(params), reports, notebook, pdf)  # before any process
     # The kernel zygote's imports (a second or two) overlap the imports and checks below.
     zygote = start_zygote(BRIEFING_PRELOAD.zygote_modules, BRIEFING_PRELOAD.warm)
     stack = contextlib.ExitStack()
     try:
-        prepared = _prepare(
-            stack, quarter, Path(params), Path(out), reports, notebook, pdf, on_event
-        )
+        prepared = _prepare(stack, early, Path(params), Path(out), reports, on_event)
         lock = lock_quarter(Path(out) / prepared.quarter.id)
+        stack.callback(lock.release)
+        # And the data files once: every briefing reads the same copy of each, and the
+        # manifest hashes that copy, whatever is saved into the data folders meanwhile.
+        prepared.params = _freeze_data(
+            stack, prepared.params, prepared.quarter, prepared.snapshot, Path(out) / ".cache"
+        )
     except BaseException:
         stack.close()
         if zygote is not None:
             zygote.close()
         raise
-    return _run(stack, lock, prepared, Path(out), jobs, timeout, on_event, zygote)
+    return _run(stack, prepared, Path(out), jobs, timeout, on_event, zygote)
+
+
+@dataclass
+class _Early:
+    quarter: Quarter
+    ids: list[str]
+    notebook: Path
+    printer: Callable[[Path, Path], None] | None
 
 
 @dataclass
@@ -257,55 +270,26 @@ class _Prepared:
     notebook: Path
     printer: Callable[[Path, Path], None] | None
     warnings: tuple[str, ...]
+    snapshot: Path
 
 
-def _prepare(
-    stack: contextlib.ExitStack,
+def _early(
     quarter: str | Quarter,
     params: Path,
-    out: Path,
     reports: list[str] | None,
     notebook: str | Path | None,
     pdf: bool,
-    on_event: OnRunEvent | None,
-) -> _Prepared:
-    """Everything checked before the first kernel is used; raises on bad input."""
+) -> _Early:
+    """What can be refused before anything is started or read; raises on bad input."""
     from toolkit import resources
-    from toolkit.checks import check_data
-    from toolkit.params import check_report_id, load_params, require_root
+    from toolkit.params import check_report_id, require_root
     from toolkit.quarters import Quarter
-    from toolkit.snapshot import params_snapshot
 
     parsed = quarter if isinstance(quarter, Quarter) else Quarter.parse(quarter)
     ids = list(dict.fromkeys(reports or []))
     for report_id in ids:
         check_report_id(report_id)
-    require_root(params)
-    # The run reads the params once, now: every briefing and the manifest describe this
-    # copy, whatever is saved into the params folder while the run goes on.
-    snapshot = stack.enter_context(params_snapshot(params))
-    loaded = load_params(snapshot, only=ids or None)
-    data = check_data(loaded, cache_dir=out / ".cache")
-    for warning in data.warnings:  # sent before any error is raised, as validate prints
-        if on_event is not None:
-            on_event(RunWarning(warning))
-    if data.errors:
-        raise InputError(data.errors)
-    # And the data files once: every briefing reads the same copy of each, and the
-    # manifest hashes that copy, whatever is saved into the data folders meanwhile.
-    loaded = _freeze_data(stack, loaded, parsed, snapshot, out / ".cache" / "data")
-    if reports is None:
-        ids = sorted(loaded.reports)
-        if not ids:
-            raise InputError(
-                Problem(
-                    str(params / "reports"),
-                    "",
-                    "no report files, so --all has nothing to run",
-                    expected="reports/<id>.yaml; start one with toolkit new-report",
-                )
-            )
-    if not ids:
+    if reports is not None and not ids:
         raise InputError(
             Problem(
                 "command line",
@@ -314,6 +298,7 @@ def _prepare(
                 expected="one or more report ids, or --all",
             )
         )
+    require_root(params)
     if notebook is not None and not Path(notebook).is_file():
         raise InputError(
             Problem("command line", "--notebook", "no such notebook", got=str(notebook))
@@ -329,18 +314,52 @@ def _prepare(
                 "Chrome/Chromium executable"
             )
         printer = html_to_pdf
+    chosen = Path(notebook) if notebook is not None else resources.notebook()
+    return _Early(parsed, ids, chosen, printer)
+
+
+def _prepare(
+    stack: contextlib.ExitStack,
+    early: _Early,
+    params: Path,
+    out: Path,
+    reports: list[str] | None,
+    on_event: OnRunEvent | None,
+) -> _Prepared:
+    """The params read once and checked with the data; raises on bad input."""
+    from toolkit.checks import check_data
+    from toolkit.params import load_params
+    from toolkit.snapshot import params_snapshot
+
+    ids = early.ids
+    # The run reads the params once, now: every briefing and the manifest describe this
+    # copy, whatever is saved into the params folder while the run goes on.
+    snapshot = stack.enter_context(params_snapshot(params))
+    loaded = load_params(snapshot, only=ids or None)
+    data = check_data(loaded, cache_dir=out / ".cache")
+    for warning in data.warnings:  # sent before any error is raised, as validate prints
+        if on_event is not None:
+            on_event(RunWarning(warning))
+    if data.errors:
+        raise InputError(data.errors)
+    if reports is None:
+        ids = sorted(loaded.reports)
+        if not ids:
+            raise InputError(
+                Problem(
+                    str(params / "reports"),
+                    "",
+                    "no report files, so --all has nothing to run",
+                    expected="reports/<id>.yaml; start one with toolkit new-report",
+                )
+            )
     return _Prepared(
-        loaded,
-        parsed,
-        ids,
-        Path(notebook) if notebook is not None else resources.notebook(),
-        printer,
-        tuple(data.warnings),
+        loaded, early.quarter, ids, early.notebook, early.printer, tuple(data.warnings), snapshot
     )
 
 
 def _freeze_data(
-    stack: contextlib.ExitStack, loaded: Params, quarter: Quarter, snapshot: Path, store: Path
+    stack: contextlib.ExitStack, loaded: Params, quarter: Quarter, snapshot: Path, cache: Path
 ) -> Params:
     """``loaded`` reading the run's own copy of each data file it needs
     (:func:`toolkit.snapshot.data_snapshot`)."""
@@ -351,6 +370,7 @@ def _freeze_data(
 
     data = loaded.force.data
     sources = [loaded.path(v) for v in (data.police_uk, data.population, data.recorded_crime) if v]
+    store = cache / "data"
     try:
         copies = stack.enter_context(
             data_snapshot(snapshot, sources, data_files(loaded, quarter), store)
@@ -362,7 +382,6 @@ def _freeze_data(
 
 def _run(
     stack: contextlib.ExitStack,
-    lock: FileLock,
     prepared: _Prepared,
     out: Path,
     jobs: int | None,
@@ -377,7 +396,7 @@ def _run(
     assert zygote is None or isinstance(zygote, Zygote)
     guard = _InterruptGuard()
     try:
-        with stack, lock, guard:
+        with stack, guard:
             done = batch.run_reports(
                 prepared.params,
                 prepared.ids,
