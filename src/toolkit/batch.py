@@ -300,6 +300,7 @@ def run_reports(
     engine: Engine | None = None,
     preload: Preload | None = None,
     on_finishing: Callable[[], None] | None = None,
+    interrupted: Callable[[], bool] | None = None,
 ) -> Batch:
     """Run several briefings in parallel; a failure does not stop the others.
 
@@ -339,6 +340,9 @@ def run_reports(
     on_finishing
         Called once every briefing is done, before the index and manifest are written
         (:func:`toolkit.quarter_run.run_quarter` stops deferring Ctrl-C from there on).
+    interrupted
+        Whether a Ctrl-C came: checked while the briefings run, so that one swallowed on
+        the way (by a library's bare ``except``) still stops the run.
 
     Returns
     -------
@@ -404,6 +408,8 @@ def run_reports(
         futures = [executor.submit(runner.run_one, report_id) for report_id in report_ids]
         pending = set(futures)
         while pending:  # short waits, so that Ctrl-C is seen at once
+            if interrupted is not None and interrupted():
+                raise KeyboardInterrupt
             _, pending = wait(pending, timeout=0.2)
         results = [future.result() for future in futures]
     except BaseException:

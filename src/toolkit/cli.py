@@ -190,6 +190,9 @@ def run(
         )
         raise typer.Exit(130) from None
     # The run is complete (its manifest written): a Ctrl-C now leaves its status as is.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(KeyboardInterrupt):
         _print_outcome(outcome)
     if outcome.interrupted:
@@ -679,10 +682,29 @@ def _progress() -> Iterator[Callable[[int, int, str], None]]:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    A Ctrl-C that stops a command exits 130, wherever it lands (click itself would turn
+    one outside a run's own handling into "Aborted!" and exit 1); one after ``toolkit
+    run`` has written its manifest leaves the run's own status (see ``run``).
+    """
+    import signal
+
+    seen = []
+
+    def interrupted(signum: int, frame: object) -> None:
+        seen.append(signum)
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, interrupted)
     try:
         app()
     except ToolkitError as err:  # pragma: no cover - commands catch their own
         for line in str(err).splitlines():
             print(line, file=sys.stderr)
         sys.exit(err.exit_code)
+    except SystemExit as stop:
+        if seen and stop.code not in (0, None):
+            sys.exit(130)
+        raise

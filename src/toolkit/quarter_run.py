@@ -37,7 +37,7 @@ from __future__ import annotations
 import contextlib
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -233,12 +233,18 @@ def run_quarter(
     """
     from toolkit.kernels import start_zygote
 
-    early = _early(quarter, Path(params), reports, notebook, pdf)  # before any process
-    # The kernel zygote's imports (a second or two) overlap the imports and checks below.
-    zygote = start_zygote(BRIEFING_PRELOAD.zygote_modules, BRIEFING_PRELOAD.warm)
     stack = contextlib.ExitStack()
+    # Ctrl-C from here on is seen even where a library swallows the KeyboardInterrupt
+    # (an import guarded by a bare except): it is checked again between the steps.
+    guard = stack.enter_context(_InterruptGuard())
+    zygote = None
     try:
+        early = _early(quarter, Path(params), reports, notebook, pdf)  # before any process
+        guard.check()
+        # The kernel zygote's imports (a second or two) overlap the imports and checks below.
+        zygote = start_zygote(BRIEFING_PRELOAD.zygote_modules, BRIEFING_PRELOAD.warm)
         prepared = _prepare(stack, early, Path(params), Path(out), reports, on_event)
+        guard.check()
         lock = lock_quarter(Path(out) / prepared.quarter.id)
         stack.callback(lock.release)
         # And the data files once: every briefing reads the same copy of each, and the
@@ -246,12 +252,13 @@ def run_quarter(
         prepared.params = _freeze_data(
             stack, prepared.params, prepared.quarter, prepared.snapshot, Path(out) / ".cache"
         )
+        guard.check()
     except BaseException:
         stack.close()
         if zygote is not None:
             zygote.close()
         raise
-    return _run(stack, prepared, Path(out), jobs, timeout, on_event, zygote)
+    return _run(stack, guard, prepared, Path(out), jobs, timeout, on_event, zygote)
 
 
 @dataclass
@@ -382,6 +389,7 @@ def _freeze_data(
 
 def _run(
     stack: contextlib.ExitStack,
+    guard: _InterruptGuard,
     prepared: _Prepared,
     out: Path,
     jobs: int | None,
@@ -394,9 +402,8 @@ def _run(
     from toolkit.kernels import Zygote
 
     assert zygote is None or isinstance(zygote, Zygote)
-    guard = _InterruptGuard()
     try:
-        with stack, guard:
+        with stack:
             done = batch.run_reports(
                 prepared.params,
                 prepared.ids,
@@ -411,6 +418,7 @@ def _run(
                 zygote=zygote,
                 preload=BRIEFING_PRELOAD,
                 on_finishing=guard.defer,
+                interrupted=guard.pending,
             )
     except OSError as exc:  # the quarter's folder, index or manifest could not be written
         raise OutputError(exc, out / prepared.quarter.id) from None
@@ -506,6 +514,15 @@ class _InterruptGuard:
         """From now on a Ctrl-C does not stop the run."""
         self._deferred = True
 
+    def pending(self) -> bool:
+        """Whether a Ctrl-C came (and the run should be stopping)."""
+        return self._seen
+
+    def check(self) -> None:
+        """Raise ``KeyboardInterrupt`` if a Ctrl-C came (in case something swallowed it)."""
+        if self._seen:
+            raise KeyboardInterrupt
+
     def _handler(self, signum: int, frame: object) -> None:
         if self._deferred:
             self.late = True
@@ -524,10 +541,3 @@ class _InterruptGuard:
     def __exit__(self, *exc: object) -> None:
         if self._installed:
             signal.signal(signal.SIGINT, self._previous)  # type: ignore[arg-type]
-
-
-@contextlib.contextmanager
-def interrupt_once() -> Iterator[None]:
-    """:class:`_InterruptGuard` as a context manager, for callers outside a run."""
-    with _InterruptGuard():
-        yield
