@@ -236,13 +236,14 @@ def run_quarter(
     stack = contextlib.ExitStack()
     # Ctrl-C from here on is seen even where a library swallows the KeyboardInterrupt
     # (an import guarded by a bare except): it is checked again between the steps.
-    guard = stack.enter_context(_InterruptGuard())
+    guard = _InterruptGuard().__enter__()  # left in _run, once everything is done
     zygote = None
     try:
         early = _early(quarter, Path(params), reports, notebook, pdf)  # before any process
         guard.check()
         # The kernel zygote's imports (a second or two) overlap the imports and checks below.
         zygote = start_zygote(BRIEFING_PRELOAD.zygote_modules, BRIEFING_PRELOAD.warm)
+        _check_ids_and_root(early.ids, Path(params))
         prepared = _prepare(stack, early, Path(params), Path(out), reports, on_event)
         guard.check()
         lock = lock_quarter(Path(out) / prepared.quarter.id)
@@ -254,11 +255,17 @@ def run_quarter(
         )
         guard.check()
     except BaseException:
-        stack.close()
-        if zygote is not None:
-            zygote.close()
+        try:
+            stack.close()
+            if zygote is not None:
+                zygote.close()
+        finally:
+            guard.__exit__()
         raise
-    return _run(stack, guard, prepared, Path(out), jobs, timeout, on_event, zygote)
+    try:
+        return _run(stack, guard, prepared, Path(out), jobs, timeout, on_event, zygote)
+    finally:
+        guard.__exit__()
 
 
 @dataclass
@@ -287,15 +294,13 @@ def _early(
     notebook: str | Path | None,
     pdf: bool,
 ) -> _Early:
-    """What can be refused before anything is started or read; raises on bad input."""
+    """What can be refused before anything is started, with no heavy import (the
+    zygote starts right after); raises on bad input."""
     from toolkit import resources
-    from toolkit.params import check_report_id, require_root
     from toolkit.quarters import Quarter
 
     parsed = quarter if isinstance(quarter, Quarter) else Quarter.parse(quarter)
     ids = list(dict.fromkeys(reports or []))
-    for report_id in ids:
-        check_report_id(report_id)
     if reports is not None and not ids:
         raise InputError(
             Problem(
@@ -305,7 +310,6 @@ def _early(
                 expected="one or more report ids, or --all",
             )
         )
-    require_root(params)
     if notebook is not None and not Path(notebook).is_file():
         raise InputError(
             Problem("command line", "--notebook", "no such notebook", got=str(notebook))
@@ -323,6 +327,15 @@ def _early(
         printer = html_to_pdf
     chosen = Path(notebook) if notebook is not None else resources.notebook()
     return _Early(parsed, ids, chosen, printer)
+
+
+def _check_ids_and_root(ids: list[str], params: Path) -> None:
+    """Report ids that are safe file names, and a params root that is one."""
+    from toolkit.params import check_report_id, require_root
+
+    for report_id in ids:
+        check_report_id(report_id)
+    require_root(params)
 
 
 def _prepare(
