@@ -188,22 +188,26 @@ class _Unreadable(Exception):
 
 
 def _freeze(path: Path, store: Path) -> Path:
-    """Copy ``path`` into ``store`` under its content's SHA-256; return the copy."""
-    import hashlib
+    """The copy of ``path`` in ``store``, under its content's SHA-256 (made if need be).
 
-    digest = hashlib.sha256()
+    A copy already there (an unchanged file, from an earlier run) is used as it is;
+    otherwise the file is copied and the *copy* hashed, so the name always says what
+    the copy holds, whatever happens to the original meanwhile.
+    """
     try:
-        source = open(path, "rb")  # noqa: SIM115 - closed below
+        known = store / _sha256(path) / path.name
     except OSError as err:
         raise _Unreadable(err) from err
+    if known.is_file():
+        return known
     handle, temporary = tempfile.mkstemp(prefix=".copy-", dir=store)
+    os.close(handle)
     try:
-        with source, os.fdopen(handle, "wb") as target:
-            while block := source.read(1 << 20):
-                digest.update(block)
-                target.write(block)
-        shutil.copystat(path, temporary)  # the parsed-data cache keys on size and mtime
-        folder = store / digest.hexdigest()
+        try:
+            shutil.copy2(path, temporary)  # the parsed-data cache keys on size and mtime
+        except OSError as err:
+            raise _Unreadable(err) from err
+        folder = store / _sha256(Path(temporary))
         copy = folder / path.name
         if not copy.is_file():
             folder.mkdir(exist_ok=True)
@@ -212,6 +216,13 @@ def _freeze(path: Path, store: Path) -> Path:
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _mirror(source: Path, target: Path, frozen: dict[Path, Path]) -> Path:
