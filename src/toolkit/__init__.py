@@ -2,8 +2,7 @@
 
 __version__ = "0.1.0"
 
-from typing import TYPE_CHECKING, Any
-
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
     from toolkit.quarter_run import QuarterRun, ReportOutcome, RunWarning, run_quarter
 
@@ -12,7 +11,7 @@ __all__ = ["QuarterRun", "ReportOutcome", "RunWarning", "run_quarter"]
 _LAZY = {"run_quarter", "QuarterRun", "ReportOutcome", "RunWarning"}
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     """``toolkit.run_quarter`` and its result types, imported on first use: ``import
     toolkit`` stays cheap (the command line and every kernel import it)."""
     if name in _LAZY:
