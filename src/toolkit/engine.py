@@ -94,7 +94,8 @@ class Engine(Protocol):
 
     def lost(self, slot: Any) -> bool:
         """Whether the slot died of a cause outside its notebook (its zygote was killed):
-        the runner then runs the notebook once more in a new slot."""
+        the runner then runs the notebook once more in a new slot, which a ``True``
+        answer makes room for (asked once per failed slot)."""
 
     def close(self, *, now: bool = False) -> None:
         """Stop everything; ``now`` kills rather than shuts down (an interrupted run)."""
@@ -164,7 +165,10 @@ class KernelEngine:
         self.pool.release(slot, now=now)
 
     def lost(self, slot: PooledKernel) -> bool:
-        return self.pool.lost(slot)
+        if not self.pool.lost(slot):
+            return False
+        self.pool.allow_another()  # the notebook runs again, on a kernel of its own
+        return True
 
     def close(self, *, now: bool = False) -> None:
         self.pool.close(now=now)

@@ -297,6 +297,16 @@ class KernelPool:
         """Whether ``kernel`` died with its zygote (a cause outside its notebook)."""
         return kernel.zygote is not None and kernel.zygote.lost
 
+    def allow_another(self) -> None:
+        """Start one kernel more than ``limit`` said (a notebook runs again, its kernel
+        lost with the zygote)."""
+
+        def more() -> None:
+            self.limit += 1
+            self._fill()
+
+        self._call(more)
+
     def release(self, kernel: PooledKernel, *, now: bool = True) -> Future[float]:
         """Shut a used kernel down in the background.
 
