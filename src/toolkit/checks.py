@@ -7,7 +7,8 @@ zip is unreadable, holds no file for the force, or has a file (the force's or a
 peer's) whose header lacks a column the counts need; the population or recorded
 crime file cannot be read; the force is not in the recorded crime table.
 Warnings (the briefing is produced and says what is missing): a value in
-``force.yaml`` still the placeholder ``toolkit init`` wrote; a peer with no
+``force.yaml`` still the placeholder ``toolkit init`` wrote, or a report file's
+publication date still the one ``toolkit import-report`` marked ``[FILL IN: …]``; a peer with no
 data.police.uk file; a force or peer missing from the population file.
 """
 
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.errors import DataError, Problem
+from toolkit.importer.write import report_placeholder_warnings
 from toolkit.init import placeholder_warnings
 from toolkit.params import Params
 
@@ -41,7 +43,9 @@ def check_data(params: Params, *, cache_dir: Path | None = None) -> DataCheck:
     """
     from toolkit.performance import PoliceUkData, load_population, load_recorded_crime
 
-    found = DataCheck(warnings=placeholder_warnings(params.root))
+    found = DataCheck(
+        warnings=placeholder_warnings(params.root) + report_placeholder_warnings(params.root)
+    )
     force = params.force.force
     sources = params.force.data
     if sources.police_uk:
