@@ -126,6 +126,20 @@ class S55:
 
 
 @dataclass(frozen=True)
+class Link:
+    """An item carried over by a later report's item (``supersedes``), as at the quarter."""
+
+    earlier: str
+    """``<report-id>/<ref>`` of the item superseded."""
+    earlier_title: str
+    later: str
+    """``<report-id>/<ref>`` of the item that carries it over."""
+    later_title: str
+    status: str
+    """The earlier item's status at the quarter's end (``superseded`` unless it closed first)."""
+
+
+@dataclass(frozen=True)
 class Overview:
     """Everything the quarter overview page and ``index.json`` say."""
 
@@ -138,6 +152,7 @@ class Overview:
     series: list[QuarterCounts] = field(default_factory=list)
     owners: list[OwnerCounts] = field(default_factory=list)
     s55: list[S55] = field(default_factory=list)
+    lineage: list[Link] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:
         """JSON-native form (dates as ``YYYY-MM-DD``), for ``index.json``."""
@@ -263,6 +278,27 @@ def changes(register: Register, quarter: Quarter) -> list[Change]:
     ]
 
 
+def lineage_links(register: Register, quarter: Quarter) -> list[Link]:
+    """Every ``supersedes`` link whose later report is published by ``quarter``'s end, in
+    the later report's then its file order."""
+    reports = register.params.reports
+    links = []
+    for row in item_rows(register, quarter):
+        target = row.item.supersedes_key
+        if target is None or target[0] not in reports:
+            continue
+        links.append(
+            Link(
+                earlier=f"{target[0]}/{target[1]}",
+                earlier_title=reports[target[0]].title,
+                later=f"{row.report_id}/{row.item.ref}",
+                later_title=reports[row.report_id].title,
+                status=register.status(target[0], target[1], quarter),
+            )
+        )
+    return links
+
+
 def owners(register: Register, quarter: Quarter) -> list[OwnerCounts]:
     """Items per owner: most overdue first, then most open, then by name; unassigned last."""
     open_, overdue, closed = Counter[str](), Counter[str](), Counter[str]()
@@ -318,4 +354,5 @@ def build_overview(params: Params, quarter: Quarter, register: Register | None =
         series=series(register, quarter),
         owners=owners(register, quarter),
         s55=sorted(responses, key=_s55_order),
+        lineage=lineage_links(register, quarter),
     )

@@ -20,6 +20,10 @@ Rules (``DESIGN.md`` and the decisions taken where it is silent):
 * Stale: open, and the latest update is from two or more quarters before Q (or
   there is none and the report was published two or more quarters before Q).
 * New: the report was published during Q, so its items were not there before.
+* Lineage (applied last, :meth:`Register.lineage`): an item that a later report's item
+  ``supersedes`` is ``superseded`` from the quarter that later report was published in,
+  whatever its updates say, unless it is already closed (complete, superseded or not
+  accepted) by then; the later item is "carried over from" it.
 """
 
 from __future__ import annotations
@@ -53,6 +57,10 @@ class ItemStatus:
     past_target: bool = False
     opened: date | None = None
     as_at: date | None = None
+    superseded_by: tuple[str, ...] = ()
+    """``<report-id>/<ref>`` of the later items that carry this one over, once published."""
+    carried_over_from: str | None = None
+    """``<report-id>/<ref>`` of the earlier item this one supersedes."""
 
     @property
     def days_open(self) -> int | None:
@@ -114,6 +122,29 @@ class Register:
         self.history: dict[tuple[str, str], list[Update]] = {}
         for row in sorted(params.updates, key=lambda u: u.quarter):
             self.history.setdefault((row.report, row.ref), []).append(row)
+        self.successors: dict[tuple[str, str], list[tuple[str, str, Quarter]]] = {}
+        for report_id, report in sorted(params.reports.items()):
+            published_in = Quarter.containing(report.published)
+            for item in report.items:
+                target = item.supersedes_key
+                if target is not None:
+                    self.successors.setdefault(target, []).append(
+                        (report_id, item.ref, published_in)
+                    )
+
+    def superseded_by(self, report_id: str, ref: str, quarter: Quarter) -> tuple[str, ...]:
+        """``<report-id>/<ref>`` of the items that supersede this one, published by
+        ``quarter``'s end (in publication order)."""
+        later = sorted(self.successors.get((report_id, ref), []), key=lambda s: s[2])
+        return tuple(f"{rid}/{lref}" for rid, lref, q in later if q <= quarter)
+
+    def lineage(self, report_id: str, ref: str, quarter: Quarter, status: str) -> str:
+        """The status after the lineage step: ``superseded`` once a later report's item
+        carries this one over (from that report's publication quarter), unless the item's
+        own status is already closed; otherwise ``status`` unchanged."""
+        if status in CLOSED or not self.superseded_by(report_id, ref, quarter):
+            return status
+        return Status.SUPERSEDED
 
     def tracked(self, report_id: str, quarter: Quarter) -> bool:
         """Whether the report is tracked in ``quarter``: published by its end, or already
@@ -176,18 +207,28 @@ class Register:
         the first of the run of closed updates that ends with its latest (complete, then
         superseded, was closed when it became complete). ``None`` while it is open."""
         rows = self.history.get((report_id, ref), [])
+        if self.superseded_by(report_id, ref, quarter):
+            first = min(self.first_quarter(report_id), quarter)
+            span = (quarter.year * 4 + quarter.number) - (first.year * 4 + first.number)
+            path = [(first.shift(i), self.status(report_id, ref, first.shift(i))) for i in
+                    range(span + 1)]  # fmt: skip
+            return closed_in(path)
         return closed_in([(u.quarter, u.status) for u in rows if u.quarter <= quarter])
 
     def status(self, report_id: str, ref: str, quarter: Quarter) -> str:
-        """The item's status as at ``quarter``'s end."""
+        """The item's status as at ``quarter``'s end (its updates, then the lineage step)."""
         latest = self._latest(report_id, ref, quarter)
-        return latest.status if latest else Status.NOT_STARTED
+        return self.lineage(
+            report_id, ref, quarter, latest.status if latest else Status.NOT_STARTED
+        )
 
     def item_status(self, report_id: str, item: Item, quarter: Quarter) -> ItemStatus:
         """Everything the briefing says about one item in ``quarter``."""
         report = self.params.reports[report_id]
         latest = self._latest(report_id, item.ref, quarter)
-        status = latest.status if latest else Status.NOT_STARTED
+        status = self.lineage(
+            report_id, item.ref, quarter, latest.status if latest else Status.NOT_STARTED
+        )
         due, source = None, ""
         report_due = item.due.resolve(report.published) if item.due is not None else None
         target = self.target(report_id, item.ref, quarter)
@@ -217,6 +258,8 @@ class Register:
             past_target=is_open and target is not None and target < quarter.end,
             opened=self._opened(report_id, item.ref),
             as_at=quarter.end,
+            superseded_by=self.superseded_by(report_id, item.ref, quarter),
+            carried_over_from=item.supersedes,
         )
 
     def items(self, report_id: str, quarter: Quarter) -> list[ItemStatus]:

@@ -6,7 +6,8 @@ them: ``<out>/<quarter>/tracker.csv`` and ``tracker.xlsx``.
 
 Columns (:data:`COLUMNS`): report title, published, ref, kind, text, owner, due (the
 report's due date), target date (the force's latest), status, overdue, latest update,
-the quarter of that update, evidence, and the quarter the item was closed in.
+the quarter of that update, evidence, the quarter the item was closed in, and the
+item it is carried over from or superseded by (``supersedes``).
 
 * **xlsx**: a ``Tracker`` sheet with a bold header row, frozen panes (the header and the
   ref column stay in view), filters on every column, wrapped text, real dates (shown
@@ -41,7 +42,7 @@ from toolkit import atomic
 from toolkit.overview import item_rows
 from toolkit.params import Params
 from toolkit.quarters import Quarter
-from toolkit.register import Register
+from toolkit.register import ItemStatus, Register
 from toolkit.vocabulary import ItemKind, Status
 
 SHEET = "Tracker"
@@ -102,6 +103,13 @@ COLUMNS: tuple[Column, ...] = (
         "The quarter in which the item was completed, superseded or not accepted.",
         11,
     ),
+    Column(
+        "lineage",
+        "Carried over",
+        "The later report's item that supersedes this one (from that report's publication "
+        "quarter), or the earlier report's item this one carries over, as <report-id>/<ref>.",
+        24,
+    ),
 )
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -144,9 +152,20 @@ def tracker_rows(
                 "update_quarter": latest.quarter.id if latest else "",
                 "evidence": latest.evidence if latest else "",
                 "closed_in": closed.id if closed else "",
+                "lineage": _lineage_text(row),
             }
         )
     return rows
+
+
+def _lineage_text(row: ItemStatus) -> str:
+    """ "Superseded by …" and/or "Carried over from …", for the tracker's lineage column."""
+    parts = []
+    if row.superseded_by:
+        parts.append("Superseded by " + ", ".join(row.superseded_by))
+    if row.carried_over_from:
+        parts.append(f"Carried over from {row.carried_over_from}")
+    return "; ".join(parts)
 
 
 def csv_text(rows: Sequence[dict[str, Any]], public: bool = False) -> str:
