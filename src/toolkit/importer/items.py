@@ -279,6 +279,7 @@ class _Finder:
         key = re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
         if key in self.seen:
             self.scan.unsure.append((where, f"repeats the item at {self.seen[key]}; taken once"))
+            self.state.taken += 1  # the section's item is there, at its first place
             return None
         self.seen[key] = where
         ref, ref_note = self.refs.make(kind, number, sub)

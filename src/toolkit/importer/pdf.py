@@ -11,8 +11,13 @@ the reading order and the page furniture are decided here, by rules that can be 
   recurs on at least three pages (digits ignored, so "Page 3 of 40" recurs), and a line
   that is only a number, are dropped.
 * **Footnote markers.** Digits set much smaller than the body text are dropped.
+* **Bullets drawn as shapes.** A browser's "print to PDF" draws list bullets as small
+  filled shapes, not characters: a line with such a shape just left of its first
+  character starts a list entry, as "•" would.
 * **Headings.** A line set larger than the body text, or wholly in a bold font, is read
-  as a heading line; a box boundary ends a block as a blank line does.
+  as a heading line (consecutive such lines of one size in one box are one heading); a
+  box boundary ends a block as a blank line does. The title is the first run of lines
+  in the largest size on the first page.
 * **Hyphenation.** Lines are then read by the plain-text rules
   (:func:`toolkit.importer.document.blocks_from_lines`), which rejoin broken words.
 
@@ -47,6 +52,8 @@ class _Line:
     size: float
     bold: bool
 
+    bullet: bool = False
+
 
 @dataclass
 class _Box:
@@ -65,12 +72,17 @@ def _chars(line: object) -> list[object]:
 def _pages(path: Path) -> list[tuple[float, float, list[_Box]]]:
     """Each page's width, height and text boxes (lines with sizes and boldness)."""
     from pdfminer.high_level import extract_pages
-    from pdfminer.layout import LAParams, LTTextBox, LTTextLine
+    from pdfminer.layout import LAParams, LTCurve, LTTextBox, LTTextLine
 
     pages = []
     params = LAParams(line_margin=0.5, boxes_flow=None)
     for number, page in enumerate(extract_pages(str(path), laparams=params), start=1):
         boxes = []
+        marks = [
+            (e.x0, e.x1, e.y0, e.y1)
+            for e in page
+            if isinstance(e, LTCurve) and 1 < e.width < 9 and 1 < e.height < 9
+        ]
         for element in page:
             if not isinstance(element, LTTextBox):
                 continue
@@ -90,9 +102,14 @@ def _pages(path: Path) -> list[tuple[float, float, list[_Box]]]:
                 )
                 fonts = [c.fontname for c in chars if c.get_text().strip()]  # type: ignore[attr-defined]
                 bold = bool(fonts) and all(re.search("bold|black|heavy", f, re.I) for f in fonts)
-                lines.append(
-                    _Line(kept, number, line.x0, line.x1, page.height - line.y1, size, bold)
+                bullet = any(
+                    0 <= line.x0 - x1 <= 3 * size and y0 < line.y1 and y1 > line.y0
+                    for x0, x1, y0, y1 in marks
                 )
+                lines.append(
+                    _Line(kept, number, line.x0, line.x1, page.height - line.y1, size, bold,
+                          bullet)
+                )  # fmt: skip
             if lines:
                 boxes.append(_Box(lines, element.x0, element.x1, page.height - element.y1))
         pages.append((page.width, page.height, boxes))
@@ -164,21 +181,39 @@ def read_pdf(path: Path, source: str) -> Document:
     body = sizes.most_common(1)[0][0]
     furniture = _furniture(pages)
     lines: list[tuple[str, str]] = []
+    title: list[str] = []
+    title_done = False
+    largest = max((ln.size for box in pages[0][2] for ln in box.lines), default=0.0)
     for width, height, boxes in pages:
         for box in _reading_order(width, boxes):
+            previous: _Line | None = None
             for line in box.lines:
                 text = tidy(line.text)
                 key = re.sub(r"\d+", "#", text).lower()
                 edge = line.top < 0.08 * height or line.top > 0.92 * height
                 if not text or (edge and key in furniture) or re.fullmatch(r"\d{1,4}", text):
                     continue
+                in_title = line.page == 1 and abs(line.size - largest) < 0.5
+                if in_title and not title_done:
+                    title.append(text)
+                elif title:
+                    title_done = True
                 heading = line.size > body * 1.12 or (line.bold and len(text.split()) <= 14)
+                where = f"page {line.page}"
                 if heading:
-                    lines += [("", ""), (text, f"page {line.page}"), ("", "")]
+                    same = (
+                        previous is not None and previous.size == line.size and lines
+                        and lines[-1] == ("", "") and previous.text
+                    )  # fmt: skip
+                    if same and len(lines) >= 2:
+                        lines[-2] = (f"{lines[-2][0]} {text}", lines[-2][1])
+                    else:
+                        lines += [("", ""), (text, where), ("", "")]
                 else:
-                    lines.append((text, f"page {line.page}"))
+                    lines.append((f"• {text}" if line.bullet else text, where))
+                previous = line if heading else None
             lines.append(("", ""))
     doc = Document(source=source, blocks=blocks_from_lines(lines))
-    doc.title = next((b.text for b in doc.blocks if b.kind == "heading"), "")
+    doc.title = " ".join(title) or next((b.text for b in doc.blocks if b.kind == "heading"), "")
     doc.published = stated_publication(b.text for b in doc.blocks[:60])
     return doc
