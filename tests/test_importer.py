@@ -398,3 +398,25 @@ def test_pdf_printed_from_the_html_matches_the_answer_key(name, tmp_path):
     key = _key(name)
     _check(find_items(doc.blocks).items, key)
     assert doc.title == key["title"]
+
+
+@pytest.mark.slow
+def test_imported_report_validates_and_produces_a_briefing(tmp_path):
+    """The shipped example root plus a report drafted from the PEEL fixture: ``validate``
+    passes and ``toolkit run`` produces its briefing, quoting the drafted items."""
+    project = Path(__file__).resolve().parents[1]
+    shutil.copytree(project / "params", tmp_path / "params")
+    shutil.copytree(project / "data", tmp_path / "data")
+    root, out = tmp_path / "params", tmp_path / "out"
+    runner = CliRunner()
+    imported = runner.invoke(app, ["import-report", str(IMPORTER / "peel-2023.html"), "--id",
+                                   "peel-2023", "--params", str(root)])  # fmt: skip
+    assert imported.exit_code == 0, imported.output
+    checked = runner.invoke(app, ["validate", "--params", str(root)])
+    assert checked.exit_code == 0, checked.output
+    ran = runner.invoke(app, ["run", "peel-2023", "--quarter", "2023-24-Q4", "--params",
+                              str(root), "--out", str(out), "--jobs", "1"])  # fmt: skip
+    assert ran.exit_code == 0, ran.output
+    html = (out / "2023-24-Q4" / "peel-2023" / "briefing.html").read_text(encoding="utf-8")
+    assert "The force should improve how it records the ethnicity of victims." in html
+    assert "We recommend that, within three months, the force should: update callers" in html

@@ -72,6 +72,13 @@ _REC = re.compile(
     rf"(?:\s+(?P<num>\d{{1,3}}[a-z]?))?(?P<sep>{_SEP})?(?P<rest>.*)$",
     re.IGNORECASE,
 )
+_LEAD_IN = r"^(?:(?:the|our|summary\s+of(?:\s+the)?|previous|new)\s+)?"
+_TAIL = r"(?P<num>)(?P<sep>)(?P<rest>)(?:\s+(?:and|&)\s+(?:our\s+)?recommendations?)?[:.]?$"
+_AFI_IN = re.compile(_LEAD_IN + r"(?P<label>areas?\s+for\s+improvement)" + _TAIL, re.I)
+_COC_IN = re.compile(
+    _LEAD_IN + r"(?P<label>(?:accelerated\s+)?causes?\s+of\s+concern)" + _TAIL, re.I
+)
+_REC_IN = re.compile(_LEAD_IN + r"(?P<label>recommendations?)" + _TAIL, re.I)
 _ADDRESSEE_HEAD = re.compile(
     r"^(?:recommendations?\s+)?(?:for|to)\s+(?P<who>.+?)\s*:?$", re.IGNORECASE
 )
@@ -201,6 +208,16 @@ def _label(block: Block) -> tuple[ItemKind, re.Match[str]] | None:
             return kind, match
         if kind is not ItemKind.RECOMMENDATION and match["rest"] is not None:
             return kind, match
+    if block.kind == "heading" and block.level != 1:
+        # "Causes of concern and recommendations", "The cause of concern"
+        for kind, pattern in (
+            (ItemKind.CAUSE_OF_CONCERN, _COC_IN),
+            (ItemKind.AREA_FOR_IMPROVEMENT, _AFI_IN),
+            (ItemKind.RECOMMENDATION, _REC_IN),
+        ):
+            found = pattern.search(block.text)
+            if found:
+                return kind, found
     return None
 
 
@@ -379,6 +396,8 @@ class _Finder:
         who = re.match(r"^(?:to|for)\s+(.+)$", rest, re.IGNORECASE) if rest else None
         if who and not _MODAL.search(rest):
             addressee, rest = _tidy_addressee(who[1]), ""
+        elif rest and not _MODAL.search(rest) and _KNOWN_ADDRESSEES.match(rest):
+            addressee, rest = _tidy_addressee(rest), ""  # "Recommendation 2: the NPCC"
         self.state = _State(
             kind=kind,
             plural=plural,

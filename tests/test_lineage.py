@@ -1,0 +1,181 @@
+"""Lineage between inspections: ``supersedes`` and ``parent``, checked and applied.
+
+Fixture ``fixtures/lineage``: PEEL 2017 (published 22 March 2018) with AFI1, AFI2, CoC1
+and R1 (parent CoC1); PEEL 2023 (published 14 March 2024, so in 2023-24-Q4) whose AFI1
+supersedes peel-2017/AFI1 and AFI2 supersedes peel-2017/AFI2. Updates for 2023-24-Q3:
+peel-2017 AFI1 in progress, AFI2 complete, R1 in progress.
+
+Worked by hand: in 2023-24-Q3 PEEL 2023 is not yet out, so nothing is superseded. In
+2023-24-Q4 peel-2017/AFI1 becomes superseded (it was open) and closes in that quarter;
+peel-2017/AFI2 stays complete (closed before), though it is carried over too; R1, which
+no later item names, stays in progress.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from toolkit.cli import app
+from toolkit.errors import InputError
+from toolkit.history import item_history
+from toolkit.overview import Link, build_overview
+from toolkit.params import load_params
+from toolkit.quarters import Quarter
+from toolkit.register import Register
+from toolkit.tracker import tracker_rows
+
+ROOT = Path(__file__).parent / "fixtures" / "lineage"
+Q3, Q4 = Quarter.parse("2023-24-Q3"), Quarter.parse("2023-24-Q4")
+
+
+@pytest.fixture
+def register() -> Register:
+    return Register(load_params(ROOT))
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    folder = tmp_path / "params"
+    shutil.copytree(ROOT, folder)
+    return folder
+
+
+def test_nothing_is_superseded_before_the_later_report(register):
+    assert [register.status("peel-2017", ref, Q3) for ref in ("AFI1", "AFI2", "R1")] == [
+        "in-progress", "complete", "in-progress",
+    ]  # fmt: skip
+    assert register.superseded_by("peel-2017", "AFI1", Q3) == ()
+
+
+def test_from_the_publication_quarter_the_earlier_item_is_superseded(register):
+    row = register.item_status("peel-2017", register.params.reports["peel-2017"].items[0], Q4)
+    assert (row.status, row.previous_status, row.changed) == ("superseded", "in-progress", True)
+    assert row.superseded_by == ("peel-2023/AFI1",)
+    assert not row.open
+    assert register.closed_in("peel-2017", "AFI1", Q4) == Q4
+    assert item_history(register, "peel-2017", "AFI1", Q4)[-2:] == [
+        (Q3, "in-progress"), (Q4, "superseded"),
+    ]  # fmt: skip
+
+
+def test_an_item_closed_before_stays_as_it_closed(register):
+    assert register.status("peel-2017", "AFI2", Q4) == "complete"
+    assert register.superseded_by("peel-2017", "AFI2", Q4) == ("peel-2023/AFI2",)
+    assert register.closed_in("peel-2017", "AFI2", Q4) == Q3
+    assert register.status("peel-2017", "R1", Q4) == "in-progress"
+
+
+def test_the_later_item_is_carried_over(register):
+    later = register.params.reports["peel-2023"].items
+    rows = [register.item_status("peel-2023", item, Q4) for item in later]
+    assert [(r.item.ref, r.carried_over_from, r.status) for r in rows] == [
+        ("AFI1", "peel-2017/AFI1", "not-started"),
+        ("AFI2", "peel-2017/AFI2", "not-started"),
+        ("AFI3", None, "not-started"),
+    ]
+
+
+def test_overview_and_tracker_show_the_link(register):
+    assert build_overview(register.params, Q3, register).lineage == []
+    assert build_overview(register.params, Q4, register).lineage == [
+        Link("peel-2017/AFI1", "PEEL: Police effectiveness 2017", "peel-2023/AFI1",
+             "PEEL 2023–25: An inspection of Wessex Police", "superseded"),
+        Link("peel-2017/AFI2", "PEEL: Police effectiveness 2017", "peel-2023/AFI2",
+             "PEEL 2023–25: An inspection of Wessex Police", "complete"),
+    ]  # fmt: skip
+    by_title = {(r["report"], r["ref"]): (r["status"], r["lineage"], r["closed_in"])
+                for r in tracker_rows(register.params, Q4)}  # fmt: skip
+    old, new = "PEEL: Police effectiveness 2017", "PEEL 2023–25: An inspection of Wessex Police"
+    assert by_title[(old, "AFI1")] == ("Superseded", "Superseded by peel-2023/AFI1", "2023-24-Q4")
+    assert by_title[(old, "R1")] == ("In progress", "", "")
+    assert by_title[(new, "AFI2")] == ("Not started", "Carried over from peel-2017/AFI2", "")
+    q3 = {(r["report"], r["ref"]): r["lineage"] for r in tracker_rows(register.params, Q3)}
+    assert q3[(old, "AFI1")] == ""
+
+
+def _problems(root: Path) -> list[str]:
+    with pytest.raises(InputError) as err:
+        load_params(root)
+    return str(err.value).splitlines()
+
+
+def _edit(root: Path, report: str, old: str, new: str) -> None:
+    path = root / "reports" / f"{report}.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_validate_names_a_missing_report_or_ref(root):
+    _edit(root, "peel-2023", "supersedes: peel-2017/AFI1", "supersedes: peel-2016/AFI1")
+    _edit(root, "peel-2023", "supersedes: peel-2017/AFI2", "supersedes: peel-2017/AFI9")
+    assert _problems(root) == [
+        "reports/peel-2023.yaml:8: items[0].supersedes: no such report (expected "
+        "<report-id>/<ref> naming a file in reports/, got 'peel-2016/AFI1')",
+        "reports/peel-2023.yaml:12: items[1].supersedes: no item with this ref in peel-2017 "
+        "(expected one of its refs (AFI1, AFI2, CoC1, R1), got 'peel-2017/AFI9')",
+    ]
+
+
+def test_validate_refuses_a_cycle_once(root):
+    _edit(root, "peel-2017", "    text: The force should improve its understanding of hidden crime.",
+          "    text: The force should improve its understanding of hidden crime.\n"
+          "    supersedes: peel-2023/AFI1")  # fmt: skip
+    assert _problems(root) == [
+        "reports/peel-2017.yaml:8: items[0].supersedes: supersedes goes round in a circle "
+        "(expected a chain from later reports to earlier ones, got peel-2017/AFI1 → "
+        "peel-2023/AFI1 → peel-2017/AFI1)"
+    ]
+
+
+def test_validate_refuses_a_bad_form_and_itself(root):
+    _edit(root, "peel-2023", "supersedes: peel-2017/AFI1", "supersedes: AFI1")
+    _edit(root, "peel-2023", "supersedes: peel-2017/AFI2", "supersedes: peel-2023/AFI2")
+    assert _problems(root) == [
+        "reports/peel-2023.yaml:8: items[0].supersedes: not an item of another report "
+        "(expected <report-id>/<ref>, e.g. peel-2022/AFI3, got 'AFI1')",
+    ]
+    _edit(root, "peel-2023", "supersedes: AFI1", "supersedes: peel-2017/AFI1")
+    assert _problems(root) == [
+        "reports/peel-2023.yaml:12: items[1].supersedes: an item cannot supersede itself "
+        "(expected an earlier report's item, got 'peel-2023/AFI2')",
+    ]
+
+
+def test_validate_checks_parent_is_a_cause_of_concern(root):
+    _edit(root, "peel-2017", "parent: CoC1", "parent: AFI1")
+    assert _problems(root) == [
+        "reports/peel-2017.yaml:16: items[3].parent: not a cause of concern of this report "
+        "(expected the ref of one of its causes of concern (CoC1), got 'AFI1')",
+    ]
+
+
+@pytest.mark.slow
+def test_a_supersedes_chain_shows_in_two_quarters(root, tmp_path):
+    """``toolkit run --all`` for 2023-24-Q3 and 2023-24-Q4: the link appears from the
+    later report's publication quarter, in the briefing, the overview and the tracker."""
+    out = tmp_path / "out"
+    runner = CliRunner()
+    for quarter in (Q3, Q4):
+        result = runner.invoke(
+            app, ["run", "--all", "--quarter", quarter.id, "--params", str(root), "--out",
+                  str(out), "--jobs", "1"],
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+    before = (out / Q3.id / "peel-2017" / "briefing.html").read_text(encoding="utf-8")
+    after = (out / Q4.id / "peel-2017" / "briefing.html").read_text(encoding="utf-8")
+    assert "Superseded by" not in before
+    assert "Superseded by peel-2023/AFI1" in after
+    later = (out / Q4.id / "peel-2023" / "briefing.html").read_text(encoding="utf-8")
+    assert "Carried over from peel-2017/AFI1" in later
+    assert "Items carried over between reports" not in (out / Q3.id / "index.html").read_text(
+        encoding="utf-8"
+    )
+    index = (out / Q4.id / "index.html").read_text(encoding="utf-8")
+    assert "Items carried over between reports" in index and "peel-2023/AFI1" in index
+    tracker = (out / Q4.id / "tracker.csv").read_text(encoding="utf-8-sig")
+    assert "Superseded by peel-2023/AFI1" in tracker
