@@ -384,11 +384,7 @@ class _Finder:
         )
         parent = state.parent if kind is ItemKind.RECOMMENDATION else None
         previous_addressee = state.addressee if state.kind is kind else None
-        if (
-            state.kind is not None
-            and state.taken == 0
-            and not (state.kind is ItemKind.RECOMMENDATION and kind is ItemKind.RECOMMENDATION)
-        ):
+        if state.kind is not None and state.taken == 0 and state.heading and state.kind is not kind:
             self.scan.unsure.append(
                 (state.where, f"a {state.kind.value} heading with no item found under it")
             )
