@@ -420,3 +420,26 @@ def test_imported_report_validates_and_produces_a_briefing(tmp_path):
     html = (out / "2023-24-Q4" / "peel-2023" / "briefing.html").read_text(encoding="utf-8")
     assert "The force should improve how it records the ethnicity of victims." in html
     assert "We recommend that, within three months, the force should: update callers" in html
+
+
+def test_passages_outside_any_section_are_reported():
+    """A deadline-led action outside a labelled section is taken and flagged; an action
+    with a known addressee in narrative is not taken but listed; other narrative is silent."""
+    blocks = [
+        Block("heading", "Our findings", "line 1"),
+        Block("para", "By 31 March 2025, the force should publish its plan.", "line 2"),
+        Block("para", "The force should have seen this coming. It did not.", "line 3"),
+        Block("para", "Officers should be proud of their work.", "line 4"),
+        Block("para", "By spring 2023, chief constables should act on it.", "line 5"),
+    ]
+    scan = find_items(blocks)
+    assert [(i.ref, str(i.due), i.addressee) for i in scan.items] == [
+        ("R1", "2025-03-31", "the force"),
+        ("R2", "None", "chief constables"),
+    ]
+    assert scan.unsure == [
+        ("line 2", "R1: found outside a recommendations section"),
+        ("line 3", "not taken (narrative?): 'The force should have seen this coming. It did not.'"),
+        ("line 5", "R2: found outside a recommendations section"),
+        ("line 5", "R2: deadline 'By spring 2023' is not a date: no due written"),
+    ]
