@@ -122,9 +122,8 @@ def test_validate_names_a_missing_report_or_ref(root):
 
 
 def test_validate_refuses_a_cycle_once(root):
-    _edit(root, "peel-2017", "    text: The force should improve its understanding of hidden crime.",
-          "    text: The force should improve its understanding of hidden crime.\n"
-          "    supersedes: peel-2023/AFI1")  # fmt: skip
+    line = "    text: The force should improve its understanding of hidden crime."
+    _edit(root, "peel-2017", line, f"{line}\n    supersedes: peel-2023/AFI1")
     assert _problems(root) == [
         "reports/peel-2017.yaml:8: items[0].supersedes: supersedes goes round in a circle "
         "(expected a chain from later reports to earlier ones, got peel-2017/AFI1 → "
