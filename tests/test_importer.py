@@ -298,9 +298,10 @@ def _column(pdf, x: float, y: float, rows: list[tuple[str, str]]) -> None:
 
 def test_two_column_pdf_with_running_header_hyphenation_and_footnotes(root, tmp_path):
     """Hand-set pages: two columns, the left read before the right; headers, footers and
-    page numbers left out; a word broken across lines rejoined; a footnote number dropped.
-    The answer: CoC1, R1, R2 (parent CoC1, within 3 months) in the left column, AFI1 at
-    the top of the right, AFI2 on page 2."""
+    page numbers left out; a word broken across lines rejoined; a footnote number dropped;
+    an item cut by a page break joined. The answer: CoC1, R1, R2 (parent CoC1, within 3
+    months) in the left column, AFI1 at the top of the right, AFI2 on page 2 running on
+    to page 3."""
     pdf = _pdf()
     for number in (1, 2, 3):
         _page(pdf, number)
@@ -328,10 +329,10 @@ def test_two_column_pdf_with_running_header_hyphenation_and_footnotes(root, tmp_
             _column(pdf, 15, 25, [
                 ("h", "Area for improvement"),
                 ("", "The force should make sure it"),
-                ("", "responds to calls on time."),
             ])  # fmt: skip
         else:
-            _column(pdf, 15, 25, [("", "Annex: our methods.")])
+            _column(pdf, 15, 25, [("", "responds to calls on time."), ("p", ""),
+                                  ("", "Annex: our methods.")])  # fmt: skip
     path = tmp_path / "two-column.pdf"
     pdf.output(str(path))
     doc = read_document(path)
@@ -349,6 +350,7 @@ def test_two_column_pdf_with_running_header_hyphenation_and_footnotes(root, tmp_
         "Within three months, the force should: improve its safeguarding organisation for children;"
     )
     assert texts[3] == "The force should improve how it records crime."
+    assert texts[4] == "The force should make sure it responds to calls on time."
     every = " ".join(b.text for b in doc.blocks)
     assert "Page" not in every and "PEEL 2023–25: Wessex Police" not in every
 

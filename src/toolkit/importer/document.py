@@ -112,15 +112,20 @@ def _is_heading(text: str) -> bool:
     )
 
 
-def blocks_from_lines(lines: list[tuple[str, str]], *, footnotes: bool = True) -> list[Block]:
+def blocks_from_lines(
+    lines: list[tuple[str, str]], *, footnotes: bool = True, headings: set[int] | None = None
+) -> list[Block]:
     """Blocks from ``(line, where)`` pairs, by the plain-text rules of this module.
 
     ``footnotes``: drop a footnote marker glued to a word's end (``victims.12``).
+    ``headings``: the indexes of the lines that are headings, when the source says so (a
+    PDF's type sizes); ``None`` guesses them by the plain-text rule.
     A line of only ``\\f`` (a form feed) or ``---`` ends a block as a blank line does.
     """
     blocks: list[Block] = []
     current: list[str] = []
     kind, marker, where = "para", "", ""
+    flagged = False
 
     def flush() -> None:
         nonlocal current
@@ -130,11 +135,14 @@ def blocks_from_lines(lines: list[tuple[str, str]], *, footnotes: bool = True) -
                 text = _FOOTNOTE.sub("", text).strip()
             if text:
                 single = len(current) == 1
-                is_heading = kind == "para" and single and _is_heading(text)
+                if headings is None:
+                    is_heading = kind == "para" and single and _is_heading(text)
+                else:
+                    is_heading = kind == "para" and flagged
                 blocks.append(Block("heading" if is_heading else kind, text, where, marker))
         current = []
 
-    for line, place in lines:
+    for number, (line, place) in enumerate(lines):
         stripped = line.strip()
         if not stripped or stripped in ("\f", "---"):
             flush()
@@ -147,6 +155,7 @@ def blocks_from_lines(lines: list[tuple[str, str]], *, footnotes: bool = True) -
         else:
             if not current:
                 kind, marker, where = "para", "", place
+                flagged = headings is not None and number in headings
             current.append(stripped)
     flush()
     return blocks

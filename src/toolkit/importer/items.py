@@ -8,7 +8,9 @@
   "Recommendation 1 – To Chief Constables" → recommendations (the words after "for"/"to"
   give the addressee of every recommendation in the section that names none of its own).
 
-Inside a recommendations section an addressee heading ("For the Home Office", "To chief
+Inside a section a heading that is only a deadline ("Immediately", "Within three
+months", "By 31 March 2015") keeps the section and gives that deadline to the items under
+it that state none. Inside a recommendations section an addressee heading ("For the Home Office", "To chief
 constables") changes the addressee and keeps the section. Any other heading closes the
 section: what follows is narrative until the next label.
 

@@ -15,11 +15,15 @@ the reading order and the page furniture are decided here, by rules that can be 
   filled shapes, not characters: a line with such a shape just left of its first
   character starts a list entry, as "•" would.
 * **Headings.** A line set larger than the body text, or wholly in a bold font, is read
-  as a heading line (consecutive such lines of one size in one box are one heading); a
+  as a heading line, and no other (a short line of body text is not a heading, as it
+  would be in plain text) (consecutive such lines of one size in one box are one heading); a
   box boundary ends a block as a blank line does. The title is the first run of lines
   in the largest size on the first page.
 * **Hyphenation.** Lines are then read by the plain-text rules
   (:func:`toolkit.importer.document.blocks_from_lines`), which rejoin broken words.
+* **Breaks.** A paragraph or list entry that stops without closing punctuation, followed
+  by a paragraph that starts in lower case, is one block cut by a page or column break
+  (the running header between them already dropped): the two are joined.
 
 A PDF with no text layer (a scan) has no characters to read: :class:`NoTextLayer`.
 """
@@ -28,11 +32,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from statistics import median
 
-from toolkit.importer.document import Document, blocks_from_lines, tidy
+from toolkit.importer.document import Block, Document, blocks_from_lines, join_lines, tidy
 from toolkit.importer.due import stated_publication
 
 __all__ = ["NoTextLayer", "read_pdf"]
@@ -152,6 +156,24 @@ def _furniture(pages: list[tuple[float, float, list[_Box]]]) -> set[str]:
     return {key for key, count in seen.items() if count >= min(3, len(pages)) and len(pages) > 1}
 
 
+def _join_breaks(blocks: list[Block]) -> list[Block]:
+    """Blocks cut by a page or column break joined again (see the module's rules)."""
+    out: list[Block] = []
+    for block in blocks:
+        last = out[-1] if out else None
+        if (
+            last is not None
+            and last.kind in ("para", "entry")
+            and block.kind == "para"
+            and block.text[:1].islower()
+            and not last.text.endswith((".", ";", ":", "!", "?", ")", "”", '"', "’"))
+        ):
+            out[-1] = replace(last, text=join_lines([last.text, block.text]))
+        else:
+            out.append(block)
+    return out
+
+
 def read_pdf(path: Path, source: str) -> Document:
     """A report's PDF as a :class:`Document`; places are ``page N``.
 
@@ -181,6 +203,7 @@ def read_pdf(path: Path, source: str) -> Document:
     body = sizes.most_common(1)[0][0]
     furniture = _furniture(pages)
     lines: list[tuple[str, str]] = []
+    headings: set[int] = set()
     title: list[str] = []
     title_done = False
     largest = max((ln.size for box in pages[0][2] for ln in box.lines), default=0.0)
@@ -208,12 +231,14 @@ def read_pdf(path: Path, source: str) -> Document:
                     if same and len(lines) >= 2:
                         lines[-2] = (f"{lines[-2][0]} {text}", lines[-2][1])
                     else:
-                        lines += [("", ""), (text, where), ("", "")]
+                        lines.append(("", ""))
+                        headings.add(len(lines))
+                        lines += [(text, where), ("", "")]
                 else:
                     lines.append((f"• {text}" if line.bullet else text, where))
                 previous = line if heading else None
             lines.append(("", ""))
-    doc = Document(source=source, blocks=blocks_from_lines(lines))
+    doc = Document(source=source, blocks=_join_breaks(blocks_from_lines(lines, headings=headings)))
     doc.title = " ".join(title) or next((b.text for b in doc.blocks if b.kind == "heading"), "")
     doc.published = stated_publication(b.text for b in doc.blocks[:60])
     return doc
