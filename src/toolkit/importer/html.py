@@ -3,7 +3,8 @@
 lxml parses the page as a browser would (it forgives unclosed tags). Only the page's
 main content is read: ``<main>``, else ``role="main"``, else ``<article>``, else the
 element of class ``entry-content``, else ``<body>``; navigation, headers, footers,
-scripts, forms, asides, cookie banners and footnote lists are left out, and so are
+scripts, forms, asides, cookie banners, tables of contents and footnote lists are left
+out, and so are
 footnote markers (``<sup>`` holding a number).
 
 Headings are ``<h1>``–``<h6>``, and a paragraph whose whole text is bold and short
@@ -37,7 +38,8 @@ _SKIP = {
 }  # fmt: skip
 _SKIP_CLASS = re.compile(
     r"\b(?:breadcrumbs?|cookie\w*|share\w*|skip-link|site-header|site-footer|menu|sidebar"
-    r"|footnotes?|related\w*|pagination|print-only|visually-hidden|screen-reader-text)\b",
+    r"|footnotes?|related\w*|pagination|print-only|visually-hidden|screen-reader-text"
+    r"|toc|table-of-contents|contents-list)\b",
     re.IGNORECASE,
 )
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}

@@ -10,9 +10,9 @@
 
 Inside a section a heading that is only a deadline ("Immediately", "Within three
 months", "By 31 March 2015") keeps the section and gives that deadline to the items under
-it that state none. Inside a recommendations section an addressee heading ("For the Home Office", "To chief
-constables") changes the addressee and keeps the section. Any other heading closes the
-section: what follows is narrative until the next label.
+it that state none. Inside a recommendations section an addressee heading ("For the Home
+Office", "To chief constables") changes the addressee and keeps the section. Any other
+heading closes the section: what follows is narrative until the next label.
 
 **Items.** In a section an item is a paragraph or list entry that reads as an action:
 a subject of at most 15 words ("the force", "By 30 September 2022, chief constables",
@@ -195,7 +195,10 @@ def action(text: str) -> tuple[str | None, bool] | None:
 def _label(block: Block) -> tuple[ItemKind, re.Match[str]] | None:
     """The section label a block carries, if any. A paragraph is a label only when it is
     the label alone, or the label is followed by a number or a separator
-    ("Recommendation 2: …", "Area for improvement – The force should …")."""
+    ("Recommendation 2: …", "Area for improvement – The force should …"). A list entry is
+    never a label (a table of contents lists the labels)."""
+    if block.kind == "entry":
+        return None
     for kind, pattern in (
         (ItemKind.AREA_FOR_IMPROVEMENT, _AFI),
         (ItemKind.CAUSE_OF_CONCERN, _COC),
