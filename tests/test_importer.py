@@ -445,3 +445,24 @@ def test_passages_outside_any_section_are_reported():
         ("line 5", "R2: found outside a recommendations section"),
         ("line 5", "R2: deadline 'By spring 2023' is not a date: no due written"),
     ]
+
+
+def test_addressee_headings_continued_numbering_and_bold_labels():
+    """A joint thematic laid out differently from the four keyed fixtures: addressee
+    headings over numbered lists whose numbering runs on, a "Recommendation 4:" paragraph,
+    "Causes of concern and recommendations" with bold-paragraph labels. Worked by hand."""
+    doc = read_document(IMPORTER / "stalking-2023.html")
+    scan = find_items(doc.blocks)
+    assert [(i.ref, i.kind.value, i.parent, i.addressee, _as_text(i.due)) for i in scan.items] == [
+        ("R1", "recommendation", None, "chief constables", "2024-03-31"),
+        ("R2", "recommendation", None, "chief constables", "2024-03-31"),
+        ("R3", "recommendation", None, "the Home Office", "2024-06-30"),
+        ("R4", "recommendation", None, "the College of Policing", "within 6 months"),
+        ("CoC1", "cause-of-concern", None, None, None),
+        ("R5", "recommendation", "CoC1", "chief constables", "2023-09-30"),
+    ]
+    assert doc.published == date(2023, 5, 5)
+    assert scan.unsure == [
+        ("line 20", "not taken (narrative?): 'Forces should take note. Chief constables should "
+         "read this report.'"),
+    ]  # fmt: skip
