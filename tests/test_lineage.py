@@ -178,3 +178,31 @@ def test_a_supersedes_chain_shows_in_two_quarters(root, tmp_path):
     assert "Items carried over between reports" in index and "peel-2023/AFI1" in index
     tracker = (out / Q4.id / "tracker.csv").read_text(encoding="utf-8-sig")
     assert "Superseded by peel-2023/AFI1" in tracker
+
+
+@pytest.mark.slow
+def test_pages_with_lineage_meet_the_accessibility_rules(root, tmp_path):
+    """The overview's carried-over table and the briefing's link lines pass axe-core at
+    desktop and phone widths, and the house rules for tables."""
+    import re
+
+    from browser_tools import format_violations, require_browser_tools, run_axe, structural_problems
+
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app, ["run", "--all", "--quarter", Q4.id, "--params", str(root), "--out", str(out),
+              "--jobs", "1"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    require_browser_tools()
+    for page in (out / Q4.id / "index.html", out / Q4.id / "peel-2017" / "briefing.html"):
+        html = page.read_text(encoding="utf-8")
+        assert structural_problems(html) == []
+        checked = tmp_path / f"{page.parent.name}-{page.stem}-axe.html"
+        checked.write_text(
+            re.sub(r"<meta\b[^>]*Content-Security-Policy[^>]*>", "", html, flags=re.I),
+            encoding="utf-8",
+        )
+        for width in (1280, 390):
+            found = run_axe(checked, width=width, screenshot=tmp_path / f"{checked.stem}.png")
+            assert found["violations"] == [], format_violations(found)
