@@ -466,3 +466,13 @@ def test_addressee_headings_continued_numbering_and_bold_labels():
         ("line 20", "not taken (narrative?): 'Forces should take note. Chief constables should "
          "read this report.'"),
     ]  # fmt: skip
+
+
+def test_a_file_name_with_a_line_break_cannot_write_yaml(root, tmp_path):
+    source = tmp_path / "r\ntitle: injected.txt"
+    source.write_text("A report\n\nRecommendation 1\n\nChief constables should act.\n")
+    import_report(source, root, "r", published="2024-01-02")
+    report = load_params(root).reports["r"]
+    assert report.title == "A report"
+    first = (root / "reports" / "r.yaml").read_text(encoding="utf-8").splitlines()[0]
+    assert first.startswith("# Drafted by toolkit import-report from ") and "\\n" in first

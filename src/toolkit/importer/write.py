@@ -24,7 +24,7 @@ from toolkit import atomic
 from toolkit.errors import InputError, Problem, shown
 from toolkit.importer.document import Document, read_text
 from toolkit.importer.items import Found, Scan, find_items
-from toolkit.params import REPORT_KINDS, check_report_id, require_root
+from toolkit.params import REPORT_KINDS, check_report_id, printable, require_root
 from toolkit.vocabulary import ItemKind
 
 __all__ = ["Imported", "import_report", "read_document", "report_placeholder_warnings"]
@@ -159,7 +159,7 @@ def report_yaml(
 ) -> str:
     """The report file's text."""
     head = [
-        f"# Drafted by toolkit import-report from {doc.source} on {today.isoformat()}.",
+        f"# Drafted by toolkit import-report from {printable(doc.source)} on {today.isoformat()}.",
         '# Check every item against the report before relying on it (README: "Starting',
         "# from the report's text\"). Lines marked CHECK are passages the importer was",
         "# unsure of. Add supersedes: <report-id>/<ref> to an item carried over from an",
