@@ -476,3 +476,21 @@ def test_a_file_name_with_a_line_break_cannot_write_yaml(root, tmp_path):
     assert report.title == "A report"
     first = (root / "reports" / "r.yaml").read_text(encoding="utf-8").splitlines()[0]
     assert first.startswith("# Drafted by toolkit import-report from ") and "\\n" in first
+
+
+def test_a_table_of_recommendations_and_an_item_that_runs_on():
+    """A revisit letter's table (No. | Recommendation | Progress), rows numbered 3 and 4
+    as in the original report: each row's recommendation is an item numbered by its first
+    column, the status words are not; an
+    area for improvement whose paragraph runs on into findings is flagged. Worked by hand."""
+    scan = find_items(read_document(IMPORTER / "revisit-table.html").blocks)
+    assert [(i.ref, i.addressee, _as_text(i.due)) for i in scan.items] == [
+        ("R3", "chief constables", "2023-03-31"),
+        ("R4", "the NPCC", None),
+        ("AFI1", "the force", None),
+    ]
+    assert scan.unsure == [
+        ("line 9", "AFI1: the paragraph runs on into findings: check where the item ends"),
+        ("line 12", "not taken (narrative?): 'The force should continue to report progress to "
+         "the PCC.'"),
+    ]  # fmt: skip

@@ -28,11 +28,12 @@ __all__ = ["Block", "Document", "join_lines", "read_text", "tidy"]
 
 @dataclass(frozen=True)
 class Block:
-    """One heading, paragraph or list entry.
+    """One heading, paragraph, list entry or table cell.
 
-    ``kind`` is ``heading``, ``para`` or ``entry`` (an entry of a bulleted or numbered
-    list); ``marker`` is an entry's number or letter as printed (``"3"``, ``"b"``), empty
-    for a bullet; ``where`` names its place for the analyst (``line 42``, ``page 7``).
+    ``kind`` is ``heading``, ``para``, ``entry`` (an entry of a bulleted or numbered
+    list) or ``cell`` (a table cell); ``marker`` is an entry's number or letter as printed
+    (``"3"``, ``"b"``), empty for a bullet; ``where`` names its place for the analyst
+    (``line 42``, ``page 7``).
     """
 
     kind: str

@@ -8,8 +8,10 @@ out, and so are
 footnote markers (``<sup>`` holding a number).
 
 Headings are ``<h1>``–``<h6>``, and a paragraph whose whole text is bold and short
-(``<p><strong>Area for improvement</strong></p>``). Paragraphs are ``<p>``, table
-cells, ``<dd>``/``<dt>`` and the loose text of a ``<div>``; list entries are ``<li>``,
+(``<p><strong>Area for improvement</strong></p>``). Paragraphs are ``<p>``,
+``<dd>``/``<dt>`` and the loose text of a ``<div>``; table cells are blocks of their own
+kind (``cell``), read as paragraphs except that a cell of status words does not end a
+run of items; list entries are ``<li>``,
 numbered by their ``<ol>`` (``start`` and ``type="a"`` honoured). The place of each
 block is its line in the saved file.
 
@@ -129,6 +131,8 @@ def _walk(el: etree._Element, out: list[Block], marker: str = "") -> None:
         if text:
             if tag == "li":
                 out.append(Block("entry", text, line, marker))
+            elif tag in ("td", "th"):
+                out.append(Block("cell", text, line))
             elif _bold_heading(el, text):
                 out.append(Block("heading", text, line, level=7))
             else:

@@ -195,9 +195,9 @@ def action(text: str) -> tuple[str | None, bool] | None:
 def _label(block: Block) -> tuple[ItemKind, re.Match[str]] | None:
     """The section label a block carries, if any. A paragraph is a label only when it is
     the label alone, or the label is followed by a number or a separator
-    ("Recommendation 2: …", "Area for improvement – The force should …"). A list entry is
-    never a label (a table of contents lists the labels)."""
-    if block.kind == "entry":
+    ("Recommendation 2: …", "Area for improvement – The force should …"). A list entry or
+    a table cell is never a label (a table of contents, a column headed "Recommendation")."""
+    if block.kind in ("entry", "cell"):
         return None
     for kind, pattern in (
         (ItemKind.AREA_FOR_IMPROVEMENT, _AFI),
@@ -455,12 +455,20 @@ class _Finder:
                 state.plural = False  # a run of actions ended by narrative
             return 0
         addressee = (read[0] if read else None) or state.addressee
+        number = state.number or (block.marker if block.marker.isdigit() else "")
+        before = self.blocks[index - 2] if index >= 2 else None
+        if not number and block.kind == "cell" and before is not None and before.kind == "cell":
+            numbered = re.fullmatch(
+                r"(?:R|Rec(?:ommendation)?\.?\s*)?(\d{1,3}[a-z]?)\.?", before.text
+            )
+            number = numbered[1] if numbered else ""  # a table's "No." column
         self.take(
             kind,
             block.text,
             block.where,
             addressee=addressee,
-            number=state.number or (block.marker if block.marker.isdigit() else ""),
+            number=number,
+            notes=_run_on(block.text),
         )
         state.number = ""
         return 0
@@ -526,6 +534,14 @@ class _Finder:
                 index += self.outside(block, index)
         self.close_section()
         return self.scan
+
+
+def _run_on(text: str) -> list[str]:
+    """A note when an item's paragraph runs on into findings ("… We found it did not.")."""
+    sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z])", text)
+    if any(re.match(r"(?:We|HMIC(?:FRS)?|Our)\b", s) for s in sentences[1:]):
+        return ["the paragraph runs on into findings: check where the item ends"]
+    return []
 
 
 def _addressee_of(text: str) -> str | None:
