@@ -494,3 +494,21 @@ def test_a_table_of_recommendations_and_an_item_that_runs_on():
         ("line 12", "not taken (narrative?): 'The force should continue to report progress to "
          "the PCC.'"),
     ]  # fmt: skip
+
+
+def test_deadline_headings_and_numbers_set_apart_by_a_space():
+    """The 2014 crime-data-integrity layout: recommendations grouped under deadline
+    headings, numbered "1 The force should …" (no full stop after the number)."""
+    from toolkit.importer.document import read_text
+
+    doc = read_text(
+        "Crime data integrity: Wessex Police\n\nRecommendations\n\nImmediately\n\n"
+        "1 The force should review its crime recording audit.\n\nWithin three months\n\n"
+        "3 The force should train its call handlers.\n\n12 officers were interviewed.\n",
+        "cdi.txt",
+    )
+    scan = find_items(doc.blocks)
+    assert [(i.ref, i.text, _as_text(i.due)) for i in scan.items] == [
+        ("R1", "The force should review its crime recording audit.", "immediately"),
+        ("R3", "The force should train its call handlers.", "within 3 months"),
+    ]

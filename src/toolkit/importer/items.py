@@ -116,6 +116,7 @@ _DEADLINE_HEAD = re.compile(
     r"|(?:by|not\s+later\s+than|no\s+later\s+than)\s+.+\d{4})[:.]?$",
     re.IGNORECASE,
 )
+_LOOSE_NUMBER = re.compile(r"^(?P<num>\d{1,2})\s+(?P<rest>[A-Z][a-z].*)$")
 _NOT_A_STEM = re.compile(
     r"\b(?:failure|failed|because|found\s+that|for\s+example|such\s+as)\b", re.I
 )
@@ -418,6 +419,10 @@ class _Finder:
         state = self.state
         assert state.kind is not None
         kind = state.kind
+        loose = _LOOSE_NUMBER.match(block.text) if block.kind == "para" else None
+        if loose and action(loose["rest"]) is not None:
+            # "1 The force should …": a number set apart by space only (PDFs, plain text)
+            block = Block("entry", loose["rest"], block.where, loose["num"])
         if kind is ItemKind.CAUSE_OF_CONCERN and not state.coc_open:
             if len(block.text.split()) < 4:
                 return 0
