@@ -218,13 +218,22 @@ def test_missing_publication_date_is_a_placeholder_validate_warns_about(root, tm
     ) in checked.output
 
 
-def test_published_option_wins_and_bad_options_are_refused(root):
+def test_the_documents_date_wins_and_bad_options_are_refused(root):
+    """The publication date the document states is used; --published fills in only when
+    it states none, and a different one is reported. --title and --kind override."""
     result = import_report(IMPORTER / "accelerated-2024.html", root, "a", published="2024-07-03",
                            kind="force", title="  Revisit  letter ")  # fmt: skip
     report = load_params(root).reports["a"]
-    assert (report.published, report.kind, report.title) == (date(2024, 7, 3), "force",
+    assert (report.published, report.kind, report.title) == (date(2024, 7, 2), "force",
                                                              "Revisit letter")  # fmt: skip
-    assert result.published == date(2024, 7, 3)
+    assert result.notes == [
+        "published: the document states 2024-07-02, which is used; --published 2024-07-03 "
+        "is not (edit the file if the document is wrong)"
+    ]
+    assert result.notes[0] in result.summary()
+    source = root / "no-date.txt"
+    source.write_text("A report\n\nRecommendation 1\n\nChief constables should act.\n")
+    assert import_report(source, root, "c", published="2024-07-03").published == date(2024, 7, 3)
     with pytest.raises(InputError) as err:
         import_report(IMPORTER / "accelerated-2024.html", root, "b", published="3/7/24",
                       kind="national")  # fmt: skip

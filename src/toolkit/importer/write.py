@@ -42,6 +42,7 @@ class Imported:
     published: date | None
     items: list[Found] = field(default_factory=list)
     unsure: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def by_kind(self) -> dict[str, int]:
         """Items found, by kind (every kind the importer finds, zeros included)."""
@@ -68,6 +69,7 @@ class Imported:
         ]
         if self.published is None:
             lines.append("published: not stated in the document; fill it in (marked [FILL IN]).")
+        lines += self.notes
         if self.unsure:
             lines.append(f"Check these {len(self.unsure)} passage(s) against the report:")
             lines += [f"  {where or 'place unknown'}: {what}" for where, what in self.unsure]
@@ -219,8 +221,10 @@ def import_report(
     report_id
         The new report's id (``--id``).
     published, title, kind
-        ``--published`` (``YYYY-MM-DD``), ``--title``, ``--kind``: used when given; else
-        the document's own title and publication date, and a kind guessed from the title.
+        ``--published`` (``YYYY-MM-DD``): the publication date when the document does not
+        state one (a date the document states is used, and a different ``--published``
+        is reported). ``--title`` and ``--kind``: used when given; else the document's
+        own title, and a kind guessed from the title.
     today
         The import's date (tests fix it).
 
@@ -258,7 +262,13 @@ def import_report(
     doc = read_document(Path(source))
     scan = find_items(doc.blocks)
     chosen_title = " ".join(title.split()) or doc.title or report_id
-    when = given or doc.published
+    when = doc.published or given
+    notes = []
+    if doc.published and given and given != doc.published:
+        notes.append(
+            f"published: the document states {doc.published.isoformat()}, which is used; "
+            f"--published {given.isoformat()} is not (edit the file if the document is wrong)"
+        )
     chosen_kind = kind or _guess_kind(chosen_title, scan)
     text = report_yaml(
         doc, scan, title=chosen_title, published=when, kind=chosen_kind,
@@ -270,7 +280,7 @@ def import_report(
         atomic.write_text(target, text, exclusive=True)
     except FileExistsError:
         raise _exists(target, report_id) from None
-    return Imported(target, chosen_title, when, scan.items, scan.unsure)
+    return Imported(target, chosen_title, when, scan.items, scan.unsure, notes)
 
 
 def _exists(path: Path, report_id: str) -> InputError:
