@@ -521,3 +521,22 @@ def test_deadline_headings_and_numbers_set_apart_by_a_space():
         ("R1", "The force should review its crime recording audit.", "immediately"),
         ("R3", "The force should train its call handlers.", "within 3 months"),
     ]
+
+
+def test_an_item_worded_like_an_earlier_one_is_suggested_not_linked(tmp_path):
+    root = tmp_path / "params"
+    shutil.copytree(FIXTURES / "lineage", root)
+    source = tmp_path / "peel-2025.txt"
+    source.write_text(
+        "PEEL 2025: Wessex Police\n\nPublished: 3 March 2025\n\nAreas for improvement\n\n"
+        "• The force should improve its understanding of hidden crime.\n"
+        "• The force should publish its stop and search data every month.\n",
+        encoding="utf-8",
+    )
+    result = import_report(source, root, "peel-2025")
+    assert [w for w, _ in result.unsure] == ["line 7"]
+    assert result.unsure[0][1].startswith("AFI1: worded like peel-2017/AFI1 (")
+    assert result.unsure[0][1].endswith("add supersedes: peel-2017/AFI1 if this carries it over")
+    text = (root / "reports" / "peel-2025.yaml").read_text(encoding="utf-8")
+    assert "  # CHECK: worded like peel-2017/AFI1 (" in text
+    assert [i.supersedes for i in load_params(root).reports["peel-2025"].items] == [None, None]

@@ -8,6 +8,10 @@ was unsure of. A publication date the document does not state and ``--published`
 not give is written as the day of the import, marked ``[FILL IN: …]``: the file loads,
 and ``toolkit validate`` and ``toolkit run`` warn until the line is corrected
 (:func:`report_placeholder_warnings`).
+
+An item worded much like an earlier report's item of the same kind (in the same params
+root) gets a ``CHECK`` note naming it, as a ``supersedes`` to consider; the importer never
+writes ``supersedes`` itself.
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from difflib import SequenceMatcher
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -30,6 +36,8 @@ from toolkit.vocabulary import ItemKind
 __all__ = ["Imported", "import_report", "read_document", "report_placeholder_warnings"]
 
 PLACEHOLDER = "[FILL IN:"
+SIMILAR = 0.75
+"""How alike (difflib's ratio of the words) an earlier item must be to be suggested."""
 SUFFIXES = (".html", ".htm", ".pdf", ".txt")
 
 
@@ -139,7 +147,10 @@ def read_document(path: Path) -> Document:
         raise InputError(Problem(display, "PATH", str(err))) from None
 
 
-def _guess_kind(title: str, scan: Scan) -> str:
+def _guess_kind(title: str) -> str:
+    """The report's kind from its title: revisit/accelerated/closure → ``follow-up``,
+    PEEL → ``peel``, joint → ``joint``, a force named ("… Police", "… Constabulary") →
+    ``force``, else ``thematic``."""
     lowered = title.lower()
     if re.search(r"\b(?:revisit|accelerated|progress|follow[- ]up|closure)\b", lowered):
         return "follow-up"
@@ -147,7 +158,51 @@ def _guess_kind(title: str, scan: Scan) -> str:
         return "peel"
     if re.search(r"\bjoint\b", lowered):
         return "joint"
+    if re.search(r"\b(?:Police|Constabulary)\b", title):
+        return "force"
     return "thematic"
+
+
+def _earlier_items(root: Path, report_id: str, published: date | None) -> list[tuple[str, Any]]:
+    """``(report id, item)`` of every report in the root published before ``published``
+    (all of them when it is not known); reports that do not load are passed over."""
+    from toolkit.params import load_params
+
+    try:
+        params = load_params(root)
+    except InputError:
+        return []
+    return [
+        (rid, item)
+        for rid, report in sorted(params.reports.items())
+        if rid != report_id and (published is None or report.published < published)
+        for item in report.items
+    ]
+
+
+def _similar(scan: Scan, earlier: list[tuple[str, Any]]) -> None:
+    """Note, on each drafted item, an earlier report's item of the same kind worded much
+    the same (a carried-over AFI, a repeated recommendation): a ``supersedes`` to consider.
+    Nothing is written to ``supersedes``: the analyst decides."""
+
+    def words(text: str) -> str:
+        return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+    for item in scan.items:
+        best, ratio = None, 0.0
+        for rid, other in earlier:
+            if other.kind != item.kind:
+                continue
+            score = SequenceMatcher(None, words(item.text), words(other.text)).ratio()
+            if score > ratio:
+                best, ratio = f"{rid}/{other.ref}", score
+        if best is not None and ratio >= SIMILAR:
+            note = (
+                f"worded like {best} ({ratio:.0%} alike): add supersedes: {best} if this "
+                "carries it over"
+            )
+            item.notes.append(note)
+            scan.unsure.append((item.where, f"{item.ref}: {note}"))
 
 
 def _dump(mapping: dict[str, object]) -> str:
@@ -269,7 +324,8 @@ def import_report(
             f"published: the document states {doc.published.isoformat()}, which is used; "
             f"--published {given.isoformat()} is not (edit the file if the document is wrong)"
         )
-    chosen_kind = kind or _guess_kind(chosen_title, scan)
+    chosen_kind = kind or _guess_kind(chosen_title)
+    _similar(scan, _earlier_items(root, report_id, when))
     text = report_yaml(
         doc, scan, title=chosen_title, published=when, kind=chosen_kind,
         today=today or date.today(),
