@@ -540,3 +540,24 @@ def test_an_item_worded_like_an_earlier_one_is_suggested_not_linked(tmp_path):
     text = (root / "reports" / "peel-2025.yaml").read_text(encoding="utf-8")
     assert "  # CHECK: worded like peel-2017/AFI1 (" in text
     assert [i.supersedes for i in load_params(root).reports["peel-2025"].items] == [None, None]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The force should improve its records.", ("the force", False)),
+        ("By 30 September 2022, chief constables should act.", ("chief constables", True)),
+        ("HMIC recommends that within six months the force should:", ("the force", True)),
+        ("Within six months, the NPCC lead should publish it.", ("the NPCC lead", True)),
+        ("Chief constables are to publish plans.", ("Chief constables", False)),
+        ("The aim of these recommendations is to improve services.", None),
+        ("We found that the force should do more.", None),
+        ("This should include training.", None),
+        ("In 2019 we said that forces should do more.", None),
+        ("The force has improved its records.", None),
+    ],
+)  # fmt: skip
+def test_what_reads_as_an_action(text, expected):
+    from toolkit.importer.items import action
+
+    assert action(text) == expected

@@ -190,6 +190,9 @@ def action(text: str) -> tuple[str | None, bool] | None:
         return None
     if re.search(r"\b(?:we|our)\b", subject, re.IGNORECASE):
         return None
+    weak = re.fullmatch(r"(?:is|are)\s+to", modal[0], re.IGNORECASE)
+    if weak and not _KNOWN_ADDRESSEES.match(subject):
+        return None  # "The aim of this inspection is to …" states a purpose, not an action
     return _tidy_addressee(subject), deadline_led
 
 
