@@ -2,18 +2,17 @@
 
 lxml parses the page as a browser would (it forgives unclosed tags). Only the page's
 main content is read: ``<main>``, else ``role="main"``, else ``<article>``, else the
-element of class ``entry-content``, else ``<body>``; navigation, headers, footers,
-scripts, forms, asides, cookie banners, tables of contents and footnote lists are left
-out, and so are
-footnote markers (``<sup>`` holding a number).
+element of class ``entry-content``, else ``<body>`` (the first of these holding at least
+200 characters of text). Navigation, headers, footers, scripts, forms, asides, cookie
+banners, tables of contents and footnote lists are left out, and so are footnote markers
+(``<sup>`` holding a number).
 
 Headings are ``<h1>``–``<h6>``, and a paragraph whose whole text is bold and short
 (``<p><strong>Area for improvement</strong></p>``). Paragraphs are ``<p>``,
 ``<dd>``/``<dt>`` and the loose text of a ``<div>``; table cells are blocks of their own
-kind (``cell``), read as paragraphs except that a cell of status words does not end a
-run of items; list entries are ``<li>``,
-numbered by their ``<ol>`` (``start`` and ``type="a"`` honoured). The place of each
-block is its line in the saved file.
+kind (``cell``), read as paragraphs except that a cell of status words does not end a run
+of items; list entries are ``<li>``, numbered by their ``<ol>`` (``start`` and
+``type="a"`` honoured). The place of each block is its line in the saved file.
 
 The title is the page's ``<h1>`` (else its ``<title>`` up to the site name); the
 publication date is a ``<meta>`` (``article:published_time``, ``DC.date.issued``,
@@ -168,9 +167,10 @@ def _main(root: etree._Element) -> etree._Element:
         "//*[contains(concat(' ', normalize-space(@class), ' '), ' entry-content ')]",
         "//body",
     ):
-        found = root.xpath(path)
-        if found:
-            return found[0]
+        for found in root.xpath(path):
+            # A <main> that is only a wrapper for a banner is passed over.
+            if len(" ".join(found.text_content().split())) >= 200 or path == "//body":
+                return found
     return root
 
 
