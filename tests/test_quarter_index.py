@@ -107,6 +107,8 @@ def test_page_sections_and_numbers(written):
         "What changed this quarter",
         "Items quarter by quarter",
         "Items by owner",
+        "RAG ratings",
+        "Expected closures",
         "Reports and briefings",
         "The tracker",
     ]

@@ -37,6 +37,8 @@ COLUMNS = [
     "Evidence",
     "Owner",
     "Target date",
+    "Signed off by",
+    "Closed by",
 ]
 
 
@@ -108,11 +110,14 @@ def test_status_drop_down_and_protection(request_path):
     book = openpyxl.load_workbook(request_path)
     sheet = book[SHEET]
     lists = [v for v in sheet.data_validations.dataValidation if v.type == "list"]
-    assert len(lists) == 1
+    assert len(lists) == 2
     assert lists[0].formula1 == (
         '"Not started,In progress,Pending sign-off,Complete,Superseded,Not accepted"'
     )
     assert str(lists[0].sqref) == "H2:H5"
+    # Closed by (column N): who closed the item, or nothing.
+    assert (lists[1].formula1, str(lists[1].sqref)) == ('"opcc,hmicfrs,force"', "N2:N5")
+    assert lists[1].allow_blank is True
     assert sheet.protection.sheet is True
     assert not sheet.protection.password
     locked = {h: sheet.cell(row=2, column=i + 1).protection.locked for i, h in enumerate(COLUMNS)}
@@ -122,6 +127,8 @@ def test_status_drop_down_and_protection(request_path):
         "Evidence",
         "Owner",
         "Target date",
+        "Signed off by",
+        "Closed by",
     ]
     assert book.sheetnames == [SHEET, "Instructions", SENT_SHEET]
     assert book[SENT_SHEET].sheet_state == "veryHidden"
