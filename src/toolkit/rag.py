@@ -100,14 +100,21 @@ class Slips:
         }
 
     @property
+    def moved(self) -> str:
+        """``moved twice``; ``brought forward`` when it moved earlier only; ``""`` when it
+        never moved."""
+        if self.count:
+            return f"moved {times(self.count)}"
+        return "brought forward" if self.current < self.original else ""
+
+    @property
     def text(self) -> str:
         """``30 Sep 2022 (was 31 Mar 2022; moved twice)``; the date alone when it never
         moved; ``(was …; brought forward)`` when it moved earlier only."""
         current = short_date(self.current)
         if self.current == self.original:
-            return current if not self.count else f"{current} (moved {times(self.count)})"
-        how = f"moved {times(self.count)}" if self.count else "brought forward"
-        return f"{current} (was {short_date(self.original)}; {how})"
+            return f"{current} ({self.moved})" if self.count else current
+        return f"{current} (was {short_date(self.original)}; {self.moved})"
 
 
 def slips_of(targets: list[date | None]) -> Slips | None:
