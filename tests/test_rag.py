@@ -380,3 +380,22 @@ def test_closed_by_must_be_one_of_three(root):
         "updates/2021-22-Q4.csv:6: closed_by: not who closed the item (expected one of opcc, "
         "hmicfrs, force or an empty cell, got 'the chief')",
     ]
+
+
+def test_status_shows_the_rating_and_warns_of_a_quarter_without_updates(root):
+    result = CliRunner().invoke(app, ["status", "-q", "2021-22-Q3", "--params", str(root)])
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        "warning: updates/2021-22-Q3.csv|.xlsx: no update file for 2021-22-Q3; the briefings "
+        'and the overview show every item as "no update this quarter"'
+    ]
+    listed = CliRunner().invoke(
+        app, ["status", "-q", "2021-22-Q3", "--params", str(root), "--format", "csv"]
+    )
+    rows = [line.split(",") for line in listed.stdout.splitlines()[1:]]
+    assert sorted((row[1], row[-1]) for row in rows) == [
+        ("K1", "amber"),
+        ("K2", "red"),
+        ("K4", "amber"),
+        ("K6", "amber"),
+    ]

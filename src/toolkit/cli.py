@@ -431,6 +431,10 @@ def status(
         rows = listing.status_rows(Register(loaded), parsed)
     except ToolkitError as err:
         raise _fail(err) from None
+    from toolkit.gaps import missing_update_warning
+
+    if gap := missing_update_warning(loaded, parsed):
+        err_console.print(f"warning: {gap}", markup=False)
     if output_format == "csv":
         sys.stdout.write(listing.as_csv(rows))
         return
