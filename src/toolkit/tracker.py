@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit import atomic
+from toolkit.characters import spreadsheet_text
 from toolkit.overview import item_rows
 from toolkit.params import Params
 from toolkit.quarters import Quarter
@@ -104,7 +105,6 @@ COLUMNS: tuple[Column, ...] = (
     ),
 )
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _DATE_FORMAT = "dd/mm/yyyy"
 
 
@@ -163,8 +163,7 @@ def csv_text(rows: Sequence[dict[str, Any]], public: bool = False) -> str:
 def _csv_cell(value: object) -> str:
     if isinstance(value, date):
         return value.isoformat()
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return spreadsheet_text(str(value))
 
 
 def workbook(

@@ -357,6 +357,7 @@ class PoliceUkData:
         if file.member is None:
             return read_head(file.path, file.label)
         assert self._zip is not None
+        self._check_member(file)
         try:
             with self._zip_lock, self._zip.open(file.member) as member:
                 return member.read(HEADER_BYTES)
