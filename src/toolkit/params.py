@@ -413,11 +413,13 @@ class Params:
 
     @property
     def files(self) -> list[Path]:
-        """Every params file this root is made of, sorted."""
+        """Every params file this root is made of, sorted: each under :attr:`root`, so that
+        its path relative to the root is the one the params files write (a letter as sent
+        in a run's snapshot is its copy there, not the original reached from outside)."""
         found = [
             self.root / "force.yaml",
             *(self.root / "reports" / f"{r}.yaml" for r in self.reports),
-            *(self.path(r.response.file) for r in self.reports.values() if r.response.file),
+            *(self.root / r.response.file for r in self.reports.values() if r.response.file),
         ]
         return sorted(found + list(self.update_files.values()))
 

@@ -39,6 +39,7 @@ from typing import Any
 
 from toolkit import atomic
 from toolkit.characters import spreadsheet_text
+from toolkit.errors import writing
 from toolkit.overview import item_rows
 from toolkit.params import Params
 from toolkit.quarters import Quarter
@@ -288,7 +289,8 @@ def tracker_files(
     csv_name, xlsx_name = file_names(public)
     data = ("\ufeff" + csv_text(rows, public)).encode("utf-8")
     book = io.BytesIO()
-    workbook(params, quarter, rows, public).save(book)
+    with writing():  # openpyxl writes each sheet to a temporary file first
+        workbook(params, quarter, rows, public).save(book)
     return TrackerFiles(csv_name, xlsx_name, data, book.getvalue(), len(rows))
 
 
