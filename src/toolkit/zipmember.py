@@ -48,19 +48,16 @@ RATIO_FLOOR = 1 << 20
 parts (styles, an empty sheet) compress a hundred times and are harmless."""
 
 
-def _encrypted(info: zipfile.ZipInfo) -> bool:
-    return bool(info.flag_bits & 0x1)
-
-
-def _refuse_encrypted(info: zipfile.ZipInfo, file: str, field: str) -> None:
-    if _encrypted(info):
+def _refuse_encrypted(info: zipfile.ZipInfo, file: str, field: str, *, named: bool) -> None:
+    """``named``: say which member (``file`` names the archive, not the member)."""
+    if info.flag_bits & 0x1:
+        member = f" {info.filename!r}" if named else ""
         raise DataError(
             Problem(
                 file,
                 field,
-                "refused: the member is encrypted (password-protected), so it cannot be read",
-                expected="a zip saved without a password",
-                got=f"an encrypted member {info.filename!r}",
+                f"refused: the member{member} is encrypted (password-protected) and cannot be read",
+                expected="a file saved without a password",
             )
         )
 
@@ -72,7 +69,7 @@ def check_plausible(info: zipfile.ZipInfo, file: str, field: str = "") -> None:
     ``file`` and ``field`` name it in the message (the archive and the member, or the
     member's label alone).
     """
-    _refuse_encrypted(info, file, field)
+    _refuse_encrypted(info, file, field, named=False)
     ratio = info.file_size / max(1, info.compress_size)
     if info.file_size > MAX_MEMBER_BYTES or ratio > MAX_RATIO:
         raise DataError(
@@ -106,7 +103,7 @@ def check_archive(path: Path, display: str, field: str = "", *, max_total: int) 
         return
     total = 0
     for info in infos:
-        _refuse_encrypted(info, display, field)
+        _refuse_encrypted(info, display, field, named=True)
         total += info.file_size
         ratio = info.file_size / max(1, info.compress_size)
         if info.file_size > RATIO_FLOOR and ratio > OFFICE_RATIO:
