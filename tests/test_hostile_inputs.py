@@ -102,7 +102,7 @@ def _items(count: int, owner: str = "ACC Crime") -> str:
     lines = [BETA, "items:\n"]
     for i in range(count):
         lines.append(f"  - ref: R{i}\n    kind: recommendation\n    text: Item {i}.\n")
-        lines.append(f"    owner: {owner}\n")
+        lines.append(f"    owner: {owner}\n    due: within six months\n")
     return "".join(lines)
 
 
@@ -113,10 +113,9 @@ def test_a_ten_thousand_item_report_without_aliases_is_valid(root):
 
 
 def test_a_modest_alias_is_still_allowed(root):
-    # One owner written once and named 2,000 times: aliases add 2,000 values, 16,000 chars.
-    text = _items(2_000, owner="*owner").replace("items:\n", "shared: &owner ACC Crime\nitems:\n")
-    text = text.replace("shared: &owner ACC Crime\n", "")
-    text = text.replace("    owner: *owner\n", "    owner: &owner ACC Crime\n", 1)
+    # One owner written once and named 1,999 times: aliases add 1,999 values, 17,991 chars.
+    # The first item anchors the owner; the other 1,999 name it.
+    text = _items(2_000, owner="*owner").replace("owner: *owner", "owner: &owner ACC Crime", 1)
     (root / "reports" / "gamma.yaml").write_text(text, encoding="utf-8")
     code, lines = _validate(root)
     assert code == 0, lines
