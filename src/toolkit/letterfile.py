@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from toolkit.errors import InputError, Problem
-from toolkit.zipmember import DOCUMENT_BYTES, check_archive
+from toolkit.zipmember import DOCUMENT, check_archive
 
 
 def read_paragraphs(path: Path, name: str) -> list[str]:
@@ -27,7 +27,7 @@ def read_paragraphs(path: Path, name: str) -> list[str]:
         When the file cannot be read as a Word document or as UTF-8 text.
     """
     if path.suffix.lower() == ".docx":
-        check_archive(path, name, "response.file", max_total=DOCUMENT_BYTES)
+        check_archive(path, name, "response.file", limits=DOCUMENT)
         try:
             from docx import Document
 

@@ -36,7 +36,7 @@ from toolkit.errors import DataError, Problem, shown
 from toolkit.quarters import Quarter
 from toolkit.returned import CHECKED, Sent, check_returned_row, nothing_new, read_sent
 from toolkit.vocabulary import Status, parse_status
-from toolkit.zipmember import DOCUMENT_BYTES, check_archive
+from toolkit.zipmember import DOCUMENT, check_archive
 
 log = logging.getLogger("toolkit")
 
@@ -116,7 +116,7 @@ def _cell(value: object) -> str:
 def _read_rows(path: Path, display: str) -> tuple[list[list[object]], list[Problem]]:
     if path.suffix.lower() == ".xlsx":
         try:
-            check_archive(path, display, max_total=DOCUMENT_BYTES)
+            check_archive(path, display, limits=DOCUMENT)
         except DataError as err:
             return [], err.problems
         try:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from toolkit.errors import DataError, Problem, shown
 from toolkit.quarters import Quarter
-from toolkit.zipmember import TABLE_BYTES, check_archive
+from toolkit.zipmember import TABLE, check_archive
 
 QUARTERLY_COLUMNS = (
     "Financial Year",
@@ -47,7 +47,7 @@ def read_sheets(path: Path) -> list[tuple[str, pd.DataFrame]]:
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
             return [("", frame)]
         if suffix in (".ods", ".xlsx", ".xls", ".xlsm"):
-            check_archive(path, str(path), "data.recorded_crime", max_total=TABLE_BYTES)
+            check_archive(path, str(path), "data.recorded_crime", limits=TABLE)
             book = pd.read_excel(
                 path, sheet_name=None, engine="calamine", dtype=object, header=None
             )
