@@ -63,8 +63,6 @@ def _main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="More log lines.")] = False,
 ) -> None:
     _state["debug"] = debug
-    if not debug:
-        sys.unraisablehook = _ignored_write_failure
     logging.basicConfig(
         level=logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(message)s",
@@ -824,6 +822,8 @@ def _progress() -> Iterator[Callable[[int, int, str], None]]:
 
 def main() -> None:
     """Console-script entry point."""
+    if "--debug" not in sys.argv[1:]:
+        sys.unraisablehook = _ignored_write_failure
     try:
         app()
     except ToolkitError as err:  # pragma: no cover - commands catch their own
