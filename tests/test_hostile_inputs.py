@@ -89,6 +89,17 @@ def test_a_hundred_thousand_levels_are_refused_without_recursion(tmp_path):
     ]
 
 
+def test_nesting_built_from_aliases_is_limited_too(tmp_path):
+    """Each anchor is 40 levels as written; each names the one before: 1,600 levels."""
+    lines = [BETA + "a0: &a0 " + "[" * 40 + "1" + "]" * 40]
+    lines += [f"a{i}: &a{i} " + "[" * 40 + f"*a{i - 1}" + "]" * 40 for i in range(1, 40)]
+    found = _yaml(tmp_path, "\n".join(lines) + "\n")
+    assert len(found) == 1 and "nested more than 50 levels deep" in found[0], found
+    # Two such anchors, 40 + 9 levels under the document's mapping: 50 levels, allowed.
+    text = BETA + "a: &a " + "[" * 40 + "1" + "]" * 40 + "\nb: " + "[" * 9 + "*a" + "]" * 9
+    assert _yaml(tmp_path, text + "\n") == []
+
+
 def test_deep_nesting_with_a_syntax_error_is_refused_too(tmp_path):
     # The pure-Python parser, which words syntax errors, must not recurse either.
     found = _yaml(tmp_path, "k: " + "[" * 5000 + "\n")
@@ -563,6 +574,34 @@ def test_a_file_size_limit_while_writing_the_tracker_is_one_line(root, tmp_path)
     assert done.returncode != 0
     assert done.stderr.splitlines() == [
         f"{out / '2019-20-Q4'}: cannot write the tracker (File too large)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "place", "what"),
+    [
+        (["init", "{tmp}/new", "--force", "kent"], "{tmp}/new", "the params root"),
+        (
+            [
+                "new-report",
+                "zeta",
+                "--title",
+                "Z",
+                "--published",
+                "2019-08-01",
+                "--params",
+                "{root}",
+            ],
+            "{root}/reports",
+            "the report file",
+        ),
+    ],
+)
+def test_every_command_that_writes_says_cannot_write_in_one_line(root, tmp_path, args, place, what):
+    done = _limited(100, *(a.format(tmp=tmp_path, root=root) for a in args))
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"{place.format(tmp=tmp_path, root=root)}: cannot write {what} here (EFBIG: File too large)"
     ]
 
 

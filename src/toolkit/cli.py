@@ -654,6 +654,8 @@ def new_report(
         path = newreport.new_report(params, report_id, title=title, published=published, kind=kind)
     except ToolkitError as err:
         raise _fail(err) from None
+    except OSError as exc:
+        raise _fail(OutputError(exc, params / "reports", what="the report file")) from None
     out_console.print(
         f"Wrote {path}. Add its items (or leave items: [] for a report that makes none for "
         "the force), then run toolkit validate.",
@@ -685,6 +687,8 @@ def init(
         started = init_root(folder, force)
     except ToolkitError as err:
         raise _fail(err) from None
+    except OSError as exc:
+        raise _fail(OutputError(exc, folder, what="the params root")) from None
     quoted = _quoted(folder)
     lines = [
         f"Wrote a params root for {started.force.name} in {folder}.",
@@ -731,6 +735,8 @@ def example(
         copied = copy_example(folder, police_uk)
     except ToolkitError as err:
         raise _fail(err) from None
+    except OSError as exc:
+        raise _fail(OutputError(exc, folder, what="the example")) from None
     out_console.print(
         f"Copied the worked example into {folder}: params/, notebooks/ and data/sample/.",
         markup=False,
@@ -830,3 +836,13 @@ def main() -> None:
         for line in str(err).splitlines():
             print(line, file=sys.stderr)
         sys.exit(err.exit_code)
+    except OSError as exc:
+        # A file error no command worded (the commands word those they expect): still one
+        # line naming the file, never a traceback, unless --debug asks for it.
+        if "--debug" in sys.argv[1:]:
+            raise
+        from toolkit.characters import printable
+
+        place = f"{exc.filename}: " if exc.filename is not None else ""
+        print(printable(f"{place}{exc.strerror or exc}"), file=sys.stderr)
+        sys.exit(1)

@@ -96,7 +96,14 @@ class OutputError(ToolkitError):
 
     def __init__(self, exc: OSError, where: object = None, *, what: str = "the outputs") -> None:
         import errno
+        import shutil
 
+        if isinstance(exc, shutil.Error) and exc.args and isinstance(exc.args[0], list):
+            # copytree: a list of (source, destination, reason); the first says enough.
+            _, destination, why = exc.args[0][0]
+            reason = str(why).split(": '", 1)[0]  # "[Errno 27] File too large: 'a' -> 'b'"
+            super().__init__(f"{destination}: cannot write {what} here ({reason})")
+            return
         place = exc.filename if exc.filename is not None else where
         code = errno.errorcode.get(exc.errno or 0, "error")
         reason = exc.strerror or str(exc)

@@ -114,8 +114,14 @@ def _parse(text: str, loader_class: type) -> tuple[yaml.Node | None, Any]:
 
 def _check_aliases(root: yaml.Node) -> None:
     """Refuse a document whose aliases add more than :data:`MAX_VALUES` values or
-    :data:`MAX_ALIAS_CHARS` characters to what the file writes out."""
-    written, expanded = _sizes(root)
+    :data:`MAX_ALIAS_CHARS` characters to what the file writes out, or nest it deeper than
+    :data:`MAX_DEPTH` (an alias of a deep list inside a deep list: each is shallow as
+    written)."""
+    written, expanded, deep_at = _sizes(root)
+    if deep_at is not None:
+        raise _TooLarge(
+            f"YAML lists and mappings nested more than {MAX_DEPTH} levels deep", deep_at
+        )
     if expanded[0] - written[0] > MAX_VALUES:
         raise _TooLarge(f"YAML anchors and aliases expand to more than {MAX_VALUES:,} values")
     if expanded[1] - written[1] > MAX_ALIAS_CHARS:
@@ -127,16 +133,20 @@ def _check_aliases(root: yaml.Node) -> None:
 _CAP = 1 << 62
 
 
-def _sizes(root: yaml.Node) -> tuple[tuple[int, int], tuple[int, int]]:
-    """(values, characters) written out in the document, and the same with aliases expanded.
+def _sizes(root: yaml.Node) -> tuple[tuple[int, int], tuple[int, int], int | None]:
+    """(values, characters) written out in the document, the same with aliases expanded,
+    and the line of a node nested more than :data:`MAX_DEPTH` deep once aliases are
+    followed (``None`` when none is).
 
-    An alias is the same node object in several places, so each node's expanded size is
-    computed once (from its children's): the cost is the number of distinct nodes. A node
-    that contains itself (``&a [*a]``) counts as infinitely large.
+    An alias is the same node object in several places, so each node's expanded size and
+    depth are computed once (from its children's): the cost is the number of distinct
+    nodes. A node that contains itself (``&a [*a]``) counts as infinitely large.
     """
     sizes: dict[int, tuple[int, int]] = {}
+    depths: dict[int, int] = {}
     busy: set[int] = set()
     written = [0, 0]
+    endless = (0, 0), (_CAP, _CAP), None
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
         node, children_done = stack.pop()
@@ -149,18 +159,18 @@ def _sizes(root: yaml.Node) -> tuple[tuple[int, int], tuple[int, int]]:
             children = list(node.value)
         else:
             size = len(node.value) if isinstance(node.value, str) else 0
-            sizes[key] = (1, size)
+            sizes[key], depths[key] = (1, size), 0
             written[0] += 1
             written[1] += size
             continue
         if not children_done:
             if key in busy:
-                return (0, 0), (_CAP, _CAP)  # a cycle
+                return endless  # a cycle
             busy.add(key)
             stack.append((node, True))
             for child in children:
                 if id(child) in busy and id(child) not in sizes:
-                    return (0, 0), (_CAP, _CAP)
+                    return endless
                 stack.append((child, False))
             continue
         busy.discard(key)
@@ -169,7 +179,10 @@ def _sizes(root: yaml.Node) -> tuple[tuple[int, int], tuple[int, int]]:
             min(_CAP, 1 + sum(sizes[id(child)][0] for child in children)),
             min(_CAP, sum(sizes[id(child)][1] for child in children)),
         )
-    return (written[0], written[1]), sizes[id(root)]
+        depths[key] = 1 + max((depths[id(child)] for child in children), default=0)
+        if depths[key] > MAX_DEPTH:
+            return (0, 0), (0, 0), node.start_mark.line + 1
+    return (written[0], written[1]), sizes[id(root)], None
 
 
 def _lines(node: yaml.Node, loc: Loc, out: dict[Loc, int]) -> None:
