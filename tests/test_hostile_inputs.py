@@ -408,6 +408,27 @@ def test_a_deflated_bomb_as_the_letter_is_refused_at_validate_and_at_run(root):
         read_paragraphs(root / "letter.docx", "letter.docx")
 
 
+@pytest.mark.parametrize(
+    ("make", "got"),
+    [
+        (lambda path: path.write_text("Dear Home Secretary\n"), "PackageNotFoundError"),
+        (lambda path: path.write_bytes(b""), "PackageNotFoundError"),
+        (lambda path: write_xlsx(path, [["a workbook, renamed"]]), "ValueError"),
+    ],
+    ids=["text", "empty", "workbook"],
+)
+def test_a_letter_that_is_no_word_document_is_refused_at_validate(root, make, got):
+    make(root / "letter.docx")
+    _letter(root, "letter.docx")
+    assert _validate(root) == (
+        2,
+        [
+            "reports/alpha.yaml:6: response.file: 'letter.docx': not a Word document "
+            f"(expected a .docx saved by Word or LibreOffice, got {got})"
+        ],
+    )
+
+
 def test_an_encrypted_member_of_the_letter_is_refused(root):
     stored_zip(
         root / "letter.docx", {"[Content_Types].xml": b"<Types/>", "word/document.xml": b"x"}
