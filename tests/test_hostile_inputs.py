@@ -499,6 +499,21 @@ def test_a_recorded_crime_table_bomb_is_refused_before_it_is_read(tmp_path):
             read_sheets(path)
 
 
+def test_a_password_protected_or_broken_table_is_one_line(root):
+    """LibreOffice encrypts an ODS inside its members (the zip itself is not encrypted):
+    the table reader's own error is worded, as for any file it cannot read."""
+    table = root / "table.ods"
+    with zipfile.ZipFile(table, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", b"\x8f\x12 encrypted bytes")
+    force = (root / "force.yaml").read_text()
+    force = force.replace("addressee:", "data:\n  recorded_crime: table.ods\naddressee:")
+    (root / "force.yaml").write_text(force)
+    code, lines = _validate(root)
+    assert code == 2 and len(lines) == 1, lines
+    assert lines[0].startswith(f"{table}: cannot be read as a table (got '")
+
+
 def test_an_encrypted_data_member_is_refused_when_read_at_run(tmp_path):
     """The briefing's own read (not only validate's header check) refuses it."""
     from toolkit.errors import DataError

@@ -52,9 +52,12 @@ def read_sheets(path: Path) -> list[tuple[str, pd.DataFrame]]:
                 path, sheet_name=None, engine="calamine", dtype=object, header=None
             )
             return [(str(name), _with_header(sheet)) for name, sheet in book.items()]
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
+    except DataError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pandas, calamine (CalamineError), zipfile, XML
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise DataError(
-            Problem(str(path), "", "cannot be read as a table", got=shown(str(exc), 160))
+            Problem(str(path), "", "cannot be read as a table", got=shown(reason, 160))
         ) from None
     raise DataError(
         Problem(
