@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from toolkit.errors import InputError, Problem
+from toolkit.letterfile import read_paragraphs
 from toolkit.narrative.blocks import Check
 from toolkit.render import uk_date
 from toolkit.vocabulary import ItemKind
@@ -65,38 +65,6 @@ def _normalise(text: str) -> str:
     text = text.translate(_QUOTES).casefold()
     text = re.sub(r"[\"'*_`]", "", text)
     return _SPACE.sub(" ", text).strip()
-
-
-def read_paragraphs(path: Path, name: str) -> list[str]:
-    """The letter's paragraphs: a Word document's paragraphs and table cells, or a
-    Markdown file's blocks (separated by blank lines). Empty paragraphs are dropped.
-
-    Raises
-    ------
-    InputError
-        When the file cannot be read as a Word document or as UTF-8 text.
-    """
-    if path.suffix.lower() == ".docx":
-        try:
-            from docx import Document
-
-            document = Document(str(path))
-        except Exception as err:  # python-docx raises several kinds for a bad file
-            raise InputError(
-                Problem(name, "response.file", "not a Word document", got=type(err).__name__)
-            ) from None
-        texts = [p.text for p in document.paragraphs]
-        for table in document.tables:
-            texts += [cell.text for row in table.rows for cell in row.cells]
-        return [t.strip() for t in texts if t.strip()]
-    try:
-        raw = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(
-            Problem(name, "response.file", "not UTF-8 text", expected="a UTF-8 Markdown file")
-        ) from None
-    blocks = re.split(r"\n\s*\n", raw.replace("\r\n", "\n"))
-    return [b.strip() for b in blocks if b.strip()]
 
 
 def read_sent_letter(briefing: Facts, path: Path, name: str) -> SentLetter:

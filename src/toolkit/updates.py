@@ -26,17 +26,18 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from toolkit.characters import control_character
 from toolkit.dates import FORMS as DATE_FORMS
 from toolkit.dates import NotADate, parse_day
-from toolkit.errors import Problem, shown
+from toolkit.errors import DataError, Problem, shown
 from toolkit.quarters import Quarter
 from toolkit.returned import CHECKED, Sent, check_returned_row, nothing_new, read_sent
 from toolkit.vocabulary import ClosedBy, Status, parse_status
+from toolkit.zipmember import DOCUMENT, check_archive
 
 log = logging.getLogger("toolkit")
 
@@ -121,6 +122,10 @@ def _cell(value: object) -> str:
 
 def _read_rows(path: Path, display: str) -> tuple[list[list[object]], list[Problem]]:
     if path.suffix.lower() == ".xlsx":
+        try:
+            check_archive(path, display, limits=DOCUMENT)
+        except DataError as err:
+            return [], err.problems
         try:
             from python_calamine import CalamineWorkbook
 
@@ -298,16 +303,6 @@ def _nothing_new(
     column = index.get("target_date")
     raw = row[column] if column is not None and column < len(row) else None
     return nothing_new(cells, _parse_date(raw), record)
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-
-
-def control_character(text: str) -> str | None:
-    """Words for the first control character in ``text`` that Word and XML cannot hold
-    (tabs and line breaks are fine), e.g. ``a control character (U+0007)``; else ``None``."""
-    found = _CONTROL.search(text)
-    return f"a control character (U+{ord(found.group()):04X})" if found else None
 
 
 def _check_row(

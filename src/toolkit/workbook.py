@@ -42,12 +42,14 @@ file so that the two cannot drift apart.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from toolkit import atomic
+from toolkit.errors import writing
 from toolkit.params import Params
 from toolkit.quarters import Quarter
 from toolkit.register import Register
@@ -247,8 +249,13 @@ def write_request(params: Params, quarter: Quarter, dest: Path) -> list[RequestR
     book = _build(params, quarter, rows)
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
+    # Built in memory, then written whole: a failed write leaves no half-closed zip
+    # behind (whose clean-up would fail again, noisily, when it is collected).
+    buffer = io.BytesIO()
+    with writing():  # openpyxl writes each sheet to a temporary file first
+        book.save(buffer)
     with atomic.replacing(dest) as temp:
-        book.save(temp)
+        temp.write_bytes(buffer.getvalue())
     return rows
 
 
