@@ -21,6 +21,10 @@ item's status in quarter Q is its latest update at or before Q, ``not-started`` 
     Each item whose status differs between the letter's quarter and the briefing's:
     progress since the response, from what to what (a status that moved and moved back is
     no move; the history shows the path).
+:func:`moves_between`
+    The same between two days: each item's position (its latest update dated on or before
+    the day, :meth:`Register.position`) on the first and on the second. Progress since a
+    response is measured from its sent date.
 """
 
 from __future__ import annotations
@@ -90,6 +94,21 @@ def moves_since(register: Register, report_id: str, since: Quarter, quarter: Qua
     for item in report.items:
         before = register.status(report_id, item.ref, since)
         after = register.status(report_id, item.ref, quarter)
+        if before != after:
+            moves.append(Move(item.ref, before, after))
+    return moves
+
+
+def moves_between(register: Register, report_id: str, since: date, until: date) -> list[Move]:
+    """Items whose position on ``until`` differs from their position on ``since``, in
+    report order. Empty when ``until`` is not after ``since``."""
+    if until <= since:
+        return []
+    report = register.params.reports[report_id]
+    moves = []
+    for item in report.items:
+        before = register.status_on(report_id, item.ref, since)
+        after = register.status_on(report_id, item.ref, until)
         if before != after:
             moves.append(Move(item.ref, before, after))
     return moves

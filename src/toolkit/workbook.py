@@ -12,7 +12,8 @@ The ``Updates`` sheet (first, so the update reader finds it) has one row per ite
   update before the quarter asked for);
 * to fill in, unlocked: ``Status`` (a drop-down of the display labels; pre-filled with the
   last status), ``Update``, ``Evidence``, ``Owner`` (pre-filled with the current owner) and
-  ``Target date`` (pre-filled with the force's latest target date; a date cell).
+  ``Target date`` (pre-filled with the force's latest target date; a date cell) and
+  ``As at`` (the day the update describes, a date in the quarter; blank for its last day).
 
 The sheets are protected without a password (to stop accidental edits, not as security):
 the force can type only in the fill-in cells, and can still widen columns, resize rows and
@@ -84,8 +85,9 @@ INSTRUCTIONS_SHEET = "Instructions"
 READ_ONLY = ("report", "ref", "kind", "text", "due", "last_status", "last_update")
 """Columns the force reads but must not change (locked)."""
 
-FILL_IN = ("status", "update", "evidence", "owner", "target_date")
-"""Columns the force fills in: the update reader's columns (unlocked)."""
+FILL_IN = ("status", "update", "evidence", "owner", "target_date", "as_at")
+"""Columns the force fills in: the update reader's columns (unlocked). ``as_at`` is the
+day the update describes, inside the quarter (blank: the quarter's last day)."""
 
 HEADERS = {
     "report": "Report",
@@ -100,6 +102,7 @@ HEADERS = {
     "evidence": "Evidence",
     "owner": "Owner",
     "target_date": "Target date",
+    "as_at": "As at",
 }
 """Column headers as the force sees them; the update reader reads ``Target date`` as
 ``target_date``."""
@@ -119,6 +122,7 @@ _WIDTHS = {
     "evidence": 30,
     "owner": 18,
     "target_date": 13,
+    "as_at": 12,
 }
 _WRAPPED = {"text", "last_update", "update", "evidence"}
 _DATE_FORMAT = "dd/mm/yyyy"
@@ -256,6 +260,11 @@ def _safe(value: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", value)
 
 
+def _excel_serial(day: date) -> int:
+    """A date as Excel's day number (1900 date system), for a validation formula."""
+    return (day - date(1899, 12, 30)).days
+
+
 def _put(sheet: Any, row: int, column: int, value: object) -> Any:
     """Write one cell; text is always stored as text, never as a formula."""
     cell = sheet.cell(row=row, column=column)
@@ -302,13 +311,14 @@ def _build(params: Params, quarter: Quarter, rows: list[RequestRow]) -> Any:
             "evidence": None,
             "owner": row.owner or None,
             "target_date": row.target_date,
+            "as_at": None,
         }
         for number, name in enumerate(columns, start=1):
             cell = _put(sheet, index, number, values[name])
             cell.alignment = Alignment(vertical="top", wrap_text=name in _WRAPPED)
             if name in FILL_IN:
                 cell.protection = Protection(locked=False)
-                if name == "target_date":
+                if name in ("target_date", "as_at"):
                     cell.number_format = _DATE_FORMAT
             else:
                 cell.fill = grey
@@ -338,8 +348,24 @@ def _build(params: Params, quarter: Quarter, rows: list[RequestRow]) -> Any:
             error="Enter a date, for example 31/03/2020.",
         )
         dates.add(f"{date_col}2:{date_col}{last}")
+        as_at_col = get_column_letter(columns.index("as_at") + 1)
+        days = DataValidation(
+            type="date",
+            operator="between",
+            formula1=str(_excel_serial(quarter.start)),
+            formula2=str(_excel_serial(quarter.end)),
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="As at",
+            error=f"A date in {quarter.label}, or blank for its last day.",
+            showInputMessage=True,
+            promptTitle="As at",
+            prompt="The day this update describes; blank for the quarter's last day.",
+        )
+        days.add(f"{as_at_col}2:{as_at_col}{last}")
         sheet.add_data_validation(choices)
         sheet.add_data_validation(dates)
+        sheet.add_data_validation(days)
     sheet.freeze_panes = "C2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last}"
     _protect(sheet)
@@ -415,6 +441,11 @@ def _instructions(params: Params, quarter: Quarter, count: int) -> list[list[str
         ["Evidence", "What shows it (a document, minutes, an audit), if any."],
         ["Owner", "Who is responsible; change it if it has changed."],
         ["Target date", "When the force expects to finish, as a date (e.g. 31/03/2020)."],
+        [
+            "As at",
+            "The day the update describes, a date in the quarter; leave blank for the "
+            "quarter's last day.",
+        ],
         [],
         ["Statuses"],
     ]
