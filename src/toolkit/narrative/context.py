@@ -208,6 +208,7 @@ class Entry:
     original_target: date | None = None
     on: date | None = None
     show_lead: bool = False
+    force_name: str = ""
 
     @property
     def for_opcc(self) -> bool:
@@ -243,7 +244,7 @@ class Entry:
     @property
     def reported(self) -> str:
         """The force's update, attributed to the force (:func:`force_reports`)."""
-        return force_reports(self.update)
+        return force_reports(self.update, self.force_name)
 
     @classmethod
     def of(
@@ -253,6 +254,7 @@ class Entry:
         history: Sequence[Update] = (),
         on: date | None = None,
         show_lead: bool = False,
+        force_name: str = "",
     ) -> Entry:
         """The entry for one row of the register.
 
@@ -269,6 +271,8 @@ class Entry:
             written as past.
         show_lead
             Print the item's lead (``letter.leads``; owners are often internal role titles).
+        force_name
+            The force's name, which an update may start with ("Dorset Police has …").
         """
         latest = row.latest
         owner = (latest.owner.strip() if latest is not None else "") or row.item.owner or ""
@@ -290,6 +294,7 @@ class Entry:
             original_target=row.original_target,
             on=on,
             show_lead=show_lead,
+            force_name=force_name,
         )
 
 
@@ -305,13 +310,18 @@ def _earlier_progress(status: str, history: Sequence[Update]) -> str:
     return f"{Status(last.status).label.lower()} in {last.quarter.label}{said}"
 
 
-def force_reports(update: str) -> str:
-    """The force's update attributed to it: "The force reports that a team is in place."
-    when the update starts with an ordinary word (:data:`_LOWER_STARTS`), else quoted:
-    "The force reports: “Dorset Police has formed a team.”" (never the PCC's statement)."""
+def force_reports(update: str, force_name: str = "") -> str:
+    """The force's update attributed to it, never as the PCC's statement: "The force reports
+    that a team is in place." when the update starts with an ordinary word
+    (:data:`_LOWER_STARTS`); "The force reports that it has …" when it starts with "The
+    force" or the force's name; otherwise quoted: "The force reports: “Update 3: done.”"."""
     text = full_stop(update.strip())
+    for subject in ("The force", "This force", force_name):
+        if subject and text.casefold().startswith(subject.casefold() + " "):
+            return "The force reports that it " + text[len(subject) + 1 :]
     first = text.split(" ", 1)[0]
-    if first.casefold() in _LOWER_STARTS and first[:1].isupper() and first[1:].islower():
+    rest = first[1:]
+    if first.casefold() in _LOWER_STARTS and first[:1].isupper() and (not rest or rest.islower()):
         return "The force reports that " + text[:1].lower() + text[1:]
     if first.casefold() in _LOWER_STARTS and first.islower():
         return "The force reports that " + text
@@ -329,7 +339,9 @@ def letter_context(briefing: Facts) -> dict[str, Any]:
     report = briefing.report
     response = report.response
     force = briefing.params.force
-    on = briefing.letter_date
+    # The facts drafted from are the letter's own (Briefing.letter makes them as at the
+    # letter's date), so their day is the letter's: dates before it are written as past.
+    on = briefing.as_at
     order = {item.ref: index for index, item in enumerate(report.items)}
     rows = sorted(briefing.items, key=lambda r: order.get(r.item.ref, len(order)))
     history = briefing.register.history
@@ -344,6 +356,7 @@ def letter_context(briefing: Facts) -> dict[str, Any]:
             ],
             on=on,
             show_lead=force.letter.leads,
+            force_name=force.force.name,
         )
         for row in rows
     ]
@@ -374,7 +387,7 @@ def letter_context(briefing: Facts) -> dict[str, Any]:
         "sent": response.sent,
         "letter_date": on,
         "deadline": report.deadline,
-        "late": on > report.deadline,
+        "late": (response.sent or on) > report.deadline,
         "late_reason": response.late_reason or "",
         "joint": force.letter.voice == "joint",
         "we": "The Chief Constable and I" if force.letter.voice == "joint" else "I",

@@ -91,9 +91,9 @@ def sent_in_time(report: Report, shows: str = "") -> Check:
     late = days_late(report, sent)
     detail = f"Sent on {uk_date(sent)}, day {day_of(report, sent)} of the 56"
     if late > 0:
-        detail += (
-            f", {late} day{'s' if late != 1 else ''} after the deadline of "
-            f"{uk_date(report.deadline)}"
+        detail = (
+            f"Sent on {uk_date(sent)} (day {day_of(report, sent)}), {late} "
+            f"day{'s' if late != 1 else ''} after the deadline of {uk_date(report.deadline)}"
         )
     return check("sent-in-time", report, late <= 0, detail + tail)
 
