@@ -495,15 +495,13 @@ def test_the_forces_actions_and_the_pccs_own_are_apart(itemised: Draft) -> None:
     itemised.has("The force has reviewed its domestic abuse training this year.")
     itemised.has("Testshire Police reports the following action in response to the report:")
     itemised.has(
-        "Half of response officers have been trained. The force’s target date is 31 December "
-        "2020.",
+        "Half of response officers have been trained. The force’s target date is 31 December 2020.",
         "List Bullet",
     )
     itemised.has("Action by my office", "Heading 2")
     itemised.has("I convened a summit of partners on safety at home.")
     assert itemised.index("Action by my office") > itemised.index(
-        "Half of response officers have been trained. The force’s target date is 31 December "
-        "2020."
+        "Half of response officers have been trained. The force’s target date is 31 December 2020."
     )
     # local_context opens the force's section; partnership working has its own heading.
     assert itemised.index("Specific actions by Testshire Police") + 1 == itemised.index(
