@@ -23,8 +23,10 @@ Decisions where the contract is silent
 * **Order of items**: in report order, each explained from its latest update at or before
   the briefing's quarter (or the PCC's words in ``response.explanations``).
 * **Lead and dates** (open items only): the lead is the latest update's ``owner``, else the
-  item's; the dates are the report's due date and the force's target date
-  (:func:`target_date`), both when both are known.
+  item's, printed only with ``letter.leads``; the dates are the report's due date and the
+  force's target date (:func:`target_date`), both when both are known, said as at the
+  letter's date: "It was due by …" once past, "moved from …" when the force first gave
+  another target, "… has passed" for a past target.
 * **Addressees**: the count "addressed to chief constables or forces" uses
   :func:`addressed_to_forces`, and is left out when any recommendation has no addressee.
 * **The PCC's office**: a local action whose owner :func:`is_opcc` is answered in the PCC's
@@ -36,7 +38,10 @@ Decisions where the contract is silent
   (:data:`PROACTIVE`) a sentence on what a rise or fall can mean. Left out when there are no
   figures, and flagged as incomplete when a month of the quarter has no data. The quarter
   described is the latest complete quarter at or before the letter's, which may be earlier
-  than the briefing's; the letter then says so.
+  than the briefing's; the letter then says so. Figures whose quarter is more than
+  :data:`FRESH_QUARTERS` quarters before the letter's are not cited: a gap names that
+  quarter. The proactive-policing caveat stands only beside a rise or fall, and a broad
+  category (:data:`BROAD_CATEGORIES`) is said to be wider than the report's subject.
 """
 
 from __future__ import annotations
