@@ -331,3 +331,36 @@ def test_a_sent_letter_whose_recommendations_are_not_listed_cannot_be_checked():
     html = render.section("response", briefing)
     assert '<strong class="tag tag--yellow">Cannot check</strong>' in html
     assert re.search(r"\d of 5 passed, 1 cannot be checked", html)
+
+
+def test_the_population_year_is_named_once_and_rises_and_falls_are_said():
+    briefing = build("itemised-inspection", "2020-21-Q1", NARRATIVE)
+    briefing.police_uk = {
+        "months": ["2020-01", "2020-02", "2020-03"],
+        "complete": True,
+        "lag": 1,
+        "crime_types": {
+            "Violence and sexual offences": {
+                "count": 2100,
+                "previous_year": 1900,
+                "rate_per_1000": 3.0,
+            },
+            "Drugs": {"count": 300, "previous_year": 340, "rate_per_1000": 0.43},
+        },
+        "peers": {},
+        "focus": ["Violence and sexual offences", "Drugs"],
+        "population": {"year": 2019, "value": 700000},
+    }
+    (paragraph,) = [b.text for b in draft_letter(briefing).blocks if "recorded 2,100" in b.text]
+    assert paragraph.startswith(
+        "In Q4 2019/20 (January to March 2020), the latest complete quarter in the data held, "
+        "Testshire Police recorded 2,100 violence and sexual offences (1,900 in the same "
+        "quarter a year earlier, a rise), a rate of 3.00 per 1,000 people (using the mid-2019 "
+        "population estimate). It recorded 300 drugs offences (340 in the same quarter a year "
+        "earlier, a fall), a rate of 0.43 per 1,000 people."
+    )
+    assert paragraph.count("population estimate") == 1
+    assert paragraph.endswith(
+        "Drugs offences are mostly found through proactive policing, such as stop and search, "
+        "so a rise or fall in them can reflect police activity as much as offending."
+    )
