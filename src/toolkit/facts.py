@@ -138,13 +138,13 @@ class Facts:
 
     @property
     def letter_quarter(self) -> Quarter:
-        """The quarter the letter is drafted as at.
+        """The latest quarter whose figures the letter may describe.
 
         A sent response is a record: it is drafted from the register as it stood on the
-        sent date (the last quarter ended by then, :func:`toolkit.history.letter_quarter`)
-        and figures no later, in that quarter and every later one. A briefing of an earlier
-        quarter knows nothing after its own end, so its draft is as at its own quarter, as is
-        the draft of a response not yet sent.
+        sent day (:attr:`letter_date`) and figures for quarters ended by then (the last one,
+        :func:`toolkit.history.letter_quarter`), in that quarter and every later one. A
+        briefing of an earlier quarter knows nothing after its own end, so its draft is as at
+        its own quarter, as is the draft of a response not yet sent.
         """
         sent = self.report.response.sent
         return min(letter_quarter(sent), self.quarter) if sent is not None else self.quarter
