@@ -180,6 +180,17 @@ SETUPS: dict[str, Callable[[Path], None]] = {
     "unknown-ref": lambda r: _update(r, "beta,R7,complete,,,,\n"),
     "unknown-status": lambda r: _update(r, "alpha,R1,Done,,,,\n"),
     "duplicate-row": lambda r: _update(r, "alpha,R1,complete,,,,\nalpha,R1,in-progress,,,,\n"),
+    "as-at-outside": lambda r: _update(
+        r, "", raw=(HEADER.strip() + ",as_at\nalpha,R1,complete,,,,,2019-07-01\n").encode()
+    ),
+    "as-at-same-day": lambda r: _update(
+        r,
+        "",
+        raw=(
+            HEADER.strip() + ",as_at\nalpha,R1,in-progress,,,,,2019-05-01\n"
+            "alpha,R1,complete,,,,,01/05/2019\n"
+        ).encode(),
+    ),
     "no-reason": lambda r: _update(r, "beta,R1,not-accepted,,,,\n"),
     "bad-target-date": lambda r: _update(r, "alpha,R1,in-progress,,,,2019-02-30\n"),
     "extra-fields": lambda r: _update(r, "alpha,R1,complete,Done, signed off,,ACC,\n"),

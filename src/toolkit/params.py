@@ -286,6 +286,13 @@ class LetterSettings(_Model):
     copy_to: list[Text] | None = None
     """Who gets a copy, named on the letter's ``Copy:`` line; ``None`` (not given) names
     HMICFRS unless the addressee already does, ``[]`` prints no copy line."""
+    voice: Literal["pcc", "joint"] = "pcc"
+    """``joint``: what the PCC and the chief constable say together is written "The Chief
+    Constable and I …"; ``pcc`` (default): "I …"."""
+    leads: bool = False
+    """Print each open item's lead (its owner, often an internal role title) in the letter."""
+    reference: Text | None = None
+    """A reference printed on its own line under the letter's date."""
 
 
 class ForceFile(_Model):
@@ -367,6 +374,11 @@ class Response(_Model):
     plan: Text | None = None
     monitoring: Text | None = None
     cite_figures: bool = False
+    late_reason: Text | None = None
+    """The PCC's words for why the response is later than 56 days (s55(5A))."""
+    no_force_recommendations: bool = False
+    """Confirms that the report makes no recommendation for the force or the PCC: with
+    no items, the letter then says so instead of showing a gap."""
 
 
 class Report(_Model):
