@@ -333,9 +333,9 @@ class Item(_Model):
     addressee: Text | None = None
     due: Annotated[Due | None, BeforeValidator(_due)] = None
     owner: Text | None = None
-    parent: Text | None = None
+    parent: Line | None = None
     """The ref of the cause of concern (in the same report) a recommendation answers."""
-    supersedes: Text | None = None
+    supersedes: Line | None = None
     """``<report-id>/<ref>``: the earlier report's item this one carries over."""
 
     @field_validator("ref")
