@@ -5,7 +5,8 @@ rather than as a failed briefing.
 Errors (the run cannot produce a correct briefing): the data.police.uk folder or
 zip is unreadable, holds no file for the force, or has a file (the force's or a
 peer's) whose header lacks a column the counts need; the population or recorded
-crime file cannot be read; the force is not in the recorded crime table.
+crime file cannot be read; the force is not in the recorded crime table; a force
+template calls what the template sandbox refuses (``x.read_text()``).
 Warnings (the briefing is produced and says what is missing): a value in
 ``force.yaml`` still the placeholder ``toolkit init`` wrote; a peer with no
 data.police.uk file; a force or peer missing from the population file.
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from toolkit.errors import DataError, Problem
 from toolkit.init import placeholder_warnings
-from toolkit.params import Params
+from toolkit.params import Params, template_call_problems
 
 
 @dataclass
@@ -42,6 +43,7 @@ def check_data(params: Params, *, cache_dir: Path | None = None) -> DataCheck:
     from toolkit.performance import PoliceUkData, load_population, load_recorded_crime
 
     found = DataCheck(warnings=placeholder_warnings(params.root))
+    found.errors += template_call_problems(params)
     force = params.force.force
     sources = params.force.data
     if sources.police_uk:

@@ -544,6 +544,46 @@ def _template_problems(force: ForceFile, root: Path) -> list[Problem]:
     return problems
 
 
+def template_call_problems(params: Params) -> list[Problem]:
+    """Each call in the force's templates that the sandbox refuses (``x.read_text()``).
+
+    The sandbox refuses such a call when it renders (:mod:`toolkit.template_sandbox`);
+    this finds it at ``validate`` and before every run, by file and line. A template
+    Jinja cannot parse is left for the render, which names the line.
+    """
+    templates = params.force.templates
+    if not templates or _template_problems(params.force, params.root):
+        return []
+    folder = params.root / templates
+    problems = []
+    for path in sorted(folder.rglob("*.j2")) if folder.is_dir() else []:
+        if path.is_file():
+            display = f"{templates}/{path.relative_to(folder).as_posix()}"
+            problems += _template_call_problems(path, display)
+    return problems
+
+
+def _template_call_problems(path: Path, display: str) -> list[Problem]:
+    from jinja2 import TemplateSyntaxError
+
+    from toolkit.template_sandbox import TemplateSandbox, forbidden_calls
+
+    try:
+        tree = TemplateSandbox().parse(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, TemplateSyntaxError):
+        return []
+    return [
+        Problem(
+            display,
+            "templates",
+            f"a template may not call {what}: templates cannot reach files or programs",
+            line=line,
+            expected="filters, macros and text methods such as upper or join",
+        )
+        for line, what in forbidden_calls(tree)
+    ]
+
+
 def _params_file_problem(path: Path, root: Path, display: str) -> list[Problem]:
     found = outside_root(path, root, display)
     return [found] if found is not None else []

@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
-from jinja2.sandbox import SandboxedEnvironment
 
 from toolkit.errors import InputError, Problem, shown
 from toolkit.forces import force_label
+from toolkit.template_sandbox import TemplateSandbox
 from toolkit.vocabulary import Status, tag_colour
 
 if TYPE_CHECKING:
@@ -128,7 +128,7 @@ def _environment(override: Path | None) -> Environment:
     loaders: list[Any] = [PackageLoader("toolkit", "templates")]
     if override is not None:
         loaders.insert(0, _ConfinedLoader(str(override)))
-    env = SandboxedEnvironment(
+    env = TemplateSandbox(
         loader=ChoiceLoader(loaders),
         autoescape=True,
         undefined=StrictUndefined,
