@@ -32,6 +32,7 @@ from pydantic import (
     field_validator,
 )
 
+from toolkit.containment import inside, outside_root
 from toolkit.dates import FORMS as DATE_FORMS
 from toolkit.dates import NotADate, parse_day
 from toolkit.errors import InputError, Problem, shown
@@ -436,8 +437,8 @@ def _sent_file_problems(
             Problem(display, "response.file", "not a letter file", expected=expected,
                     got=shown(name), line=line)
         ]  # fmt: skip
-    resolved = (root / path).resolve()
-    if path.is_absolute() or not resolved.is_relative_to(root.resolve()):
+    resolved = root / path
+    if path.is_absolute() or not inside(resolved, root):
         return [
             Problem(display, "response.file", "outside the params root", expected=expected,
                     got=shown(name), line=line)
@@ -503,28 +504,6 @@ def _data_problems(force: ForceFile, root: Path) -> list[Problem]:
                 )
             )
     return problems
-
-
-def outside_root(path: Path, root: Path, display: str) -> Problem | None:
-    """A problem when ``path`` is (or passes through) a symlink leading out of ``root``.
-
-    Params files and a force's templates are read only from inside the params root:
-    a link to ``/etc/shadow`` is refused by name, its content never read or shown.
-    """
-    try:
-        real = path.resolve()
-        inside = real.is_relative_to(root.resolve())
-    except (OSError, RuntimeError):  # a symlink loop
-        real, inside = path, False
-    if inside:
-        return None
-    return Problem(
-        display,
-        "",
-        "a symlink leading outside the params root is not read",
-        expected="a file inside the params root",
-        got=f"a link to {shown(str(real), 120)}",
-    )
 
 
 def _template_problems(force: ForceFile, root: Path) -> list[Problem]:

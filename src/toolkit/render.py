@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
 
+from toolkit.containment import inside, require_inside
 from toolkit.errors import InputError, Problem, shown
 from toolkit.forces import force_label
 from toolkit.template_sandbox import TemplateSandbox
@@ -152,12 +153,13 @@ def _environment(override: Path | None) -> Environment:
 
 
 class _ConfinedLoader(FileSystemLoader):
-    """A force's template folder: a file whose real path is outside the folder is refused."""
+    """A force's template folder: a file whose real path is outside the folder is refused
+    (the folder itself is checked against the params root by :func:`template_override`)."""
 
     def get_source(self, environment: Environment, template: str) -> tuple[str, str, Any]:
         source, filename, uptodate = super().get_source(environment, template)
         folder = Path(str(self.searchpath[0])).resolve()
-        if not Path(filename).resolve().is_relative_to(folder):
+        if not inside(Path(filename), folder):
             raise InputError(
                 Problem(
                     str(filename),
@@ -173,8 +175,12 @@ class _ConfinedLoader(FileSystemLoader):
 def template_override(briefing: Facts) -> Path | None:
     """The force's own template folder (``templates:`` in ``force.yaml``), if it names one."""
     folder = briefing.params.force.templates
+    if not folder:
+        return None
     # Against the root itself: a run's snapshot of the params holds its own copy.
-    return (briefing.params.root / folder).resolve() if folder else None
+    root = briefing.params.root
+    path = require_inside(root / folder, root, f"force.yaml: templates: {folder}")
+    return path.resolve()
 
 
 def _charts(briefing: Facts) -> list[dict[str, Any]]:
