@@ -39,7 +39,12 @@ from toolkit.errors import InputError, Problem, shown
 from toolkit.quarters import FIRST_YEAR, LAST_YEAR, Quarter
 from toolkit.snapshot import ORIGIN_FILE
 from toolkit.updates import Update, control_character, read_updates
-from toolkit.vocabulary import ItemKind
+from toolkit.vocabulary import (
+    POLICE_UK_CRIME_TYPES,
+    ItemKind,
+    closest_crime_type,
+    police_uk_crime_type,
+)
 from toolkit.yamlfile import Loc, problems_from, read_yaml
 
 REPORT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")  # \Z: "$" would let "id\n" through
@@ -322,6 +327,23 @@ class Report(_Model):
     crime_types: list[Text] = []
     response: Response = Response()
     items: list[Item] = []
+
+    @field_validator("crime_types")
+    @classmethod
+    def _crime_types(cls, value: list[str]) -> list[str]:
+        """data.police.uk's spelling of each type (case ignored); an unknown one refused."""
+        spelled = []
+        for given in value:
+            known = police_uk_crime_type(given)
+            if known is None:
+                close = closest_crime_type(given)
+                hint = f"; did you mean {close!r}?" if close else ""
+                raise ValueError(
+                    f"not a data.police.uk crime type{hint} (expected one of "
+                    f"{', '.join(POLICE_UK_CRIME_TYPES)}, got {shown(given)})"
+                )
+            spelled.append(known)
+        return spelled
 
     @property
     def deadline(self) -> date:
