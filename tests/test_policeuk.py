@@ -345,3 +345,73 @@ def test_a_zip_member_that_inflates_implausibly_is_refused_before_reading(tmp_pa
         "compressed for a monthly file (expected at most 1,024 MB, inflating at most 100 times, "
         f"got {size:,} bytes from {packed:,})"
     )
+
+
+def _swap(a: Path, b: Path) -> None:
+    data = a.read_bytes()
+    a.write_bytes(b.read_bytes())
+    b.write_bytes(data)
+
+
+def test_entries_discarded_in_another_process_are_reported_to_the_run(tmp_path: Path) -> None:
+    """A run parses data in a child of the kernel zygote and in kernels, whose log
+    lines its console does not show: a swapped entry was rebuilt there without the
+    promised warning. Each discard is noted in the cache folder; the run reads the
+    lines other processes added and prints each once."""
+    import subprocess
+    import sys
+
+    from toolkit import cachefile
+
+    cache = tmp_path / "cache"
+    entries = sorted(_cache_of(SOURCE, cache, "dorset", ["2018-10", "2018-11"]))
+    assert len(entries) == 2
+    _swap(*entries)
+    sizes = cachefile.journal_sizes(cache)
+    script = (
+        "import sys; from pathlib import Path; "
+        "from toolkit.performance.policeuk import count_crimes; "
+        "print(count_crimes(Path(sys.argv[1]), 'dorset', ['2018-10', '2018-11'], "
+        "cache_dir=Path(sys.argv[2])).counts['Drugs'])"
+    )
+    child = subprocess.run(
+        [sys.executable, "-c", script, str(SOURCE), str(cache)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert child.stdout.strip() == "4"  # aaa, B2, ccc, E5 (aaa twice): rebuilt, right
+    noted = cachefile.noted_since(cache, sizes)
+    assert sorted(noted) == sorted(
+        f"discarding cache file {entry}: it belongs to another source file or version; "
+        "reading the source again"
+        for entry in entries
+    )
+    assert cachefile.noted_since(cache, cachefile.journal_sizes(cache)) == []
+
+
+@pytest.mark.slow
+def test_a_run_prints_the_warning_for_a_swapped_entry(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    batch = Path(__file__).parent / "fixtures" / "batch"
+    shutil.copytree(batch / "params", tmp_path / "params")
+    shutil.copytree(batch / "data", tmp_path / "data")
+    toolkit = Path(sys.executable).with_name("toolkit")
+    args = [str(toolkit), "run", "due-report", "--quarter", "2018-19-Q3"]
+    args += ["--params", "params", "--out", "out"]
+    first = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    assert first.returncode == 0, first.stderr
+    assert "discarding cache file" not in first.stderr
+    entries = sorted((tmp_path / "out" / ".cache").glob("policeuk-*.arrow"))
+    assert len(entries) >= 2
+    _swap(entries[0], entries[1])
+    second = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    assert second.returncode == 0, second.stderr
+    for entry in entries[:2]:
+        lines = [line for line in second.stderr.splitlines() if str(entry.name) in line]
+        assert len(lines) == 1, second.stderr
+        assert "it belongs to another source file or version" in lines[0]
+    figures = (tmp_path / "out" / "2018-19-Q3" / "due-report" / "figures.json").read_text()
+    assert figures  # the briefing was produced from the rebuilt entries

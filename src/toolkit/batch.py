@@ -43,7 +43,7 @@ import nbformat
 from papermill.engines import papermill_engines
 from papermill.iorw import load_notebook_node
 
-from toolkit import atomic, manifest, resources
+from toolkit import atomic, cachefile, manifest, resources
 from toolkit.ahead import QuarterPartsAhead, warm_cache
 from toolkit.execute import execute, first_line
 from toolkit.index_rows import data_notice, index_rows
@@ -312,6 +312,7 @@ def run_reports(
     exporter.start()
     parts = QuarterPartsAhead(params, quarter, pool.zygote)
     parts.start()
+    journals = cachefile.journal_sizes(cache_dir) if cache_dir is not None else {}
     warm_cache(params, report_ids[0], quarter, cache_dir, pool.zygote)
     runner = _Runner(
         params,
@@ -346,6 +347,9 @@ def run_reports(
             shutil.rmtree(stale, ignore_errors=True)
         raise
     executor.shutdown(wait=True)
+    if cache_dir is not None:  # cache entries the zygote's children or kernels discarded
+        for message in cachefile.noted_since(cache_dir, journals):
+            log.warning("%s", message)
     ended = manifest.utc_now()
     # The last kernels shut down while the index is written; the manifest, which
     # records each kernel's shutdown time, waits for them.

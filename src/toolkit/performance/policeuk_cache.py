@@ -46,7 +46,7 @@ def read(cache_dir: Path | None, cache_key: str, identity: str) -> Parsed | None
         table = ipc.open_file(pa.BufferReader(payload)).read_all()
         return from_table(table)
     except Exception as exc:  # noqa: BLE001 - a verified entry of another layout
-        log.warning("discarding cache file %s: %s; reading the source again", path, exc)
+        cachefile.discard(path, str(exc))
         return None
 
 
