@@ -415,3 +415,47 @@ def test_a_run_prints_the_warning_for_a_swapped_entry(tmp_path: Path) -> None:
         assert "it belongs to another source file or version" in lines[0]
     figures = (tmp_path / "out" / "2018-19-Q3" / "due-report" / "figures.json").read_text()
     assert figures  # the briefing was produced from the rebuilt entries
+
+
+def test_a_file_recoded_with_the_same_size_and_mtime_is_parsed_again(tmp_path: Path) -> None:
+    """The cache trusted size and modification time: rows re-coded in place, the file
+    the same size and its mtime put back, kept the stale counts. Entries are keyed on
+    the file's content too."""
+    import os
+
+    root = tmp_path / "police-uk"
+    shutil.copytree(SOURCE, root)
+    cache = tmp_path / "cache"
+    path = root / "2018-12" / "2018-12-dorset-street.csv"
+    before = count_crimes(root, "dorset", ["2018-12"], cache_dir=cache).counts
+    assert before["Drugs"] == 2 and before["Vehicle crime"] == 1  # H8, I9; J10
+    stat = path.stat()
+    raw = path.read_bytes()
+    recoded = raw.replace(b",Vehicle crime,", b",Drugs,", 1)
+    padding = len(raw) - len(recoded)  # "Vehicle crime" -> "Drugs": pad a location back
+    recoded = recoded.replace(b"No Location", b"No Location" + b" " * padding, 1)
+    assert len(recoded) == len(raw) and recoded != raw
+    path.write_bytes(recoded)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size and path.stat().st_mtime_ns == stat.st_mtime_ns
+    after = count_crimes(root, "dorset", ["2018-12"], cache_dir=cache).counts
+    assert after["Drugs"] == 3 and "Vehicle crime" not in after
+    uncached = count_crimes(root, "dorset", ["2018-12"], cache_dir=None).counts
+    assert after == uncached
+
+
+def test_a_recorded_crime_table_changed_in_place_is_read_again(tmp_path: Path) -> None:
+    import os
+
+    from toolkit.performance import recorded_crime_cache
+
+    table = tmp_path / "table.csv"
+    table.write_text("a,b\n1,2\n", encoding="utf-8")
+    cache = tmp_path / "cache"
+    first = recorded_crime_cache.cache_file(table, cache)
+    identity = recorded_crime_cache.identity(table, "quarterly")
+    stat = table.stat()
+    table.write_text("a,b\n1,3\n", encoding="utf-8")
+    os.utime(table, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert recorded_crime_cache.cache_file(table, cache) != first
+    assert recorded_crime_cache.identity(table, "quarterly") != identity

@@ -34,6 +34,19 @@ MAGIC = b"TOOLKIT-CACHE 1\n"
 _MAX_HEADER = 64 * 1024
 
 
+def content_digest(path: Path) -> str:
+    """A BLAKE2b digest of a source file's bytes (read in 1 MiB blocks; about 1 GB/s).
+
+    Part of an entry's identity, so that a file changed without changing its size or
+    modification time is read again: the cache is keyed on content, not on the clock.
+    """
+    hasher = hashlib.blake2b(digest_size=20)
+    with open(path, "rb") as file:
+        while block := file.read(1 << 20):
+            hasher.update(block)
+    return hasher.hexdigest()
+
+
 def _canonical(identity: dict[str, object]) -> str:
     return json.dumps(identity, sort_keys=True, separators=(",", ":"))
 

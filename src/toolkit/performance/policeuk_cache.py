@@ -1,7 +1,8 @@
 """The per-file cache of parsed data.police.uk files: Arrow IPC entries, verified on read.
 
-An entry is keyed by the source file's cache key (:func:`digest` of its identity:
-path, size, modification time; CRC for a zip member) and written and checked by
+An entry is keyed by the source file's identity (:func:`digest` of it: path, size,
+modification time and its content — a BLAKE2b digest of a file's bytes
+(:func:`toolkit.cachefile.content_digest`), the CRC-32 of a zip member) and written and checked by
 :mod:`toolkit.cachefile` (a SHA-256 of the content and the source's identity). An
 entry of another cache version, or one that does not verify, is discarded and the
 source read again.
