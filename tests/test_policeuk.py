@@ -459,3 +459,81 @@ def test_a_recorded_crime_table_changed_in_place_is_read_again(tmp_path: Path) -
     os.utime(table, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert recorded_crime_cache.cache_file(table, cache) != first
     assert recorded_crime_cache.identity(table, "quarterly") != identity
+
+
+# -- a malformed street file is a missing month, never a quieter count ---------------------
+
+_DEC = "2018-12/2018-12-dorset-street.csv"
+
+
+def _stray_quote(text: str) -> str:
+    lines = text.splitlines(keepends=True)
+    lines[2] = lines[2].replace(",On or near", ',"On or near', 1)  # row 3 of 6: ASB
+    return "".join(lines)
+
+
+def _other_month(text: str) -> str:
+    lines = text.splitlines(keepends=True)
+    lines[3] = lines[3].replace(",2018-12,", ",2018-11,", 1)
+    return "".join(lines)
+
+
+def _extra_field(text: str) -> str:
+    lines = text.splitlines(keepends=True)
+    lines[4] = lines[4].replace("No Location", "No Location,", 1)
+    return "".join(lines)
+
+
+def _short_row(text: str) -> str:
+    return text + "L12,2018-12,Dorset Police\n"
+
+
+@pytest.mark.parametrize(
+    ("damage", "where"),
+    [
+        (_stray_quote, "line 3: a quoted field runs over 5 lines (a stray quotation mark?)"),
+        (_other_month, "line 4: Month is '2018-11', not the file's 2018-12"),
+        (_extra_field, "line 5: 13 fields, expected 12"),
+        (_short_row, "line 8: 3 fields, expected 12"),
+    ],
+)
+def test_a_malformed_month_is_missing_not_a_lower_count(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, damage, where: str
+) -> None:
+    """One stray quotation mark swallowed most of a month into one field and the
+    quarter stayed complete with fewer crimes: a file whose rows do not read whole is
+    counted as a missing month, with the first line that goes wrong."""
+    root = tmp_path / "p"
+    shutil.copytree(SOURCE, root)
+    path = root / _DEC
+    path.write_text(damage(path.read_text(encoding="utf-8")), encoding="utf-8")
+    for cache in (None, tmp_path / "cache", tmp_path / "cache"):  # parsed, then cached
+        caplog.clear()
+        counts = count_crimes(root, "dorset", Q3.months, cache_dir=cache)
+        assert not counts.complete
+        assert counts.missing_months == ("2018-12",) and counts.empty_months == ("2018-12",)
+        # October and November by hand, as for a header-only December.
+        assert counts.counts["Drugs"] == 4 and counts.counts["Anti-social behaviour"] == 4
+        assert f"{root / _DEC}: damaged: {where}; 2018-12 is counted as missing" in caplog.text
+    with PoliceUkData(root) as data:
+        assert data.damage("dorset", "2018-12") == where
+        assert data.damage("dorset", "2018-11") == ""
+
+
+def test_rows_of_bare_commas_are_not_crimes(tmp_path: Path) -> None:
+    """A header and rows of bare commas counted as a month of almost no crime: a row
+    without a Month and a Crime type is not a crime, and a file of none is missing."""
+    root = tmp_path / "p"
+    shutil.copytree(SOURCE, root)
+    path = root / _DEC
+    path.write_text(HEADER + "\n" + ",,,,,,,,,,,\n" * 3, encoding="utf-8")
+    counts = count_crimes(root, "dorset", Q3.months)
+    assert counts.missing_months == ("2018-12",) and counts.empty_months == ("2018-12",)
+    assert not counts.complete
+    # Bare-comma rows among real ones are skipped, the real ones counted.
+    real = (SOURCE / _DEC).read_text(encoding="utf-8")
+    path.write_text(real + ",,,,,,,,,,,\n,,,,,,,,,,,\n", encoding="utf-8")
+    mixed = count_crimes(root, "dorset", ["2018-12"])
+    assert mixed.complete
+    assert mixed.counts == count_crimes(SOURCE, "dorset", ["2018-12"]).counts
+    assert sum(mixed.counts.values()) == 5  # H8, I9, J10, K11 and one ASB row, by hand

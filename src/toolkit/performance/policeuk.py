@@ -206,8 +206,12 @@ class PoliceUkData:
             for m in empty:
                 if files[m].label not in self._warned:
                     self._warned.add(files[m].label)
+                    damage = self._memo[files[m].cache_key].damage
                     log.warning(
-                        "%s: the file has no rows; %s is counted as missing", files[m].label, m
+                        "%s: %s; %s is counted as missing",
+                        files[m].label,
+                        f"damaged: {damage}" if damage else "the file has no rows",
+                        m,
                     )
             present = [m for m in files if m not in empty]
             parts = [self._memo[files[m].cache_key] for m in present]
@@ -386,7 +390,7 @@ class PoliceUkData:
             ) from None
 
     def _parse_and_store(self, file: SourceFile, entry: tuple[str, str] | None) -> Parsed:
-        parsed = parse_file(self._bytes(file), file.label, file.kind)
+        parsed = parse_file(self._bytes(file), file.label, file.kind, file.month)
         if entry is not None:
             policeuk_cache.write(self.cache_dir, *entry, parsed)
         return parsed
@@ -408,6 +412,15 @@ class PoliceUkData:
         """Refuse, before reading it, a member too large or too compressed to be real data."""
         assert self._zip is not None and file.member is not None
         check_plausible(self._zip.getinfo(file.member), file.label)
+
+    def damage(self, force: str, month: str) -> str:
+        """Why the force's street file for ``month`` cannot be counted ('' when it can,
+        or is not there); see :func:`~toolkit.performance.policeuk_parse.parse_file`."""
+        file = self.files.get((force, month, "street"))
+        if file is None:
+            return ""
+        self._load([file])
+        return self._memo[file.cache_key].damage
 
     def month_rows(self, force: str, months: Sequence[str]) -> dict[str, int]:
         """Rows per month (street-level) for the months of ``months`` that have a file."""

@@ -24,7 +24,7 @@ from toolkit.performance.policeuk_parse import Parsed
 
 log = logging.getLogger("toolkit")
 
-CACHE_VERSION = "policeuk-3"
+CACHE_VERSION = "policeuk-4"
 """Changes whenever the entries' layout or the parsing changes, so old entries are not used."""
 
 
@@ -73,7 +73,12 @@ def to_table(parsed: Parsed) -> pa.Table:
         pa.array(parsed.codes, type=pa.int32()), pa.array(parsed.labels, type=pa.string())
     )
     table = pa.table({"category": category, "id_hash": pa.array(parsed.hashes)}, schema=_SCHEMA)
-    meta = {"version": CACHE_VERSION, "labels": parsed.labels, "empty": parsed.empty}
+    meta = {
+        "version": CACHE_VERSION,
+        "labels": parsed.labels,
+        "empty": parsed.empty,
+        "damage": parsed.damage,
+    }
     return table.replace_schema_metadata({"toolkit": json.dumps(meta)})
 
 
@@ -91,7 +96,8 @@ def from_table(table: pa.Table) -> Parsed:
     else:
         codes = np.empty(0, np.int32)
         hashes = np.empty(0, np.uint64)
-    return Parsed(labels, codes, hashes, {k: int(v) for k, v in meta["empty"].items()})
+    empty = {k: int(v) for k, v in meta["empty"].items()}
+    return Parsed(labels, codes, hashes, empty, str(meta.get("damage", "")))
 
 
 def digest(*parts: object) -> str:
