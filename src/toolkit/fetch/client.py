@@ -1,10 +1,12 @@
 """The HTTP client fetch-data reads archives with: ``HEAD``, byte ranges, retries.
 
 :class:`Client` makes bounded, timed requests (``timeout`` seconds on each connection or
-read). ``HEAD`` gives an archive's size, whether the server takes byte ranges
-(``Accept-Ranges: bytes``) and its ``ETag`` or ``Last-Modified``; a ``Range`` request that is
-answered with the whole file (``200``) raises :class:`NoRanges`, so the caller can read the
-archive whole instead.
+read, and a throughput floor: a transfer averaging less than :data:`MIN_RATE` over
+:data:`RATE_WINDOW` seconds is stopped and tried again, since a server sending a byte
+every few seconds never trips a per-read timeout). ``HEAD`` gives an archive's size,
+whether the server takes byte ranges (``Accept-Ranges: bytes``) and its ``ETag`` or
+``Last-Modified``; a ``Range`` request that is answered with the whole file (``200``)
+raises :class:`NoRanges`, so the caller can read the archive whole instead.
 
 Downloads go to a ``.part`` file and are continued with a ``Range`` request from where they
 stopped, within the same run or in a later one; a whole-archive ``.part`` file is continued
@@ -53,6 +55,39 @@ logger = logging.getLogger("toolkit")
 CHUNK = 64 * 1024
 """Bytes read from a response, or a file, at a time."""
 
+MIN_RATE = 1024
+"""The throughput floor, in bytes per second: a transfer slower than this, averaged over
+:data:`RATE_WINDOW` seconds, is stopped (and tried again, up to ``attempts`` times)."""
+
+RATE_WINDOW = 30.0
+"""Seconds over which a transfer's throughput is averaged against :data:`MIN_RATE`."""
+
+
+def rate_text(min_rate: float, window: float) -> str:
+    """``1 KiB/s (averaged over 30 s)``: the floor as messages and the README state it."""
+    rate = f"{min_rate / 1024:g} KiB/s" if min_rate >= 1024 else f"{min_rate:g} bytes/s"
+    return f"{rate} (averaged over {window:g} s)"
+
+
+class _Pace:
+    """Bytes received against the floor: each window of ``window`` seconds must bring at
+    least ``min_rate * window`` bytes. A server that trickles (a byte every 2 s) answers
+    every read within the per-read timeout, so only this stops it."""
+
+    def __init__(self, min_rate: float, window: float) -> None:
+        self.min_rate, self.window = min_rate, window
+        self.started = time.monotonic()
+        self.bytes = 0
+
+    def add(self, count: int) -> None:
+        self.bytes += count
+        elapsed = time.monotonic() - self.started
+        if elapsed < self.window:
+            return
+        if self.bytes < self.min_rate * elapsed:
+            raise _Transient(f"the transfer stalled below {rate_text(self.min_rate, self.window)}")
+        self.started, self.bytes = time.monotonic(), 0
+
 
 def broken(url: str, what: str) -> DataError:
     """A :class:`~toolkit.errors.DataError` for an archive that cannot be read as a zip."""
@@ -77,10 +112,21 @@ class NoRanges(Exception):
 class Client:
     """Bounded, timed HTTP requests whose failures become one-line toolkit errors."""
 
-    def __init__(self, *, timeout: float, attempts: int) -> None:
+    def __init__(
+        self,
+        *,
+        timeout: float,
+        attempts: int,
+        min_rate: float = MIN_RATE,
+        rate_window: float = RATE_WINDOW,
+    ) -> None:
         self.timeout = timeout
         self.attempts = attempts
+        self.min_rate, self.rate_window = min_rate, rate_window
         self.received = 0
+
+    def _pace(self) -> _Pace:
+        return _Pace(self.min_rate, self.rate_window)
 
     def head(self, url: str) -> Head:
         """The archive's size, whether it is served in byte ranges, and its validator."""
@@ -113,8 +159,17 @@ class Client:
                     raise NoRanges(response)
                 with response:
                     _check_content_range(response, url, start, start + length - 1)
-                    data = response.read(length)
-                    self.received += len(data)
+                    parts: list[bytes] = []
+                    got, pace = 0, self._pace()
+                    while got < length:
+                        chunk = response.read1(min(CHUNK, length - got))
+                        if not chunk:
+                            break
+                        parts.append(chunk)
+                        got += len(chunk)
+                        self.received += len(chunk)
+                        pace.add(len(chunk))
+                    data = b"".join(parts)
                     if len(data) < length:
                         raise http.client.IncompleteRead(data, length - len(data))
                     return data
@@ -190,10 +245,10 @@ class Client:
         step: Callable[[int, int], None],
     ) -> int:
         """Copy up to ``limit`` bytes (all, when ``None``), telling ``step(base + n, total)``."""
-        copied = 0
+        copied, pace = 0, self._pace()
         while limit is None or copied < limit:
             want = CHUNK if limit is None else min(CHUNK, limit - copied)
-            chunk = response.read(want)
+            chunk = response.read1(want)  # what one read brings: a trickle is seen at once
             if not chunk:
                 break
             try:
@@ -204,6 +259,7 @@ class Client:
             copied += len(chunk)
             self.received += len(chunk)
             step(base + copied, total)
+            pace.add(len(chunk))
         return copied
 
     def _tries(self, url: str) -> Iterator[_Attempt]:
