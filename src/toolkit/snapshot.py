@@ -81,7 +81,9 @@ def _copy_sent_letters(root: Path, snapshot: Path) -> None:
         source, target = root / name, snapshot / name
         if Path(name).is_absolute() or not inside(target.parent, snapshot):
             continue  # outside the root: refused by validation
-        if (source.is_file() or source.is_symlink()) and not target.exists():
+        if target.exists() or target.is_symlink():
+            continue
+        if not inside(source, origin) or source.is_file():  # a link out: kept as a link
             target.parent.mkdir(parents=True, exist_ok=True)
             _copy(source, target, origin)
 
