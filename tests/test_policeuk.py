@@ -537,3 +537,18 @@ def test_rows_of_bare_commas_are_not_crimes(tmp_path: Path) -> None:
     assert mixed.complete
     assert mixed.counts == count_crimes(SOURCE, "dorset", ["2018-12"]).counts
     assert sum(mixed.counts.values()) == 5  # H8, I9, J10, K11 and one ASB row, by hand
+
+
+def test_a_damaged_outcomes_file_gives_no_shares(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The charge share from the outcome rows that could be read would understate it."""
+    root = tmp_path / "p"
+    shutil.copytree(SOURCE, root)
+    path = root / "2018-12" / "2018-12-dorset-outcomes.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[1] = lines[1].replace(",On or near", ',"On or near', 1)
+    path.write_text("".join(lines), encoding="utf-8")
+    with PoliceUkData(root) as data:
+        assert data.outcomes("dorset", Q3.months) is None
+    assert "2018-12-dorset-outcomes.csv: damaged: line 2: a quoted field runs over" in caplog.text

@@ -312,7 +312,7 @@ def run_reports(
     exporter.start()
     parts = QuarterPartsAhead(params, quarter, pool.zygote)
     parts.start()
-    journals = cachefile.journal_sizes(cache_dir) if cache_dir is not None else {}
+    journals = cachefile.journal_sizes(cache_dir, trim=True) if cache_dir is not None else {}
     warm_cache(params, report_ids[0], quarter, cache_dir, pool.zygote)
     runner = _Runner(
         params,

@@ -151,12 +151,24 @@ def _note(journal: Path, message: str) -> None:
         log.debug("could not note the discarded cache file in %s: %s", journal, exc)
 
 
-def journal_sizes(cache_dir: Path) -> dict[Path, int]:
-    """The journals of ``cache_dir`` (and its sub-folders) with their sizes now."""
+JOURNAL_LIMIT = 1 << 20
+"""A journal larger than this is emptied when a run starts (:func:`journal_sizes`)."""
+
+
+def journal_sizes(cache_dir: Path, *, trim: bool = False) -> dict[Path, int]:
+    """The journals of ``cache_dir`` (and its sub-folders) with their sizes now.
+
+    With ``trim`` (a run starting), a journal past :data:`JOURNAL_LIMIT` is removed
+    first, so that the journals do not grow without end.
+    """
     sizes = {}
     for journal in [cache_dir / JOURNAL, *cache_dir.glob(f"*/{JOURNAL}")]:
         try:
-            sizes[journal] = journal.stat().st_size
+            size = journal.stat().st_size
+            if trim and size > JOURNAL_LIMIT:
+                journal.unlink()
+                size = 0
+            sizes[journal] = size
         except OSError:
             continue
     return sizes

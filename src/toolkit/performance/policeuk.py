@@ -236,7 +236,8 @@ class PoliceUkData:
         Returns
         -------
         dict or None
-            ``None`` when the force has no outcomes file from the period on;
+            ``None`` when the force has no outcomes file from the period on, or one of
+            them is damaged (its shares would be understated);
             otherwise ``crimes``, ``charged``, ``charged_pct``, ``no_suspect``,
             ``no_suspect_pct`` (percentages to 1 dp), ``outcome_months`` and
             ``charge_outcomes`` (the outcome types counted as a charge).
@@ -253,6 +254,15 @@ class PoliceUkData:
             self.files[(force, m, "street")] for m in months if (force, m, "street") in self.files
         ]
         self._load(street + outcome_files)
+        damaged = [f for f in outcome_files if self._memo[f.cache_key].damage]
+        if damaged:  # a share from the rows that could be read would understate it
+            for f in damaged:
+                log.warning(
+                    "%s: damaged: %s; the outcome shares are not shown",
+                    f.label,
+                    self._memo[f.cache_key].damage,
+                )
+            return None
         crimes = np.unique(
             np.concatenate(
                 [self._memo[f.cache_key].hashes for f in street] or [np.empty(0, np.uint64)]
