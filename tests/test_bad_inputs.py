@@ -174,6 +174,15 @@ SETUPS: dict[str, Callable[[Path], None]] = {
         (r / "updates" / "2019-20-Q1.csv").unlink(),
         (r / "updates" / "2019-20-Q1.xlsx").write_text("not a workbook"),
     ),
+    "bad-closed-by": lambda r: _update(
+        r,
+        "",
+        raw=(HEADER.rstrip("\n") + ",signed_off_by,closed_by\n").encode()
+        + b"alpha,R1,complete,Done.,Minutes,ACC,,Board,PCC\n",
+    ),
+    "bad-rag-colour": lambda r: _edit(
+        r / "force.yaml", "chief_constable:", "rag:\n  past_due: orange\nchief_constable:"
+    ),
     "data-missing": lambda r: _data(r, "  police_uk: police-uk\n"),
     "data-no-force": lambda r: (_police_uk(r, "wiltshire"), _data(r, "  police_uk: police-uk\n")),
     "data-header": lambda r: (

@@ -37,6 +37,8 @@ COLUMNS = [
     "Evidence",
     "Owner",
     "Target date",
+    "Signed off by",
+    "Closed by",
 ]
 
 
@@ -108,11 +110,14 @@ def test_status_drop_down_and_protection(request_path):
     book = openpyxl.load_workbook(request_path)
     sheet = book[SHEET]
     lists = [v for v in sheet.data_validations.dataValidation if v.type == "list"]
-    assert len(lists) == 1
+    assert len(lists) == 2
     assert lists[0].formula1 == (
         '"Not started,In progress,Pending sign-off,Complete,Superseded,Not accepted"'
     )
     assert str(lists[0].sqref) == "H2:H5"
+    # Closed by (column N): who closed the item, or nothing.
+    assert (lists[1].formula1, str(lists[1].sqref)) == ('"opcc,hmicfrs,force"', "N2:N5")
+    assert lists[1].allow_blank is True
     assert sheet.protection.sheet is True
     assert not sheet.protection.password
     locked = {h: sheet.cell(row=2, column=i + 1).protection.locked for i, h in enumerate(COLUMNS)}
@@ -122,6 +127,8 @@ def test_status_drop_down_and_protection(request_path):
         "Evidence",
         "Owner",
         "Target date",
+        "Signed off by",
+        "Closed by",
     ]
     assert book.sheetnames == [SHEET, "Instructions", SENT_SHEET]
     assert book[SENT_SHEET].sheet_state == "veryHidden"
@@ -296,3 +303,26 @@ def test_closed_items_and_later_reports_are_left_out(register_root, tmp_path):
 
 def test_default_path():
     assert default_path(Q4) == Path("outputs/2019-20-Q4/updates-request-2019-20-Q4.xlsx")
+
+
+def test_a_returned_sign_off_is_read_and_alone_is_an_update(request_path, register_root):
+    # Row 4 (alpha C1) marked complete with a sign-off and who closed it, no evidence;
+    # row 5 (beta L1) left as sent but for a sign-off: that alone is new information.
+    _fill_in(
+        request_path,
+        {
+            (4, "Status"): "Complete",
+            (4, "Signed off by"): "Accountability Board",
+            (4, "Closed by"): "opcc",
+            (5, "Signed off by"): "Head of Audit",
+        },
+    )
+    _return(request_path, register_root)
+    rows = {u.ref: u for u in load_params(register_root).updates if u.quarter == Q4}
+    assert (rows["C1"].status, rows["C1"].signed_off_by, rows["C1"].closed_by) == (
+        "complete",
+        "Accountability Board",
+        "opcc",
+    )
+    assert (rows["L1"].status, rows["L1"].signed_off_by) == ("in-progress", "Head of Audit")
+    assert "R2" not in rows  # left exactly as sent

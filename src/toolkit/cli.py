@@ -83,14 +83,29 @@ def _fail(err: ToolkitError) -> typer.Exit:
 
 
 @app.command()
-def validate(params: ParamsOpt = Path("params")) -> None:
+def validate(
+    params: ParamsOpt = Path("params"),
+    quarter: Annotated[
+        str,
+        typer.Option(
+            "--quarter",
+            "-q",
+            help="Also warn when this quarter has no update file (e.g. 2018-19-Q3).",
+            show_default=False,
+        ),
+    ] = "",
+) -> None:
     """Check every params file and update file; exit 2 with one line per problem."""
     from toolkit.checks import check_data
+    from toolkit.gaps import missing_update_warning
     from toolkit.params import load_params
 
     try:
+        parsed = _parse_quarter(quarter) if quarter else None
         loaded = load_params(params)
         data = check_data(loaded)
+        if parsed is not None and (gap := missing_update_warning(loaded, parsed)):
+            data.warnings.append(gap)
         for warning in data.warnings:
             err_console.print(f"warning: {warning}", markup=False)
         if data.errors:
@@ -201,6 +216,7 @@ def run(
     from toolkit import resources
     from toolkit.batch import Batch, Event, run_reports
     from toolkit.checks import check_data
+    from toolkit.gaps import missing_update_warning
     from toolkit.params import check_report_id, load_params, require_root
     from toolkit.progress import LineProgress, LiveProgress
     from toolkit.snapshot import params_snapshot
@@ -226,6 +242,8 @@ def run(
         require_root(params)
         loaded = load_params(snapshot.enter_context(params_snapshot(params)), only=ids or None)
         data = check_data(loaded, cache_dir=out / ".cache")
+        if gap := missing_update_warning(loaded, parsed):
+            data.warnings.append(gap)
         for warning in data.warnings:
             err_console.print(f"warning: {warning}", markup=False)
         if data.errors:
@@ -414,6 +432,10 @@ def status(
         rows = listing.status_rows(Register(loaded), parsed)
     except ToolkitError as err:
         raise _fail(err) from None
+    from toolkit.gaps import missing_update_warning
+
+    if gap := missing_update_warning(loaded, parsed):
+        err_console.print(f"warning: {gap}", markup=False)
     if output_format == "csv":
         sys.stdout.write(listing.as_csv(rows))
         return

@@ -17,7 +17,9 @@ from typing import Any
 from toolkit.history import Move, letter_quarter, moves_since, report_history
 from toolkit.params import Params, Report
 from toolkit.quarters import Quarter
+from toolkit.rag import Rating, Slips
 from toolkit.register import ItemStatus, Register, closed_in, s55_state
+from toolkit.updates import Update
 from toolkit.vocabulary import S55Facts
 
 __all__ = ["Facts"]
@@ -57,10 +59,53 @@ class Facts:
         return s55_state(self.report, self.quarter)
 
     @cached_property
+    def rag(self) -> dict[str, Rating]:
+        """Each item's RAG rating and its reasons (:mod:`toolkit.rag`), by ref."""
+        return {row.item.ref: self.register.rating(row) for row in self.items}
+
+    @cached_property
+    def slips(self) -> dict[str, Slips]:
+        """How each item's target date moved, by ref (items given a target date only)."""
+        found = {
+            item.ref: self.register.slips(self.report_id, item.ref, self.quarter)
+            for item in self.report.items
+        }
+        return {ref: slips for ref, slips in found.items() if slips is not None}
+
+    @cached_property
+    def closures(self) -> dict[str, Update]:
+        """For each closed item, the update that closed it (who signed it off, who
+        closed it, in which quarter), by ref."""
+        found = {
+            row.item.ref: self.register.closing_update(self.report_id, row.item.ref, self.quarter)
+            for row in self.items
+            if not row.open
+        }
+        return {ref: update for ref, update in found.items() if update is not None}
+
+    @property
+    def update_missing(self) -> bool:
+        """No update file was received for the quarter although the report has items
+        (:func:`toolkit.gaps.missing_update_file`)."""
+        from toolkit.gaps import missing_update_file
+
+        return bool(self.report.items) and missing_update_file(self.params, self.quarter)
+
+    @cached_property
+    def police_uk_unavailable(self) -> str | None:
+        """Why the briefing has no data.police.uk figures, when ``data.police_uk`` is set
+        but holds no street-level file at all (nothing fetched yet, or the fetch failed);
+        ``None`` otherwise (:func:`toolkit.gaps.police_uk_absent`)."""
+        from toolkit.gaps import police_uk_absent
+
+        return police_uk_absent(self.params)
+
+    @cached_property
     def police_uk(self) -> dict[str, Any] | None:
-        """data.police.uk figures for the force and its peers; ``None`` if unconfigured."""
+        """data.police.uk figures for the force and its peers; ``None`` if unconfigured,
+        or configured with no street-level file at all (:attr:`police_uk_unavailable`)."""
         source = self.params.force.data.police_uk
-        if not source:
+        if not source or self.police_uk_unavailable:
             return None
         from toolkit.performance import police_uk_figures
 

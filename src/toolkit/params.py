@@ -37,6 +37,7 @@ from toolkit.dates import FORMS as DATE_FORMS
 from toolkit.dates import NotADate, parse_day
 from toolkit.errors import InputError, Problem, shown
 from toolkit.quarters import FIRST_YEAR, LAST_YEAR, Quarter
+from toolkit.rag import RagRules
 from toolkit.snapshot import ORIGIN_FILE
 from toolkit.updates import Update, control_character, read_updates
 from toolkit.vocabulary import (
@@ -252,6 +253,8 @@ class ForceFile(_Model):
     data: DataSources = DataSources()
     templates: Text | None = None
     letter: LetterSettings = LetterSettings()
+    rag: RagRules = RagRules()
+    """The RAG rules' colours and thresholds (:mod:`toolkit.rag`)."""
 
     @field_validator("peers")
     @classmethod

@@ -30,6 +30,7 @@ from datetime import date
 
 from toolkit.params import Item, Params, Report
 from toolkit.quarters import Quarter
+from toolkit.rag import Conditions, Rating, Slips, rate, slips_of
 from toolkit.updates import Update
 from toolkit.vocabulary import CLOSED, ItemKind, ItemsSummary, S55Facts, S55State, Status
 
@@ -84,6 +85,16 @@ class ItemStatus:
     def changed(self) -> bool:
         """The status differs from the previous quarter's."""
         return self.status != self.previous_status
+
+    @property
+    def updated(self) -> bool:
+        """The force gave an update on the item in this quarter (its status may repeat
+        the last one: "unchanged"); false is "no update this quarter"."""
+        return (
+            self.latest is not None
+            and self.as_at is not None
+            and self.latest.quarter == Quarter.containing(self.as_at)
+        )
 
 
 def closed_in(path: list[tuple[Quarter, str]]) -> Quarter | None:
@@ -218,6 +229,47 @@ class Register:
             opened=self._opened(report_id, item.ref),
             as_at=quarter.end,
         )
+
+    def slips(self, report_id: str, ref: str, quarter: Quarter) -> Slips | None:
+        """How the item's target date moved in the updates at or before ``quarter``
+        (:func:`toolkit.rag.slips_of`); ``None`` when no update gave one."""
+        rows = self.history.get((report_id, ref), [])
+        return slips_of([u.target_date for u in rows if u.quarter <= quarter])
+
+    def rating(self, row: ItemStatus) -> Rating:
+        """The item's RAG rating at its quarter's end, under ``force.yaml``'s ``rag:``
+        rules (:mod:`toolkit.rag`)."""
+        assert row.as_at is not None
+        quarter = Quarter.containing(row.as_at)
+        report = self.params.reports[row.report_id]
+        slips = self.slips(row.report_id, row.item.ref, quarter)
+        ahead = [
+            (day - row.as_at).days
+            for day in (row.report_due, row.target)
+            if day is not None and day >= row.as_at
+        ]
+        facts = Conditions(
+            status=row.status,
+            closed=not row.open,
+            explained=bool(report.response.explanations.get(row.item.ref)),
+            past_due=row.overdue and row.report_due is not None,
+            past_target=row.past_target,
+            moves=slips.count if slips else 0,
+            days_to_date=min(ahead) if ahead else None,
+            no_update=row.open and not row.new and not row.updated,
+        )
+        return rate(facts, self.params.force.rag)
+
+    def closing_update(self, report_id: str, ref: str, quarter: Quarter) -> Update | None:
+        """The update that closed the item (the first of the closed run its updates end
+        with at ``quarter``: who signed it off, who closed it, when); ``None`` while open."""
+        rows = [u for u in self.history.get((report_id, ref), []) if u.quarter <= quarter]
+        closing = None
+        for row in reversed(rows):
+            if row.status not in CLOSED:
+                break
+            closing = row
+        return closing
 
     def items(self, report_id: str, quarter: Quarter) -> list[ItemStatus]:
         """The report's items in ``quarter``: overdue first, then in report order."""

@@ -1,7 +1,8 @@
 """Quarterly status update files: ``updates/<quarter>.csv`` or ``.xlsx``.
 
 One row per item updated that quarter, with the columns
-``report,ref,status,update,evidence,owner,target_date``. Files come as the force
+``report,ref,status,update,evidence,owner,target_date`` and, optionally,
+``signed_off_by`` and ``closed_by`` (:data:`SIGN_OFF_COLUMNS`). Files come as the force
 exports them: Excel workbooks, or CSV in UTF-8 (with or without a BOM, LF or CRLF);
 a CSV that is not UTF-8 is read as Windows-1252 (Excel's "CSV" on a UK Windows
 machine) when every byte is a Windows-1252 character, and refused otherwise.
@@ -35,7 +36,7 @@ from toolkit.dates import NotADate, parse_day
 from toolkit.errors import Problem, shown
 from toolkit.quarters import Quarter
 from toolkit.returned import CHECKED, Sent, check_returned_row, nothing_new, read_sent
-from toolkit.vocabulary import Status, parse_status
+from toolkit.vocabulary import ClosedBy, Status, parse_status
 
 log = logging.getLogger("toolkit")
 
@@ -44,6 +45,10 @@ STATUSES = tuple(Status)
 STATUS_LABELS = {status: status.label for status in Status}
 """Each status's display label (:attr:`toolkit.vocabulary.Status.label`)."""
 COLUMNS = ("report", "ref", "status", "update", "evidence", "owner", "target_date")
+SIGN_OFF_COLUMNS = ("signed_off_by", "closed_by")
+"""Optional: who signed the item off (a board, a named role) and who closed it
+(``opcc``, ``hmicfrs`` or ``force``; :class:`toolkit.vocabulary.ClosedBy`)."""
+READ_COLUMNS = (*COLUMNS, *SIGN_OFF_COLUMNS)
 REQUIRED = ("report", "ref", "status")
 
 
@@ -61,6 +66,8 @@ class Update:
     target_date: date | None
     source: str
     row: int
+    signed_off_by: str = ""
+    closed_by: str = ""
 
 
 def normalise_status(value: str) -> Status | None:
@@ -185,7 +192,7 @@ def read_updates(
                 got=",".join(h for h in header if h) or "an empty header",
             )
         ]
-    index = {name: header.index(name) for name in COLUMNS if name in header}
+    index = {name: header.index(name) for name in READ_COLUMNS if name in header}
     sent = _request_record(path)
     if sent is not None and sent.quarter != quarter.id:
         return [], [
@@ -258,6 +265,8 @@ def read_updates(
                 target_date=_parse_date(raw_date),
                 source=display,
                 row=number,
+                signed_off_by=cells.get("signed_off_by", ""),
+                closed_by=cells.get("closed_by", "").lower(),
             )
         )
     return updates, problems
@@ -363,6 +372,18 @@ def _check_row(
                 line=number,
                 expected="the reason no action is taken",
                 got="an empty cell",
+            )
+        )
+    closed_by = cells.get("closed_by", "")
+    if closed_by and closed_by.lower() not in ClosedBy._value2member_map_:
+        problems.append(
+            Problem(
+                display,
+                "closed_by",
+                "not who closed the item",
+                line=number,
+                expected="one of " + ", ".join(ClosedBy) + " or an empty cell",
+                got=shown(closed_by),
             )
         )
     raw = cells.get("target_date", "")

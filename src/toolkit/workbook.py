@@ -12,7 +12,9 @@ The ``Updates`` sheet (first, so the update reader finds it) has one row per ite
   update before the quarter asked for);
 * to fill in, unlocked: ``Status`` (a drop-down of the display labels; pre-filled with the
   last status), ``Update``, ``Evidence``, ``Owner`` (pre-filled with the current owner) and
-  ``Target date`` (pre-filled with the force's latest target date; a date cell).
+  ``Target date`` (pre-filled with the force's latest target date; a date cell), then
+  ``Signed off by`` and ``Closed by`` (a drop-down: opcc, hmicfrs, force) for an item
+  the force reports complete.
 
 The sheets are protected without a password (to stop accidental edits, not as security):
 the force can type only in the fill-in cells, and can still widen columns, resize rows and
@@ -57,7 +59,7 @@ from toolkit.returned import (
     nothing_new,
     read_sent,
 )
-from toolkit.vocabulary import CLOSED, ItemKind, Status
+from toolkit.vocabulary import CLOSED, ClosedBy, ItemKind, Status
 
 __all__ = [
     "CHECKED",
@@ -84,7 +86,7 @@ INSTRUCTIONS_SHEET = "Instructions"
 READ_ONLY = ("report", "ref", "kind", "text", "due", "last_status", "last_update")
 """Columns the force reads but must not change (locked)."""
 
-FILL_IN = ("status", "update", "evidence", "owner", "target_date")
+FILL_IN = ("status", "update", "evidence", "owner", "target_date", "signed_off_by", "closed_by")
 """Columns the force fills in: the update reader's columns (unlocked)."""
 
 HEADERS = {
@@ -100,6 +102,8 @@ HEADERS = {
     "evidence": "Evidence",
     "owner": "Owner",
     "target_date": "Target date",
+    "signed_off_by": "Signed off by",
+    "closed_by": "Closed by",
 }
 """Column headers as the force sees them; the update reader reads ``Target date`` as
 ``target_date``."""
@@ -119,6 +123,8 @@ _WIDTHS = {
     "evidence": 30,
     "owner": 18,
     "target_date": 13,
+    "signed_off_by": 22,
+    "closed_by": 12,
 }
 _WRAPPED = {"text", "last_update", "update", "evidence"}
 _DATE_FORMAT = "dd/mm/yyyy"
@@ -302,6 +308,8 @@ def _build(params: Params, quarter: Quarter, rows: list[RequestRow]) -> Any:
             "evidence": None,
             "owner": row.owner or None,
             "target_date": row.target_date,
+            "signed_off_by": None,
+            "closed_by": None,
         }
         for number, name in enumerate(columns, start=1):
             cell = _put(sheet, index, number, values[name])
@@ -338,8 +346,19 @@ def _build(params: Params, quarter: Quarter, rows: list[RequestRow]) -> Any:
             error="Enter a date, for example 31/03/2020.",
         )
         dates.add(f"{date_col}2:{date_col}{last}")
+        closed_col = get_column_letter(columns.index("closed_by") + 1)
+        closers = DataValidation(
+            type="list",
+            formula1='"' + ",".join(ClosedBy) + '"',
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="Closed by",
+            error="Choose opcc, hmicfrs or force, or leave it empty.",
+        )
+        closers.add(f"{closed_col}2:{closed_col}{last}")
         sheet.add_data_validation(choices)
         sheet.add_data_validation(dates)
+        sheet.add_data_validation(closers)
     sheet.freeze_panes = "C2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last}"
     _protect(sheet)
@@ -415,6 +434,14 @@ def _instructions(params: Params, quarter: Quarter, count: int) -> list[list[str
         ["Evidence", "What shows it (a document, minutes, an audit), if any."],
         ["Owner", "Who is responsible; change it if it has changed."],
         ["Target date", "When the force expects to finish, as a date (e.g. 31/03/2020)."],
+        [
+            "Signed off by",
+            "For an item set to Complete: who signed it off (a board, a named role).",
+        ],
+        [
+            "Closed by",
+            "For an item set to Complete: who closed it, opcc, hmicfrs or force.",
+        ],
         [],
         ["Statuses"],
     ]
