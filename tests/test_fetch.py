@@ -944,3 +944,58 @@ def test_a_long_download_prints_progress_when_not_on_a_terminal(monkeypatch) -> 
         "fetching 2019-03/2019-03-dorset-street.csv",
         "fetching 2019-03/2019-03-dorset-street.csv: 12.5 of 50.0 MB",
     ]
+
+
+def test_a_server_trickling_its_status_line_is_stopped_too(tmp_path: Path) -> None:
+    """The floor is on the connection, not only the body: a server that sends its status
+    line and headers a byte at a time is stopped as well."""
+    answer = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+    stop = threading.Event()
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    listener.settimeout(0.2)
+
+    def serve() -> None:
+        ends = time.monotonic() + 10.0  # stops by itself
+        while not stop.is_set() and time.monotonic() < ends:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                continue
+            with connection:
+                for byte in answer:
+                    if stop.is_set() or time.monotonic() > ends:
+                        break
+                    try:
+                        connection.sendall(bytes([byte]))
+                    except OSError:
+                        break
+                    time.sleep(0.05)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    port = listener.getsockname()[1]
+    began = time.monotonic()
+    try:
+        with pytest.raises(ToolkitError) as caught:
+            fetch_months(
+                ["2019-03"],
+                ["dorset"],
+                tmp_path / "pu",
+                base_url=f"http://127.0.0.1:{port}/",
+                timeout=2.0,
+                attempts=1,
+                min_rate=1024,
+                rate_window=0.5,
+            )
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()
+    assert str(caught.value) == (
+        f"http://127.0.0.1:{port}/2019-03.zip: the transfer stalled below 1 KiB/s (averaged "
+        "over 0.5 s) after 1 try; check the network and run fetch-data again (it continues "
+        "where it stopped)"
+    )
+    assert time.monotonic() - began < 5

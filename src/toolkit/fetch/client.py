@@ -35,7 +35,9 @@ save over HTTPS to data.police.uk can only be measured on the network.
 
 from __future__ import annotations
 
+import functools
 import http.client
+import io
 import json
 import logging
 import re
@@ -46,7 +48,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from toolkit.errors import DataError, OutputError, Problem, ToolkitError
 
@@ -72,7 +74,9 @@ def rate_text(min_rate: float, window: float) -> str:
 class _Pace:
     """Bytes received against the floor: each window of ``window`` seconds must bring at
     least ``min_rate * window`` bytes. A server that trickles (a byte every 2 s) answers
-    every read within the per-read timeout, so only this stops it."""
+    every read within the per-read timeout, so only this stops it. Counted on the
+    connection's socket (:class:`_PacedSocket`): the status line and headers as well as
+    the body, whoever reads them."""
 
     def __init__(self, min_rate: float, window: float) -> None:
         self.min_rate, self.window = min_rate, window
@@ -109,6 +113,80 @@ class NoRanges(Exception):
         self.response = response
 
 
+class _PacedRaw(io.RawIOBase):
+    """A socket's raw reader that tells a :class:`_Pace` what each ``recv`` brought."""
+
+    def __init__(self, raw: io.RawIOBase, pace: _Pace) -> None:
+        super().__init__()
+        self._raw, self._pace = raw, pace
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        count = self._raw.readinto(buffer)
+        self._pace.add(count or 0)
+        return count or 0
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+class _PacedSocket:
+    """A connection's socket whose responses are read through a :class:`_Pace`."""
+
+    def __init__(self, sock: socket.socket, pace: _Pace) -> None:
+        self._sock, self._pace = sock, pace
+
+    def makefile(self, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if mode == "rb":  # how http.client reads a response
+            return io.BufferedReader(_PacedRaw(self._sock.makefile("rb", buffering=0), self._pace))
+        return self._sock.makefile(mode, *args, **kwargs)  # type: ignore[call-overload]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+
+class _PacedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args: Any, pace: tuple[float, float], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pace_args = pace
+
+    def connect(self) -> None:
+        super().connect()
+        self.sock = _PacedSocket(self.sock, _Pace(*self._pace_args))
+
+
+class _PacedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args: Any, pace: tuple[float, float], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pace_args = pace
+
+    def connect(self) -> None:
+        super().connect()  # TCP, then TLS
+        self.sock = _PacedSocket(self.sock, _Pace(*self._pace_args))
+
+
+class _PacedHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, pace: tuple[float, float]) -> None:
+        super().__init__()
+        self.pace = pace
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(functools.partial(_PacedHTTPConnection, pace=self.pace), req)
+
+
+class _PacedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, pace: tuple[float, float]) -> None:
+        super().__init__()
+        self.pace = pace
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        connection = functools.partial(_PacedHTTPSConnection, pace=self.pace)
+        return self.do_open(connection, req, context=self._context)  # type: ignore[attr-defined]
+
+
 class Client:
     """Bounded, timed HTTP requests whose failures become one-line toolkit errors."""
 
@@ -124,9 +202,10 @@ class Client:
         self.attempts = attempts
         self.min_rate, self.rate_window = min_rate, rate_window
         self.received = 0
-
-    def _pace(self) -> _Pace:
-        return _Pace(self.min_rate, self.rate_window)
+        pace = (min_rate, rate_window)
+        self._opener = urllib.request.build_opener(
+            _PacedHTTPHandler(pace), _PacedHTTPSHandler(pace)
+        )
 
     def head(self, url: str) -> Head:
         """The archive's size, whether it is served in byte ranges, and its validator."""
@@ -159,17 +238,8 @@ class Client:
                     raise NoRanges(response)
                 with response:
                     _check_content_range(response, url, start, start + length - 1)
-                    parts: list[bytes] = []
-                    got, pace = 0, self._pace()
-                    while got < length:
-                        chunk = response.read1(min(CHUNK, length - got))
-                        if not chunk:
-                            break
-                        parts.append(chunk)
-                        got += len(chunk)
-                        self.received += len(chunk)
-                        pace.add(len(chunk))
-                    data = b"".join(parts)
+                    data = response.read(length)
+                    self.received += len(data)
                     if len(data) < length:
                         raise http.client.IncompleteRead(data, length - len(data))
                     return data
@@ -245,10 +315,10 @@ class Client:
         step: Callable[[int, int], None],
     ) -> int:
         """Copy up to ``limit`` bytes (all, when ``None``), telling ``step(base + n, total)``."""
-        copied, pace = 0, self._pace()
+        copied = 0
         while limit is None or copied < limit:
             want = CHUNK if limit is None else min(CHUNK, limit - copied)
-            chunk = response.read1(want)  # what one read brings: a trickle is seen at once
+            chunk = response.read1(want)  # what one read brings: progress as bytes arrive
             if not chunk:
                 break
             try:
@@ -259,7 +329,6 @@ class Client:
             copied += len(chunk)
             self.received += len(chunk)
             step(base + copied, total)
-            pace.add(len(chunk))
         return copied
 
     def _tries(self, url: str) -> Iterator[_Attempt]:
@@ -285,7 +354,7 @@ class Client:
         request = urllib.request.Request(url, method=method, headers=dict(headers or {}))
         request.add_header("User-Agent", "opcc-toolkit fetch-data")
         try:
-            response = urllib.request.urlopen(request, timeout=self.timeout)  # noqa: S310
+            response = self._opener.open(request, timeout=self.timeout)
         except urllib.error.HTTPError as error:
             error.close()
             raise _HTTPStatus(error.code, str(error.reason)) from None
