@@ -415,9 +415,18 @@ def test_validate_names_a_template_that_calls_out(tmp_path: Path) -> None:
         '{{ (b.params.root / "/etc/passwd").read_text() }}\n'
         "{{ (b.params.root | attr('unlink'))() }}\n"
     )
+    (folder / "status.html.j2").write_text(
+        (folder / "status.html.j2").read_text() + '{% include "sections/extra.txt" %}\n'
+    )
+    (folder / "extra.txt").write_text("{{ b.params.root.unlink() }}\n")  # any file is read
     result = CliRunner().invoke(app, ["validate", "--params", str(root)])
     assert result.exit_code == 2, result.output
     lines = result.output.splitlines()
+    assert (
+        "my-templates/sections/extra.txt:1: templates: a template may not call 'unlink': "
+        "templates cannot reach files or programs (expected filters, macros and text "
+        "methods such as upper or join)"
+    ) in lines
     assert (
         "my-templates/sections/status.html.j2:2: templates: a template may not call "
         "'read_text': templates cannot reach files or programs (expected filters, macros "

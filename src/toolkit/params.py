@@ -560,11 +560,15 @@ def template_call_problems(params: Params) -> list[Problem]:
         return []
     folder = params.root / templates
     problems = []
-    for path in sorted(folder.rglob("*.j2")) if folder.is_dir() else []:
-        if path.is_file():
+    # Every file, not only *.j2: a template may {% include %} any file of the folder.
+    for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+        if path.is_file() and path.stat().st_size <= _TEMPLATE_SCAN_LIMIT:
             display = f"{templates}/{path.relative_to(folder).as_posix()}"
             problems += _template_call_problems(path, display)
     return problems
+
+
+_TEMPLATE_SCAN_LIMIT = 1 << 20  # a larger file is no wording; the sandbox still guards it
 
 
 def _template_call_problems(path: Path, display: str) -> list[Problem]:
