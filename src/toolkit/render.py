@@ -5,10 +5,16 @@ autoescaping on, so recommendation text such as ``<script>`` shows as text. The
 templates live in ``toolkit/templates/``; a force may override any of them by
 naming a folder in ``force.yaml`` (``templates:``) holding a file of the same name.
 
-A force's templates are data, not code: every template renders in Jinja's
-sandbox (no attribute starting with ``_``, so no way from ``cycler`` or a filter to
-Python's globals), and a template file that is a symlink leading out of the force's
-template folder is refused (:class:`toolkit.errors.InputError`), never read.
+A force's templates are data, not code: every template (sections, pages, the quarter
+index, the letter and its Markdown) renders in
+:class:`toolkit.template_sandbox.TemplateSandbox`, which allows only listed calls (the
+templates' own macros, the filters, text, list and dictionary methods) and refuses
+every attribute of objects that are neither plain data nor the toolkit's own, so no
+template can reach a file, a program or Python's globals. The force's template folder
+must lie inside the params root and a template file that is a symlink leading out of it
+is refused (:class:`toolkit.errors.InputError`), never read (:mod:`toolkit.containment`).
+The exported page's own template (``toolkit/nbtemplate``) is the toolkit's and cannot be
+replaced from the params.
 """
 
 from __future__ import annotations
