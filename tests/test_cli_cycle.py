@@ -27,7 +27,7 @@ from toolkit.fetch import DEFAULT_ARCHIVE_NAME, DEFAULT_BASE_URL, FetchReport
 
 runner = CliRunner()
 COLUMNS = ["Report", "Ref", "Kind", "Text", "Due", "Last status", "Last update", "Status"]
-COLUMNS += ["Update", "Evidence", "Owner", "Target date"]
+COLUMNS += ["Update", "Evidence", "Owner", "Target date", "As at"]
 
 
 def invoke(*args: str):

@@ -49,14 +49,15 @@ class Briefing(Facts):
     @cached_property
     def letter(self) -> Any:
         """The draft s55 response (:class:`toolkit.narrative.Letter`), as at
-        :attr:`letter_quarter`: byte-identical in every quarter once the response is sent."""
+        :attr:`letter_date`: byte-identical in every quarter once the response is sent."""
         from toolkit.narrative import draft_letter
 
-        if self.letter_quarter == self.quarter:
+        day = self.letter_date
+        if day == self.as_at:
             return draft_letter(self)
-        return draft_letter(
-            Briefing(self.params, self.report_id, self.letter_quarter, self.cache_dir)
-        )
+        at = Quarter.containing(day)
+        until = None if day == at.end else day
+        return draft_letter(Briefing(self.params, self.report_id, at, self.cache_dir, until))
 
     @cached_property
     def sent_letter(self) -> Any:
@@ -107,6 +108,7 @@ class Briefing(Facts):
         items["no_update"] = [row.item.ref for row in self.items if row.open and not row.updated]
         s55 = dict(self.s55)
         s55["letter_as_at"] = self.letter_quarter.id if report.response.sent else None
+        s55["letter_date"] = self.letter_date.isoformat() if report.response.sent else None
         s55["file"] = report.response.file or None
         figures: dict[str, Any] = {
             "report": self.report_id,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -54,7 +55,7 @@ QuarterOpt = Annotated[
     ),
 ]
 
-_state = {"debug": False}
+_state = {"debug": False, "failed": False}
 
 
 @app.callback()
@@ -69,14 +70,61 @@ def _main(
     )
 
 
+def _ignored_write_failure(unraisable: sys.UnraisableHookArgs) -> None:
+    """After a failure has been reported, or a write failed, the clean-up of what was
+    half written (a zip, an lxml writer, collected later) fails again: say that at debug
+    level only, never as an "Exception ignored" traceback."""
+    from toolkit.errors import write_failure
+
+    value = unraisable.exc_value
+    if _state["failed"] or (value is not None and write_failure(value) is not None):
+        log.debug("while cleaning up after a failure: %r", value)
+        return
+    sys.__unraisablehook__(unraisable)
+
+
+def _require_utf8(*options: tuple[str, Path | None]) -> None:
+    """Refuse a path option whose absolute path is not UTF-8 text, before anything runs.
+
+    Linux allows any bytes in a file name, but the briefings carry their paths as text
+    (the notebook's parameters, the manifest, the messages): a name that cannot be
+    written as UTF-8 would fail later, in every briefing, without naming the folder.
+
+    Raises
+    ------
+    InputError
+        Naming the option and the path.
+    """
+    for option, path in options:
+        if path is None:
+            continue
+        try:
+            str(path.absolute()).encode("utf-8")
+        except UnicodeEncodeError:
+            raw = repr(os.fsencode(path.absolute()))[2:-1]  # the bytes, \xff for a bad one
+            raise InputError(
+                Problem(
+                    "command line",
+                    option,
+                    "the path is not valid UTF-8, so the outputs and messages could not name it",
+                    expected="a path whose folder names are UTF-8 (rename it or choose another)",
+                    got=f"'{raw}'",
+                )
+            ) from None
+
+
 def _fail(err: ToolkitError) -> typer.Exit:
+    from toolkit.characters import printable
+
     if _state["debug"]:
         import traceback
 
         traceback.print_exception(err)
+    _state["failed"] = True
     problems = err.problems if isinstance(err, InputError) else [err]
     for problem in problems:
-        err_console.print(str(problem), markup=False)
+        # One line each, whatever a file name held (a line break, a lone surrogate).
+        err_console.print(printable(str(problem)), markup=False)
     if isinstance(err, InputError) and len(err.problems) > 1:
         err_console.print(f"{len(err.problems)} problems found.", markup=False)
     return typer.Exit(err.exit_code)
@@ -101,6 +149,7 @@ def validate(
     from toolkit.params import load_params
 
     try:
+        _require_utf8(("--params", params))
         parsed = _parse_quarter(quarter) if quarter else None
         loaded = load_params(params)
         data = check_data(loaded)
@@ -225,6 +274,7 @@ def run(
     # copy, whatever is saved into the params folder while the run goes on.
     snapshot = contextlib.ExitStack()
     try:
+        _require_utf8(("--params", params), ("--out", out), ("--notebook", notebook))
         parsed = _parse_quarter(quarter)
         ids = list(report_ids or [])
         if all_reports and ids:
@@ -427,6 +477,7 @@ def status(
                     got=shown(output_format),
                 )
             )
+        _require_utf8(("--params", params))
         parsed = _parse_quarter(quarter)
         loaded = load_params(params)
         rows = listing.status_rows(Register(loaded), parsed)
@@ -473,6 +524,7 @@ def tracker(
     from toolkit.tracker import write_tracker
 
     try:
+        _require_utf8(("--params", params), ("--out", out))
         parsed = _parse_quarter(quarter)
         loaded = load_params(params)
         folder = out / parsed.id
@@ -509,6 +561,7 @@ def request_updates(
     from toolkit.workbook import default_path, write_request
 
     try:
+        _require_utf8(("--params", params), ("--out", out))
         parsed = _parse_quarter(quarter)
         if out is not None and out.suffix.lower() != ".xlsx":
             raise InputError(
@@ -574,6 +627,7 @@ def fetch_data(
     from toolkit.params import load_force
 
     try:
+        _require_utf8(("--params", params))
         month_list = fetch.parse_months(months)
         force = load_force(params)
         slugs = (
@@ -619,9 +673,12 @@ def new_report(
     from toolkit import newreport
 
     try:
+        _require_utf8(("--params", params))
         path = newreport.new_report(params, report_id, title=title, published=published, kind=kind)
     except ToolkitError as err:
         raise _fail(err) from None
+    except OSError as exc:
+        raise _fail(OutputError(exc, params / "reports", what="the report file")) from None
     out_console.print(
         f"Wrote {path}. Add its items (or leave items: [] for a report that makes none for "
         "the force), then run toolkit validate.",
@@ -640,6 +697,7 @@ def init(
     from toolkit.init import init_root
 
     try:
+        _require_utf8(("FOLDER", folder))
         if not force:
             raise InputError(
                 Problem(
@@ -652,6 +710,8 @@ def init(
         started = init_root(folder, force)
     except ToolkitError as err:
         raise _fail(err) from None
+    except OSError as exc:
+        raise _fail(OutputError(exc, folder, what="the params root")) from None
     quoted = _quoted(folder)
     lines = [
         f"Wrote a params root for {started.force.name} in {folder}.",
@@ -694,9 +754,12 @@ def example(
     from toolkit.init import copy_example
 
     try:
+        _require_utf8(("FOLDER", folder), ("--police-uk", police_uk))
         copied = copy_example(folder, police_uk)
     except ToolkitError as err:
         raise _fail(err) from None
+    except OSError as exc:
+        raise _fail(OutputError(exc, folder, what="the example")) from None
     out_console.print(
         f"Copied the worked example into {folder}: params/, notebooks/ and data/sample/.",
         markup=False,
@@ -800,9 +863,21 @@ def _progress() -> Iterator[Callable[[int, int, str], None]]:
 
 def main() -> None:
     """Console-script entry point."""
+    if "--debug" not in sys.argv[1:]:
+        sys.unraisablehook = _ignored_write_failure
     try:
         app()
     except ToolkitError as err:  # pragma: no cover - commands catch their own
         for line in str(err).splitlines():
             print(line, file=sys.stderr)
         sys.exit(err.exit_code)
+    except OSError as exc:
+        # A file error no command worded (the commands word those they expect): still one
+        # line naming the file, never a traceback, unless --debug asks for it.
+        if "--debug" in sys.argv[1:]:
+            raise
+        from toolkit.characters import printable
+
+        place = f"{exc.filename}: " if exc.filename is not None else ""
+        print(printable(f"{place}{exc.strerror or exc}"), file=sys.stderr)
+        sys.exit(1)

@@ -3,7 +3,11 @@
 Rules (``DESIGN.md`` and the decisions taken where it is silent):
 
 * An item's status in quarter Q is its latest update at or before Q; an item with
-  no update yet is ``not-started``.
+  no update yet is ``not-started``. Within a quarter, updates are ordered by their
+  ``as_at`` day (blank: the quarter's last day), so the latest is the status at its end.
+* An item's position at a day is its latest update whose ``as_at`` day is on or before
+  it (:meth:`Register.position`); a register made with ``until`` holds only the updates
+  known on that day (the letter of a response sent mid-quarter is drafted from one).
 * Due date: the item's ``due`` resolved against the report's publication date
   ("immediately" = publication day, "within N months/weeks" = from publication);
   where the item has none, the latest ``target_date`` given at or before Q.
@@ -54,6 +58,7 @@ class ItemStatus:
     past_target: bool = False
     opened: date | None = None
     as_at: date | None = None
+    original_target: date | None = None
 
     @property
     def days_open(self) -> int | None:
@@ -116,15 +121,37 @@ class Register:
     ----------
     params
         A loaded params root (:func:`toolkit.params.load_params`).
+    until
+        When given, only the updates whose day (``as_at``, else their quarter's end) is on
+        or before it: the register as it stood that day.
 
     Update files are read and checked by :func:`toolkit.params.load_params`.
     """
 
-    def __init__(self, params: Params) -> None:
+    def __init__(self, params: Params, until: date | None = None) -> None:
         self.params = params
+        self.until = until
         self.history: dict[tuple[str, str], list[Update]] = {}
-        for row in sorted(params.updates, key=lambda u: u.quarter):
+        rows = [u for u in params.updates if until is None or u.day <= until]
+        for row in sorted(rows, key=lambda u: (u.quarter, u.day)):
             self.history.setdefault((row.report, row.ref), []).append(row)
+
+    def position(self, report_id: str, ref: str, day: date) -> Update | None:
+        """The item's latest update whose day is on or before ``day`` (``None``: none yet)."""
+        rows = [u for u in self.history.get((report_id, ref), []) if u.day <= day]
+        return rows[-1] if rows else None
+
+    def status_on(self, report_id: str, ref: str, day: date) -> str:
+        """The item's status on ``day`` (:meth:`position`; ``not-started`` before any)."""
+        latest = self.position(report_id, ref, day)
+        return latest.status if latest else Status.NOT_STARTED
+
+    def original_target(self, report_id: str, ref: str, quarter: Quarter) -> date | None:
+        """The first target date the force gave for the item, at or before ``quarter``."""
+        for u in self.history.get((report_id, ref), []):
+            if u.quarter <= quarter and u.target_date is not None:
+                return u.target_date
+        return None
 
     def tracked(self, report_id: str, quarter: Quarter) -> bool:
         """Whether the report is tracked in ``quarter``: published by its end, or already
@@ -228,6 +255,7 @@ class Register:
             past_target=is_open and target is not None and target < quarter.end,
             opened=self._opened(report_id, item.ref),
             as_at=quarter.end,
+            original_target=self.original_target(report_id, item.ref, quarter),
         )
 
     def slips(self, report_id: str, ref: str, quarter: Quarter) -> Slips | None:

@@ -10,7 +10,9 @@ quarters or more) and *new* (the report came out this quarter).
 * ``table`` (for a terminal): the flags, ref, status and due date are never wrapped or
   cut; the report id, kind and owner wrap to make room. On a terminal too narrow for
   even that, each item is printed as two lines instead, so a flag is never dropped.
-* ``csv``: one header row, then one row per item; flags as ``true``/``false``.
+* ``csv``: one header row, then one row per item; flags as ``true``/``false``; a cell
+  that begins like a formula gets a leading apostrophe, as in ``tracker.csv``
+  (:func:`toolkit.characters.spreadsheet_text`).
 * ``json``: ``{"quarter": …, "as_at": …, "items": [{…}, …]}`` with booleans and ISO dates.
 """
 
@@ -26,6 +28,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from toolkit.characters import spreadsheet_text
 from toolkit.quarters import Quarter
 from toolkit.register import Register
 from toolkit.vocabulary import ItemKind, Rag, Status
@@ -75,7 +78,7 @@ def as_csv(rows: list[dict[str, Any]]) -> str:
             [
                 ("true" if row[f] else "false")
                 if f in FLAGS
-                else ("" if row[f] is None else row[f])
+                else ("" if row[f] is None else spreadsheet_text(str(row[f])))
                 for f in FIELDS
             ]
         )

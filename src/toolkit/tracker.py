@@ -41,6 +41,8 @@ from pathlib import Path
 from typing import Any
 
 from toolkit import atomic
+from toolkit.characters import spreadsheet_text
+from toolkit.errors import writing
 from toolkit.overview import item_rows
 from toolkit.params import Params
 from toolkit.quarters import Quarter
@@ -139,7 +141,6 @@ COLUMNS: tuple[Column, ...] = (
     ),
 )
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _DATE_FORMAT = "dd/mm/yyyy"
 
 
@@ -209,8 +210,7 @@ def csv_text(rows: Sequence[dict[str, Any]], public: bool = False) -> str:
 def _csv_cell(value: object) -> str:
     if isinstance(value, date):
         return value.isoformat()
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return spreadsheet_text(str(value))
 
 
 def workbook(
@@ -335,7 +335,8 @@ def tracker_files(
     csv_name, xlsx_name = file_names(public)
     data = ("\ufeff" + csv_text(rows, public)).encode("utf-8")
     book = io.BytesIO()
-    workbook(params, quarter, rows, public).save(book)
+    with writing():  # openpyxl writes each sheet to a temporary file first
+        workbook(params, quarter, rows, public).save(book)
     return TrackerFiles(csv_name, xlsx_name, data, book.getvalue(), len(rows))
 
 

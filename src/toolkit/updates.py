@@ -19,6 +19,13 @@ is no update for the quarter. An empty status in such a row means "unchanged".
 
 Dates in ``target_date`` are ISO ``YYYY-MM-DD``, real Excel dates, or the UK form
 ``DD/MM/YYYY`` (never the US form).
+
+Dated updates: the optional column ``as_at`` gives the day an update describes, a date
+inside the file's quarter (blank: the quarter's last day). One item may have several rows
+in one quarter when their ``as_at`` dates differ; the latest is its status at the quarter's
+end, and the letter of a response sent mid-quarter is drafted from those on or before the
+sent date. Two rows for one item with the same date are refused, as is a date outside the
+quarter (``updates/2019-20-Q4.csv:3: as_at: …``).
 """
 
 from __future__ import annotations
@@ -26,17 +33,18 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from toolkit.characters import control_character
 from toolkit.dates import FORMS as DATE_FORMS
 from toolkit.dates import NotADate, parse_day
-from toolkit.errors import Problem, shown
+from toolkit.errors import DataError, Problem, shown
 from toolkit.quarters import Quarter
 from toolkit.returned import CHECKED, Sent, check_returned_row, nothing_new, read_sent
 from toolkit.vocabulary import ClosedBy, Status, parse_status
+from toolkit.zipmember import DOCUMENT, check_archive
 
 log = logging.getLogger("toolkit")
 
@@ -68,6 +76,16 @@ class Update:
     row: int
     signed_off_by: str = ""
     closed_by: str = ""
+    as_at: date | None = None
+
+    @property
+    def day(self) -> date:
+        """The day the update describes: its ``as_at``, else its quarter's last day."""
+        return self.as_at if self.as_at is not None else self.quarter.end
+
+
+DATED = ("as_at",)
+"""Optional column read beside :data:`COLUMNS`: the day an update describes."""
 
 
 def normalise_status(value: str) -> Status | None:
@@ -121,6 +139,10 @@ def _cell(value: object) -> str:
 
 def _read_rows(path: Path, display: str) -> tuple[list[list[object]], list[Problem]]:
     if path.suffix.lower() == ".xlsx":
+        try:
+            check_archive(path, display, limits=DOCUMENT)
+        except DataError as err:
+            return [], err.problems
         try:
             from python_calamine import CalamineWorkbook
 
@@ -192,7 +214,7 @@ def read_updates(
                 got=",".join(h for h in header if h) or "an empty header",
             )
         ]
-    index = {name: header.index(name) for name in READ_COLUMNS if name in header}
+    index = {name: header.index(name) for name in (*READ_COLUMNS, *DATED) if name in header}
     sent = _request_record(path)
     if sent is not None and sent.quarter != quarter.id:
         return [], [
@@ -205,7 +227,7 @@ def read_updates(
             )
         ]
     updates: list[Update] = []
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[tuple[str, str, date], int] = {}
     for number, row in enumerate(rows[1:], start=2):
         cells = {name: _cell(row[i]) if i < len(row) else "" for name, i in index.items()}
         if not any(_cell(c) for c in row):
@@ -230,19 +252,23 @@ def read_updates(
             if not cells["status"]:  # a cleared status in a returned workbook: unchanged
                 cells["status"] = record["last_status"]
         found += _check_row(cells, display, number, refs)
+        as_at, dated = _as_at(row, index, quarter, display, number)
+        found += dated
         if found:
             problems += found
             continue
         if record is not None and _nothing_new(cells, row, index, record):
             log.info("%s:%d: nothing new for %s %s", display, number, cells["report"], cells["ref"])
             continue
-        key = (cells["report"], cells["ref"])
+        key = (cells["report"], cells["ref"], as_at or quarter.end)
         if key in seen:
             problems.append(
                 Problem(
                     display,
-                    "ref",
-                    f"a second row for {key[0]} {key[1]} in one quarter (first on row {seen[key]})",
+                    "ref" if as_at is None else "as_at",
+                    f"a second row for {key[0]} {key[1]} "
+                    + ("in one quarter" if as_at is None else f"as at {as_at.isoformat()}")
+                    + f" (first on row {seen[key]})",
                     line=number,
                 )
             )
@@ -267,9 +293,40 @@ def read_updates(
                 row=number,
                 signed_off_by=cells.get("signed_off_by", ""),
                 closed_by=cells.get("closed_by", "").lower(),
+                as_at=as_at,
             )
         )
+    updates.sort(key=lambda u: u.day)  # stable: same-day rows keep the file's order
     return updates, problems
+
+
+def _as_at(
+    row: list[object], index: dict[str, int], quarter: Quarter, display: str, number: int
+) -> tuple[date | None, list[Problem]]:
+    """The row's ``as_at`` date (``None`` when blank), or the problem with it: not a date,
+    or a date outside the file's quarter."""
+    column = index.get("as_at")
+    raw = row[column] if column is not None and column < len(row) else None
+    try:
+        day = _parse_date(raw)
+    except NotADate as err:
+        return None, [
+            Problem(
+                display, "as_at", str(err), line=number, expected=DATE_FORMS, got=shown(_cell(raw))
+            )
+        ]
+    if day is not None and not quarter.start <= day <= quarter.end:
+        return None, [
+            Problem(
+                display,
+                "as_at",
+                f"date outside the file's quarter {quarter.id}",
+                line=number,
+                expected=f"a date from {quarter.start.isoformat()} to {quarter.end.isoformat()}",
+                got=day.isoformat(),
+            )
+        ]
+    return day, []
 
 
 def _request_record(path: Path) -> Sent | None:
@@ -298,16 +355,6 @@ def _nothing_new(
     column = index.get("target_date")
     raw = row[column] if column is not None and column < len(row) else None
     return nothing_new(cells, _parse_date(raw), record)
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-
-
-def control_character(text: str) -> str | None:
-    """Words for the first control character in ``text`` that Word and XML cannot hold
-    (tabs and line breaks are fine), e.g. ``a control character (U+0007)``; else ``None``."""
-    found = _CONTROL.search(text)
-    return f"a control character (U+{ord(found.group()):04X})" if found else None
 
 
 def _check_row(

@@ -228,7 +228,13 @@ class RunState(StrEnum):
         return self in (RunState.WAITING, RunState.RUNNING, RunState.EXPORTING)
 
 
-OTHER_TAG_COLOURS = {"failed": "red", "stale": "yellow", "pass": "green", "fail": "red"}
+OTHER_TAG_COLOURS = {
+    "failed": "red",
+    "stale": "yellow",
+    "pass": "green",
+    "fail": "red",
+    "cannot-check": "yellow",
+}
 """Tag colours for the words that are no status or s55 state (flags, check results)."""
 
 
