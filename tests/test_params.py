@@ -291,3 +291,62 @@ def test_report_ids_that_cannot_name_a_folder_are_refused(report_id, message):
     with pytest.raises(InputError) as caught:
         check_report_id(report_id)
     assert str(caught.value) == message
+
+
+# -- crime types are data.police.uk's own --------------------------------------------
+
+
+def _crime_types(root: Path, value: str) -> None:
+    beta = root / "reports" / "beta.yaml"
+    text = beta.read_text(encoding="utf-8")
+    beta.write_text(text.replace("kind: thematic\n", f"kind: thematic\ncrime_types: {value}\n"))
+
+
+_ALL_TYPES = (
+    "Anti-social behaviour, Bicycle theft, Burglary, Criminal damage and arson, Drugs, "
+    "Other crime, Other theft, Possession of weapons, Public order, Robbery, Shoplifting, "
+    "Theft from the person, Vehicle crime, Violence and sexual offences"
+)
+
+
+@pytest.mark.parametrize(
+    ("given", "hint"),
+    [
+        ("Drug", "; did you mean 'Drugs'?"),
+        ("Weapons", "; did you mean 'Possession of weapons'?"),
+        ("Violence & sexual offences", "; did you mean 'Violence and sexual offences'?"),
+        ("Knife crime", ""),
+    ],
+)
+def test_an_unknown_crime_type_is_refused_with_the_closest(root, given, hint):
+    """``crime_types: [Drug]`` passed validate and the figures said 0 where the data
+    hold 380: a type the data never holds is an error naming the nearest real one."""
+    _crime_types(root, f"[Burglary, {given}]")
+    assert problems(root) == [
+        f"reports/beta.yaml:4: crime_types: not a data.police.uk crime type{hint} "
+        f"(expected one of {_ALL_TYPES}, got '{given}')"
+    ]
+
+
+def test_a_crime_type_in_another_case_is_spelled_as_the_data_spells_it(root):
+    _crime_types(root, "[drugs, POSSESSION OF  WEAPONS, Violent crime]")
+    report = load_params(root).reports["beta"]
+    assert report.crime_types == ["Drugs", "Possession of weapons", "Violent crime"]
+
+
+def test_the_crime_types_are_the_ones_data_police_uk_files_hold():
+    """One list, in toolkit.vocabulary: the sample's street files hold exactly these
+    (no more), and the Home Office mapping covers each."""
+    import csv
+
+    from toolkit.performance.recorded_crime import OFFENCES_FOR_CRIME_TYPE
+    from toolkit.vocabulary import POLICE_UK_CRIME_TYPES
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample" / "police-uk"
+    seen: set[str] = set()
+    for path in sorted(sample.glob("*/*-street.csv")):
+        with path.open(encoding="utf-8") as file:
+            seen |= {row["Crime type"] for row in csv.DictReader(file)}
+    assert seen <= set(POLICE_UK_CRIME_TYPES)
+    assert len(seen) == 14
+    assert set(OFFENCES_FOR_CRIME_TYPE) == set(POLICE_UK_CRIME_TYPES)

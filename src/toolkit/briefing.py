@@ -65,9 +65,12 @@ class Briefing(Facts):
         name = self.report.response.file
         if not name:
             return None
+        from toolkit.containment import require_inside
         from toolkit.sentletter import read_sent_letter
 
-        return read_sent_letter(self, self.params.path(name), name)
+        # The run's copy of the params, and only inside it (the rule validate applies).
+        root = self.params.root
+        return read_sent_letter(self, require_inside(root / name, root, name), name)
 
     @property
     def compliance(self) -> list[dict[str, Any]]:

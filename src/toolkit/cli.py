@@ -15,6 +15,7 @@ import contextlib
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -810,9 +811,14 @@ def _police_uk_folder(root: Path, force: ForceFile) -> Path:
     return path if path.is_absolute() else root / path
 
 
+PROGRESS_EVERY = 10.0
+"""Seconds between progress lines for one file when the output is not a terminal."""
+
+
 @contextlib.contextmanager
 def _progress() -> Iterator[Callable[[int, int, str], None]]:
-    """A download progress callback: a rich bar on a terminal, a line per file otherwise."""
+    """A download progress callback: a rich bar on a terminal; otherwise a line per file,
+    and every :data:`PROGRESS_EVERY` seconds a line with the bytes so far."""
     if err_console.is_terminal:
         from rich.progress import (
             BarColumn,
@@ -839,11 +845,18 @@ def _progress() -> Iterator[Callable[[int, int, str], None]]:
             yield update
         return
     shown_labels: set[str] = set()
+    last = [time.monotonic()]
 
     def line(done: int, total: int, label: str) -> None:
+        now = time.monotonic()
         if label not in shown_labels:
             shown_labels.add(label)
+            last[0] = now
             err_console.print(f"fetching {label}", markup=False)
+        elif now - last[0] >= PROGRESS_EVERY:  # a long download: say how far it is
+            last[0] = now
+            of = f" of {total / 1e6:,.1f}" if total else ""
+            err_console.print(f"fetching {label}: {done / 1e6:,.1f}{of} MB", markup=False)
 
     yield line
 

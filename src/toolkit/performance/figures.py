@@ -208,10 +208,18 @@ def police_uk_figures(
             for t in types
         }
         empty_months = sorted(set(own.empty_months) | (set(data.months(force)) - held))
-        if empty_months:
+        damaged = {m: data.damage(force, m) for m in empty_months}
+        damaged = {m: why for m, why in damaged.items() if why}
+        no_rows = [m for m in empty_months if m not in damaged]
+        if no_rows:
             notes.append(
-                f"The data.police.uk file for {force} for {', '.join(empty_months)} has no "
+                f"The data.police.uk file for {force} for {', '.join(no_rows)} has no "
                 "rows (a truncated download?): that month is counted as missing, not as zero."
+            )
+        for month, why in damaged.items():
+            notes.append(
+                f"The data.police.uk file for {force} for {month} is damaged ({why}): that "
+                "month is counted as missing, not from the rows that could be read."
             )
         if own.empty:
             notes.append(f"There is no data.police.uk file for {force} in {quarter.id}.")
