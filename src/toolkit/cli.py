@@ -663,7 +663,8 @@ def example(
         typer.Option(
             "--police-uk",
             help="The example's data.police.uk files: a folder or .zip in the download's "
-            "layout \\[default: the source checkout's data/sample/police-uk].",
+            "layout \\[default: the example's own, from the source checkout or the "
+            "installed package].",
         ),
     ] = None,
 ) -> None:
@@ -680,8 +681,8 @@ def example(
     )
     if copied is None:
         out_console.print(
-            "Its data.police.uk street-level files (63 MB) are not part of the installed "
-            f"toolkit: copy data/sample/police-uk from the toolkit's source into "
+            "Its data.police.uk street-level files are missing from this installation: "
+            f"copy data/sample/police-uk from the toolkit's source into "
             f"{folder / 'data' / 'sample' / 'police-uk'} (or give --police-uk PATH to this "
             "command in a new folder).",
             markup=False,
