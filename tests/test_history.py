@@ -224,6 +224,14 @@ def test_overdue_against_the_due_date_and_past_the_forces_target_are_counted_apa
     assert "31 December 2020" in html and "28 February 2020" in html
     assert '<strong class="tag tag--red">Past target</strong>' in html
     assert '<strong class="tag tag--red">Overdue</strong>' not in html
+    assert "31 December 2020" in html and "2020-12-31" not in html  # a plain date, once
+    # R3: no due date from the report, so overdue is measured from the target: one flag.
+    alpha_html = section("status", build("alpha", Q[4].id, register_root))
+    r3 = alpha_html[alpha_html.index('<th scope="row">R3</th>') :]
+    r3 = r3[: r3.index("</tr>")]
+    assert "None set by the report" in r3 and "31 January 2020" in r3
+    assert '<strong class="tag tag--red">Overdue</strong>' in r3
+    assert "Past target" not in r3
 
 
 def test_the_letter_gives_the_due_date_and_the_forces_target_side_by_side(register_root):

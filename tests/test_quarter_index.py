@@ -86,6 +86,7 @@ def test_index_json_carries_the_overview_numbers(written):
         "s55_due": 0,
         "s55_sent": 1,
         "s55_overdue": 2,
+        "stale": 0,
     }
     assert [(o["ref"], o["days_overdue"]) for o in data["overview"]["overdue"]] == [
         ("R2", 173),
@@ -116,9 +117,9 @@ def test_page_sections_and_numbers(written):
     # Overdue items, most overdue first, with due/target and days.
     overdue = _text(html[html.index('id="overdue"') : html.index('id="changes"')])
     assert overdue.index("R2") < overdue.index("A1")
-    assert "10 October 2019 None given 173" in overdue
-    assert "None given 28 February 2020 32" in overdue
-    assert "Audit under way. In progress, 2019-20-Q3" in overdue
+    assert "10 October 2019 None given by the force 173" in overdue
+    assert "None set by the report 28 February 2020 32" in overdue
+    assert "Audit under way. In progress, Q3 2019/20" in overdue
     assert "Overdue by 280 days" in text and "Overdue by 65 days" in text
     assert "The last 4 quarters, up to this one, counted from the register" in text
     assert "Complete Superseded" in text  # R1: from -> to
