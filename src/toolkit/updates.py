@@ -216,6 +216,7 @@ def read_updates(
                 )
             )
             continue
+        cells["ref"] = canonical_ref(cells["ref"], refs.get(cells["report"], set()))
         record = sent.rows.get((cells["report"], cells["ref"])) if sent is not None else None
         found = []
         if record is not None:
@@ -299,6 +300,15 @@ def control_character(text: str) -> str | None:
     (tabs and line breaks are fine), e.g. ``a control character (U+0007)``; else ``None``."""
     found = _CONTROL.search(text)
     return f"a control character (U+{ord(found.group()):04X})" if found else None
+
+
+def canonical_ref(ref: str, known: set[str]) -> str:
+    """The item's ref as the report file spells it, matched regardless of case (``r3`` finds
+    ``R3``), as statuses are; ``ref`` unchanged when no item, or more than one, matches."""
+    if ref in known:
+        return ref
+    matches = [k for k in known if k.casefold() == ref.casefold()]
+    return matches[0] if len(matches) == 1 else ref
 
 
 def _check_row(

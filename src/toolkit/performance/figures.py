@@ -224,8 +224,7 @@ def police_uk_figures(
             pass
         elif previous.empty:
             notes.append(
-                f"No data.police.uk files for {earlier.short}: "
-                "no year-on-year comparison."
+                f"No data.police.uk files for {earlier.short}: no year-on-year comparison."
             )
         else:
             notes.append(

@@ -377,4 +377,3 @@ def _match_count(rows: pd.DataFrame, kind: str, crime_type: str) -> int | None:
     if not mask.any():
         return None
     return int(rows.loc[mask, "count"].sum())
-
