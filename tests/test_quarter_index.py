@@ -164,3 +164,18 @@ def test_no_axe_violations(written, tmp_path, width):
     assert result["violations"] == [], format_violations(result)
     assert result["external_requests"] == []
     assert int.from_bytes(shot.read_bytes()[16:20], "big") == width, "the page scrolls sideways"
+
+
+def test_past_target_is_counted_beside_overdue_only_where_the_report_set_a_due_date():
+    from toolkit.index_rows import past_target_with_due
+
+    # R3 has no due date (overdue from its target), G1 has one: only G1 adds to overdue.
+    items = {
+        "days_past_target": {"R3": 60, "G1": 32},
+        "dates": {
+            "R3": {"due": None, "target": "2020-01-31"},
+            "G1": {"due": "2020-12-31", "target": "2020-02-28"},
+        },
+    }
+    assert past_target_with_due(items) == 1
+    assert past_target_with_due({"days_past_target": {}, "dates": {}}) == 0

@@ -424,7 +424,8 @@ def status(
         return
     out_console.print(listing.as_table(rows, parsed, out_console.width))
     overdue = sum(row["overdue"] for row in rows)
-    past_target = sum(row["past_target"] for row in rows)
+    # Without a report due date, overdue is measured from the target: counted once, as overdue.
+    past_target = sum(bool(row["past_target"] and row["due"]) for row in rows)
     out_console.print(
         f"{len(rows)} open item{'s' if len(rows) != 1 else ''}, {overdue} overdue, "
         f"{past_target} past the force's target.",
