@@ -103,6 +103,8 @@ def test_page_sections_and_numbers(written):
     assert headings == [
         "Contents",
         "Headline figures",
+        "RAG ratings",
+        "Expected closures",
         "Section 55 responses",
         "Overdue items",
         "What changed this quarter",
@@ -131,7 +133,18 @@ def test_page_sections_and_numbers(written):
 
 def test_chart_has_alt_text_and_its_table(written):
     html = (written / "index.html").read_text(encoding="utf-8")
-    alt = unescape(re.search(r'<img src="data:image/png;base64,[^"]+" alt="([^"]+)"', html)[1])
+    alts = [
+        unescape(found)
+        for found in re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]+)"', html)
+    ]
+    # The expected closures chart: R2 (due 10 Oct 2019), A1 (target 28 Feb 2020) and G1
+    # (due 31 Mar 2020, the quarter's last day) are all at or past their date.
+    assert alts[0] == (
+        "Bar chart of the 3 open items by the quarter they are expected to close in. "
+        "By 31 March 2020 (past its date): 3; Q1 2020/21: 0; Q2 2020/21: 0; Q3 2020/21: 0; "
+        "Q4 2020/21: 0; Later than Q4 2020/21: 0; No date: 0."
+    )
+    alt = alts[1]
     assert alt.startswith(
         "Line chart of open, overdue and closed items at each quarter's end, "
         "Q1 2019/20 to Q4 2019/20. At the end of Q4 2019/20: 3 open (down from 5), "

@@ -45,10 +45,11 @@ from papermill.iorw import load_notebook_node
 
 from toolkit import atomic, manifest, resources
 from toolkit.ahead import QuarterPartsAhead, warm_cache
+from toolkit.errors import write_failure
 from toolkit.execute import execute, first_line
 from toolkit.index_rows import data_notice, index_rows
 from toolkit.kernels import KernelPool, KernelPoolClosed, PooledKernel, Zygote
-from toolkit.params import Params
+from toolkit.params import FAILED_FOLDER, Params
 from toolkit.quarter_index import write_quarter_index
 from toolkit.quarters import Quarter
 from toolkit.results import STAGES, Batch, Event, OnEvent, Result
@@ -155,7 +156,7 @@ class _Runner:
                 else first_line(err)
             )
             if executed.exists() and not self.stop.is_set():
-                failed = self.quarter_dir / "failed" / f"{report_id}.ipynb"
+                failed = self.quarter_dir / FAILED_FOLDER / f"{report_id}.ipynb"
                 try:
                     failed.parent.mkdir(parents=True, exist_ok=True)
                     os.replace(executed, failed)
@@ -167,7 +168,7 @@ class _Runner:
         else:
             result.ok = True
             result.outputs = sorted(p for p in final.iterdir() if p.is_file())
-            (self.quarter_dir / "failed" / f"{report_id}.ipynb").unlink(missing_ok=True)
+            (self.quarter_dir / FAILED_FOLDER / f"{report_id}.ipynb").unlink(missing_ok=True)
         result.seconds = time.perf_counter() - started
         result.ended = manifest.utc_now()
         self.emit(report_id, result.status, started, result.error)
@@ -377,9 +378,14 @@ def run_reports(
             started=started,
             ended=ended,
         )
-    except OSError:
+    except Exception as exc:
+        failure = write_failure(exc)  # a full disk, a file-size limit (lxml's IO_EFBIG too)
+        if failure is None:
+            raise
         # An earlier manifest would now describe briefings this run replaced: better none.
         with contextlib.suppress(OSError):
             (quarter_dir / "manifest.json").unlink(missing_ok=True)
-        raise
+        if failure is exc:
+            raise
+        raise failure from exc
     return Batch(quarter, results, index, manifest_path, time.perf_counter() - started_clock)

@@ -613,3 +613,47 @@ def _items_alt(series: Sequence[Mapping[str, Any]], span: str) -> str:
         "came from reports published in it."
     )
     return alt
+
+
+def closures_chart(buckets: Sequence[Mapping[str, Any]]) -> Chart:
+    """Bar chart of open items by the quarter they are expected to close in.
+
+    Parameters
+    ----------
+    buckets
+        :class:`toolkit.overview.ClosureBucket` as dicts, in order: ``label``, ``count``.
+        Each bar carries its number, so the chart does not rest on reading the axis.
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    labels = [str(b["label"]) for b in buckets]
+    counts = [int(b["count"]) for b in buckets]
+    table: list[Row] = [["Expected to close", "Open items"]]
+    table += [[label, count] for label, count in zip(labels, counts, strict=True)]
+    with mpl_style.context(_style()), mpl_style.context(_PLAIN_TEXT):
+        fig = Figure(figsize=(6.4, 4.2), dpi=_DPI, layout="constrained")
+        fig.set_facecolor("white")
+        ax = fig.add_subplot()
+        xs = list(range(len(counts)))
+        bars = ax.bar(xs, counts, color=PALETTE[0], width=0.6)
+        ax.bar_label(bars, labels=[f"{c:,}" for c in counts], padding=3, fontsize=11)
+        ax.set_xticks(xs, [textwrap.fill(label, 12) for label in labels], fontsize=9)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_ylim(bottom=0, top=max([1, *counts]) * 1.2)
+        ax.set_ylabel("Open items")
+        ax.set_title("Open items by expected closing quarter", fontsize=14)
+        png = _png(fig)
+    caption = (
+        "Open items by the quarter of the force's latest target date (else the report's "
+        "due date). Source: the recommendation register."
+    )
+    total = sum(counts)
+    if not buckets or total == 0:
+        alt = "Bar chart of open items by expected closing quarter: no item is open."
+    else:
+        parts = [f"{label}: {count:,}" for label, count in zip(labels, counts, strict=True)]
+        alt = (
+            f"Bar chart of the {total:,} open item{'s' if total != 1 else ''} by the quarter "
+            f"they are expected to close in. {'; '.join(parts)}."
+        )
+    return Chart(png, alt, caption, table)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -53,7 +54,7 @@ QuarterOpt = Annotated[
     ),
 ]
 
-_state = {"debug": False}
+_state = {"debug": False, "failed": False}
 
 
 @app.callback()
@@ -68,28 +69,91 @@ def _main(
     )
 
 
+def _ignored_write_failure(unraisable: sys.UnraisableHookArgs) -> None:
+    """After a failure has been reported, or a write failed, the clean-up of what was
+    half written (a zip, an lxml writer, collected later) fails again: say that at debug
+    level only, never as an "Exception ignored" traceback."""
+    from toolkit.errors import write_failure
+
+    value = unraisable.exc_value
+    if _state["failed"] or (value is not None and write_failure(value) is not None):
+        log.debug("while cleaning up after a failure: %r", value)
+        return
+    sys.__unraisablehook__(unraisable)
+
+
+def _require_utf8(*options: tuple[str, Path | None]) -> None:
+    """Refuse a path option whose absolute path is not UTF-8 text, before anything runs.
+
+    Linux allows any bytes in a file name, but the briefings carry their paths as text
+    (the notebook's parameters, the manifest, the messages): a name that cannot be
+    written as UTF-8 would fail later, in every briefing, without naming the folder.
+
+    Raises
+    ------
+    InputError
+        Naming the option and the path.
+    """
+    for option, path in options:
+        if path is None:
+            continue
+        try:
+            str(path.absolute()).encode("utf-8")
+        except UnicodeEncodeError:
+            raw = repr(os.fsencode(path.absolute()))[2:-1]  # the bytes, \xff for a bad one
+            raise InputError(
+                Problem(
+                    "command line",
+                    option,
+                    "the path is not valid UTF-8, so the outputs and messages could not name it",
+                    expected="a path whose folder names are UTF-8 (rename it or choose another)",
+                    got=f"'{raw}'",
+                )
+            ) from None
+
+
 def _fail(err: ToolkitError) -> typer.Exit:
+    from toolkit.characters import printable
+
     if _state["debug"]:
         import traceback
 
         traceback.print_exception(err)
+    _state["failed"] = True
     problems = err.problems if isinstance(err, InputError) else [err]
     for problem in problems:
-        err_console.print(str(problem), markup=False)
+        # One line each, whatever a file name held (a line break, a lone surrogate).
+        err_console.print(printable(str(problem)), markup=False)
     if isinstance(err, InputError) and len(err.problems) > 1:
         err_console.print(f"{len(err.problems)} problems found.", markup=False)
     return typer.Exit(err.exit_code)
 
 
 @app.command()
-def validate(params: ParamsOpt = Path("params")) -> None:
+def validate(
+    params: ParamsOpt = Path("params"),
+    quarter: Annotated[
+        str,
+        typer.Option(
+            "--quarter",
+            "-q",
+            help="Also warn when this quarter has no update file (e.g. 2018-19-Q3).",
+            show_default=False,
+        ),
+    ] = "",
+) -> None:
     """Check every params file and update file; exit 2 with one line per problem."""
     from toolkit.checks import check_data
+    from toolkit.gaps import missing_update_warning
     from toolkit.params import load_params
 
     try:
+        _require_utf8(("--params", params))
+        parsed = _parse_quarter(quarter) if quarter else None
         loaded = load_params(params)
         data = check_data(loaded)
+        if parsed is not None and (gap := missing_update_warning(loaded, parsed)):
+            data.warnings.append(gap)
         for warning in data.warnings:
             err_console.print(f"warning: {warning}", markup=False)
         if data.errors:
@@ -200,6 +264,7 @@ def run(
     from toolkit import resources
     from toolkit.batch import Batch, Event, run_reports
     from toolkit.checks import check_data
+    from toolkit.gaps import missing_update_warning
     from toolkit.params import check_report_id, load_params, require_root
     from toolkit.progress import LineProgress, LiveProgress
     from toolkit.snapshot import params_snapshot
@@ -208,6 +273,7 @@ def run(
     # copy, whatever is saved into the params folder while the run goes on.
     snapshot = contextlib.ExitStack()
     try:
+        _require_utf8(("--params", params), ("--out", out), ("--notebook", notebook))
         parsed = _parse_quarter(quarter)
         ids = list(report_ids or [])
         if all_reports and ids:
@@ -225,6 +291,8 @@ def run(
         require_root(params)
         loaded = load_params(snapshot.enter_context(params_snapshot(params)), only=ids or None)
         data = check_data(loaded, cache_dir=out / ".cache")
+        if gap := missing_update_warning(loaded, parsed):
+            data.warnings.append(gap)
         for warning in data.warnings:
             err_console.print(f"warning: {warning}", markup=False)
         if data.errors:
@@ -408,11 +476,16 @@ def status(
                     got=shown(output_format),
                 )
             )
+        _require_utf8(("--params", params))
         parsed = _parse_quarter(quarter)
         loaded = load_params(params)
         rows = listing.status_rows(Register(loaded), parsed)
     except ToolkitError as err:
         raise _fail(err) from None
+    from toolkit.gaps import missing_update_warning
+
+    if gap := missing_update_warning(loaded, parsed):
+        err_console.print(f"warning: {gap}", markup=False)
     if output_format == "csv":
         sys.stdout.write(listing.as_csv(rows))
         return
@@ -451,6 +524,7 @@ def tracker(
     from toolkit.tracker import write_tracker
 
     try:
+        _require_utf8(("--params", params), ("--out", out))
         parsed = _parse_quarter(quarter)
         loaded = load_params(params)
         folder = out / parsed.id
@@ -487,6 +561,7 @@ def request_updates(
     from toolkit.workbook import default_path, write_request
 
     try:
+        _require_utf8(("--params", params), ("--out", out))
         parsed = _parse_quarter(quarter)
         if out is not None and out.suffix.lower() != ".xlsx":
             raise InputError(
@@ -552,6 +627,7 @@ def fetch_data(
     from toolkit.params import load_force
 
     try:
+        _require_utf8(("--params", params))
         month_list = fetch.parse_months(months)
         force = load_force(params)
         slugs = (
@@ -597,9 +673,12 @@ def new_report(
     from toolkit import newreport
 
     try:
+        _require_utf8(("--params", params))
         path = newreport.new_report(params, report_id, title=title, published=published, kind=kind)
     except ToolkitError as err:
         raise _fail(err) from None
+    except OSError as exc:
+        raise _fail(OutputError(exc, params / "reports", what="the report file")) from None
     out_console.print(
         f"Wrote {path}. Add its items (or leave items: [] for a report that makes none for "
         "the force), then run toolkit validate.",
@@ -618,6 +697,7 @@ def init(
     from toolkit.init import init_root
 
     try:
+        _require_utf8(("FOLDER", folder))
         if not force:
             raise InputError(
                 Problem(
@@ -630,6 +710,8 @@ def init(
         started = init_root(folder, force)
     except ToolkitError as err:
         raise _fail(err) from None
+    except OSError as exc:
+        raise _fail(OutputError(exc, folder, what="the params root")) from None
     quoted = _quoted(folder)
     lines = [
         f"Wrote a params root for {started.force.name} in {folder}.",
@@ -673,9 +755,12 @@ def example(
     from toolkit.init import copy_example
 
     try:
+        _require_utf8(("FOLDER", folder), ("--police-uk", police_uk))
         copied = copy_example(folder, police_uk)
     except ToolkitError as err:
         raise _fail(err) from None
+    except OSError as exc:
+        raise _fail(OutputError(exc, folder, what="the example")) from None
     out_console.print(
         f"Copied the worked example into {folder}: params/, notebooks/ and data/sample/.",
         markup=False,
@@ -767,9 +852,21 @@ def _progress() -> Iterator[Callable[[int, int, str], None]]:
 
 def main() -> None:
     """Console-script entry point."""
+    if "--debug" not in sys.argv[1:]:
+        sys.unraisablehook = _ignored_write_failure
     try:
         app()
     except ToolkitError as err:  # pragma: no cover - commands catch their own
         for line in str(err).splitlines():
             print(line, file=sys.stderr)
         sys.exit(err.exit_code)
+    except OSError as exc:
+        # A file error no command worded (the commands word those they expect): still one
+        # line naming the file, never a traceback, unless --debug asks for it.
+        if "--debug" in sys.argv[1:]:
+            raise
+        from toolkit.characters import printable
+
+        place = f"{exc.filename}: " if exc.filename is not None else ""
+        print(printable(f"{place}{exc.strerror or exc}"), file=sys.stderr)
+        sys.exit(1)

@@ -48,6 +48,7 @@ import yaml
 from toolkit import forces, resources
 from toolkit.errors import InputError, Problem, shown
 from toolkit.newreport import report_text
+from toolkit.zipmember import check_plausible
 
 PLACEHOLDER = "[FILL IN:"
 """How every value ``init`` cannot know starts."""
@@ -318,6 +319,7 @@ def _extract_layout(archive: Path, dest: Path) -> None:
                 if len(parts) < 2 or not member.endswith(".csv") or ".." in parts:
                     continue
                 month, name = parts[-2], parts[-1]
+                check_plausible(zipped.getinfo(member), f"{archive}!{member}", "--police-uk")
                 out = dest / month / name
                 out.parent.mkdir(parents=True, exist_ok=True)
                 with zipped.open(member) as source, out.open("wb") as sink:

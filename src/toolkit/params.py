@@ -18,10 +18,11 @@ contract users write to, and splitting it would scatter one document's rules.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -32,12 +33,15 @@ from pydantic import (
     field_validator,
 )
 
+from toolkit.characters import control_character
 from toolkit.dates import FORMS as DATE_FORMS
 from toolkit.dates import NotADate, parse_day
 from toolkit.errors import InputError, Problem, shown
+from toolkit.letterfile import read_paragraphs
 from toolkit.quarters import FIRST_YEAR, LAST_YEAR, Quarter
+from toolkit.rag import RagRules
 from toolkit.snapshot import ORIGIN_FILE
-from toolkit.updates import Update, control_character, read_updates
+from toolkit.updates import Update, read_updates
 from toolkit.vocabulary import ItemKind
 from toolkit.yamlfile import Loc, problems_from, read_yaml
 
@@ -46,6 +50,16 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 MAX_ID_LENGTH = 100
 """The longest report id: it names files and folders (``.staging-<id>-<pid>``, ...),
 which most file systems limit to 255 bytes."""
+FAILED_FOLDER = "failed"
+"""``<out>/<quarter>/failed/``: where a run keeps the notebook of a briefing that failed."""
+RESERVED_IDS = frozenset(
+    {FAILED_FOLDER, "index", "manifest", "tracker", "tracker-public", "updates-request",
+     "cache", "staging", "old"}
+)  # fmt: skip
+"""Names the outputs use beside the report folders in ``<out>/<quarter>/`` (the failed
+notebooks' folder; the stems of ``index.*``, ``manifest.json``, ``tracker*.*`` and
+``updates-request-*.xlsx``; the run's hidden ``.cache``, ``.staging-*`` and ``.old-*``):
+no report may be named so, or its folder would replace them or be mistaken for them."""
 MAX_WITHIN = 1200
 """The most months or weeks ``due: within N …`` may say (a hundred years of months)."""
 ITEM_KINDS = tuple(ItemKind)
@@ -168,6 +182,48 @@ def _strip(value: object) -> object:
 Text = Annotated[str, BeforeValidator(_strip)]
 
 
+def _one_line(value: object) -> object:
+    """An identifier (a ref): no line break, tab or other control character at all."""
+    if isinstance(value, str) and (control := control_character(value, one_line=True)):
+        raise ValueError(
+            f"{control} cannot go into a ref (expected one line of printable text, "
+            f"got {shown(value)})"
+        )
+    return _strip(value)
+
+
+Line = Annotated[str, BeforeValidator(_one_line)]
+"""Text that names something (a ref): one line, so that messages listing it stay one line."""
+
+URL_SCHEMES = ("http", "https")
+
+
+def _web_address(value: str) -> str:
+    """A URL field: ``http://`` or ``https://`` and a host, nothing else.
+
+    The one rule for every field that becomes a link (``url``, ``pcc.website``): a
+    ``javascript:``, ``data:`` or ``file:`` address, or a relative path, is refused at
+    validate rather than left to the page's Content Security Policy. The placeholder
+    ``toolkit init`` writes (``[FILL IN: …]``) passes, and is warned about.
+    """
+    if value.startswith("[FILL IN:"):
+        return value
+    parts = urlsplit(value)
+    if (
+        parts.scheme.lower() not in URL_SCHEMES
+        or not parts.hostname
+        or any(ch.isspace() for ch in value)
+    ):
+        raise ValueError(
+            "not a web address (expected an address starting http:// or https://, "
+            f"e.g. https://www.example.gov.uk/, got {shown(value)})"
+        )
+    return value
+
+
+Url = Annotated[str, BeforeValidator(_one_line), AfterValidator(_web_address)]
+
+
 def _day(value: object) -> object:
     """A date in a report file: ``YYYY-MM-DD`` or ``DD/MM/YYYY``, as update files accept."""
     if not isinstance(value, str):
@@ -210,7 +266,7 @@ class Pcc(_Model):
 
     name: Text
     area: Text
-    website: Text | None = None
+    website: Url | None = None
 
 
 class DataSources(_Model):
@@ -230,6 +286,13 @@ class LetterSettings(_Model):
     copy_to: list[Text] | None = None
     """Who gets a copy, named on the letter's ``Copy:`` line; ``None`` (not given) names
     HMICFRS unless the addressee already does, ``[]`` prints no copy line."""
+    voice: Literal["pcc", "joint"] = "pcc"
+    """``joint``: what the PCC and the chief constable say together is written "The Chief
+    Constable and I …"; ``pcc`` (default): "I …"."""
+    leads: bool = False
+    """Print each open item's lead (its owner, often an internal role title) in the letter."""
+    reference: Text | None = None
+    """A reference printed on its own line under the letter's date."""
 
 
 class ForceFile(_Model):
@@ -246,6 +309,8 @@ class ForceFile(_Model):
     data: DataSources = DataSources()
     templates: Text | None = None
     letter: LetterSettings = LetterSettings()
+    rag: RagRules = RagRules()
+    """The RAG rules' colours and thresholds (:mod:`toolkit.rag`)."""
 
     @field_validator("peers")
     @classmethod
@@ -261,7 +326,7 @@ class ForceFile(_Model):
 class Item(_Model):
     """One recommendation, area for improvement, cause of concern or local action."""
 
-    ref: Text
+    ref: Line
     kind: ItemKind
     text: Text
     addressee: Text | None = None
@@ -302,13 +367,18 @@ class Response(_Model):
     chief_constable_comments: Text | None = None
     pcc_reply: Text | None = None
     recommendations: Text | None = None
-    explanations: dict[Text, Text] = {}
+    explanations: dict[Line, Text] = {}
     concerns: list[Text] = []
     local_context: Text | None = None
     partnership: Text | None = None
     plan: Text | None = None
     monitoring: Text | None = None
     cite_figures: bool = False
+    late_reason: Text | None = None
+    """The PCC's words for why the response is later than 56 days (s55(5A))."""
+    no_force_recommendations: bool = False
+    """Confirms that the report makes no recommendation for the force or the PCC: with
+    no items, the letter then says so instead of showing a gap."""
 
 
 class Report(_Model):
@@ -317,7 +387,7 @@ class Report(_Model):
     title: Text
     published: Day
     kind: Literal["thematic", "force", "joint", "peel", "follow-up"]
-    url: Text | None = None
+    url: Url | None = None
     crime_types: list[Text] = []
     response: Response = Response()
     items: list[Item] = []
@@ -358,11 +428,13 @@ class Params:
 
     @property
     def files(self) -> list[Path]:
-        """Every params file this root is made of, sorted."""
+        """Every params file this root is made of, sorted: each under :attr:`root`, so that
+        its path relative to the root is the one the params files write (a letter as sent
+        in a run's snapshot is its copy there, not the original reached from outside)."""
         found = [
             self.root / "force.yaml",
             *(self.root / "reports" / f"{r}.yaml" for r in self.reports),
-            *(self.path(r.response.file) for r in self.reports.values() if r.response.file),
+            *(self.root / r.response.file for r in self.reports.values() if r.response.file),
         ]
         return sorted(found + list(self.update_files.values()))
 
@@ -393,6 +465,8 @@ def check_report_id(report_id: str, source: str = "report id") -> None:
                 got=shown(report_id),
             )
         )
+    if report_id in RESERVED_IDS:
+        raise InputError(reserved_id(source, report_id))
     if len(report_id) > MAX_ID_LENGTH:
         raise InputError(
             Problem(
@@ -403,6 +477,17 @@ def check_report_id(report_id: str, source: str = "report id") -> None:
                 got=f"{len(report_id)} characters",
             )
         )
+
+
+def reserved_id(display: str, report_id: str) -> Problem:
+    """The problem of a report id that is one of :data:`RESERVED_IDS`."""
+    return Problem(
+        display,
+        "",
+        f"the report id {report_id!r} is a name the outputs use",
+        expected="another id, not one of " + ", ".join(sorted(RESERVED_IDS)),
+        got=shown(report_id),
+    )
 
 
 def _load_model(
@@ -447,6 +532,13 @@ def _sent_file_problems(
             Problem(display, "response.file", "no such file", expected=expected,
                     got=shown(name), line=line)
         ]  # fmt: skip
+    try:
+        read_paragraphs(resolved, name)
+    except InputError as err:
+        return [
+            replace(p, path=display, line=line, message=f"{shown(name)}: {p.message}")
+            for p in err.problems
+        ]
     if report.response.sent is None:
         return [
             Problem(display, "response.sent", "the letter as sent needs the date it was sent",
@@ -646,6 +738,9 @@ def load_params(root: Path, *, only: list[str] | None = None) -> Params:
                     got=f"{len(path.stem)} characters" if too_long else shown(path.stem),
                 )
             )
+            continue
+        if path.stem in RESERVED_IDS:
+            problems.append(reserved_id(display, path.stem))
             continue
         if linked := _params_file_problem(path, root, display):
             problems += linked

@@ -25,7 +25,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from toolkit.errors import InputError, Problem, shown
 from toolkit.forces import force_label
-from toolkit.vocabulary import Status, tag_colour
+from toolkit.vocabulary import ClosedBy, Rag, Status, tag_colour
 
 if TYPE_CHECKING:
     from toolkit.facts import Facts
@@ -93,6 +93,11 @@ def status_label(status: str) -> str:
     if status in Status._value2member_map_:
         return Status(status).label
     return status.replace("-", " ").capitalize()
+
+
+def closed_by_label(value: str) -> str:
+    """``opcc`` → ``OPCC``, ``force`` → ``the force`` (:class:`toolkit.vocabulary.ClosedBy`)."""
+    return ClosedBy(value).label if value in ClosedBy._value2member_map_ else value
 
 
 def tag_class(state: str) -> str:
@@ -169,7 +174,10 @@ def _environment(override: Path | None) -> Environment:
         sentence_case=sentence_case,
         quarter_of=quarter_of,
         force_label=force_label,
+        closed_by_label=closed_by_label,
+        rag_class=lambda value: Rag(value).colour,
     )
+    env.globals["rag_colours"] = list(Rag)
     return env
 
 

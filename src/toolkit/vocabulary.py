@@ -177,7 +177,13 @@ class RunState(StrEnum):
         return self in (RunState.WAITING, RunState.RUNNING, RunState.EXPORTING)
 
 
-OTHER_TAG_COLOURS = {"failed": "red", "stale": "yellow", "pass": "green", "fail": "red"}
+OTHER_TAG_COLOURS = {
+    "failed": "red",
+    "stale": "yellow",
+    "pass": "green",
+    "fail": "red",
+    "cannot-check": "yellow",
+}
 """Tag colours for the words that are no status or s55 state (flags, check results)."""
 
 
@@ -244,3 +250,45 @@ class IndexRow(TypedDict):
     data_quarter: str | None
     data_notice: str | None
     briefing: str | None
+
+
+class Rag(StrEnum):
+    """An item's RAG rating at a quarter's end (``items.rag`` in ``figures.json``, the
+    tracker's ``RAG`` column): blue is closed, then green, amber and red for open items.
+
+    ``label`` is the word the pages, tracker and ``toolkit status`` show (the colour only
+    reinforces it), ``colour`` the tag colour class, ``rank`` the order from worst (red,
+    0) to closed (blue, 3), so a list sorted by it puts red first.
+    """
+
+    RED = "red"
+    AMBER = "amber"
+    GREEN = "green"
+    BLUE = "blue"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def colour(self) -> str:
+        return _RAG_COLOURS[self]
+
+    @property
+    def rank(self) -> int:
+        return list(Rag).index(self)
+
+
+_RAG_COLOURS = {Rag.RED: "red", Rag.AMBER: "yellow", Rag.GREEN: "green", Rag.BLUE: "blue"}
+
+
+class ClosedBy(StrEnum):
+    """Who closed an item (``closed_by`` in an update file); ``label`` as pages show it."""
+
+    OPCC = "opcc"
+    HMICFRS = "hmicfrs"
+    FORCE = "force"
+
+    @property
+    def label(self) -> str:
+        return {"opcc": "OPCC", "hmicfrs": "HMICFRS", "force": "the force"}[self.value]

@@ -291,13 +291,18 @@ class PoliceUkData:
                     got=shown(str(exc), 120),
                 )
             ) from None
-        for file in index_zip(self.source, infos):
+        for file in index_zip(self.source, _last_of_each_name(infos, self.source)):
             self._add(file)
 
     def _add(self, file: SourceFile) -> None:
         slot = (file.force, file.month, file.kind)
         if slot in self.files:
-            log.warning("two files for %s %s %s; using %s", *slot, self.files[slot].label)
+            log.warning(
+                "two files for %s %s %s: using %s, not %s",
+                *slot,
+                self.files[slot].label,
+                file.label,
+            )
             return
         self.files[slot] = file
 
@@ -357,6 +362,7 @@ class PoliceUkData:
         if file.member is None:
             return read_head(file.path, file.label)
         assert self._zip is not None
+        self._check_member(file)
         try:
             with self._zip_lock, self._zip.open(file.member) as member:
                 return member.read(HEADER_BYTES)
@@ -426,3 +432,26 @@ def count_crimes(
     with PoliceUkData(source, cache_dir=cache_dir) as data:
         data.require_force(force)
         return data.counts(force, months)
+
+
+def _last_of_each_name(infos: list[zipfile.ZipInfo], source: Path) -> list[zipfile.ZipInfo]:
+    """One member per name: the last, which :mod:`zipfile` reads for that name.
+
+    A zip can hold two members of the same name (appended to, or made to mislead). The
+    member read, its size checks and its cache identity must be the same one; the
+    duplicate is named once, in one warning.
+    """
+    last: dict[str, zipfile.ZipInfo] = {}
+    count: dict[str, int] = {}
+    for info in infos:
+        last[info.filename] = info
+        count[info.filename] = count.get(info.filename, 0) + 1
+    for name, times in count.items():
+        if times > 1:
+            log.warning(
+                "%s: the zip holds %d members named %s; reading the last of them",
+                source,
+                times,
+                name,
+            )
+    return list(last.values())
