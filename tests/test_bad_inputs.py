@@ -215,6 +215,7 @@ SETUPS: dict[str, Callable[[Path], None]] = {
     ),
     "no-reason": lambda r: _update(r, "beta,R1,not-accepted,,,,\n"),
     "bad-target-date": lambda r: _update(r, "alpha,R1,in-progress,,,,2019-02-30\n"),
+    "us-date": lambda r: _update(r, "alpha,R1,in-progress,,,,11/15/2018\n"),
     "extra-fields": lambda r: _update(r, "alpha,R1,complete,Done, signed off,,ACC,\n"),
     "missing-column": lambda r: _update(r, "", raw=b"report,ref,state\nalpha,R1,complete\n"),
     "empty-update-file": lambda r: _update(r, "", raw=b""),

@@ -119,8 +119,17 @@ items:
 def test_yaml_syntax_error_names_the_line(root):
     write(root, "reports/beta.yaml", "title: Beta\npublished: 2019-08-01\nkind: [thematic\n")
     assert problems(root) == [
-        "reports/beta.yaml:4: YAML syntax error: expected ',' or ']', but got '<stream end>'"
+        "reports/beta.yaml:4: YAML syntax error: expected ',' or ']', but got '<stream end>' "
+        "(check the indentation of line 4 and the line above)"
     ]
+
+
+def test_a_yaml_indentation_slip_gets_a_plain_hint_after_the_parsers_words(root):
+    # "published" indented under "title": the parser stops on line 2.
+    write(root, "reports/beta.yaml", "title: Beta\n  published: 2019-08-01\nkind: thematic\n")
+    (message,) = problems(root)
+    assert message.startswith("reports/beta.yaml:2: YAML syntax error: mapping values")
+    assert message.endswith("(check the indentation of line 2 and the line above)")
 
 
 def test_empty_report_file(root):
@@ -165,11 +174,12 @@ data:
 
 
 def test_missing_data_path(root):
-    text = (root / "force.yaml").read_text() + "data:\n  population: pop.csv\n"
-    write(root, "force.yaml", text)
+    before = (root / "force.yaml").read_text()
+    write(root, "force.yaml", before + "data:\n  population: pop.csv\n")
+    line = len(before.splitlines()) + 2  # the line of "population:", below "data:"
     assert problems(root) == [
-        "force.yaml: data.population: no such file or folder (expected a path relative to the "
-        "params root, got 'pop.csv')"
+        f"force.yaml:{line}: data.population: no such file or folder (expected a path relative "
+        "to the params root, got 'pop.csv')"
     ]
 
 
@@ -223,10 +233,15 @@ def test_due_within_months_clamps_to_month_end():
     assert parse_due(None) is None and parse_due("  ") is None
 
 
-@pytest.mark.parametrize("bad", ["soon", "within months", "07/31/2020", "within 0 months"])
+@pytest.mark.parametrize("bad", ["soon", "within months", "within 0 months"])
 def test_bad_due_forms(bad):
     with pytest.raises(ValueError, match="not a due date"):
         parse_due(bad)
+
+
+def test_a_month_first_due_date_says_dates_are_day_first():
+    with pytest.raises(ValueError, match=r"31 is not a month: dates are day first \(DD/MM/YYYY\)"):
+        parse_due("07/31/2020")
 
 
 @pytest.mark.slow

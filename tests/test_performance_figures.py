@@ -138,7 +138,7 @@ def test_previous_year_with_a_missing_month_is_null(tmp_path: Path) -> None:
         "change": None,
         "change_pct": None,
     }
-    assert "2017-18-Q3 lacks 2017-11: no year-on-year comparison." in figures["notes"]
+    assert "Q3 2017/18 lacks 2017-11: no year-on-year comparison." in figures["notes"]
 
 
 def test_incomplete_quarter(tmp_path: Path) -> None:
@@ -147,7 +147,7 @@ def test_incomplete_quarter(tmp_path: Path) -> None:
     assert figures["missing_months"] == ["2018-11"]
     assert figures["crime_types"]["Drugs"]["count"] == 2
     assert (
-        "The data.police.uk files for wiltshire lack 2018-11: 2018-19-Q3 is incomplete."
+        "The data.police.uk files for wiltshire lack 2018-11: Q3 2018/19 is incomplete."
         in (figures["notes"])
     )
 

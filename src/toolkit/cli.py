@@ -498,7 +498,8 @@ def status(
         return
     out_console.print(listing.as_table(rows, parsed, out_console.width))
     overdue = sum(row["overdue"] for row in rows)
-    past_target = sum(row["past_target"] for row in rows)
+    # Without a report due date, overdue is measured from the target: counted once, as overdue.
+    past_target = sum(bool(row["past_target"] and row["due"]) for row in rows)
     out_console.print(
         f"{len(rows)} open item{'s' if len(rows) != 1 else ''}, {overdue} overdue, "
         f"{past_target} past the force's target.",
@@ -746,7 +747,8 @@ def example(
         typer.Option(
             "--police-uk",
             help="The example's data.police.uk files: a folder or .zip in the download's "
-            "layout \\[default: the source checkout's data/sample/police-uk].",
+            "layout \\[default: the example's own, from the source checkout or the "
+            "installed package].",
         ),
     ] = None,
 ) -> None:
@@ -766,8 +768,8 @@ def example(
     )
     if copied is None:
         out_console.print(
-            "Its data.police.uk street-level files (63 MB) are not part of the installed "
-            f"toolkit: copy data/sample/police-uk from the toolkit's source into "
+            "Its data.police.uk street-level files are missing from this installation: "
+            f"copy data/sample/police-uk from the toolkit's source into "
             f"{folder / 'data' / 'sample' / 'police-uk'} (or give --police-uk PATH to this "
             "command in a new folder).",
             markup=False,

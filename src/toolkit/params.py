@@ -603,7 +603,8 @@ def _report_problems(report: Report, display: str, lines: dict[Loc, int]) -> lis
     return problems
 
 
-def _data_problems(force: ForceFile, root: Path) -> list[Problem]:
+def _data_problems(force: ForceFile, root: Path, lines: dict[Loc, int]) -> list[Problem]:
+    """Each ``data:`` path that does not exist, with its line in ``force.yaml``."""
     problems = []
     for name in ("police_uk", "population", "recorded_crime"):
         value = getattr(force.data, name)
@@ -613,6 +614,7 @@ def _data_problems(force: ForceFile, root: Path) -> list[Problem]:
                     "force.yaml",
                     f"data.{name}",
                     "no such file or folder",
+                    line=lines.get(("data", name)),
                     expected="a path relative to the params root",
                     got=shown(value),
                 )
@@ -758,11 +760,11 @@ def load_params(root: Path, *, only: list[str] | None = None) -> Params:
     problems: list[Problem] = _params_file_problem(root / "force.yaml", root, "force.yaml")
     if problems:
         raise InputError(problems)
-    force, found, _ = _load_model(root / "force.yaml", "force.yaml", ForceFile)
+    force, found, force_lines = _load_model(root / "force.yaml", "force.yaml", ForceFile)
     problems += found
     base = _origin(root)
     if isinstance(force, ForceFile):
-        problems += _data_problems(force, base or root)
+        problems += _data_problems(force, base or root, force_lines)
         problems += _template_problems(force, root)
     reports: dict[str, Report] = {}
     for path in sorted((root / "reports").glob("*.y*ml")):

@@ -20,6 +20,7 @@ replaced from the params.
 from __future__ import annotations
 
 import base64
+import re
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -37,6 +38,27 @@ if TYPE_CHECKING:
     from toolkit.facts import Facts
 
 SECTIONS = ("header", "status", "performance", "response")
+
+NOTEBOOK_STYLE_END = "<!-- toolkit:notebook-style-end -->"
+"""Ends the style the notebook's first output carries, which the briefing page leaves out."""
+
+
+@lru_cache(maxsize=1)
+def notebook_style() -> str:
+    """The status tags' rules from the briefing's stylesheet, as a ``<style>`` element.
+
+    The briefing page has the whole stylesheet; the executed notebook, opened in JupyterLab
+    or turned into HTML by nbconvert's own templates, has only its outputs. The header
+    section shown in the notebook carries these rules so that the tags keep their colours
+    there too; only the tags' rules, which name the toolkit's own classes, so the page
+    around them keeps its look. The briefing's template drops it (up to
+    :data:`NOTEBOOK_STYLE_END`).
+    """
+    from toolkit.resources import TEMPLATE_DIR
+
+    css = (TEMPLATE_DIR / "briefing" / "briefing.css").read_text(encoding="utf-8")
+    rules = re.findall(r"^\.tag\b[^{]*\{[^}]*\}", css, re.MULTILINE)
+    return "<style>\n" + "\n".join(rules) + "\n</style>" + NOTEBOOK_STYLE_END
 
 
 def uk_date(value: date | str | None) -> str:

@@ -296,6 +296,8 @@ class IndexRow(TypedDict):
     by_status: dict[str, int]
     overdue: int | None
     past_target: int | None
+    past_target_with_due: int | None
+    """Of those, the items the report also gave a due date (the rest count as overdue)."""
     data_quarter: str | None
     data_notice: str | None
     briefing: str | None

@@ -222,19 +222,21 @@ def police_uk_figures(
                 "month is counted as missing, not from the rows that could be read."
             )
         if own.empty:
-            notes.append(f"There is no data.police.uk file for {force} in {quarter.id}.")
+            notes.append(f"There is no data.police.uk file for {force} in {quarter.short}.")
         elif not own.complete:
             notes.append(
                 f"The data.police.uk files for {force} lack {', '.join(own.missing_months)}: "
-                f"{quarter.id} is incomplete."
+                f"{quarter.short} is incomplete."
             )
         if previous.complete:
             pass
         elif previous.empty:
-            notes.append(f"No data.police.uk files for {earlier.id}: no year-on-year comparison.")
+            notes.append(
+                f"No data.police.uk files for {earlier.short}: no year-on-year comparison."
+            )
         else:
             notes.append(
-                f"{earlier.id} lacks {', '.join(previous.missing_months)}: "
+                f"{earlier.short} lacks {', '.join(previous.missing_months)}: "
                 "no year-on-year comparison."
             )
 
@@ -247,7 +249,7 @@ def police_uk_figures(
             counts = current[peer]
             peers_complete[peer] = counts.complete
             if counts.empty:
-                notes.append(f"There is no data.police.uk file for peer {peer} in {quarter.id}.")
+                notes.append(f"There is no data.police.uk file for peer {peer} in {quarter.short}.")
             peer_estimate = _estimate(frame, peer, quarter, notes)
             peer_types = sorted(set(counts.counts) | set(types))
             peer_figures[peer] = {
