@@ -78,6 +78,28 @@ def _linked_template(root: Path) -> None:
         file.write("templates: my-templates\n")
 
 
+def _template(root: Path, source: str) -> None:
+    folder = root / "my-templates" / "sections"
+    folder.mkdir(parents=True)
+    (folder / "header.html.j2").write_text(f"<p>{source}</p>\n", encoding="utf-8")
+    with (root / "force.yaml").open("a", encoding="utf-8") as file:
+        file.write("templates: my-templates\n")
+
+
+def _linked_folder(root: Path, name: str, *, templates: bool) -> None:
+    """A folder of the params root that is a symlink to /etc: a letter or templates in it."""
+    (root / name).symlink_to("/etc", target_is_directory=True)
+    if templates:
+        with (root / "force.yaml").open("a", encoding="utf-8") as file:
+            file.write(f"templates: {name}\n")
+    else:
+        _edit(
+            root / "reports" / "alpha.yaml",
+            "  sent: 2019-07-01\n",
+            f"  sent: 2019-07-01\n  file: {name}/passwd.md\n",
+        )
+
+
 def _laughs(levels: int) -> str:
     """Each level's list holds nine aliases of the level before: 9**(levels + 1) values."""
     lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
@@ -193,6 +215,7 @@ SETUPS: dict[str, Callable[[Path], None]] = {
     ),
     "no-reason": lambda r: _update(r, "beta,R1,not-accepted,,,,\n"),
     "bad-target-date": lambda r: _update(r, "alpha,R1,in-progress,,,,2019-02-30\n"),
+    "us-date": lambda r: _update(r, "alpha,R1,in-progress,,,,11/15/2018\n"),
     "extra-fields": lambda r: _update(r, "alpha,R1,complete,Done, signed off,,ACC,\n"),
     "missing-column": lambda r: _update(r, "", raw=b"report,ref,state\nalpha,R1,complete\n"),
     "empty-update-file": lambda r: _update(r, "", raw=b""),
@@ -275,6 +298,13 @@ SETUPS: dict[str, Callable[[Path], None]] = {
     ),
     "control-character": lambda r: _update(r, "alpha,R1,in-progress,Work\x07 started.,,ACC,\n"),
     "control-character-yaml": lambda r: _beta(r, BETA.replace("title: Beta", 'title: "Beta\\a"')),
+    "template-call": lambda r: _template(r, '{{ (b.params.root / "/etc/passwd").read_text() }}'),
+    "template-call-run": lambda r: _template(r, '{{ b.params.root["write_text"]("x") }}'),
+    "template-folder-symlink": lambda r: _linked_folder(r, "my-templates", templates=True),
+    "template-folder-symlink-run": lambda r: _linked_folder(r, "my-templates", templates=True),
+    "letter-folder-symlink": lambda r: _linked_folder(r, "letters", templates=False),
+    "letter-folder-symlink-run": lambda r: _linked_folder(r, "letters", templates=False),
+    "crime-type": lambda r: _beta(r, BETA + "crime_types: [Drug]\n"),
     "yaml-deep": lambda r: _beta(r, BETA + "deep: " + "[" * 1000 + "]" * 1000 + "\n"),
     "yaml-deep-run": lambda r: _beta(r, BETA + "deep: " + "[" * 1000 + "]" * 1000 + "\n"),
     "yaml-alias-text": lambda r: _beta(
@@ -366,3 +396,26 @@ def test_bad_input_message(row, tmp_path):
     assert result.exit_code == int(row["exit"]), result.output
     assert "Traceback" not in result.output
     assert not out.exists() or row["exit"] == "0"
+
+
+def _pinned_rows() -> list[tuple[str, str]]:
+    """The six-column table: faults a run, the caches or fetch-data meet, each
+    with the test that makes it and checks what the user sees."""
+    rows = []
+    for line in TABLE.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 6 or cells[0] == "case" or set(cells[0]) <= {"-"}:
+            continue
+        rows.append((cells[0], cells[5]))
+    return rows
+
+
+def test_every_fault_of_the_second_table_names_a_test_that_exists():
+    rows = _pinned_rows()
+    assert len(rows) >= 8
+    for case, pinned in rows:
+        names = [name.strip().strip("`") for name in pinned.split(";")]
+        for name in names:
+            path, _, function = name.partition("::")
+            source = (TABLE.parent.parent / path).read_text(encoding="utf-8")
+            assert f"def {function}(" in source, (case, name)

@@ -335,6 +335,7 @@ def test_the_overview_and_tracker_come_from_the_register_even_for_a_failed_brief
         "s55_due": 1,
         "s55_sent": 1,
         "s55_overdue": 2,
+        "stale": 0,  # every item's report came out this quarter: none is two quarters old
     }
     assert [(o["report"], o["ref"], o["days_overdue"]) for o in index["overview"]["overdue"]] == [
         ("overdue-report", "R1", 30)

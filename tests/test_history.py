@@ -229,6 +229,19 @@ def test_overdue_against_the_due_date_and_past_the_forces_target_are_counted_apa
     assert "31 December 2020" in html and "28 February 2020" in html
     assert '<strong class="tag tag--red">Past target</strong>' in html
     assert '<strong class="tag tag--red">Overdue</strong>' not in html
+    assert "31 December 2020" in html and "2020-12-31" not in html  # a plain date, once
+    # R3: no due date from the report, so overdue is measured from the target: one flag.
+    alpha_html = section("status", build("alpha", Q[4].id, register_root))
+    r3 = alpha_html[alpha_html.index('<th scope="row">R3</th>') :]
+    r3 = r3[: r3.index("</tr>")]
+    assert "None set by the report" in r3 and "31 January 2020" in r3
+    assert '<strong class="tag tag--red">Overdue</strong>' in r3
+    assert "Past target" not in r3
+    # The counts too: alpha's one past-target item (R3) is counted as overdue alone.
+    alpha_header = section("header", build("alpha", Q[4].id, register_root))
+    assert "past the force" not in alpha_header and "past the force" not in alpha_html
+    gamma_header = section("header", build("gamma", Q[4].id, register_root))
+    assert "0 overdue, 1 past the force's target" in gamma_header
 
 
 def test_the_letter_gives_the_due_date_and_the_forces_target_side_by_side(register_root):

@@ -86,6 +86,7 @@ def test_index_json_carries_the_overview_numbers(written):
         "s55_due": 0,
         "s55_sent": 1,
         "s55_overdue": 2,
+        "stale": 0,
     }
     assert [(o["ref"], o["days_overdue"]) for o in data["overview"]["overdue"]] == [
         ("R2", 173),
@@ -118,9 +119,9 @@ def test_page_sections_and_numbers(written):
     # Overdue items, most overdue first, with due/target and days.
     overdue = _text(html[html.index('id="overdue"') : html.index('id="changes"')])
     assert overdue.index("R2") < overdue.index("A1")
-    assert "10 October 2019 None given 173" in overdue
-    assert "None given 28 February 2020 32" in overdue
-    assert "Audit under way. In progress, 2019-20-Q3" in overdue
+    assert "10 October 2019 None given by the force 173" in overdue
+    assert "None set by the report 28 February 2020 32" in overdue
+    assert "Audit under way. In progress, Q3 2019/20" in overdue
     assert "Overdue by 280 days" in text and "Overdue by 65 days" in text
     assert "The last 4 quarters, up to this one, counted from the register" in text
     assert "Complete Superseded" in text  # R1: from -> to
@@ -176,3 +177,18 @@ def test_no_axe_violations(written, tmp_path, width):
     assert result["violations"] == [], format_violations(result)
     assert result["external_requests"] == []
     assert int.from_bytes(shot.read_bytes()[16:20], "big") == width, "the page scrolls sideways"
+
+
+def test_past_target_is_counted_beside_overdue_only_where_the_report_set_a_due_date():
+    from toolkit.index_rows import past_target_with_due
+
+    # R3 has no due date (overdue from its target), G1 has one: only G1 adds to overdue.
+    items = {
+        "days_past_target": {"R3": 60, "G1": 32},
+        "dates": {
+            "R3": {"due": None, "target": "2020-01-31"},
+            "G1": {"due": "2020-12-31", "target": "2020-02-28"},
+        },
+    }
+    assert past_target_with_due(items) == 1
+    assert past_target_with_due({"days_past_target": {}, "dates": {}}) == 0

@@ -137,6 +137,38 @@ def test_not_a_workbook(tmp_path):
     assert str(found[0]).startswith("updates/2019-20-Q1.xlsx: not a readable Excel workbook (")
 
 
+def test_refs_are_matched_regardless_of_case_and_kept_as_the_report_spells_them(tmp_path):
+    data = f"{HEADER}\nalpha,r2,In progress,Started.,,,\nbeta,l1,complete,Done.,,,\n".encode()
+    rows, found = read(tmp_path, data)
+    assert found == []
+    assert [(r.report, r.ref, r.status) for r in rows] == [
+        ("alpha", "R2", "in-progress"),
+        ("beta", "L1", "complete"),
+    ]
+
+
+def test_a_ref_that_matches_no_item_in_any_case_is_still_refused(tmp_path):
+    data = f"{HEADER}\nalpha,r3,complete,Done.,,,\n".encode()
+    assert messages(read(tmp_path, data)) == [
+        "updates/2019-20-Q1.csv:2: ref: no item 'r3' in report alpha (expected one of R1, R2, "
+        "got 'r3')"
+    ]
+
+
+def test_the_same_item_twice_in_two_cases_is_one_item_given_twice(tmp_path):
+    data = f"{HEADER}\nalpha,R1,complete,Done.,,,\nalpha,r1,complete,Done.,,,\n".encode()
+    assert messages(read(tmp_path, data)) == [
+        "updates/2019-20-Q1.csv:3: ref: a second row for alpha R1 in one quarter (first on row 2)"
+    ]
+
+
+def test_a_month_first_date_says_dates_are_day_first(tmp_path):
+    data = f"{HEADER}\nalpha,R1,in-progress,,,,11/15/2018\n".encode()
+    (message,) = messages(read(tmp_path, data))
+    assert "dates are day first (DD/MM/YYYY) or YYYY-MM-DD" in message
+    assert "15 is not a month" in message
+
+
 # --------------------------------------------------------------------------- dated updates
 # Q is 2019-20-Q1: 1 April to 30 June 2019.
 

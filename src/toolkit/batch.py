@@ -43,7 +43,7 @@ import nbformat
 from papermill.engines import papermill_engines
 from papermill.iorw import load_notebook_node
 
-from toolkit import atomic, manifest, resources
+from toolkit import atomic, cachefile, manifest, resources
 from toolkit.ahead import QuarterPartsAhead, warm_cache
 from toolkit.errors import write_failure
 from toolkit.execute import execute, first_line
@@ -313,6 +313,7 @@ def run_reports(
     exporter.start()
     parts = QuarterPartsAhead(params, quarter, pool.zygote)
     parts.start()
+    journals = cachefile.journal_sizes(cache_dir, trim=True) if cache_dir is not None else {}
     warm_cache(params, report_ids[0], quarter, cache_dir, pool.zygote)
     runner = _Runner(
         params,
@@ -347,6 +348,9 @@ def run_reports(
             shutil.rmtree(stale, ignore_errors=True)
         raise
     executor.shutdown(wait=True)
+    if cache_dir is not None:  # cache entries the zygote's children or kernels discarded
+        for message in cachefile.noted_since(cache_dir, journals):
+            log.warning("%s", message)
     ended = manifest.utc_now()
     # The last kernels shut down while the index is written; the manifest, which
     # records each kernel's shutdown time, waits for them.

@@ -65,9 +65,12 @@ class Briefing(Facts):
         name = self.report.response.file
         if not name:
             return None
+        from toolkit.containment import require_inside
         from toolkit.sentletter import read_sent_letter
 
-        return read_sent_letter(self, self.params.path(name), name)
+        # The run's copy of the params, and only inside it (the rule validate applies).
+        root = self.params.root
+        return read_sent_letter(self, require_inside(root / name, root, name), name)
 
     @property
     def compliance(self) -> list[dict[str, Any]]:
@@ -196,12 +199,17 @@ class Briefing(Facts):
         return pd.DataFrame(rows, columns=columns)
 
     def show(self, section: str) -> Any:
-        """An HTML section for the notebook to display (``header``, ``status``, …)."""
+        """An HTML section for the notebook to display (``header``, ``status``, …).
+
+        The header also carries the status tags' colours (:func:`render.notebook_style`)
+        for the notebook's own view; the briefing page has them in its stylesheet.
+        """
         from IPython.display import HTML
 
         from toolkit import render
 
-        return HTML(render.section(section, self))
+        html = render.section(section, self)
+        return HTML(render.notebook_style() + html if section == "header" else html)
 
     def save(self, output_dir: str | os.PathLike[str]) -> list[Path]:
         """Write ``figures.json`` and the draft response into ``output_dir``.

@@ -39,7 +39,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.textpath import text_to_path
 
-from toolkit import atomic
+from toolkit import cachefile
 from toolkit.chart import Chart, Row
 from toolkit.forces import force_label
 
@@ -322,22 +322,30 @@ def _cached(
     labels: Mapping[str, str] | None,
     draw: Callable[[], Chart],
 ) -> Chart:
-    """``draw()``, or the chart stored for the same inputs; a broken entry is redrawn."""
+    """``draw()``, or the chart stored for the same inputs; a broken entry is redrawn.
+
+    Each entry is a :mod:`toolkit.cachefile` entry: a SHA-256 of its content and its
+    identity (the chart's kind and key, i.e. exactly what it shows) are checked on
+    read, so an entry swapped with another chart's or edited (a number, the picture)
+    is discarded with one warning line and the chart drawn again.
+    """
     if cache_dir is None:
         return draw()
-    path = Path(cache_dir) / "charts" / f"{kind}-{_chart_key(kind, inputs, labels)}.json"
-    try:
-        stored = json.loads(path.read_text(encoding="utf-8"))
-        return Chart(
-            base64.b64decode(stored["png"], validate=True),
-            stored["alt"],
-            stored["caption"],
-            stored["table"],
-        )
-    except FileNotFoundError:
-        pass
-    except (OSError, ValueError, KeyError, TypeError) as err:
-        log.debug("chart cache entry %s unusable, drawing again: %s", path.name, err)
+    key = _chart_key(kind, inputs, labels)
+    path = Path(cache_dir) / "charts" / f"{kind}-{key}.json"
+    identity: dict[str, object] = {"chart": kind, "key": key}
+    payload = cachefile.read(path, identity, redo="drawing the chart again")
+    if payload is not None:
+        try:
+            stored = json.loads(payload.decode("utf-8"))
+            return Chart(
+                base64.b64decode(stored["png"], validate=True),
+                stored["alt"],
+                stored["caption"],
+                stored["table"],
+            )
+        except (ValueError, KeyError, TypeError) as err:  # verified, of another layout
+            cachefile.discard(path, str(err), "drawing the chart again")
     chart = draw()
     stored_text = json.dumps(
         {
@@ -347,10 +355,7 @@ def _cached(
             "table": chart.table,
         }
     )
-    try:
-        atomic.write_text(path, stored_text)
-    except OSError as err:
-        log.debug("could not cache chart %s: %s", path.name, err)
+    cachefile.write(path, stored_text.encode("utf-8"), identity)
     return chart
 
 

@@ -5,7 +5,8 @@ rather than as a failed briefing.
 Errors (the run cannot produce a correct briefing): the data.police.uk folder or
 zip is unreadable, holds files for other forces but none for the force, or has a file
 (the force's or a peer's) whose header lacks a column the counts need; the population or recorded
-crime file cannot be read; the force is not in the recorded crime table.
+crime file cannot be read; the force is not in the recorded crime table; a force
+template calls what the template sandbox refuses (``x.read_text()``).
 Warnings (the briefing is produced and says what is missing): a data.police.uk
 folder or zip holding no street-level file at all (nothing fetched yet; the briefings
 say their figures are not available and why); a value in
@@ -23,7 +24,7 @@ from pathlib import Path
 from toolkit.errors import DataError, Problem
 from toolkit.importer.write import report_placeholder_warnings
 from toolkit.init import placeholder_warnings
-from toolkit.params import Params
+from toolkit.params import Params, template_call_problems
 
 
 class _NoFiles(Exception):
@@ -56,6 +57,7 @@ def check_data(params: Params, *, cache_dir: Path | None = None) -> DataCheck:
         + report_placeholder_warnings(params.root)
         + unsupported_closures(params)
     )
+    found.errors += template_call_problems(params)
     force = params.force.force
     sources = params.force.data
     if sources.police_uk:

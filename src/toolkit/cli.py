@@ -15,6 +15,7 @@ import contextlib
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -497,7 +498,8 @@ def status(
         return
     out_console.print(listing.as_table(rows, parsed, out_console.width))
     overdue = sum(row["overdue"] for row in rows)
-    past_target = sum(row["past_target"] for row in rows)
+    # Without a report due date, overdue is measured from the target: counted once, as overdue.
+    past_target = sum(bool(row["past_target"] and row["due"]) for row in rows)
     out_console.print(
         f"{len(rows)} open item{'s' if len(rows) != 1 else ''}, {overdue} overdue, "
         f"{past_target} past the force's target.",
@@ -817,7 +819,8 @@ def example(
         typer.Option(
             "--police-uk",
             help="The example's data.police.uk files: a folder or .zip in the download's "
-            "layout \\[default: the source checkout's data/sample/police-uk].",
+            "layout \\[default: the example's own, from the source checkout or the "
+            "installed package].",
         ),
     ] = None,
 ) -> None:
@@ -837,8 +840,8 @@ def example(
     )
     if copied is None:
         out_console.print(
-            "Its data.police.uk street-level files (63 MB) are not part of the installed "
-            f"toolkit: copy data/sample/police-uk from the toolkit's source into "
+            "Its data.police.uk street-level files are missing from this installation: "
+            f"copy data/sample/police-uk from the toolkit's source into "
             f"{folder / 'data' / 'sample' / 'police-uk'} (or give --police-uk PATH to this "
             "command in a new folder).",
             markup=False,
@@ -882,9 +885,14 @@ def _police_uk_folder(root: Path, force: ForceFile) -> Path:
     return path if path.is_absolute() else root / path
 
 
+PROGRESS_EVERY = 10.0
+"""Seconds between progress lines for one file when the output is not a terminal."""
+
+
 @contextlib.contextmanager
 def _progress() -> Iterator[Callable[[int, int, str], None]]:
-    """A download progress callback: a rich bar on a terminal, a line per file otherwise."""
+    """A download progress callback: a rich bar on a terminal; otherwise a line per file,
+    and every :data:`PROGRESS_EVERY` seconds a line with the bytes so far."""
     if err_console.is_terminal:
         from rich.progress import (
             BarColumn,
@@ -911,11 +919,18 @@ def _progress() -> Iterator[Callable[[int, int, str], None]]:
             yield update
         return
     shown_labels: set[str] = set()
+    last = [time.monotonic()]
 
     def line(done: int, total: int, label: str) -> None:
+        now = time.monotonic()
         if label not in shown_labels:
             shown_labels.add(label)
+            last[0] = now
             err_console.print(f"fetching {label}", markup=False)
+        elif now - last[0] >= PROGRESS_EVERY:  # a long download: say how far it is
+            last[0] = now
+            of = f" of {total / 1e6:,.1f}" if total else ""
+            err_console.print(f"fetching {label}: {done / 1e6:,.1f}{of} MB", markup=False)
 
     yield line
 

@@ -57,8 +57,6 @@ response:
   # owns, what the office did, in the first person:
   # explanations:
   #   R3: "Why no action is taken, in the PCC's words."
-  # recommendations: "A statement for recommendations not itemised under items (a gap in
-  #   the draft until each recommendation is itemised)."
   # local_context: "The PCC's account of the force's position, opening its section."
   # partnership: "How partners share the work."
   # plan: "How the report bears on the Police and Crime Plan."

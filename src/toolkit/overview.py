@@ -61,6 +61,8 @@ class Headline:
     s55_due: int
     s55_sent: int
     s55_overdue: int
+    stale: int = 0
+    """Open items with no update for two quarters or more (the briefing's "stale")."""
 
 
 @dataclass(frozen=True)
@@ -451,6 +453,7 @@ def build_overview(params: Params, quarter: Quarter, register: Register | None =
         s55_due=states[S55State.DUE],
         s55_sent=states[S55State.SENT],
         s55_overdue=states[S55State.OVERDUE],
+        stale=sum(r.stale for r in rows),
     )
     return Overview(
         quarter=quarter.id,

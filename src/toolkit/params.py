@@ -34,6 +34,7 @@ from pydantic import (
 )
 
 from toolkit.characters import control_character
+from toolkit.containment import inside, outside_root
 from toolkit.dates import FORMS as DATE_FORMS
 from toolkit.dates import NotADate, parse_day
 from toolkit.errors import InputError, Problem, shown
@@ -42,7 +43,12 @@ from toolkit.quarters import FIRST_YEAR, LAST_YEAR, Quarter
 from toolkit.rag import RagRules
 from toolkit.snapshot import ORIGIN_FILE
 from toolkit.updates import Update, read_updates
-from toolkit.vocabulary import ItemKind
+from toolkit.vocabulary import (
+    POLICE_UK_CRIME_TYPES,
+    ItemKind,
+    closest_crime_type,
+    police_uk_crime_type,
+)
 from toolkit.yamlfile import Loc, problems_from, read_yaml
 
 REPORT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")  # \Z: "$" would let "id\n" through
@@ -415,6 +421,23 @@ class Report(_Model):
     response: Response = Response()
     items: list[Item] = []
 
+    @field_validator("crime_types")
+    @classmethod
+    def _crime_types(cls, value: list[str]) -> list[str]:
+        """data.police.uk's spelling of each type (case ignored); an unknown one refused."""
+        spelled = []
+        for given in value:
+            known = police_uk_crime_type(given)
+            if known is None:
+                close = closest_crime_type(given)
+                hint = f"; did you mean {close!r}?" if close else ""
+                raise ValueError(
+                    f"not a data.police.uk crime type{hint} (expected one of "
+                    f"{', '.join(POLICE_UK_CRIME_TYPES)}, got {shown(given)})"
+                )
+            spelled.append(known)
+        return spelled
+
     @property
     def deadline(self) -> date:
         """The s55(5A) deadline: publication day is day 1 of 56."""
@@ -544,8 +567,8 @@ def _sent_file_problems(
             Problem(display, "response.file", "not a letter file", expected=expected,
                     got=shown(name), line=line)
         ]  # fmt: skip
-    resolved = (root / path).resolve()
-    if path.is_absolute() or not resolved.is_relative_to(root.resolve()):
+    resolved = root / path
+    if path.is_absolute() or not inside(resolved, root):
         return [
             Problem(display, "response.file", "outside the params root", expected=expected,
                     got=shown(name), line=line)
@@ -690,7 +713,8 @@ def lineage_problems(
     return problems
 
 
-def _data_problems(force: ForceFile, root: Path) -> list[Problem]:
+def _data_problems(force: ForceFile, root: Path, lines: dict[Loc, int]) -> list[Problem]:
+    """Each ``data:`` path that does not exist, with its line in ``force.yaml``."""
     problems = []
     for name in ("police_uk", "population", "recorded_crime"):
         value = getattr(force.data, name)
@@ -700,33 +724,12 @@ def _data_problems(force: ForceFile, root: Path) -> list[Problem]:
                     "force.yaml",
                     f"data.{name}",
                     "no such file or folder",
+                    line=lines.get(("data", name)),
                     expected="a path relative to the params root",
                     got=shown(value),
                 )
             )
     return problems
-
-
-def outside_root(path: Path, root: Path, display: str) -> Problem | None:
-    """A problem when ``path`` is (or passes through) a symlink leading out of ``root``.
-
-    Params files and a force's templates are read only from inside the params root:
-    a link to ``/etc/shadow`` is refused by name, its content never read or shown.
-    """
-    try:
-        real = path.resolve()
-        inside = real.is_relative_to(root.resolve())
-    except (OSError, RuntimeError):  # a symlink loop
-        real, inside = path, False
-    if inside:
-        return None
-    return Problem(
-        display,
-        "",
-        "a symlink leading outside the params root is not read",
-        expected="a file inside the params root",
-        got=f"a link to {shown(str(real), 120)}",
-    )
 
 
 def _template_problems(force: ForceFile, root: Path) -> list[Problem]:
@@ -744,6 +747,50 @@ def _template_problems(force: ForceFile, root: Path) -> list[Problem]:
         if found is not None:
             problems.append(found)
     return problems
+
+
+def template_call_problems(params: Params) -> list[Problem]:
+    """Each call in the force's templates that the sandbox refuses (``x.read_text()``).
+
+    The sandbox refuses such a call when it renders (:mod:`toolkit.template_sandbox`);
+    this finds it at ``validate`` and before every run, by file and line. A template
+    Jinja cannot parse is left for the render, which names the line.
+    """
+    templates = params.force.templates
+    if not templates or _template_problems(params.force, params.root):
+        return []
+    folder = params.root / templates
+    problems = []
+    # Every file, not only *.j2: a template may {% include %} any file of the folder.
+    for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+        if path.is_file() and path.stat().st_size <= _TEMPLATE_SCAN_LIMIT:
+            display = f"{templates}/{path.relative_to(folder).as_posix()}"
+            problems += _template_call_problems(path, display)
+    return problems
+
+
+_TEMPLATE_SCAN_LIMIT = 1 << 20  # a larger file is no wording; the sandbox still guards it
+
+
+def _template_call_problems(path: Path, display: str) -> list[Problem]:
+    from jinja2 import TemplateSyntaxError
+
+    from toolkit.template_sandbox import TemplateSandbox, forbidden_calls
+
+    try:
+        tree = TemplateSandbox().parse(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, TemplateSyntaxError):
+        return []
+    return [
+        Problem(
+            display,
+            "templates",
+            f"a template may not call {what}: templates cannot reach files or programs",
+            line=line,
+            expected="filters, macros and text methods such as upper or join",
+        )
+        for line, what in forbidden_calls(tree)
+    ]
 
 
 def _params_file_problem(path: Path, root: Path, display: str) -> list[Problem]:
@@ -823,11 +870,11 @@ def load_params(root: Path, *, only: list[str] | None = None) -> Params:
     problems: list[Problem] = _params_file_problem(root / "force.yaml", root, "force.yaml")
     if problems:
         raise InputError(problems)
-    force, found, _ = _load_model(root / "force.yaml", "force.yaml", ForceFile)
+    force, found, force_lines = _load_model(root / "force.yaml", "force.yaml", ForceFile)
     problems += found
     base = _origin(root)
     if isinstance(force, ForceFile):
-        problems += _data_problems(force, base or root)
+        problems += _data_problems(force, base or root, force_lines)
         problems += _template_problems(force, root)
     reports: dict[str, Report] = {}
     report_lines: dict[str, dict[Loc, int]] = {}

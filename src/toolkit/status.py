@@ -92,7 +92,13 @@ def as_json(rows: list[dict[str, Any]], quarter: Quarter) -> str:
 
 
 def _flags(row: dict[str, Any]) -> str:
-    return ", ".join(name.replace("_", " ") for name in FLAGS if row[name])
+    """The item's flags in words. Without a report due date, overdue is measured from the
+    force's target, so "past target" would say the same thing twice: only "overdue" is shown
+    (the CSV and JSON keep both flags)."""
+    shown = [name for name in FLAGS if row[name]]
+    if row["due"] is None and "overdue" in shown and "past_target" in shown:
+        shown.remove("past_target")
+    return ", ".join(name.replace("_", " ") for name in shown)
 
 
 def as_table(rows: list[dict[str, Any]], quarter: Quarter, width: int) -> RenderableType:

@@ -245,6 +245,7 @@ def read_updates(
                 )
             )
             continue
+        cells["ref"] = canonical_ref(cells["ref"], refs.get(cells["report"], set()))
         record = sent.rows.get((cells["report"], cells["ref"])) if sent is not None else None
         found = []
         if record is not None:
@@ -355,6 +356,15 @@ def _nothing_new(
     column = index.get("target_date")
     raw = row[column] if column is not None and column < len(row) else None
     return nothing_new(cells, _parse_date(raw), record)
+
+
+def canonical_ref(ref: str, known: set[str]) -> str:
+    """The item's ref as the report file spells it, matched regardless of case (``r3`` finds
+    ``R3``), as statuses are; ``ref`` unchanged when no item, or more than one, matches."""
+    if ref in known:
+        return ref
+    matches = [k for k in known if k.casefold() == ref.casefold()]
+    return matches[0] if len(matches) == 1 else ref
 
 
 def _check_row(

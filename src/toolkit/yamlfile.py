@@ -197,6 +197,17 @@ def _lines(node: yaml.Node, loc: Loc, out: dict[Loc, int]) -> None:
             _lines(value, (*loc, index), out)
 
 
+def _hint(line: int | None) -> str:
+    """Plain words after the parser's: where such an error usually is. PyYAML reports the
+    place it gave up, which is often the line after the mistake (a key indented too far or
+    not far enough, a colon or quote missing on the line above)."""
+    if line is None:
+        return ""
+    if line <= 1:
+        return f" (check the indentation and punctuation of line {line})"
+    return f" (check the indentation of line {line} and the line above)"
+
+
 def _refused_text(root: yaml.Node, display: str) -> list[Problem]:
     """A problem for each key or value holding a character no text may hold
     (:func:`toolkit.characters.control_character`): a lone surrogate, a control or
@@ -272,7 +283,11 @@ def read_yaml(path: Path, display: str) -> tuple[Any, dict[Loc, int], list[Probl
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark else None
         what = (err.problem or "invalid YAML").strip()
-        return None, {}, [Problem(display, "", f"YAML syntax error: {what}", line=line)]
+        return (
+            None,
+            {},
+            [Problem(display, "", f"YAML syntax error: {what}{_hint(line)}", line=line)],
+        )
     except yaml.YAMLError as err:
         return None, {}, [Problem(display, "", f"YAML syntax error: {err}")]
     except _TooLarge as err:
