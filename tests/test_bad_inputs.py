@@ -270,6 +270,32 @@ SETUPS: dict[str, Callable[[Path], None]] = {
         BETA + "items:\n  - ref: R1\n    kind: recommendation\n    text: Do it.\n"
         "    due: within 99999 months\n",
     ),
+    "supersedes-report": lambda r: _beta(
+        r, BETA + "items:\n  - {ref: R1, kind: recommendation, text: One., supersedes: gamma/R1}\n"
+    ),
+    "supersedes-ref": lambda r: _beta(
+        r, BETA + "items:\n  - {ref: R1, kind: recommendation, text: One., supersedes: alpha/R9}\n"
+    ),
+    "supersedes-form": lambda r: _beta(
+        r, BETA + "items:\n  - {ref: R1, kind: recommendation, text: One., supersedes: R1}\n"
+    ),
+    "supersedes-cycle": lambda r: (
+        _beta(
+            r,
+            BETA + "items:\n  - {ref: R1, kind: recommendation, text: One., "
+            "supersedes: alpha/R1}\n",
+        ),
+        _edit(
+            r / "reports" / "alpha.yaml",
+            "    due: 2019-09-30\n",
+            "    due: 2019-09-30\n    supersedes: beta/R1\n",
+        ),
+    ),
+    "parent-kind": lambda r: _beta(
+        r,
+        BETA + "items:\n  - {ref: R1, kind: recommendation, text: One., parent: L1}\n"
+        "  - {ref: L1, kind: local-action, text: Two.}\n",
+    ),
     "control-character": lambda r: _update(r, "alpha,R1,in-progress,Work\x07 started.,,ACC,\n"),
     "control-character-yaml": lambda r: _beta(r, BETA.replace("title: Beta", 'title: "Beta\\a"')),
     "template-call": lambda r: _template(r, '{{ (b.params.root / "/etc/passwd").read_text() }}'),

@@ -37,6 +37,7 @@ HEADER = [
     "Report", "Published", "Ref", "Kind", "Text", "Owner", "Due", "Target date", "Status",
     "Overdue", "Latest update", "Update quarter", "Evidence", "Closed in",
     "RAG", "RAG reason", "Target moved", "Target history", "Closed by", "Signed off by",
+    "Carried over",
 ]  # fmt: skip
 ALPHA, GAMMA = "Alpha force inspection", "Gamma follow-up inspection"
 A_PUB, G_PUB = date(2019, 4, 10), date(2019, 12, 2)
@@ -44,23 +45,23 @@ ROWS = [
     [ALPHA, A_PUB, "R1", "Recommendation", "Improve call handling.", "ACC Operations",
      date(2019, 9, 30), "", "Superseded", "No",
      "Replaced by the national call handling standard.", "2019-20-Q4", "", "2019-20-Q3",
-     "Blue", "superseded", "", "", "", ""],
+     "Blue", "superseded", "", "", "", "", ""],
     [ALPHA, A_PUB, "R2", "Recommendation", R2_TEXT, "Head of Crime Registry",
      date(2019, 10, 10), "", "In progress", "Yes", "Audit under way.", "2019-20-Q3", "", "",
-     "Red", "past the due date; no update this quarter", "", "", "", ""],
+     "Red", "past the due date; no update this quarter", "", "", "", "", ""],
     [ALPHA, A_PUB, "A1", "Area for improvement", "Supervise investigations better.",
      "DCI Smith", "", date(2020, 2, 28), "In progress", "Yes", A1_UPDATE, "2019-20-Q4", "", "",
      "Red", "past the force's target date; target moved once", "1",
-     "28 Feb 2020 (was 31 Dec 2019; moved once)", "", ""],
+     "28 Feb 2020 (was 31 Dec 2019; moved once)", "", "", ""],
     [ALPHA, A_PUB, "C1", "Cause of concern", "-Safeguarding referrals are late.", "DCI Jones",
      date(2019, 4, 10), "", "Complete", "No", "Referrals are now made on time.", "2019-20-Q4",
-     "Audit report", "2019-20-Q4", "Blue", "complete", "", "", "", ""],
+     "Audit report", "2019-20-Q4", "Blue", "complete", "", "", "", "", ""],
     [GAMMA, G_PUB, "G1", "Recommendation", "Publish the custody review.", "Ch Supt Custody",
      date(2020, 3, 31), "", "In progress", "No", "Review drafted.", "2019-20-Q3", "", "",
-     "Amber", "due within 30 days; no update this quarter", "", "", "", ""],
+     "Amber", "due within 30 days; no update this quarter", "", "", "", "", ""],
     [GAMMA, G_PUB, "G2", "Local action", "Train custody staff.", "", "", "", "Not accepted",
      "No", "Training is provided nationally; no local course is needed.", "2019-20-Q4", "",
-     "2019-20-Q4", "Red", "not accepted, no PCC explanation", "", "", "", ""],
+     "2019-20-Q4", "Red", "not accepted, no PCC explanation", "", "", "", "", ""],
 ]  # fmt: skip
 
 
@@ -115,7 +116,7 @@ def test_workbook_layout_dates_and_text_cells(written):
     assert [c.value for c in sheet[1]] == HEADER
     assert all(c.font.bold for c in sheet[1])
     assert sheet.freeze_panes == "D2"
-    assert sheet.auto_filter.ref == "A1:T7"
+    assert sheet.auto_filter.ref == "A1:U7"
     values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
     expected = [
         [datetime(v.year, v.month, v.day) if isinstance(v, date) else (v or None) for v in row]

@@ -10,9 +10,10 @@ template calls what the template sandbox refuses (``x.read_text()``).
 Warnings (the briefing is produced and says what is missing): a data.police.uk
 folder or zip holding no street-level file at all (nothing fetched yet; the briefings
 say their figures are not available and why); a value in
-``force.yaml`` still the placeholder ``toolkit init`` wrote; a peer with no
-data.police.uk file; a force or peer missing from the population file; an update that
-moves an item to complete with neither evidence nor a sign-off.
+``force.yaml`` still the placeholder ``toolkit init`` wrote, or a report file's
+publication date still the one ``toolkit import-report`` marked ``[FILL IN: …]``; a peer
+with no data.police.uk file; a force or peer missing from the population file; an update
+that moves an item to complete with neither evidence nor a sign-off.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.errors import DataError, Problem
+from toolkit.importer.write import report_placeholder_warnings
 from toolkit.init import placeholder_warnings
 from toolkit.params import Params, template_call_problems
 
@@ -50,7 +52,11 @@ def check_data(params: Params, *, cache_dir: Path | None = None) -> DataCheck:
     from toolkit.gaps import unsupported_closures
     from toolkit.performance import PoliceUkData, load_population, load_recorded_crime
 
-    found = DataCheck(warnings=placeholder_warnings(params.root) + unsupported_closures(params))
+    found = DataCheck(
+        warnings=placeholder_warnings(params.root)
+        + report_placeholder_warnings(params.root)
+        + unsupported_closures(params)
+    )
     found.errors += template_call_problems(params)
     force = params.force.force
     sources = params.force.data

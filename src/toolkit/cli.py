@@ -667,15 +667,28 @@ def new_report(
     ] = "",
     kind: Annotated[
         str, typer.Option("--kind", help="thematic, force, joint, peel or follow-up.")
-    ] = "thematic",
+    ] = "",
+    source: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            help="Draft the items from the report's text (.html, .pdf or .txt), as "
+            "toolkit import-report does.",
+        ),
+    ] = None,
     params: ParamsOpt = Path("params"),
 ) -> None:
     """Start reports/ID.yaml with every field, commented, ready to fill in (never overwrites)."""
     from toolkit import newreport
 
+    if source is not None:
+        _import(source, report_id, published=published, title=title, kind=kind, params=params)
+        return
     try:
         _require_utf8(("--params", params))
-        path = newreport.new_report(params, report_id, title=title, published=published, kind=kind)
+        path = newreport.new_report(
+            params, report_id, title=title, published=published, kind=kind or "thematic"
+        )
     except ToolkitError as err:
         raise _fail(err) from None
     except OSError as exc:
@@ -685,6 +698,65 @@ def new_report(
         "the force), then run toolkit validate.",
         markup=False,
     )
+
+
+def _import(
+    source: Path, report_id: str, *, published: str, title: str, kind: str, params: Path
+) -> None:
+    from toolkit.importer import import_report
+
+    try:
+        _require_utf8(("--params", params), ("PATH", source))
+        imported = import_report(
+            source, params, report_id, published=published, title=title, kind=kind
+        )
+    except ToolkitError as err:
+        raise _fail(err) from None
+    except OSError as exc:
+        raise _fail(OutputError(exc, params / "reports", what="the report file")) from None
+    for line in imported.summary():
+        out_console.print(line, markup=False)
+
+
+@app.command(
+    "import-report",
+    help="Draft reports/ID.yaml from the report's own text: its recommendations, areas for "
+    "improvement and causes of concern, verbatim, with refs, addressees and due dates."
+    "\n\nPATH is the report page saved from the HMICFRS website (.html), the report's PDF "
+    "or plain text (.txt); nothing is fetched. The summary lists every passage to check. "
+    "An existing report file is never overwritten.",
+)
+def import_report_command(
+    source: Annotated[
+        Path, typer.Argument(metavar="PATH", help="The report: .html, .pdf or .txt.")
+    ],
+    report_id: Annotated[
+        str, typer.Option("--id", help="The new report's id, e.g. peel-2023.", show_default=False)
+    ] = "",
+    published: Annotated[
+        str,
+        typer.Option("--published", help="Publication date, YYYY-MM-DD (if the text lacks it)."),
+    ] = "",
+    title: Annotated[
+        str, typer.Option("--title", help="The report's title (default: the document's).")
+    ] = "",
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind", help="thematic, force, joint, peel or follow-up (default: guessed)."
+        ),
+    ] = "",
+    params: ParamsOpt = Path("params"),
+) -> None:
+    """``toolkit import-report``: the help text above is what ``--help`` shows."""
+    if not report_id:
+        raise _fail(
+            InputError(
+                Problem("command line", "--id", "the new report's id is required",
+                        expected="--id ID, e.g. --id peel-2023")
+            )
+        )  # fmt: skip
+    _import(source, report_id, published=published, title=title, kind=kind, params=params)
 
 
 @app.command()

@@ -164,6 +164,20 @@ class ClosureBucket:
 
 
 @dataclass(frozen=True)
+class Link:
+    """An item carried over by a later report's item (``supersedes``), as at the quarter."""
+
+    earlier: str
+    """``<report-id>/<ref>`` of the item superseded."""
+    earlier_title: str
+    later: str
+    """``<report-id>/<ref>`` of the item that carries it over."""
+    later_title: str
+    status: str
+    """The earlier item's status at the quarter's end (``superseded`` unless it closed first)."""
+
+
+@dataclass(frozen=True)
 class Overview:
     """Everything the quarter overview page and ``index.json`` say."""
 
@@ -182,6 +196,7 @@ class Overview:
     closures: list[ClosureBucket] = field(default_factory=list)
     update_missing: bool = False
     """No update file was received for the quarter although items are tracked."""
+    lineage: list[Link] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:
         """JSON-native form (dates as ``YYYY-MM-DD``), for ``index.json``."""
@@ -305,6 +320,27 @@ def changes(register: Register, quarter: Quarter) -> list[Change]:
         for row in item_rows(register, quarter)
         if row.changed
     ]
+
+
+def lineage_links(register: Register, quarter: Quarter) -> list[Link]:
+    """Every ``supersedes`` link whose later report is published by ``quarter``'s end, in
+    the later report's then its file order."""
+    reports = register.params.reports
+    links = []
+    for row in item_rows(register, quarter):
+        target = row.item.supersedes_key
+        if target is None or target[0] not in reports:
+            continue
+        links.append(
+            Link(
+                earlier=f"{target[0]}/{target[1]}",
+                earlier_title=reports[target[0]].title,
+                later=f"{row.report_id}/{row.item.ref}",
+                later_title=reports[row.report_id].title,
+                status=register.status(target[0], target[1], quarter),
+            )
+        )
+    return links
 
 
 def owners(register: Register, quarter: Quarter) -> list[OwnerCounts]:
@@ -433,4 +469,5 @@ def build_overview(params: Params, quarter: Quarter, register: Register | None =
         rated=rated,
         closures=closures(register, quarter),
         update_missing=quarter not in params.update_files and any(r.item for r in rows),
+        lineage=lineage_links(register, quarter),
     )

@@ -53,6 +53,7 @@ from toolkit.yamlfile import Loc, problems_from, read_yaml
 
 REPORT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")  # \Z: "$" would let "id\n" through
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+SUPERSEDES = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*/\S.*\Z")
 MAX_ID_LENGTH = 100
 """The longest report id: it names files and folders (``.staging-<id>-<pid>``, ...),
 which most file systems limit to 255 bytes."""
@@ -338,6 +339,10 @@ class Item(_Model):
     addressee: Text | None = None
     due: Annotated[Due | None, BeforeValidator(_due)] = None
     owner: Text | None = None
+    parent: Line | None = None
+    """The ref of the cause of concern (in the same report) a recommendation answers."""
+    supersedes: Line | None = None
+    """``<report-id>/<ref>``: the earlier report's item this one carries over."""
 
     @field_validator("ref")
     @classmethod
@@ -345,6 +350,24 @@ class Item(_Model):
         if not value:
             raise ValueError("an item needs a ref such as R1")
         return value
+
+    @field_validator("supersedes")
+    @classmethod
+    def _supersedes(cls, value: str | None) -> str | None:
+        if value is not None and not SUPERSEDES.match(value):
+            raise ValueError(
+                "not an item of another report (expected <report-id>/<ref>, e.g. "
+                f"peel-2022/AFI3, got {shown(value)})"
+            )
+        return value
+
+    @property
+    def supersedes_key(self) -> tuple[str, str] | None:
+        """``(report id, ref)`` of the item this one supersedes, or ``None``."""
+        if not self.supersedes:
+            return None
+        report_id, ref = self.supersedes.split("/", 1)
+        return report_id, ref
 
 
 class Response(_Model):
@@ -588,7 +611,24 @@ def _report_problems(report: Report, display: str, lines: dict[Loc, int]) -> lis
                     line=lines.get(("response", "explanations", ref)),
                 )
             )
+    kinds = {item.ref: item.kind for item in report.items}
     for index, item in enumerate(report.items):
+        if item.parent is not None and (
+            kinds.get(item.parent) is not ItemKind.CAUSE_OF_CONCERN or item.parent == item.ref
+        ):
+            causes = [r for r, k in kinds.items() if k is ItemKind.CAUSE_OF_CONCERN]
+            problems.append(
+                Problem(
+                    display,
+                    f"items[{index}].parent",
+                    "not a cause of concern of this report",
+                    expected="the ref of one of its causes of concern ("
+                    + (", ".join(causes) or "it lists none")
+                    + ")",
+                    got=shown(item.parent),
+                    line=lines.get(("items", index, "parent")),
+                )
+            )
         if item.ref in seen:
             problems.append(
                 Problem(
@@ -600,6 +640,76 @@ def _report_problems(report: Report, display: str, lines: dict[Loc, int]) -> lis
             )
         else:
             seen[item.ref] = index
+    return problems
+
+
+def lineage_problems(
+    reports: dict[str, Report],
+    lines: dict[str, dict[Loc, int]] | None = None,
+    present: set[str] | None = None,
+) -> list[Problem]:
+    """``supersedes:`` checks across reports: the item it names exists, is not itself, and
+    no chain of ``supersedes`` comes back to where it started (each cycle reported once).
+
+    ``present``: ids of every report file found, loaded or not; an item naming a report
+    whose file has problems of its own is checked once that file is fixed."""
+    lines = lines or {}
+    present = present or set()
+    problems = []
+    links: dict[tuple[str, str], tuple[str, str]] = {}
+    for report_id, report in sorted(reports.items()):
+        for index, item in enumerate(report.items):
+            target = item.supersedes_key
+            if target is None:
+                continue
+            line = lines.get(report_id, {}).get(("items", index, "supersedes"))
+            display, field_name = f"reports/{report_id}.yaml", f"items[{index}].supersedes"
+            other = reports.get(target[0])
+            if other is None and target[0] in present:
+                continue
+            if other is None:
+                problems.append(
+                    Problem(display, field_name, "no such report",
+                            expected="<report-id>/<ref> naming a file in reports/",
+                            got=shown(item.supersedes), line=line)
+                )  # fmt: skip
+            elif target[1] not in {i.ref for i in other.items}:
+                refs = ", ".join(i.ref for i in other.items) or "none"
+                problems.append(
+                    Problem(display, field_name, f"no item with this ref in {target[0]}",
+                            expected=f"one of its refs ({refs})",
+                            got=shown(item.supersedes), line=line)
+                )  # fmt: skip
+            elif target == (report_id, item.ref):
+                problems.append(
+                    Problem(display, field_name, "an item cannot supersede itself",
+                            expected="an earlier report's item", got=shown(item.supersedes),
+                            line=line)
+                )  # fmt: skip
+            else:
+                links[(report_id, item.ref)] = target
+    reported: set[frozenset[tuple[str, str]]] = set()
+    for start in sorted(links):
+        path = [start]
+        node = links.get(start)
+        while node is not None and node not in path:
+            path.append(node)
+            node = links.get(node)
+        if node is None or node != start:
+            continue
+        cycle = frozenset(path)
+        if cycle in reported:
+            continue
+        reported.add(cycle)
+        report_id, ref = start
+        index = next(i for i, it in enumerate(reports[report_id].items) if it.ref == ref)
+        chain = " → ".join(f"{r}/{f}" for r, f in [*path, start])
+        problems.append(
+            Problem(f"reports/{report_id}.yaml", f"items[{index}].supersedes",
+                    "supersedes goes round in a circle",
+                    expected="a chain from later reports to earlier ones", got=chain,
+                    line=lines.get(report_id, {}).get(("items", index, "supersedes")))
+        )  # fmt: skip
     return problems
 
 
@@ -767,6 +877,7 @@ def load_params(root: Path, *, only: list[str] | None = None) -> Params:
         problems += _data_problems(force, base or root, force_lines)
         problems += _template_problems(force, root)
     reports: dict[str, Report] = {}
+    report_lines: dict[str, dict[Loc, int]] = {}
     for path in sorted((root / "reports").glob("*.y*ml")):
         display = f"reports/{printable(path.name)}"
         if path.suffix not in (".yaml", ".yml"):
@@ -796,6 +907,9 @@ def load_params(root: Path, *, only: list[str] | None = None) -> Params:
             problems += _report_problems(report, display, lines)
             problems += _sent_file_problems(report, display, lines, root)
             reports[path.stem] = report
+            report_lines[path.stem] = lines
+    present = {p.stem for p in (root / "reports").glob("*.y*ml")}
+    problems += lineage_problems(reports, report_lines, present)
     for report_id in only or []:
         if report_id not in reports and not any(
             p.path == f"reports/{report_id}.yaml" for p in problems

@@ -24,6 +24,11 @@ Rules (``DESIGN.md`` and the decisions taken where it is silent):
 * Stale: open, and the latest update is from two or more quarters before Q (or
   there is none and the report was published two or more quarters before Q).
 * New: the report was published during Q, so its items were not there before.
+* Lineage (applied last, :meth:`Register.lineage`): an item that a later report's item
+  ``supersedes`` is ``superseded`` from the quarter that later report was published in,
+  whatever its updates say, unless it is already closed (complete, superseded or not
+  accepted) by then (at a day, :meth:`Register.status_on`: from the later report's
+  publication day); the later item is "carried over from" it.
 """
 
 from __future__ import annotations
@@ -59,6 +64,10 @@ class ItemStatus:
     opened: date | None = None
     as_at: date | None = None
     original_target: date | None = None
+    superseded_by: tuple[str, ...] = ()
+    """``<report-id>/<ref>`` of the later items that carry this one over, once published."""
+    carried_over_from: str | None = None
+    """``<report-id>/<ref>`` of the earlier item this one supersedes."""
 
     @property
     def days_open(self) -> int | None:
@@ -135,6 +144,35 @@ class Register:
         rows = [u for u in params.updates if until is None or u.day <= until]
         for row in sorted(rows, key=lambda u: (u.quarter, u.day)):
             self.history.setdefault((row.report, row.ref), []).append(row)
+        self.successors: dict[tuple[str, str], list[tuple[str, str, date]]] = {}
+        for report_id, report in sorted(params.reports.items()):
+            for item in report.items:
+                target = item.supersedes_key
+                if target is not None:
+                    self.successors.setdefault(target, []).append(
+                        (report_id, item.ref, report.published)
+                    )
+
+    def superseded_on(self, report_id: str, ref: str, day: date) -> tuple[str, ...]:
+        """``<report-id>/<ref>`` of the items that supersede this one in reports published
+        on or before ``day`` (in publication order)."""
+        later = sorted(self.successors.get((report_id, ref), []), key=lambda s: s[2])
+        return tuple(f"{rid}/{lref}" for rid, lref, published in later if published <= day)
+
+    def superseded_by(self, report_id: str, ref: str, quarter: Quarter) -> tuple[str, ...]:
+        """:meth:`superseded_on` the quarter's last day: from the later report's
+        publication quarter on."""
+        return self.superseded_on(report_id, ref, quarter.end)
+
+    def lineage(self, report_id: str, ref: str, quarter: Quarter | date, status: str) -> str:
+        """The status after the lineage step: ``superseded`` once a later report's item
+        carries this one over (from that report's publication quarter, or day when
+        ``quarter`` is a day), unless the item's own status is already closed; otherwise
+        ``status`` unchanged."""
+        day = quarter.end if isinstance(quarter, Quarter) else quarter
+        if status in CLOSED or not self.superseded_on(report_id, ref, day):
+            return status
+        return Status.SUPERSEDED
 
     def position(self, report_id: str, ref: str, day: date) -> Update | None:
         """The item's latest update whose day is on or before ``day`` (``None``: none yet)."""
@@ -142,9 +180,10 @@ class Register:
         return rows[-1] if rows else None
 
     def status_on(self, report_id: str, ref: str, day: date) -> str:
-        """The item's status on ``day`` (:meth:`position`; ``not-started`` before any)."""
+        """The item's status on ``day`` (:meth:`position`; ``not-started`` before any),
+        then the lineage step as on that day."""
         latest = self.position(report_id, ref, day)
-        return latest.status if latest else Status.NOT_STARTED
+        return self.lineage(report_id, ref, day, latest.status if latest else Status.NOT_STARTED)
 
     def original_target(self, report_id: str, ref: str, quarter: Quarter) -> date | None:
         """The first target date the force gave for the item, at or before ``quarter``."""
@@ -214,18 +253,28 @@ class Register:
         the first of the run of closed updates that ends with its latest (complete, then
         superseded, was closed when it became complete). ``None`` while it is open."""
         rows = self.history.get((report_id, ref), [])
+        if self.superseded_by(report_id, ref, quarter):
+            first = min(self.first_quarter(report_id), quarter)
+            span = (quarter.year * 4 + quarter.number) - (first.year * 4 + first.number)
+            path = [(first.shift(i), self.status(report_id, ref, first.shift(i))) for i in
+                    range(span + 1)]  # fmt: skip
+            return closed_in(path)
         return closed_in([(u.quarter, u.status) for u in rows if u.quarter <= quarter])
 
     def status(self, report_id: str, ref: str, quarter: Quarter) -> str:
-        """The item's status as at ``quarter``'s end."""
+        """The item's status as at ``quarter``'s end (its updates, then the lineage step)."""
         latest = self._latest(report_id, ref, quarter)
-        return latest.status if latest else Status.NOT_STARTED
+        return self.lineage(
+            report_id, ref, quarter, latest.status if latest else Status.NOT_STARTED
+        )
 
     def item_status(self, report_id: str, item: Item, quarter: Quarter) -> ItemStatus:
         """Everything the briefing says about one item in ``quarter``."""
         report = self.params.reports[report_id]
         latest = self._latest(report_id, item.ref, quarter)
-        status = latest.status if latest else Status.NOT_STARTED
+        status = self.lineage(
+            report_id, item.ref, quarter, latest.status if latest else Status.NOT_STARTED
+        )
         due, source = None, ""
         report_due = item.due.resolve(report.published) if item.due is not None else None
         target = self.target(report_id, item.ref, quarter)
@@ -256,6 +305,8 @@ class Register:
             opened=self._opened(report_id, item.ref),
             as_at=quarter.end,
             original_target=self.original_target(report_id, item.ref, quarter),
+            superseded_by=self.superseded_by(report_id, item.ref, quarter),
+            carried_over_from=item.supersedes,
         )
 
     def slips(self, report_id: str, ref: str, quarter: Quarter) -> Slips | None:

@@ -8,8 +8,9 @@ Columns (:data:`COLUMNS`): report title, published, ref, kind, text, owner, due 
 report's due date), target date (the force's latest), status, overdue, latest update,
 the quarter of that update, evidence, the quarter the item was closed in; then the RAG
 rating (a word, never a colour alone) and its reason, how many times the target moved and
-its history, who closed the item and who signed it off. The later columns follow the
-earlier ones so that a sheet or script that reads the tracker by position keeps working.
+its history, who closed the item and who signed it off, and the item it is carried over
+from or superseded by (``supersedes``). The later columns follow the earlier ones so that
+a sheet or script that reads the tracker by position keeps working.
 
 * **xlsx**: a ``Tracker`` sheet with a bold header row, frozen panes (the header and the
   ref column stay in view), filters on every column, wrapped text, real dates (shown
@@ -46,7 +47,7 @@ from toolkit.errors import writing
 from toolkit.overview import item_rows
 from toolkit.params import Params
 from toolkit.quarters import Quarter
-from toolkit.register import Register
+from toolkit.register import ItemStatus, Register
 from toolkit.vocabulary import ClosedBy, ItemKind, Status
 
 SHEET = "Tracker"
@@ -139,6 +140,13 @@ COLUMNS: tuple[Column, ...] = (
         "Who signed the item off (a board, a named role), as the closing update says.",
         22,
     ),
+    Column(
+        "lineage",
+        "Carried over",
+        "The later report's item that supersedes this one (from that report's publication "
+        "quarter), or the earlier report's item this one carries over, as <report-id>/<ref>.",
+        24,
+    ),
 )
 
 _DATE_FORMAT = "dd/mm/yyyy"
@@ -191,9 +199,20 @@ def tracker_rows(
                 if closing and closing.closed_by
                 else "",
                 "signed_off_by": closing.signed_off_by if closing else "",
+                "lineage": _lineage_text(row),
             }
         )
     return rows
+
+
+def _lineage_text(row: ItemStatus) -> str:
+    """ "Superseded by …" and/or "Carried over from …", for the tracker's lineage column."""
+    parts = []
+    if row.superseded_by:
+        parts.append("Superseded by " + ", ".join(row.superseded_by))
+    if row.carried_over_from:
+        parts.append(f"Carried over from {row.carried_over_from}")
+    return "; ".join(parts)
 
 
 def csv_text(rows: Sequence[dict[str, Any]], public: bool = False) -> str:
