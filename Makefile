@@ -38,8 +38,10 @@ run: $(VENV)/.installed
 	@echo "Open outputs/$(QUARTER)/index.html (one briefing per report in outputs/$(QUARTER)/<report>/briefing.html)."
 
 # JupyterLab for analysts, opened on notebooks/ (the briefing notebook runs there as it is).
+# JupyterLab refuses to start as root unless told to (containers often run as root).
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 lab: $(VENV)/.installed-lab
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(ALLOW_ROOT) notebooks/
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks

@@ -6,6 +6,7 @@ of tests/fixtures/register the way an analyst might get it wrong.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from helpers import write_xlsx
+from helpers import declare_size, flag_encrypted, stored_zip, write_xlsx
 from toolkit.cli import app
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -77,6 +78,28 @@ def _linked_template(root: Path) -> None:
         file.write("templates: my-templates\n")
 
 
+def _template(root: Path, source: str) -> None:
+    folder = root / "my-templates" / "sections"
+    folder.mkdir(parents=True)
+    (folder / "header.html.j2").write_text(f"<p>{source}</p>\n", encoding="utf-8")
+    with (root / "force.yaml").open("a", encoding="utf-8") as file:
+        file.write("templates: my-templates\n")
+
+
+def _linked_folder(root: Path, name: str, *, templates: bool) -> None:
+    """A folder of the params root that is a symlink to /etc: a letter or templates in it."""
+    (root / name).symlink_to("/etc", target_is_directory=True)
+    if templates:
+        with (root / "force.yaml").open("a", encoding="utf-8") as file:
+            file.write(f"templates: {name}\n")
+    else:
+        _edit(
+            root / "reports" / "alpha.yaml",
+            "  sent: 2019-07-01\n",
+            f"  sent: 2019-07-01\n  file: {name}/passwd.md\n",
+        )
+
+
 def _laughs(levels: int) -> str:
     """Each level's list holds nine aliases of the level before: 9**(levels + 1) values."""
     lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
@@ -84,6 +107,43 @@ def _laughs(levels: int) -> str:
         lines.append(f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]")
     return BETA + "\n".join(lines) + "\n"
 
+
+def _street_zip(root: Path) -> None:
+    """A data.police.uk download whose one member is encrypted."""
+    import zipfile
+
+    member = "2019-04/2019-04-testshire-street.csv"
+    with zipfile.ZipFile(root / "download.zip", "w") as archive:
+        archive.writestr(member, STREET)
+    flag_encrypted(root / "download.zip", member)
+    _data(root, "  police_uk: download.zip\n")
+
+
+def _bomb(path: Path, member: str) -> None:
+    """A zip whose ``member`` declares 1.5 GB from 1,000 stored bytes (a zip bomb's shape)."""
+    stored_zip(path, {"[Content_Types].xml": b"<Types/>", member: b"x" * 1000})
+    declare_size(path, member, 1_500_000_000)
+
+
+def _letter(root: Path, name: str) -> None:
+    _edit(
+        root / "reports" / "alpha.yaml",
+        "  sent: 2019-07-01\n",
+        f"  sent: 2019-07-01\n  file: {name}\n",
+    )
+
+
+def _update_xlsx(root: Path) -> Path:
+    (root / "updates" / "2019-20-Q1.csv").unlink()
+    return root / "updates" / "2019-20-Q1.xlsx"
+
+
+def _not_utf8(path: Path) -> Path:
+    """``path`` with the byte 0xff added to its name: a name that is no UTF-8 text."""
+    return Path(os.fsdecode(os.fsencode(path) + b"\xff"))
+
+
+ITEM_R1 = "items:\n  - ref: R1\n    kind: recommendation\n    text: Do it.\n"
 
 SETUPS: dict[str, Callable[[Path], None]] = {
     "yaml-syntax": lambda r: _beta(r, BETA.replace("kind: thematic", "kind: [thematic")),
@@ -142,8 +202,20 @@ SETUPS: dict[str, Callable[[Path], None]] = {
     "unknown-ref": lambda r: _update(r, "beta,R7,complete,,,,\n"),
     "unknown-status": lambda r: _update(r, "alpha,R1,Done,,,,\n"),
     "duplicate-row": lambda r: _update(r, "alpha,R1,complete,,,,\nalpha,R1,in-progress,,,,\n"),
+    "as-at-outside": lambda r: _update(
+        r, "", raw=(HEADER.strip() + ",as_at\nalpha,R1,complete,,,,,2019-07-01\n").encode()
+    ),
+    "as-at-same-day": lambda r: _update(
+        r,
+        "",
+        raw=(
+            HEADER.strip() + ",as_at\nalpha,R1,in-progress,,,,,2019-05-01\n"
+            "alpha,R1,complete,,,,,01/05/2019\n"
+        ).encode(),
+    ),
     "no-reason": lambda r: _update(r, "beta,R1,not-accepted,,,,\n"),
     "bad-target-date": lambda r: _update(r, "alpha,R1,in-progress,,,,2019-02-30\n"),
+    "us-date": lambda r: _update(r, "alpha,R1,in-progress,,,,11/15/2018\n"),
     "extra-fields": lambda r: _update(r, "alpha,R1,complete,Done, signed off,,ACC,\n"),
     "missing-column": lambda r: _update(r, "", raw=b"report,ref,state\nalpha,R1,complete\n"),
     "empty-update-file": lambda r: _update(r, "", raw=b""),
@@ -151,6 +223,15 @@ SETUPS: dict[str, Callable[[Path], None]] = {
     "not-xlsx": lambda r: (
         (r / "updates" / "2019-20-Q1.csv").unlink(),
         (r / "updates" / "2019-20-Q1.xlsx").write_text("not a workbook"),
+    ),
+    "bad-closed-by": lambda r: _update(
+        r,
+        "",
+        raw=(HEADER.rstrip("\n") + ",signed_off_by,closed_by\n").encode()
+        + b"alpha,R1,complete,Done.,Minutes,ACC,,Board,PCC\n",
+    ),
+    "bad-rag-colour": lambda r: _edit(
+        r / "force.yaml", "chief_constable:", "rag:\n  past_due: orange\nchief_constable:"
     ),
     "data-missing": lambda r: _data(r, "  police_uk: police-uk\n"),
     "data-no-force": lambda r: (_police_uk(r, "wiltshire"), _data(r, "  police_uk: police-uk\n")),
@@ -189,8 +270,76 @@ SETUPS: dict[str, Callable[[Path], None]] = {
         BETA + "items:\n  - ref: R1\n    kind: recommendation\n    text: Do it.\n"
         "    due: within 99999 months\n",
     ),
+    "supersedes-report": lambda r: _beta(
+        r, BETA + "items:\n  - {ref: R1, kind: recommendation, text: One., supersedes: gamma/R1}\n"
+    ),
+    "supersedes-ref": lambda r: _beta(
+        r, BETA + "items:\n  - {ref: R1, kind: recommendation, text: One., supersedes: alpha/R9}\n"
+    ),
+    "supersedes-form": lambda r: _beta(
+        r, BETA + "items:\n  - {ref: R1, kind: recommendation, text: One., supersedes: R1}\n"
+    ),
+    "supersedes-cycle": lambda r: (
+        _beta(
+            r,
+            BETA + "items:\n  - {ref: R1, kind: recommendation, text: One., "
+            "supersedes: alpha/R1}\n",
+        ),
+        _edit(
+            r / "reports" / "alpha.yaml",
+            "    due: 2019-09-30\n",
+            "    due: 2019-09-30\n    supersedes: beta/R1\n",
+        ),
+    ),
+    "parent-kind": lambda r: _beta(
+        r,
+        BETA + "items:\n  - {ref: R1, kind: recommendation, text: One., parent: L1}\n"
+        "  - {ref: L1, kind: local-action, text: Two.}\n",
+    ),
     "control-character": lambda r: _update(r, "alpha,R1,in-progress,Work\x07 started.,,ACC,\n"),
     "control-character-yaml": lambda r: _beta(r, BETA.replace("title: Beta", 'title: "Beta\\a"')),
+    "template-call": lambda r: _template(r, '{{ (b.params.root / "/etc/passwd").read_text() }}'),
+    "template-call-run": lambda r: _template(r, '{{ b.params.root["write_text"]("x") }}'),
+    "template-folder-symlink": lambda r: _linked_folder(r, "my-templates", templates=True),
+    "template-folder-symlink-run": lambda r: _linked_folder(r, "my-templates", templates=True),
+    "letter-folder-symlink": lambda r: _linked_folder(r, "letters", templates=False),
+    "letter-folder-symlink-run": lambda r: _linked_folder(r, "letters", templates=False),
+    "crime-type": lambda r: _beta(r, BETA + "crime_types: [Drug]\n"),
+    "yaml-deep": lambda r: _beta(r, BETA + "deep: " + "[" * 1000 + "]" * 1000 + "\n"),
+    "yaml-deep-run": lambda r: _beta(r, BETA + "deep: " + "[" * 1000 + "]" * 1000 + "\n"),
+    "yaml-alias-text": lambda r: _beta(
+        r, BETA + 'a: &a "' + "x" * (1 << 20) + '"\nb: [' + ",".join(["*a"] * 2000) + "]\n"
+    ),
+    "yaml-surrogate": lambda r: _beta(r, BETA.replace("title: Beta", 'title: "\\ud800"')),
+    "yaml-c1": lambda r: _beta(r, BETA.replace("title: Beta", 'title: "Beta\\x85"')),
+    "yaml-bidi": lambda r: _beta(r, BETA.replace("title: Beta", 'title: "Beta\\u202e"')),
+    "bidi-update": lambda r: _update(r, "alpha,R1,in-progress,Work\u202e started.,,ACC,\n"),
+    "reserved-id": lambda r: (r / "reports" / "failed.yaml").write_text(BETA),
+    "ref-newline": lambda r: _beta(r, BETA + ITEM_R1.replace("ref: R1", 'ref: "R\\n1"')),
+    "url-scheme": lambda r: _beta(r, BETA + 'url: "javascript:alert(1)"\n'),
+    "website-scheme": lambda r: _edit(
+        r / "force.yaml", "  area: Testshire\n", "  area: Testshire\n  website: data:text/html,hi\n"
+    ),
+    "response-file-not-docx": lambda r: (
+        (r / "letter.docx").write_text("Dear Home Secretary\n"),
+        _letter(r, "letter.docx"),
+    ),
+    "response-file-bomb": lambda r: (
+        _bomb(r / "letter.docx", "word/document.xml"),
+        _letter(r, "letter.docx"),
+    ),
+    "xlsx-bomb": lambda r: _bomb(_update_xlsx(r), "xl/worksheets/sheet1.xml"),
+    "xlsx-encrypted": lambda r: flag_encrypted(
+        write_xlsx(_update_xlsx(r), [HEADER.strip().split(",")]), "xl/worksheets/sheet1.xml"
+    ),
+    "zip-encrypted": _street_zip,
+    "zip-encrypted-run": _street_zip,
+    "recorded-crime-bomb": lambda r: (
+        _bomb(r / "table.ods", "content.xml"),
+        _data(r, "  recorded_crime: table.ods\n"),
+    ),
+    "params-not-utf8": lambda r: shutil.copytree(r, _not_utf8(r)),
+    "out-not-utf8": lambda r: None,
     "bad-quarter": lambda r: None,
     "quarter-years": lambda r: None,
     "quarter-range": lambda r: None,
@@ -228,14 +377,45 @@ def test_bad_input_message(row, tmp_path):
     shutil.copytree(FIXTURES / "register", root)
     SETUPS[row["case"]](root)
     words = row["command"].split()
-    given = root / "nowhere" if row["case"] == "no-params-root" else root
+    given = {"no-params-root": root / "nowhere", "params-not-utf8": _not_utf8(root)}.get(
+        row["case"], root
+    )
     args = [words[0], *words[1:], "--params", str(given)]
+    out = _not_utf8(tmp_path / "o") if row["case"] == "out-not-utf8" else tmp_path / "o"
     if words[0] == "run":
-        args += ARGS.get(row["case"], ["--quarter", "2019-20-Q1"]) + ["--out", str(tmp_path / "o")]
+        args += ARGS.get(row["case"], ["--quarter", "2019-20-Q1"]) + ["--out", str(out)]
     result = CliRunner().invoke(app, args)
-    expected = row["message"].replace("<root>", str(root)).replace("<120 x a>", "a" * 120)
+    expected = (
+        row["message"]
+        .replace("<root>", str(root))
+        .replace("<tmp>", str(tmp_path))
+        .replace("<120 x a>", "a" * 120)
+    )
     lines = [re.sub(r"\s+$", "", line) for line in result.output.splitlines()]
     assert expected in lines, result.output
     assert result.exit_code == int(row["exit"]), result.output
     assert "Traceback" not in result.output
-    assert not (tmp_path / "o").exists() or row["exit"] == "0"
+    assert not out.exists() or row["exit"] == "0"
+
+
+def _pinned_rows() -> list[tuple[str, str]]:
+    """The six-column table: faults a run, the caches or fetch-data meet, each
+    with the test that makes it and checks what the user sees."""
+    rows = []
+    for line in TABLE.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 6 or cells[0] == "case" or set(cells[0]) <= {"-"}:
+            continue
+        rows.append((cells[0], cells[5]))
+    return rows
+
+
+def test_every_fault_of_the_second_table_names_a_test_that_exists():
+    rows = _pinned_rows()
+    assert len(rows) >= 8
+    for case, pinned in rows:
+        names = [name.strip().strip("`") for name in pinned.split(";")]
+        for name in names:
+            path, _, function = name.partition("::")
+            source = (TABLE.parent.parent / path).read_text(encoding="utf-8")
+            assert f"def {function}(" in source, (case, name)

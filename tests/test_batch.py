@@ -335,6 +335,7 @@ def test_the_overview_and_tracker_come_from_the_register_even_for_a_failed_brief
         "s55_due": 1,
         "s55_sent": 1,
         "s55_overdue": 2,
+        "stale": 0,  # every item's report came out this quarter: none is two quarters old
     }
     assert [(o["report"], o["ref"], o["days_overdue"]) for o in index["overview"]["overdue"]] == [
         ("overdue-report", "R1", 30)
@@ -493,8 +494,9 @@ def test_run_reports_recovers_before_it_runs(tmp_path, monkeypatch):
 
 @pytest.mark.slow
 def test_params_saved_during_a_run_change_none_of_its_briefings(tmp_path):
-    """The first briefing to run saves a new chief constable into force.yaml (as an
-    analyst might, mid-run); every briefing and the manifest describe the run's start."""
+    """The first briefing to run saves a new PCC's name into force.yaml (as an analyst
+    might, mid-run); every briefing and the manifest describe the run's start. (The PCC
+    signs every letter; the chief constable is named only in some.)"""
     shutil.copytree(FIXTURES / "params", tmp_path / "params")
     shutil.copytree(FIXTURES / "data", tmp_path / "data")
     force_yaml = tmp_path / "params" / "force.yaml"
@@ -504,8 +506,8 @@ def test_params_saved_during_a_run_change_none_of_its_briefings(tmp_path):
         "from pathlib import Path\n"
         f"force_yaml = Path({str(force_yaml)!r})\n"
         "text = force_yaml.read_text()\n"
-        "if 'Sam Example' in text:\n"
-        "    force_yaml.write_text(text.replace('Sam Example', 'Pat Newcomer'))\n"
+        "if 'Alex Example' in text:\n"
+        "    force_yaml.write_text(text.replace('Alex Example', 'Pat Newcomer'))\n"
     )
     nb["cells"][2]["source"] = edit  # in place of failing.ipynb's deliberate failure
     notebook = tmp_path / "editing.ipynb"
@@ -519,7 +521,7 @@ def test_params_saved_during_a_run_change_none_of_its_briefings(tmp_path):
     for report_id in REPORTS:
         letter = (quarter_dir / report_id / "response-draft.md").read_text()
         assert "Pat Newcomer" not in letter, report_id
-        assert "Sam Example" in letter, report_id
+        assert "Alex Example" in letter, report_id
     manifest = json.loads((quarter_dir / "manifest.json").read_text())
     assert manifest["params_root"] == str((tmp_path / "params").resolve())
     for entry in manifest["outputs"].values():

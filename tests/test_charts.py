@@ -223,3 +223,40 @@ def test_long_titles_and_labels_stay_inside_the_image() -> None:
     }
     for chart in briefing_charts(figures, labels=labels):
         assert _edge_ink(chart.png) == {"left": 0, "right": 0, "top": 0, "bottom": 0}
+
+
+def _entries(tmp_path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((tmp_path / "charts").glob("*.json"))}
+
+
+def test_swapped_chart_cache_entries_are_discarded_with_a_warning(tmp_path, caplog) -> None:
+    """Swapping the two peer charts' entries showed Drugs' figures as Weapons' and the
+    other way round: each entry now carries what it shows, checked on read."""
+    first = briefing_charts(FIGURES, cache_dir=tmp_path)
+    entries = _entries(tmp_path)
+    peer = sorted(name for name in entries if name.startswith("peer-"))
+    assert len(peer) == 2
+    (tmp_path / "charts" / peer[0]).write_bytes(entries[peer[1]])
+    (tmp_path / "charts" / peer[1]).write_bytes(entries[peer[0]])
+    with caplog.at_level("WARNING", logger="toolkit"):
+        again = briefing_charts(FIGURES, cache_dir=tmp_path)
+    assert again == first
+    assert "drugs" in again[1].alt and "weapons" in again[2].alt
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 2
+    assert all("belongs to another source file or version" in w for w in warnings)
+    assert all(w.endswith("drawing the chart again") for w in warnings)
+    assert (tmp_path / "charts" / "discarded.log").read_text().count("\n") == 2
+
+
+def test_an_edited_chart_cache_entry_is_discarded_with_a_warning(tmp_path, caplog) -> None:
+    """An entry edited to show 99999 (picture, alt text and table alike) is not used."""
+    first = briefing_charts(FIGURES, cache_dir=tmp_path)
+    name = next(n for n, data in _entries(tmp_path).items() if b'"Dorset", 240' in data)
+    path = tmp_path / "charts" / name
+    path.write_bytes(path.read_bytes().replace(b'"Dorset", 240', b'"Dorset", 99999'))
+    with caplog.at_level("WARNING", logger="toolkit"):
+        again = briefing_charts(FIGURES, cache_dir=tmp_path)
+    assert again == first and all("99999" not in c.alt for c in again)
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1 and "does not match" in warnings[0], warnings

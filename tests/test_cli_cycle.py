@@ -27,7 +27,7 @@ from toolkit.fetch import DEFAULT_ARCHIVE_NAME, DEFAULT_BASE_URL, FetchReport
 
 runner = CliRunner()
 COLUMNS = ["Report", "Ref", "Kind", "Text", "Due", "Last status", "Last update", "Status"]
-COLUMNS += ["Update", "Evidence", "Owner", "Target date"]
+COLUMNS += ["Update", "Evidence", "Owner", "Target date", "As at"]
 
 
 def invoke(*args: str):
@@ -105,11 +105,12 @@ def test_a_quarter_from_new_report_to_status(register_root, tmp_path, wide):
     assert _table_rows(listed.stdout) == [
         # Due is the report's (C1 immediately = publication); Target the force's latest:
         # L1's 2020-03-31 from 2019-20-Q3 (the quarter's last day: not past it), R3's set now.
-        ["alpha", "C1", "cause of concern", "In progress", "2019-05-15", "none", "DCI",
+        # RAG: C1 and L1 are overdue (red); R3's target moved once, from 31 Dec 2019 (amber).
+        ["alpha", "C1", "cause of concern", "In progress", "Red", "2019-05-15", "none", "DCI",
          "overdue, stale"],
-        ["beta", "L1", "local action", "Pending sign-off", "2020-01-31", "2020-03-31", "Ch Supt",
-         "overdue"],
-        ["alpha", "R3", "AFI", "In progress", "none", "2020-06-30", "DCS"],
+        ["beta", "L1", "local action", "Pending sign-off", "Red", "2020-01-31", "2020-03-31",
+         "Ch Supt", "overdue"],
+        ["alpha", "R3", "AFI", "In progress", "Amber", "none", "2020-06-30", "DCS"],
     ]  # fmt: skip
     assert "Open items as at 31 March 2020 (2019-20-Q4)" in listed.stdout
     assert listed.stdout.rstrip().endswith("3 open items, 2 overdue, 0 past the force's target.")
@@ -135,13 +136,16 @@ def test_status_lists_open_items_overdue_first(register_root, wide):
     listed = invoke("status", "-q", "2019-20-Q3", "--params", register_root)
     assert listed.exit_code == 0, listed.output
     assert _table_rows(listed.stdout) == [
-        ["alpha", "C1", "cause of concern", "In progress", "2019-05-15", "none", "DCI",
+        # RAG: C1 and R2 overdue (red); R3's target is the quarter's last day, so not yet
+        # overdue but due within 30 days (amber); L1 due 31 days after the quarter's end and
+        # updated in it (green).
+        ["alpha", "C1", "cause of concern", "In progress", "Red", "2019-05-15", "none", "DCI",
          "overdue, stale"],
-        ["alpha", "R2", "recommendation", "In progress", "2019-11-15", "none"]
+        ["alpha", "R2", "recommendation", "In progress", "Red", "2019-11-15", "none"]
         + ["Head of Crime Registry", "overdue"],
-        # R3: the force's target date is the quarter's last day, so not yet overdue.
-        ["alpha", "R3", "AFI", "In progress", "none", "2019-12-31", "DCS"],
-        ["beta", "L1", "local action", "In progress", "2020-01-31", "2020-03-31", "Ch Supt"],
+        ["alpha", "R3", "AFI", "In progress", "Amber", "none", "2019-12-31", "DCS"],
+        ["beta", "L1", "local action", "In progress", "Green", "2020-01-31", "2020-03-31",
+         "Ch Supt"],
     ]  # fmt: skip
     assert listed.stdout.rstrip().endswith("4 open items, 2 overdue, 0 past the force's target.")
 

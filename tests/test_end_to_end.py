@@ -118,10 +118,10 @@ def test_the_second_quarter_shows_progress_and_history(demo, later):
         ["2020-21-Q1", "pending-sign-off"],
     ]
     assert items["closed_in"] == {"L1": "2019-20-Q4", "L2": None, "L3": "2019-20-Q4"}
+    # The letter is as at its sent date, 6 February 2020, when the updates dated that day
+    # had L1 and L3 complete and L2 in progress: only L2 has moved since.
     assert items["since_response"] == [
-        {"ref": "L1", "from": "not-started", "to": "complete"},
-        {"ref": "L2", "from": "not-started", "to": "pending-sign-off"},
-        {"ref": "L3", "from": "not-started", "to": "complete"},
+        {"ref": "L2", "from": "in-progress", "to": "pending-sign-off"},
     ]
     # L2's target of 30 April 2020 is 61 days past at 30 June; it has no report due date,
     # so the target also makes it overdue. Open since publication (10 January): 172 days.
@@ -130,6 +130,8 @@ def test_the_second_quarter_shows_progress_and_history(demo, later):
     assert (figures["police_uk"]["quarter"], figures["police_uk"]["lag"]) == ("2018-19-Q3", 6)
     # The sent response is the record: the same draft in both quarters, the letter as sent shown.
     assert (demo / "response-draft.md").read_bytes() == (later / "response-draft.md").read_bytes()
+    docx = "response-draft.docx"
+    assert (demo / docx).read_bytes() == (later / docx).read_bytes()
     html = (later / "briefing.html").read_text(encoding="utf-8")
     assert "The s55 response as sent" in html
     assert "This response will be published on the OPCC website." in html

@@ -10,6 +10,7 @@ import io
 import re
 import socket
 import threading
+import time
 import zipfile
 import zlib
 from collections.abc import Iterator, Sequence
@@ -118,6 +119,7 @@ class Behaviour:
     cut: dict[int, int] = field(default_factory=dict)  # range start -> bytes sent before a cut
     cut_whole_after: int | None = None  # cut the first whole-file GET after this many bytes
     unavailable: int = 0  # answer this many requests with 503 first
+    trickle: float | None = None  # send bodies a byte at a time, this many seconds apart
     seen: list[Seen] = field(default_factory=list)
 
 
@@ -182,9 +184,27 @@ class _Handler(BaseHTTPRequestHandler):
         if limit is not None:
             chunk = chunk[:limit]
             self.close_connection = True
+        if behaviour.trickle is not None:
+            self._trickle(chunk, behaviour.trickle, seen)
+            return
         self.wfile.write(chunk)
         self.wfile.flush()
         seen.sent = len(chunk)
+
+    def _trickle(self, chunk: bytes, pause: float, seen: Seen) -> None:
+        """One byte every ``pause`` seconds, for at most 10 s (it stops by itself)."""
+        ends = time.monotonic() + 10.0
+        try:
+            for index in range(len(chunk)):
+                if time.monotonic() > ends:
+                    break
+                self.wfile.write(chunk[index : index + 1])
+                self.wfile.flush()
+                seen.sent += 1
+                time.sleep(pause)
+        except OSError:  # the client gave up
+            pass
+        self.close_connection = True
 
 
 class _Server(ThreadingHTTPServer):
@@ -868,3 +888,114 @@ def test_an_archive_that_is_not_a_zip_is_a_one_line_data_error(
         _fetch(server, dest)
     assert str(caught.value) == f"{_base(server)}2019-03.zip: not a readable zip archive ({why})"
     assert _files(tmp_path) == set()
+
+
+# --------------------------------------------------------------------------- throughput floor
+
+
+@pytest.mark.parametrize("ranges", [True, False], ids=["byte-ranges", "whole-archive"])
+def test_a_trickling_server_is_stopped_below_the_throughput_floor(
+    server: _Server, tmp_path: Path, ranges: bool
+) -> None:
+    """A server sending a byte at a time answers every read within the per-read timeout:
+    only a floor on the average throughput stops it (here 1 KiB/s over 0.5 s)."""
+    server.behaviour.trickle = 0.05  # 20 bytes a second
+    server.behaviour.advertise_ranges = ranges
+    server.behaviour.honour_ranges = ranges
+    began = time.monotonic()
+    with pytest.raises(ToolkitError) as caught:
+        _fetch(server, tmp_path / "pu", attempts=2, min_rate=1024, rate_window=0.5)
+    assert str(caught.value) == (
+        f"{_base(server)}2019-03.zip: the transfer stalled below 1 KiB/s (averaged over "
+        "0.5 s) after 2 tries; check the network and run fetch-data again (it continues "
+        "where it stopped)"
+    )
+    assert time.monotonic() - began < 8
+    assert not (tmp_path / "pu" / "2019-01").exists()
+
+
+def test_the_floor_does_not_stop_a_transfer_that_keeps_up(server: _Server, tmp_path: Path) -> None:
+    report = _fetch(server, tmp_path / "pu", min_rate=1024, rate_window=0.01)
+    assert _files(tmp_path / "pu") >= WANTED and report.added
+
+
+def test_the_default_floor_is_stated() -> None:
+    from toolkit.fetch.client import MIN_RATE, RATE_WINDOW, rate_text
+
+    assert rate_text(MIN_RATE, RATE_WINDOW) == "1 KiB/s (averaged over 30 s)"
+    assert rate_text(100, 5) == "100 bytes/s (averaged over 5 s)"
+
+
+def test_a_long_download_prints_progress_when_not_on_a_terminal(monkeypatch) -> None:
+    from toolkit import cli
+
+    clock = [100.0]
+    monkeypatch.setattr(cli.time, "monotonic", lambda: clock[0])
+    printed: list[str] = []
+    monkeypatch.setattr(cli.err_console, "print", lambda text, **_: printed.append(text))
+    monkeypatch.setattr(type(cli.err_console), "is_terminal", property(lambda self: False))
+    with cli._progress() as step:
+        step(0, 50_000_000, "2019-03/2019-03-dorset-street.csv")
+        clock[0] += 5
+        step(1_000_000, 50_000_000, "2019-03/2019-03-dorset-street.csv")
+        clock[0] += 6
+        step(12_500_000, 50_000_000, "2019-03/2019-03-dorset-street.csv")
+    assert printed == [
+        "fetching 2019-03/2019-03-dorset-street.csv",
+        "fetching 2019-03/2019-03-dorset-street.csv: 12.5 of 50.0 MB",
+    ]
+
+
+def test_a_server_trickling_its_status_line_is_stopped_too(tmp_path: Path) -> None:
+    """The floor is on the connection, not only the body: a server that sends its status
+    line and headers a byte at a time is stopped as well."""
+    answer = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+    stop = threading.Event()
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    listener.settimeout(0.2)
+
+    def serve() -> None:
+        ends = time.monotonic() + 10.0  # stops by itself
+        while not stop.is_set() and time.monotonic() < ends:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                continue
+            with connection:
+                for byte in answer:
+                    if stop.is_set() or time.monotonic() > ends:
+                        break
+                    try:
+                        connection.sendall(bytes([byte]))
+                    except OSError:
+                        break
+                    time.sleep(0.05)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    port = listener.getsockname()[1]
+    began = time.monotonic()
+    try:
+        with pytest.raises(ToolkitError) as caught:
+            fetch_months(
+                ["2019-03"],
+                ["dorset"],
+                tmp_path / "pu",
+                base_url=f"http://127.0.0.1:{port}/",
+                timeout=2.0,
+                attempts=1,
+                min_rate=1024,
+                rate_window=0.5,
+            )
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()
+    assert str(caught.value) == (
+        f"http://127.0.0.1:{port}/2019-03.zip: the transfer stalled below 1 KiB/s (averaged "
+        "over 0.5 s) after 1 try; check the network and run fetch-data again (it continues "
+        "where it stopped)"
+    )
+    assert time.monotonic() - began < 5

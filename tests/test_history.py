@@ -63,11 +63,16 @@ def test_a_sent_letter_is_the_same_in_its_quarter_and_every_later_one(register_r
         drafts[n] = (out / "response-draft.md").read_bytes()
     assert drafts[2] == drafts[3] == drafts[4]
     text = drafts[2].decode("utf-8")
-    # As the register stood at the end of Q1: R1 in progress with Q1's words, R2 not updated.
-    assert "Action under way: Work started." in text
+    # As the register stood on 1 July 2019 (Q1's updates are as at 30 June; Q2's, undated,
+    # as at 30 September): R1 in progress with Q1's words, attributed to the force; R2 not
+    # updated; R1's due date of 30 September 2019 still ahead.
+    assert (
+        "The force reports that work started. It records this recommendation as in progress. "
+        "It is due by 30 September 2019, the date the report sets." in text
+    )
     assert "No update recorded for R2" in text
     assert "Signed off by the board" not in text  # Q3's update, after the letter
-    assert "at the end of Q1 2019/20" in text
+    assert "as it had reported it by 1 July 2019" in text
     assert "1 July 2019" in text
 
 
@@ -100,7 +105,7 @@ def test_later_briefings_list_exactly_the_moves_since_the_letter(register_root):
 def test_a_later_briefing_shows_the_response_as_sent(register_root):
     html = section("response", build("alpha", Q[3].id, register_root))
     assert "Response sent on 1 July 2019." in html
-    assert "the force's updates to the end of Q1 2019/20" in html
+    assert "the force's updates dated on or before that day" in html
     assert "Draft s55 response" not in html
 
 
@@ -224,6 +229,19 @@ def test_overdue_against_the_due_date_and_past_the_forces_target_are_counted_apa
     assert "31 December 2020" in html and "28 February 2020" in html
     assert '<strong class="tag tag--red">Past target</strong>' in html
     assert '<strong class="tag tag--red">Overdue</strong>' not in html
+    assert "31 December 2020" in html and "2020-12-31" not in html  # a plain date, once
+    # R3: no due date from the report, so overdue is measured from the target: one flag.
+    alpha_html = section("status", build("alpha", Q[4].id, register_root))
+    r3 = alpha_html[alpha_html.index('<th scope="row">R3</th>') :]
+    r3 = r3[: r3.index("</tr>")]
+    assert "None set by the report" in r3 and "31 January 2020" in r3
+    assert '<strong class="tag tag--red">Overdue</strong>' in r3
+    assert "Past target" not in r3
+    # The counts too: alpha's one past-target item (R3) is counted as overdue alone.
+    alpha_header = section("header", build("alpha", Q[4].id, register_root))
+    assert "past the force" not in alpha_header and "past the force" not in alpha_html
+    gamma_header = section("header", build("gamma", Q[4].id, register_root))
+    assert "0 overdue, 1 past the force's target" in gamma_header
 
 
 def test_the_letter_gives_the_due_date_and_the_forces_target_side_by_side(register_root):
@@ -236,12 +254,19 @@ def test_the_letter_gives_the_due_date_and_the_forces_target_side_by_side(regist
         encoding="utf-8",
     )
     text = draft_letter(build("alpha", Q[4].id, register_root)).text()
-    # R2: the report's "within six months" of 15 May 2019, and the force's own target.
+    # As at 31 March 2020. R2: the report's "within six months" of 15 May 2019 has passed,
+    # and is said as past; the force's own target is still ahead.
     assert (
-        "Due by 15 November 2019, the date the report sets; the force’s target date is "
+        "It was due by 15 November 2019, the date the report set. The force’s target date is "
         "30 June 2020." in text
     )
-    assert "The force’s target date is 31 January 2020." in text  # R3: no due date in the report
+    assert "Due by 15 November 2019" not in text and "is due by 15 November" not in text
+    # R3: no due date in the report; the force's target of 31 January 2020 has passed.
+    # The force first set 31 December 2019 (its Q2 update, conftest), then moved it.
+    assert (
+        "The force’s target date of 31 January 2020 (first set as 31 December 2019) has "
+        "passed." in text
+    )
 
 
 def test_a_briefing_before_the_letters_quarter_knows_nothing_after_its_own_end(register_root):

@@ -47,25 +47,29 @@ MARKUP = (
     "Check <script>alert(1)</script> and <img src=x onerror=alert(1)> and {{ 7*7 }} and "
     "**bold** and [link](http://example.com) _under_ `code`"
 )
+# The force's updates are the force's words, attributed to it; leads are left out
+# (letter.leads is false by default), so no lead gap either. The letter is as at 30 June 2020
+# (draft_letter on the 2020-21-Q1 briefing), so R2's due date of 31 July 2020 is ahead.
 EXPLANATIONS = {
-    "R2": "Action under way: A working group meets monthly. Lead: ACC Crime. Due by 31 July "
-    "2020, the date the report sets.",
-    "R3": "Action completed and awaiting sign-off: The force has contributed to the draft "
-    "guidance. [Lead for R3 not recorded] [Target date for R3 not recorded]",
-    "R4": "Action taken: Every officer has completed the training.",
-    "R5": "This recommendation has been superseded: The College has replaced this with new "
-    "guidance.",
+    "R2": "The force reports that a working group meets monthly. It records this "
+    "recommendation as in progress. It is due by 31 July 2020, the date the report sets.",
+    "R3": "The force reports that it has contributed to the draft guidance. It records this "
+    "recommendation as complete and awaiting sign-off. [Target date for R3 not recorded]",
+    "R4": "The force reports that every officer has completed the training. It records this "
+    "recommendation as complete.",
+    "R5": "The force reports that the College has replaced this with new guidance. It records "
+    "this recommendation as superseded.",
     "R6": "[Your explanation for not accepting R6 (response.explanations) — the force’s reason: "
     "“The force's existing teams already cover this work.”]",
-    "R7": "Action under way: Update with <b>tags</b>, **stars** and {{ 6*7 }}. "
-    "[Lead for R7 not recorded] [Target date for R7 not recorded]",
+    "R7": "The force reports: “Update with <b>tags</b>, **stars** and {{ 6*7 }}.” It records "
+    "this recommendation as in progress. [Target date for R7 not recorded]",
 }
+LATE_GAP = "[Why the response is later than the deadline of 5 March 2020 (response.late_reason)]"
 R1_GAP = "[No update recorded for R1 — explanation required]"
 A1_GAP = "[No update recorded for A1 — explanation required]"
-PROACTIVE = (
-    "Drugs offences are mostly found through proactive policing, such as stop and search, so a "
-    "rise in them can reflect more police activity rather than more offending, and a fall less "
-    "activity."
+BROAD = (
+    "The categories are broader than the report’s subject: drugs offences include possession "
+    "as well as supply."
 )
 STATEMENT_GAP = (
     "[Each of the report’s recommendations, quoted, with the action taken or proposed on it or "
@@ -125,9 +129,16 @@ def test_every_part_is_in_the_letter(briefing: Briefing) -> None:
     opening = letter.part("opening")[0].text
     assert "section 55 of the Police Act 1996" in opening
     assert "local policing body" in opening
-    assert "the Chief Constable, Sam Sample" in opening
+    assert "Chief Constable" not in opening  # "I invited the Chief Constable" is said once
+    assert letter.text().count("I invited the Chief Constable to comment") == 1
     assert opening.endswith("which HMICFRS published on 10 January 2020.")
-    assert "due by" not in letter.text()
+    # Sent on day 57: the letter says it is late, and asks for the reason.
+    assert [b.text for b in letter.part("opening")[1:]] == [
+        "This response is published after the end of the 56 days that section 55(5A) of the "
+        "Act allows, which ended on 5 March 2020.",
+        LATE_GAP,
+    ]
+    assert "due by 5 March" not in letter.text()
     welcome = [b.text for b in letter.part("welcome") if b.kind == "bullet"]
     assert welcome == [
         "the force's early work with schools",
@@ -149,9 +160,9 @@ def test_the_recommendations_are_counted_and_each_explained(briefing: Briefing) 
     # R3 (the NPCC) and R5 (the College of Policing) are not.
     assert intro.startswith(
         "The report makes seven recommendations that bear on Testshire Police or on my office, "
-        "five of them addressed to chief constables or forces."
+        "five of them addressed to chief constables or all forces, and so to Testshire Police."
     )
-    assert "end of Q1 2020/21 (April to June 2020)" in intro
+    assert intro.endswith("the force’s progress is as it had reported it by 30 June 2020.")
     headings = [b.text for b in blocks if b.kind == "subheading"]
     assert headings == [
         "Recommendation R1 (for chief constables)",
@@ -173,19 +184,23 @@ def test_the_recommendations_are_counted_and_each_explained(briefing: Briefing) 
     text = draft_letter(briefing).text()
     assert "must not appear" not in text
     assert "Superseded plan" not in text
-    # Causes of concern and areas for improvement lead the force-specific section.
+    # Causes of concern and areas for improvement have their own headings, before (not
+    # under) the force's specific actions.
     local = draft_letter(briefing).part("local-actions")
     assert [b.text for b in local if b.kind in ("heading", "subheading")] == [
-        "Specific actions by Testshire Police",
+        "Cause of concern",
         "Cause of concern C1",
+        "Area for improvement",
         "Area for improvement A1",
+        "Specific actions by Testshire Police",
     ]
-    assert [b.text for b in local if b.kind == "paragraph"][:4] == [
+    assert [b.text for b in local if b.kind == "paragraph"][:5] == [
         "The report raises one cause of concern about Testshire Police:",
-        "Action under way: A new screening tool is being piloted. [Lead for C1 not recorded] "
-        "[Target date for C1 not recorded]",
+        "The force reports that a new screening tool is being piloted. It records this cause "
+        "of concern as in progress. [Target date for C1 not recorded]",
         "The report identifies one area for improvement for Testshire Police:",
         A1_GAP,
+        "Testshire Police reports the following action in response to the report:",
     ]
 
 
@@ -200,7 +215,7 @@ def test_the_other_parts(briefing: Briefing) -> None:
     # cite_figures is true, but the force has no data: no figures sentence.
     assert "data.police.uk" not in letter.text()
     # Neither the report file nor force.yaml says how progress is monitored.
-    assert letter.part("monitoring")[0].text == MONITORING_GAP
+    assert [b.text for b in letter.part("monitoring")] == ["Monitoring progress", MONITORING_GAP]
     assert "accountability board" not in letter.text().casefold()
     publication = letter.part("publication")[0].text
     assert publication == (
@@ -211,21 +226,33 @@ def test_the_other_parts(briefing: Briefing) -> None:
 
 def test_a_report_with_no_items_says_so_and_marks_its_gaps() -> None:
     letter = draft_letter(build("no-recommendations", "2019-20-Q4", PARAMS))
-    assert letter.part("recommendations")[1].text.startswith(
-        "The report makes no recommendations for Testshire Police"
+    # No items, and nothing confirms that the report makes none for the force: a gap asks.
+    confirm = (
+        "[The register lists none of the report’s recommendations: list each one under items, "
+        "or confirm that the report makes none for Testshire Police or for you "
+        "(response.no_force_recommendations: true)]"
     )
+    assert letter.part("recommendations")[1].text == confirm
+    assert "makes no recommendations" not in letter.text()
     assert letter.part("local-actions") == []
+    # Not sent, and the deadline (29 March 2020) passed before the quarter's end: the draft
+    # says it is late and asks why.
     assert letter.gaps == [
         "[Date of sending]",
+        "[Why the response is later than the deadline of 29 March 2020 (response.late_reason)]",
         "[What the Police and Crime Commissioner welcomes in the report (response.welcome)]",
-        "[Chief Constable’s comments (response.chief_constable_comments) — required under "
-        "section 55(5)]",
+        "[Confirm that the Chief Constable made no comments, or give them "
+        "(response.chief_constable_comments): section 55(5) requires them to be published "
+        "with this response]",
+        confirm,
         MONITORING_GAP,
     ]
+    assert "I invited the Chief Constable to comment on the report." in letter.text()
+    assert "with the Chief Constable’s comments" not in letter.text()
     results = {c["id"]: c["passed"] for c in letter.compliance_json()}
     assert results == {
         "report-facts": True,
-        "recommendations-explained": True,
+        "recommendations-explained": False,
         "not-accepted-history": True,
         "chief-constable-comments": False,
         "publication-stated": True,
@@ -260,7 +287,7 @@ def test_compliance_checks_as_worked_by_hand(briefing: Briefing) -> None:
         "publication-stated": True,
         "copies-sent": True,
         "sent-in-time": False,  # 6 March 2020 is day 57
-        "no-gaps": False,  # R1, R3, R6, R7, C1, A1 and monitoring
+        "no-gaps": False,  # lateness, R1, R3, R6, R7, C1, A1 and monitoring
     }
     assert by_id["recommendations-explained"]["detail"] == (
         "No explanation for R1: record an update in the quarter's update file, or give the "
@@ -275,18 +302,16 @@ def test_compliance_checks_as_worked_by_hand(briefing: Briefing) -> None:
         "Sent on 6 March 2020 (day 57), 1 day after the deadline of 5 March 2020."
     )
     gaps = [
+        LATE_GAP,
         R1_GAP,
-        "[Lead for R3 not recorded]",
         "[Target date for R3 not recorded]",
         EXPLANATIONS["R6"],
-        "[Lead for R7 not recorded]",
         "[Target date for R7 not recorded]",
-        "[Lead for C1 not recorded]",
         "[Target date for C1 not recorded]",
         A1_GAP,
         MONITORING_GAP,
     ]
-    assert by_id["no-gaps"]["detail"] == "10 gaps: " + "; ".join(gaps)
+    assert by_id["no-gaps"]["detail"] == "8 gaps: " + "; ".join(gaps)
     assert briefing.figures["compliance"] == briefing.letter.compliance_json()
 
 
@@ -369,8 +394,8 @@ def test_word_document(docx_paragraphs: list) -> None:
         for run in p.runs
         if run.font.highlight_color == WD_COLOR_INDEX.YELLOW
     ]
-    assert gaps[0] == R1_GAP and gaps[-2:] == [A1_GAP, MONITORING_GAP]
-    assert len(gaps) == 10
+    assert gaps[:2] == [LATE_GAP, R1_GAP] and gaps[-2:] == [A1_GAP, MONITORING_GAP]
+    assert len(gaps) == 8
 
 
 def test_word_lists_restart_their_numbering(tmp_path: Path) -> None:
@@ -468,8 +493,9 @@ def test_figures_are_cited_with_the_peer_range() -> None:
         "In Q1 2020/21 (April to June 2020), Testshire Police recorded 1,380 drugs offences, a "
         "rate of 1.49 per 1,000 people; [How the comparison forces were chosen (force.yaml "
         "peers_basis), before comparing with them]. These are street-level crimes recorded on "
-        "data.police.uk. " + PROACTIVE
+        "data.police.uk, in the data held. " + BROAD
     )
+    assert "proactive" not in text  # no rise or fall reported, so no caveat on one
 
 
 def test_incomplete_or_partial_figures_are_said_to_be_so() -> None:
@@ -477,7 +503,7 @@ def test_incomplete_or_partial_figures_are_said_to_be_so() -> None:
     text = draft_letter(_with_figures(police_uk)).part("local-actions")[-1].text
     assert text.startswith("In Q1 2020/21 (April to June 2020), Testshire Police recorded 12 drugs")
     assert "offences. These are" in text
-    assert text.endswith("so the figures for the quarter are incomplete. " + PROACTIVE)
+    assert text.endswith("so the figures for the quarter are incomplete. " + BROAD)
 
 
 def test_no_usable_figures_means_no_sentence() -> None:

@@ -40,10 +40,13 @@ PARAMS = Path(__file__).parent / "fixtures" / "narrative" / "params"
 REPORT = "itemised-inspection"
 QUARTER = "2020-21-Q1"
 
+# The force's update is attributed to the force; the owner (an internal role title) is left
+# out (letter.leads is false by default). The draft is as at 30 June 2020, the quarter's end:
+# the due date of 31 July 2020 is ahead, and the target date is that very day.
 R1 = (
-    "Action under way: A lead has been named and is setting up a delivery group. Lead: ACC "
-    "Safeguarding. Due by 31 July 2020, the date the report sets; the force’s target date is "
-    "30 June 2020."
+    "The force reports that a lead has been named and is setting up a delivery group. It "
+    "records this recommendation as in progress. It is due by 31 July 2020, the date the "
+    "report sets. The force’s target date is 30 June 2020."
 )
 R2_GAP = (
     "[Your explanation for not accepting R2 (response.explanations) — the force’s reason: "
@@ -51,22 +54,29 @@ R2_GAP = (
     "force's control.” — check: the force reported it in progress in Q4 2019/20 (January to "
     "March 2020): “Funding bid with the OPCC.”]"
 )
+# The PCC's own words, verbatim: no label in front of them.
 R3 = (
-    "No action is proposed on this recommendation. Victim support in Testshire is commissioned "
-    "by my office, which already funds an independent advocate for every referral."
+    "Victim support in Testshire is commissioned by my office, which already funds an "
+    "independent advocate for every referral."
 )
+LATE_GAP = "[Why the response is later than the deadline of 4 May 2020 (response.late_reason)]"
 STATEMENT_GAP = (
     "[Each of the report’s recommendations, quoted, with the action taken or proposed on it or "
     "why none is — required under section 55(5B); list them under items]"
 )
 COMMENTS_GAP = (
-    "[Chief Constable’s comments (response.chief_constable_comments) — required under "
-    "section 55(5)]"
+    "I invited the Chief Constable to comment on the report. [Confirm that the Chief Constable "
+    "made no comments, or give them (response.chief_constable_comments): section 55(5) "
+    "requires them to be published with this response]"
 )
 PROACTIVE = (
-    "Drugs and possession of weapons offences are mostly found through proactive policing, such "
-    "as stop and search, so a rise in them can reflect more police activity rather than more "
-    "offending, and a fall less activity."
+    "Drugs offences are mostly found through proactive policing, such as stop and search, so a "
+    "rise or fall in them can reflect police activity as much as offending."
+)
+BROAD = (
+    "The categories are broader than the report’s subject: violence and sexual offences cover "
+    "all violence against the person and all sexual offences, whoever the victim; drugs "
+    "offences include possession as well as supply."
 )
 
 
@@ -199,7 +209,10 @@ def test_each_recommendation_is_numbered_once_quoted_and_answered(itemised: Draf
     )
     itemised.has(R1)
     itemised.has("Recommendation R4 (for forces and the NPCC)", "Heading 3")
-    itemised.has("Action taken: The data standard was agreed in June 2020.")
+    itemised.has(
+        "The force reports that the data standard was agreed in June 2020. It records this "
+        "recommendation as complete."
+    )
     assert "\n### Recommendation R1 (for chief constables)\n" in itemised.markdown
     assert "\n> By 31 July 2020, chief constables should" in itemised.markdown
     # The ref is the only number: no list numbering in either file.
@@ -249,10 +262,8 @@ def test_giving_the_explanation_fills_the_gap_and_passes(tmp_path: Path) -> None
         "  explanations:\n    R2: Advocates are funded through my victims' grant\n",
     )
     draft = _draft(build(REPORT, QUARTER, root).letter, tmp_path)
-    draft.has(
-        "No action is proposed on this recommendation. Advocates are funded through my "
-        "victims' grant."
-    )
+    draft.has("Advocates are funded through my victims' grant.")
+    draft.lacks("No action is proposed")
     draft.lacks("[Your explanation")
     checks = _checks(draft.letter)
     assert checks["recommendations-explained"] == (
@@ -264,7 +275,8 @@ def test_giving_the_explanation_fills_the_gap_and_passes(tmp_path: Path) -> None
         "The PCC's explanation is given: check that it addresses this."
     )
     assert checks["no-gaps"][0] is False  # the date of sending is still to come
-    assert draft.letter.gaps == ["[Date of sending]"]
+    # Not sent by the deadline of 4 May 2020, and drafted as at 30 June 2020: late.
+    assert draft.letter.gaps == ["[Date of sending]", LATE_GAP]
 
 
 # ---------------------------------------------------------------- 4. statement and reply
@@ -348,9 +360,9 @@ def test_addressees_hmicfrs_uses(addressee: str, expected: bool) -> None:
 def test_the_count_of_recommendations_for_forces(itemised: Draft) -> None:
     itemised.has(
         "The report makes four recommendations that bear on Testshire Police or on my office, "
-        "all of them addressed to chief constables or forces. For each, I set out the action "
-        "taken or proposed, or why none is. The position is as the force reported it at the "
-        "end of Q1 2020/21 (April to June 2020)."
+        "all of them addressed to chief constables or all forces, and so to Testshire Police. "
+        "For each, I set out the action taken or proposed, or why none is; the force’s "
+        "progress is as it had reported it by 30 June 2020."
     )
 
 
@@ -360,8 +372,8 @@ def test_an_unknown_addressee_makes_no_claim(tmp_path: Path) -> None:
     draft = _draft(build(REPORT, QUARTER, root).letter, tmp_path)
     draft.has(
         "The report makes four recommendations that bear on Testshire Police or on my office. "
-        "For each, I set out the action taken or proposed, or why none is. The position is as "
-        "the force reported it at the end of Q1 2020/21 (April to June 2020)."
+        "For each, I set out the action taken or proposed, or why none is; the force’s "
+        "progress is as it had reported it by 30 June 2020."
     )
     draft.lacks("chief constables or forces")
 
@@ -407,13 +419,33 @@ def test_figures_name_the_peer_basis_and_what_proactive_counts_mean(tmp_path: Pa
     draft = _draft(_with_figures(root, FIGURES), tmp_path)
     draft.has(
         "In Q4 2019/20 (January to March 2020), Testshire Police recorded 2,100 violence and "
-        "sexual offences (1,900 in the same quarter a year earlier), a rate of 3.00 per 1,000 "
-        "people; the rates of its two comparison forces (its Most Similar Group) ranged from "
-        "2.50 to 3.25. It recorded 300 drugs offences, a rate of 0.43 per 1,000 people; the "
-        "rates of the same forces ranged from 0.25 to 0.50. These are street-level crimes "
-        "recorded on data.police.uk. Drugs offences are mostly found through proactive "
-        "policing, such as stop and search, so a rise in them can reflect more police activity "
-        "rather than more offending, and a fall less activity."
+        "sexual offences (1,900 in the same quarter a year earlier, a rise), a rate of 3.00 per "
+        "1,000 people; the rates of its two comparison forces (its Most Similar Group) ranged "
+        "from 2.50 to 3.25. It recorded 300 drugs offences, a rate of 0.43 per 1,000 people; "
+        "the rates of the same forces ranged from 0.25 to 0.50. These are street-level crimes "
+        "recorded on data.police.uk, in the data held. " + BROAD
+    )
+    # Drugs has no year-earlier count, so no rise or fall: no caveat on proactive policing.
+    draft.lacks("proactive")
+
+
+def test_the_proactive_caveat_stands_beside_a_rise_or_fall(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    drugs = {"count": 300, "previous_year": 250, "rate_per_1000": 0.43}
+    figures = {
+        **FIGURES,
+        "crime_types": {**FIGURES["crime_types"], "Drugs": drugs},
+        "focus": ["Drugs"],
+        "population": {"year": 2019, "value": 700000},
+    }
+    draft = _draft(_with_figures(root, figures), tmp_path)
+    draft.has(
+        "In Q4 2019/20 (January to March 2020), Testshire Police recorded 300 drugs offences "
+        "(250 in the same quarter a year earlier, a rise), a rate of 0.43 per 1,000 people "
+        "(using the mid-2019 population estimate); [How the comparison forces were chosen "
+        "(force.yaml peers_basis), before comparing with them]. These are street-level crimes "
+        "recorded on data.police.uk, in the data held. The categories are broader than the "
+        "report’s subject: drugs offences include possession as well as supply. " + PROACTIVE
     )
 
 
@@ -435,28 +467,23 @@ def test_no_figures_unless_the_report_file_asks(tmp_path: Path) -> None:
     _draft(_with_figures(root, FIGURES), tmp_path).lacks("data.police.uk")
 
 
-def test_the_example_cites_its_figures_with_caveats(
+def test_the_example_does_not_cite_stale_figures_as_current(
     example: Draft, example_briefing: Briefing
 ) -> None:
-    police = example_briefing.police_uk
-    assert police is not None
-    drugs = [p["Drugs"]["rate_per_1000"] for p in police["peers"].values() if "Drugs" in p]
-    weapons = [
-        p["Possession of weapons"]["rate_per_1000"]
-        for p in police["peers"].values()
-        if "Possession of weapons" in p
-    ]
-    count = police["crime_types"]["Possession of weapons"]["count"]
-    rate = police["crime_types"]["Possession of weapons"]["rate_per_1000"]
-    assert len(drugs) == 5
-    example.has(
-        "In Q3 2018/19 (October to December 2018), Dorset Police recorded 380 drugs offences, a "
-        f"rate of 0.49 per 1,000 people; the rates of its five comparison forces (neighbouring "
-        f"forces) ranged from {min(drugs):.2f} to {max(drugs):.2f}. It recorded {count} "
-        f"possession of weapons offences, a rate of {rate:.2f} per 1,000 people; the rates of "
-        f"the same forces ranged from {min(weapons):.2f} to {max(weapons):.2f}. These are "
-        f"street-level crimes recorded on data.police.uk. {PROACTIVE}"
+    # The shipped data's latest complete quarter is Q3 2018/19: five quarters before the
+    # letter's quarter (Q4 2019/20), more than the two allowed, so it is named in a gap.
+    assert example_briefing.police_uk is not None
+    assert example_briefing.police_uk["crime_types"]["Drugs"]["count"] == 380
+    gap = (
+        "[Figures: the latest complete quarter in the data held is Q3 2018/19 (October to "
+        "December 2018), more than two quarters before this letter, so it is not cited as "
+        "current — fetch later data.police.uk months (toolkit fetch-data), or give the force’s "
+        "own current figures]"
     )
+    example.has(gap)
+    assert gap in example.highlighted
+    example.lacks("380")
+    example.lacks("proactive policing")
     example.lacks("peer forces")
 
 
@@ -466,18 +493,22 @@ def test_the_example_cites_its_figures_with_caveats(
 def test_the_forces_actions_and_the_pccs_own_are_apart(itemised: Draft) -> None:
     itemised.has("Specific actions by Testshire Police", "Heading 2")
     itemised.has("The force has reviewed its domestic abuse training this year.")
-    itemised.has("The force has committed to the following action in response to the report:")
+    itemised.has("Testshire Police reports the following action in response to the report:")
     itemised.has(
-        "Half of response officers have been trained. Lead: Head of Learning. The force’s target "
-        "date is 31 December 2020.",
+        "Half of response officers have been trained. The force’s target date is 31 December 2020.",
         "List Bullet",
     )
     itemised.has("Action by my office", "Heading 2")
     itemised.has("I convened a summit of partners on safety at home.")
     assert itemised.index("Action by my office") > itemised.index(
-        "Half of response officers have been trained. Lead: Head of Learning. The force’s target "
-        "date is 31 December 2020."
+        "Half of response officers have been trained. The force’s target date is 31 December 2020."
     )
+    # local_context opens the force's section; partnership working has its own heading.
+    assert itemised.index("Specific actions by Testshire Police") + 1 == itemised.index(
+        "The force has reviewed its domestic abuse training this year."
+    )
+    itemised.has("Partnership working", "Heading 2")
+    itemised.has("The Police and Crime Plan", "Heading 2")
     # No repeated text: the commitment is not printed beside its progress.
     itemised.lacks("Train every response officer in coercive control")
     itemised.lacks("The PCC held the summit")
@@ -499,13 +530,13 @@ def test_an_opcc_action_without_the_pccs_words_is_a_gap(tmp_path: Path) -> None:
 
 def test_the_example_local_actions_read_as_a_letter(example: Draft) -> None:
     example.has("Specific actions by Dorset Police", "Heading 2")
-    example.has("The force has committed to the following actions in response to the report:")
+    example.has("Dorset Police reports the following actions in response to the report:")
     example.has(
         "A dedicated County Lines team is in place in the west of the county.", "List Bullet"
     )
     example.has(
-        "The force is forming a similar team in the east of the county. Lead: Dorset Police. "
-        "The force’s target date is 30 April 2020.",
+        "The force is forming a similar team in the east of the county. The force’s target "
+        "date is 30 April 2020.",
         "List Bullet",
     )
     example.has("Action by my office", "Heading 2")
@@ -554,7 +585,7 @@ def test_address_copy_and_courtesy(itemised: Draft) -> None:
         "Much of this work depends on our partners in the Testshire Community Safety Partnership."
     )
     itemised.has("Keeping women and girls safe is the first priority of my Police and Crime Plan.")
-    itemised.lacks("due by")
+    itemised.lacks("due by 4 May")  # the s55 deadline is for the checklist, not the letter
     assert itemised.seen.count("10 March 2020") == 1
     assert _checks(itemised.letter)["copies-sent"] == (
         True,

@@ -154,3 +154,11 @@ def test_the_template_names_every_field_a_report_file_can_hold():
     elsewhere = set(Report.model_fields) | set(Item.model_fields) | {"target_date", "peers_basis"}
     documented = set(re.findall(r"`([a-z_]+)`", letter)) - {"response", "items"} - elsewhere
     assert documented and all(re.search(rf"^  #? ?{n}:", text, re.M) for n in documented)
+
+
+def test_the_skeleton_names_each_commented_field_once():
+    text = report_text("new-thematic", "A title", date(2020, 1, 10), "thematic")
+    commented = re.findall(r"^\s*# ([a-z_]+):", text, re.MULTILINE)
+    assert commented.count("recommendations") == 1
+    doubled = sorted({name for name in commented if commented.count(name) > 1})
+    assert doubled == [], doubled

@@ -75,8 +75,23 @@ def test_headline_figures_at_the_end_of_the_last_quarter(register):
         s55_due=0,
         s55_sent=1,
         s55_overdue=2,
+        stale=0,  # R2 and G1 were last updated in Q3, A1 in Q4: none two quarters back
     )
     assert overview.as_at == date(2020, 3, 31)
+
+
+def test_the_overview_counts_stale_items_as_the_briefing_does(register):
+    """A quarter later, with no update file: R2 and G1, last updated in Q3 2019/20, have had
+    none for two quarters; A1 (updated in Q4) has not. The briefings of the same quarter
+    count the same items, report by report."""
+    from toolkit.briefing import build
+
+    later = Quarter(2020, 1)
+    assert build_overview(register.params, later, register).headline.stale == 2
+    stale = {
+        rid: build(rid, later.id, ROOT).figures["items"].get("stale") for rid in ("alpha", "gamma")
+    }
+    assert stale == {"alpha": 1, "gamma": 1}
 
 
 def test_headline_figures_in_the_quarter_the_mid_way_report_came_out(register):
@@ -92,6 +107,7 @@ def test_headline_figures_in_the_quarter_the_mid_way_report_came_out(register):
         s55_due=1,
         s55_sent=1,
         s55_overdue=1,
+        stale=1,  # C1: last updated in Q1, two quarters before Q3
     )
     assert [(s.report, s.state, s.days) for s in overview.s55] == [
         ("beta", "overdue", 189),

@@ -5,6 +5,7 @@ produces briefings from both (slow: builds the wheel and installs its dependenci
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import shutil
@@ -59,7 +60,31 @@ def test_the_wheel_carries_what_toolkit_run_needs(installed):
         "toolkit/forces.csv",
     ):
         assert needed in names
-    assert not any("police-uk" in name for name in names)  # 63 MB of street files stay out
+    # The example's street files go in as one compact zip, not the 63 MB of full files.
+    assert [n for n in names if "police-uk" in n] == ["toolkit/_shipped/data/sample/police-uk.zip"]
+    assert wheel.stat().st_size < 10 * 1024 * 1024, f"the wheel is {wheel.stat().st_size} bytes"
+
+
+def test_the_wheels_street_files_hold_every_row_with_the_columns_read(installed):
+    """Each full sample file has a member in the wheel's zip: same name, same rows in the same
+    order, only ``Crime ID``, ``Month`` and ``Crime type``, read from the full file here."""
+    wheel, _ = installed
+    with zipfile.ZipFile(wheel) as outer:
+        inner = zipfile.ZipFile(
+            io.BytesIO(outer.read("toolkit/_shipped/data/sample/police-uk.zip"))
+        )
+    full = sorted((SAMPLE / "police-uk").glob("*/*-street.csv"))
+    assert len(full) == 30  # five months, Dorset and its five peers
+    assert sorted(inner.namelist()) == [f"{p.parent.name}/{p.name}" for p in full]
+    for path in full:
+        with path.open(encoding="utf-8", newline="") as handle:
+            expected = [
+                [r["Crime ID"], r["Month"], r["Crime type"]] for r in csv.DictReader(handle)
+            ]
+        text = inner.read(f"{path.parent.name}/{path.name}").decode("utf-8")
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+        assert rows[0] == ["Crime ID", "Month", "Crime type"], path.name
+        assert rows[1:] == expected, path.name
 
 
 def _street_files(dest: Path, slugs: list[str]) -> None:
@@ -124,6 +149,52 @@ def test_the_example_copied_from_the_wheel_runs_from_its_folder(installed, tmp_p
     folder = tmp_path / "ex" / "outputs" / quarter
     assert (folder / "index.html").is_file()
     assert (folder / "both-sides-of-the-coin" / "briefing.html").is_file()
+
+
+def _toolkit_here() -> list[str]:
+    """The checkout's own ``toolkit`` (the venv running the tests)."""
+    venv = Path(sys.executable).with_name("toolkit")
+    return [str(venv)] if venv.is_file() else [sys.executable, "-m", "toolkit.cli"]
+
+
+def test_the_example_from_the_wheel_alone_gives_the_full_samples_figures(installed, tmp_path):
+    """``toolkit example`` with no ``--police-uk``, then ``toolkit run``: no other file. Its
+    figures are those of the checkout's full street files, byte for byte, and its Dorset
+    drugs count is the one counted here straight from the full Q3 2018/19 files."""
+    _, bin_dir = installed
+    quarter = "2019-20-Q4"
+    said = _run([bin_dir / "toolkit", "example", "ex"], cwd=tmp_path)
+    assert "missing from this installation" not in said
+    assert sorted(
+        p.name for p in (tmp_path / "ex" / "data" / "sample" / "police-uk").iterdir()
+    ) == [
+        "2018-10",
+        "2018-11",
+        "2018-12",
+        "2019-01",
+        "2019-02",
+    ]
+    _run(
+        [bin_dir / "toolkit", "run", "--all", "--quarter", quarter, "--params", "ex/params"],
+        cwd=tmp_path,
+    )
+    _run(
+        [*_toolkit_here(), "run", "--all", "--quarter", quarter, "--out", tmp_path / "full"],
+        cwd=PROJECT,
+    )
+    name = Path(quarter) / "both-sides-of-the-coin" / "figures.json"
+    from_wheel = (tmp_path / "outputs" / name).read_bytes()
+    from_full = (tmp_path / "full" / name).read_bytes()
+    figures = json.loads(from_wheel)
+    drugs = _drugs_in("dorset", ["2018-10", "2018-11", "2018-12"])
+    assert drugs == 380
+    assert figures["police_uk"]["quarter"] == "2018-19-Q3"
+    assert figures["police_uk"]["crime_types"]["Drugs"]["count"] == drugs
+    assert sorted(figures["police_uk"]["peers"]) == sorted(
+        ["wiltshire", "devon-and-cornwall", "hampshire", "avon-and-somerset", "gloucestershire"]
+    )
+    assert json.loads(from_wheel) == json.loads(from_full)
+    assert from_wheel == from_full
 
 
 def test_the_lab_extra_runs_the_notebook_in_its_own_kernel(installed, tmp_path):

@@ -119,8 +119,17 @@ items:
 def test_yaml_syntax_error_names_the_line(root):
     write(root, "reports/beta.yaml", "title: Beta\npublished: 2019-08-01\nkind: [thematic\n")
     assert problems(root) == [
-        "reports/beta.yaml:4: YAML syntax error: expected ',' or ']', but got '<stream end>'"
+        "reports/beta.yaml:4: YAML syntax error: expected ',' or ']', but got '<stream end>' "
+        "(check the indentation of line 4 and the line above)"
     ]
+
+
+def test_a_yaml_indentation_slip_gets_a_plain_hint_after_the_parsers_words(root):
+    # "published" indented under "title": the parser stops on line 2.
+    write(root, "reports/beta.yaml", "title: Beta\n  published: 2019-08-01\nkind: thematic\n")
+    (message,) = problems(root)
+    assert message.startswith("reports/beta.yaml:2: YAML syntax error: mapping values")
+    assert message.endswith("(check the indentation of line 2 and the line above)")
 
 
 def test_empty_report_file(root):
@@ -165,11 +174,12 @@ data:
 
 
 def test_missing_data_path(root):
-    text = (root / "force.yaml").read_text() + "data:\n  population: pop.csv\n"
-    write(root, "force.yaml", text)
+    before = (root / "force.yaml").read_text()
+    write(root, "force.yaml", before + "data:\n  population: pop.csv\n")
+    line = len(before.splitlines()) + 2  # the line of "population:", below "data:"
     assert problems(root) == [
-        "force.yaml: data.population: no such file or folder (expected a path relative to the "
-        "params root, got 'pop.csv')"
+        f"force.yaml:{line}: data.population: no such file or folder (expected a path relative "
+        "to the params root, got 'pop.csv')"
     ]
 
 
@@ -223,10 +233,15 @@ def test_due_within_months_clamps_to_month_end():
     assert parse_due(None) is None and parse_due("  ") is None
 
 
-@pytest.mark.parametrize("bad", ["soon", "within months", "07/31/2020", "within 0 months"])
+@pytest.mark.parametrize("bad", ["soon", "within months", "within 0 months"])
 def test_bad_due_forms(bad):
     with pytest.raises(ValueError, match="not a due date"):
         parse_due(bad)
+
+
+def test_a_month_first_due_date_says_dates_are_day_first():
+    with pytest.raises(ValueError, match=r"31 is not a month: dates are day first \(DD/MM/YYYY\)"):
+        parse_due("07/31/2020")
 
 
 @pytest.mark.slow
@@ -291,3 +306,62 @@ def test_report_ids_that_cannot_name_a_folder_are_refused(report_id, message):
     with pytest.raises(InputError) as caught:
         check_report_id(report_id)
     assert str(caught.value) == message
+
+
+# -- crime types are data.police.uk's own --------------------------------------------
+
+
+def _crime_types(root: Path, value: str) -> None:
+    beta = root / "reports" / "beta.yaml"
+    text = beta.read_text(encoding="utf-8")
+    beta.write_text(text.replace("kind: thematic\n", f"kind: thematic\ncrime_types: {value}\n"))
+
+
+_ALL_TYPES = (
+    "Anti-social behaviour, Bicycle theft, Burglary, Criminal damage and arson, Drugs, "
+    "Other crime, Other theft, Possession of weapons, Public order, Robbery, Shoplifting, "
+    "Theft from the person, Vehicle crime, Violence and sexual offences"
+)
+
+
+@pytest.mark.parametrize(
+    ("given", "hint"),
+    [
+        ("Drug", "; did you mean 'Drugs'?"),
+        ("Weapons", "; did you mean 'Possession of weapons'?"),
+        ("Violence & sexual offences", "; did you mean 'Violence and sexual offences'?"),
+        ("Knife crime", ""),
+    ],
+)
+def test_an_unknown_crime_type_is_refused_with_the_closest(root, given, hint):
+    """``crime_types: [Drug]`` passed validate and the figures said 0 where the data
+    hold 380: a type the data never holds is an error naming the nearest real one."""
+    _crime_types(root, f"[Burglary, {given}]")
+    assert problems(root) == [
+        f"reports/beta.yaml:4: crime_types: not a data.police.uk crime type{hint} "
+        f"(expected one of {_ALL_TYPES}, got '{given}')"
+    ]
+
+
+def test_a_crime_type_in_another_case_is_spelled_as_the_data_spells_it(root):
+    _crime_types(root, "[drugs, POSSESSION OF  WEAPONS, Violent crime]")
+    report = load_params(root).reports["beta"]
+    assert report.crime_types == ["Drugs", "Possession of weapons", "Violent crime"]
+
+
+def test_the_crime_types_are_the_ones_data_police_uk_files_hold():
+    """One list, in toolkit.vocabulary: the sample's street files hold exactly these
+    (no more), and the Home Office mapping covers each."""
+    import csv
+
+    from toolkit.performance.recorded_crime import OFFENCES_FOR_CRIME_TYPE
+    from toolkit.vocabulary import POLICE_UK_CRIME_TYPES
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample" / "police-uk"
+    seen: set[str] = set()
+    for path in sorted(sample.glob("*/*-street.csv")):
+        with path.open(encoding="utf-8") as file:
+            seen |= {row["Crime type"] for row in csv.DictReader(file)}
+    assert seen <= set(POLICE_UK_CRIME_TYPES)
+    assert len(seen) == 14
+    assert set(OFFENCES_FOR_CRIME_TYPE) == set(POLICE_UK_CRIME_TYPES)

@@ -138,7 +138,7 @@ def test_previous_year_with_a_missing_month_is_null(tmp_path: Path) -> None:
         "change": None,
         "change_pct": None,
     }
-    assert "2017-18-Q3 lacks 2017-11: no year-on-year comparison." in figures["notes"]
+    assert "Q3 2017/18 lacks 2017-11: no year-on-year comparison." in figures["notes"]
 
 
 def test_incomplete_quarter(tmp_path: Path) -> None:
@@ -147,7 +147,7 @@ def test_incomplete_quarter(tmp_path: Path) -> None:
     assert figures["missing_months"] == ["2018-11"]
     assert figures["crime_types"]["Drugs"]["count"] == 2
     assert (
-        "The data.police.uk files for wiltshire lack 2018-11: 2018-19-Q3 is incomplete."
+        "The data.police.uk files for wiltshire lack 2018-11: Q3 2018/19 is incomplete."
         in (figures["notes"])
     )
 
@@ -295,3 +295,23 @@ def test_a_month_with_ten_times_the_usual_rows_is_flagged(tmp_path: Path) -> Non
     flagged = [n for n in figures["notes"] if "more than 10 times" in n]
     assert len(flagged) == 1 and "for 2018-12 holds" in flagged[0]
     assert not any("more than 10 times" in n for n in _figures()["notes"])
+
+
+def test_a_damaged_month_is_incomplete_and_said_so(tmp_path: Path) -> None:
+    """A stray quotation mark in December: the quarter is not shown as complete with
+    fewer crimes; the figures fall back as for a missing month and the note says why."""
+    source = tmp_path / "police-uk"
+    shutil.copytree(SOURCE, source)
+    path = source / "2018-12" / "2018-12-dorset-street.csv"
+    lines = path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    lines[2] = lines[2].replace(",On or near", ',"On or near', 1)
+    path.write_text("".join(lines), encoding="utf-8")
+    figures = _figures(source)
+    assert (figures["quarter"], figures["complete"]) == ("2017-18-Q3", True)
+    assert figures["empty_months"] == ["2018-12"]
+    assert (
+        "The data.police.uk file for dorset for 2018-12 is damaged (line 3: a quoted field "
+        "runs over 5 lines (a stray quotation mark?)): that month is counted as missing, not "
+        "from the rows that could be read."
+    ) in figures["notes"]
+    assert not any("2018-12 has no rows" in note for note in figures["notes"])

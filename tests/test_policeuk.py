@@ -345,3 +345,210 @@ def test_a_zip_member_that_inflates_implausibly_is_refused_before_reading(tmp_pa
         "compressed for a monthly file (expected at most 1,024 MB, inflating at most 100 times, "
         f"got {size:,} bytes from {packed:,})"
     )
+
+
+def _swap(a: Path, b: Path) -> None:
+    data = a.read_bytes()
+    a.write_bytes(b.read_bytes())
+    b.write_bytes(data)
+
+
+def test_entries_discarded_in_another_process_are_reported_to_the_run(tmp_path: Path) -> None:
+    """A run parses data in a child of the kernel zygote and in kernels, whose log
+    lines its console does not show: a swapped entry was rebuilt there without the
+    promised warning. Each discard is noted in the cache folder; the run reads the
+    lines other processes added and prints each once."""
+    import subprocess
+    import sys
+
+    from toolkit import cachefile
+
+    cache = tmp_path / "cache"
+    entries = sorted(_cache_of(SOURCE, cache, "dorset", ["2018-10", "2018-11"]))
+    assert len(entries) == 2
+    _swap(*entries)
+    sizes = cachefile.journal_sizes(cache)
+    script = (
+        "import sys; from pathlib import Path; "
+        "from toolkit.performance.policeuk import count_crimes; "
+        "print(count_crimes(Path(sys.argv[1]), 'dorset', ['2018-10', '2018-11'], "
+        "cache_dir=Path(sys.argv[2])).counts['Drugs'])"
+    )
+    child = subprocess.run(
+        [sys.executable, "-c", script, str(SOURCE), str(cache)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert child.stdout.strip() == "4"  # aaa, B2, ccc, E5 (aaa twice): rebuilt, right
+    noted = cachefile.noted_since(cache, sizes)
+    assert sorted(noted) == sorted(
+        f"discarding cache file {entry}: it belongs to another source file or version; "
+        "reading the source again"
+        for entry in entries
+    )
+    assert cachefile.noted_since(cache, cachefile.journal_sizes(cache)) == []
+
+
+@pytest.mark.slow
+def test_a_run_prints_the_warning_for_a_swapped_entry(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    batch = Path(__file__).parent / "fixtures" / "batch"
+    shutil.copytree(batch / "params", tmp_path / "params")
+    shutil.copytree(batch / "data", tmp_path / "data")
+    toolkit = Path(sys.executable).with_name("toolkit")
+    args = [str(toolkit), "run", "due-report", "--quarter", "2018-19-Q3"]
+    args += ["--params", "params", "--out", "out"]
+    first = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    assert first.returncode == 0, first.stderr
+    assert "discarding cache file" not in first.stderr
+    entries = sorted((tmp_path / "out" / ".cache").glob("policeuk-*.arrow"))
+    assert len(entries) >= 2
+    _swap(entries[0], entries[1])
+    second = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    assert second.returncode == 0, second.stderr
+    for entry in entries[:2]:
+        lines = [line for line in second.stderr.splitlines() if str(entry.name) in line]
+        assert len(lines) == 1, second.stderr
+        assert "it belongs to another source file or version" in lines[0]
+    figures = (tmp_path / "out" / "2018-19-Q3" / "due-report" / "figures.json").read_text()
+    assert figures  # the briefing was produced from the rebuilt entries
+
+
+def test_a_file_recoded_with_the_same_size_and_mtime_is_parsed_again(tmp_path: Path) -> None:
+    """The cache trusted size and modification time: rows re-coded in place, the file
+    the same size and its mtime put back, kept the stale counts. Entries are keyed on
+    the file's content too."""
+    import os
+
+    root = tmp_path / "police-uk"
+    shutil.copytree(SOURCE, root)
+    cache = tmp_path / "cache"
+    path = root / "2018-12" / "2018-12-dorset-street.csv"
+    before = count_crimes(root, "dorset", ["2018-12"], cache_dir=cache).counts
+    assert before["Drugs"] == 2 and before["Vehicle crime"] == 1  # H8, I9; J10
+    stat = path.stat()
+    raw = path.read_bytes()
+    recoded = raw.replace(b",Vehicle crime,", b",Drugs,", 1)
+    padding = len(raw) - len(recoded)  # "Vehicle crime" -> "Drugs": pad a location back
+    recoded = recoded.replace(b"No Location", b"No Location" + b" " * padding, 1)
+    assert len(recoded) == len(raw) and recoded != raw
+    path.write_bytes(recoded)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size and path.stat().st_mtime_ns == stat.st_mtime_ns
+    after = count_crimes(root, "dorset", ["2018-12"], cache_dir=cache).counts
+    assert after["Drugs"] == 3 and "Vehicle crime" not in after
+    uncached = count_crimes(root, "dorset", ["2018-12"], cache_dir=None).counts
+    assert after == uncached
+
+
+def test_a_recorded_crime_table_changed_in_place_is_read_again(tmp_path: Path) -> None:
+    import os
+
+    from toolkit.performance import recorded_crime_cache
+
+    table = tmp_path / "table.csv"
+    table.write_text("a,b\n1,2\n", encoding="utf-8")
+    cache = tmp_path / "cache"
+    first = recorded_crime_cache.cache_file(table, cache)
+    identity = recorded_crime_cache.identity(table, "quarterly")
+    stat = table.stat()
+    table.write_text("a,b\n1,3\n", encoding="utf-8")
+    os.utime(table, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert recorded_crime_cache.cache_file(table, cache) != first
+    assert recorded_crime_cache.identity(table, "quarterly") != identity
+
+
+# -- a malformed street file is a missing month, never a quieter count ---------------------
+
+_DEC = "2018-12/2018-12-dorset-street.csv"
+
+
+def _stray_quote(text: str) -> str:
+    lines = text.splitlines(keepends=True)
+    lines[2] = lines[2].replace(",On or near", ',"On or near', 1)  # row 3 of 6: ASB
+    return "".join(lines)
+
+
+def _other_month(text: str) -> str:
+    lines = text.splitlines(keepends=True)
+    lines[3] = lines[3].replace(",2018-12,", ",2018-11,", 1)
+    return "".join(lines)
+
+
+def _extra_field(text: str) -> str:
+    lines = text.splitlines(keepends=True)
+    lines[4] = lines[4].replace("No Location", "No Location,", 1)
+    return "".join(lines)
+
+
+def _short_row(text: str) -> str:
+    return text + "L12,2018-12,Dorset Police\n"
+
+
+@pytest.mark.parametrize(
+    ("damage", "where"),
+    [
+        (_stray_quote, "line 3: a quoted field runs over 5 lines (a stray quotation mark?)"),
+        (_other_month, "line 4: Month is '2018-11', not the file's 2018-12"),
+        (_extra_field, "line 5: 13 fields, expected 12"),
+        (_short_row, "line 8: 3 fields, expected 12"),
+    ],
+)
+def test_a_malformed_month_is_missing_not_a_lower_count(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, damage, where: str
+) -> None:
+    """One stray quotation mark swallowed most of a month into one field and the
+    quarter stayed complete with fewer crimes: a file whose rows do not read whole is
+    counted as a missing month, with the first line that goes wrong."""
+    root = tmp_path / "p"
+    shutil.copytree(SOURCE, root)
+    path = root / _DEC
+    path.write_text(damage(path.read_text(encoding="utf-8")), encoding="utf-8")
+    for cache in (None, tmp_path / "cache", tmp_path / "cache"):  # parsed, then cached
+        caplog.clear()
+        counts = count_crimes(root, "dorset", Q3.months, cache_dir=cache)
+        assert not counts.complete
+        assert counts.missing_months == ("2018-12",) and counts.empty_months == ("2018-12",)
+        # October and November by hand, as for a header-only December.
+        assert counts.counts["Drugs"] == 4 and counts.counts["Anti-social behaviour"] == 4
+        assert f"{root / _DEC}: damaged: {where}; 2018-12 is counted as missing" in caplog.text
+    with PoliceUkData(root) as data:
+        assert data.damage("dorset", "2018-12") == where
+        assert data.damage("dorset", "2018-11") == ""
+
+
+def test_rows_of_bare_commas_are_not_crimes(tmp_path: Path) -> None:
+    """A header and rows of bare commas counted as a month of almost no crime: a row
+    without a Month and a Crime type is not a crime, and a file of none is missing."""
+    root = tmp_path / "p"
+    shutil.copytree(SOURCE, root)
+    path = root / _DEC
+    path.write_text(HEADER + "\n" + ",,,,,,,,,,,\n" * 3, encoding="utf-8")
+    counts = count_crimes(root, "dorset", Q3.months)
+    assert counts.missing_months == ("2018-12",) and counts.empty_months == ("2018-12",)
+    assert not counts.complete
+    # Bare-comma rows among real ones are skipped, the real ones counted.
+    real = (SOURCE / _DEC).read_text(encoding="utf-8")
+    path.write_text(real + ",,,,,,,,,,,\n,,,,,,,,,,,\n", encoding="utf-8")
+    mixed = count_crimes(root, "dorset", ["2018-12"])
+    assert mixed.complete
+    assert mixed.counts == count_crimes(SOURCE, "dorset", ["2018-12"]).counts
+    assert sum(mixed.counts.values()) == 5  # H8, I9, J10, K11 and one ASB row, by hand
+
+
+def test_a_damaged_outcomes_file_gives_no_shares(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The charge share from the outcome rows that could be read would understate it."""
+    root = tmp_path / "p"
+    shutil.copytree(SOURCE, root)
+    path = root / "2018-12" / "2018-12-dorset-outcomes.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[1] = lines[1].replace(",On or near", ',"On or near', 1)
+    path.write_text("".join(lines), encoding="utf-8")
+    with PoliceUkData(root) as data:
+        assert data.outcomes("dorset", Q3.months) is None
+    assert "2018-12-dorset-outcomes.csv: damaged: line 2: a quoted field runs over" in caplog.text

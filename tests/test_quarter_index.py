@@ -86,6 +86,7 @@ def test_index_json_carries_the_overview_numbers(written):
         "s55_due": 0,
         "s55_sent": 1,
         "s55_overdue": 2,
+        "stale": 0,
     }
     assert [(o["ref"], o["days_overdue"]) for o in data["overview"]["overdue"]] == [
         ("R2", 173),
@@ -102,6 +103,8 @@ def test_page_sections_and_numbers(written):
     assert headings == [
         "Contents",
         "Headline figures",
+        "RAG ratings",
+        "Expected closures",
         "Section 55 responses",
         "Overdue items",
         "What changed this quarter",
@@ -116,9 +119,9 @@ def test_page_sections_and_numbers(written):
     # Overdue items, most overdue first, with due/target and days.
     overdue = _text(html[html.index('id="overdue"') : html.index('id="changes"')])
     assert overdue.index("R2") < overdue.index("A1")
-    assert "10 October 2019 None given 173" in overdue
-    assert "None given 28 February 2020 32" in overdue
-    assert "Audit under way. In progress, 2019-20-Q3" in overdue
+    assert "10 October 2019 None given by the force 173" in overdue
+    assert "None set by the report 28 February 2020 32" in overdue
+    assert "Audit under way. In progress, Q3 2019/20" in overdue
     assert "Overdue by 280 days" in text and "Overdue by 65 days" in text
     assert "The last 4 quarters, up to this one, counted from the register" in text
     assert "Complete Superseded" in text  # R1: from -> to
@@ -130,7 +133,18 @@ def test_page_sections_and_numbers(written):
 
 def test_chart_has_alt_text_and_its_table(written):
     html = (written / "index.html").read_text(encoding="utf-8")
-    alt = unescape(re.search(r'<img src="data:image/png;base64,[^"]+" alt="([^"]+)"', html)[1])
+    alts = [
+        unescape(found)
+        for found in re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]+)"', html)
+    ]
+    # The expected closures chart: R2 (due 10 Oct 2019), A1 (target 28 Feb 2020) and G1
+    # (due 31 Mar 2020, the quarter's last day) are all at or past their date.
+    assert alts[0] == (
+        "Bar chart of the 3 open items by the quarter they are expected to close in. "
+        "By 31 March 2020 (past its date): 3; Q1 2020/21: 0; Q2 2020/21: 0; Q3 2020/21: 0; "
+        "Q4 2020/21: 0; Later than Q4 2020/21: 0; No date: 0."
+    )
+    alt = alts[1]
     assert alt.startswith(
         "Line chart of open, overdue and closed items at each quarter's end, "
         "Q1 2019/20 to Q4 2019/20. At the end of Q4 2019/20: 3 open (down from 5), "
@@ -163,3 +177,18 @@ def test_no_axe_violations(written, tmp_path, width):
     assert result["violations"] == [], format_violations(result)
     assert result["external_requests"] == []
     assert int.from_bytes(shot.read_bytes()[16:20], "big") == width, "the page scrolls sideways"
+
+
+def test_past_target_is_counted_beside_overdue_only_where_the_report_set_a_due_date():
+    from toolkit.index_rows import past_target_with_due
+
+    # R3 has no due date (overdue from its target), G1 has one: only G1 adds to overdue.
+    items = {
+        "days_past_target": {"R3": 60, "G1": 32},
+        "dates": {
+            "R3": {"due": None, "target": "2020-01-31"},
+            "G1": {"due": "2020-12-31", "target": "2020-02-28"},
+        },
+    }
+    assert past_target_with_due(items) == 1
+    assert past_target_with_due({"days_past_target": {}, "dates": {}}) == 0

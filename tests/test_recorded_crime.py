@@ -76,7 +76,7 @@ def test_later_quarter_uses_the_latest_available_and_says_so() -> None:
     )
     assert figures["quarter"] == "2017-18-Q4" and figures["exact"] is False
     assert figures["note"] == (
-        "prc.csv does not cover 2018-19-Q3; the latest quarter it holds, 2017-18-Q4, is shown."
+        "prc.csv does not cover Q3 2018/19; the latest quarter it holds, Q4 2017/18, is shown."
     )
     assert figures["crime_types"] == {"Drugs": {"offences": ["Drug offences"], "count": 128}}
     assert figures["total"] == 528
@@ -120,6 +120,17 @@ def test_rolling_table() -> None:
     assert figures["period"] == {"start": "2018-01-01", "end": "2018-12-31"}
     assert figures["crime_types"]["Drugs"]["count"] == 1609  # type: ignore[index]
     assert figures["crime_types"]["Burglary"]["count"] == 4267  # type: ignore[index]
+
+
+def test_a_later_quarter_of_the_rolling_table_says_which_12_months_are_shown() -> None:
+    figures = recorded_crime_figures(
+        source=ROLLING, force="dorset", quarter=Quarter.parse("2019-20-Q4"), crime_types=["Drugs"]
+    )
+    assert figures["quarter"] == "2018-19-Q3" and figures["exact"] is False
+    assert figures["note"] == (
+        "rolling.csv does not cover Q4 2019/20; the latest 12 months it holds, to the end of "
+        "Q3 2018/19, are shown."
+    )
 
 
 def test_spreadsheet_with_one_sheet_per_year(tmp_path: Path) -> None:

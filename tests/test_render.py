@@ -308,3 +308,134 @@ def test_warming_the_exporter_builds_it_and_exports_an_empty_page() -> None:
     html = notebook_html(nbformat.v4.new_notebook(cells=[cell]), title="Briefing")
     assert export.exporter() is built  # the briefings' exports reuse it
     assert "<p>after warming</p>" in html
+
+
+# -- nothing in a template's reach touches files or processes ---------------------------
+
+_REACH = [
+    '{{ (b.params.root / "SECRET").read_text() }}',
+    '{{ (b.params.root / "WRITTEN").write_text("boom") }}',
+    '{{ b.params.root["read_text"]() }}',
+    '{% set f = (b.params.root / "SECRET").read_text %}{{ f() }}',
+    '{{ ((b.params.root / "SECRET") | attr("read_text"))() }}',
+    '{{ (b.params.root / "SECRET").open().read() }}',
+    "{{ b.params.root.parent.iterdir() | list }}",
+    "{{ (b.params.root / 'SECRET').stat().st_size }}",
+    "{{ b.params.root.__class__ }}",
+    "{{ cycler.__init__.__globals__.os.system('true') }}",
+    "{{ b.report.model_dump_json() }}",
+    "{{ b.params.force.model_copy() }}",
+    "{{ b.params.root.cwd() }}",
+]
+
+
+@pytest.mark.parametrize("source", _REACH)
+def test_a_force_template_cannot_reach_files_through_its_context(
+    tmp_path: Path, source: str
+) -> None:
+    """A path in the context has read_text and write_text; a model has methods: a
+    template can show them, never call them (the sandbox allows listed calls only)."""
+    from jinja2.exceptions import SecurityError
+
+    root, folder = _with_templates(tmp_path)
+    (root / "SECRET").write_text("s3cret-content\n")
+    built = briefing.build("hostile", "2019-20-Q2", root)  # validate checks it first
+    (folder / "header.html.j2").write_text(source + "\n")
+    with pytest.raises(SecurityError):
+        render.section("header", built)
+    assert not (root / "WRITTEN").exists()
+
+
+def test_a_letter_template_cannot_reach_files(tmp_path: Path) -> None:
+    from toolkit.errors import InputError
+    from toolkit.narrative.draft import draft_letter
+
+    root, _ = _with_templates(tmp_path)
+    parts = root / "my-templates" / "letter" / "parts"
+    parts.mkdir(parents=True)
+    built = briefing.build("hostile", "2019-20-Q2", root)
+    (parts / "monitoring.html.j2").write_text(
+        '<p>{{ (b.params.root / "WRITTEN").write_text("boom") }}</p>\n'
+    )
+    with pytest.raises(InputError, match="unsafe"):
+        draft_letter(built)
+    assert not (root / "WRITTEN").exists()
+
+
+def test_a_template_keeps_its_wording_tools(tmp_path: Path) -> None:
+    """What wording needs still works: text and dict methods, macros, loops, filters,
+    the toolkit's pure methods and fields."""
+    root, folder = _with_templates(tmp_path)
+    (folder / "header.html.j2").write_text(
+        "{% macro m(x) %}[{{ x }}]{% endmacro %}"
+        "{{ m(b.params.force.force.name.upper()) }}"
+        "{{ ', '.join(['a', 'b']) }}"
+        "{{ {'k': 1}.get('k') }}"
+        "{% for k, v in {'x': 2}.items() %}{{ k }}{{ v }}{{ loop.cycle('o', 'e') }}{% endfor %}"
+        "{{ b.quarter.previous().label }}"
+        "{{ b.report.published.strftime('%Y') }}"
+        "{{ 'it''s' | replace('i', 'I') }}"
+        "{% set ns = namespace(n=1) %}{% set ns.n = ns.n + 1 %}{{ ns.n }}"
+        "\n"
+    )
+    built = briefing.build("hostile", "2019-20-Q2", root)
+    html = render.section("header", built)
+    assert html.startswith("[TESTSHIRE &lt;SCRIPT&gt;")
+    assert "a, b1x2o" in html
+    assert "Q1 2019/20" in html or "2019/20" in html
+    assert html.rstrip().endswith("2")
+
+
+def test_every_environment_is_the_allow_list_sandbox(tmp_path: Path) -> None:
+    """Page sections, the quarter index, letter parts and the letter's Markdown all
+    render through one sandbox class."""
+    from toolkit.narrative.draft import letter_environment
+    from toolkit.narrative.markdown import markdown_environment
+    from toolkit.template_sandbox import TemplateSandbox
+
+    for env in (
+        render.environment(),
+        render.environment(tmp_path),
+        letter_environment(),
+        letter_environment(tmp_path),
+        markdown_environment(None),
+        markdown_environment(tmp_path),
+    ):
+        assert isinstance(env, TemplateSandbox)
+
+
+def test_validate_names_a_template_that_calls_out(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+
+    root, folder = _with_templates(tmp_path)
+    (folder / "status.html.j2").write_text(
+        "<p>fine {{ b.report.title | upper }}</p>\n"
+        '{{ (b.params.root / "/etc/passwd").read_text() }}\n'
+        "{{ (b.params.root | attr('unlink'))() }}\n"
+    )
+    (folder / "status.html.j2").write_text(
+        (folder / "status.html.j2").read_text() + '{% include "sections/extra.txt" %}\n'
+    )
+    (folder / "extra.txt").write_text("{{ b.params.root.unlink() }}\n")  # any file is read
+    result = CliRunner().invoke(app, ["validate", "--params", str(root)])
+    assert result.exit_code == 2, result.output
+    lines = result.output.splitlines()
+    assert (
+        "my-templates/sections/extra.txt:1: templates: a template may not call 'unlink': "
+        "templates cannot reach files or programs (expected filters, macros and text "
+        "methods such as upper or join)"
+    ) in lines
+    assert (
+        "my-templates/sections/status.html.j2:2: templates: a template may not call "
+        "'read_text': templates cannot reach files or programs (expected filters, macros "
+        "and text methods such as upper or join)"
+    ) in lines
+    assert any(
+        line.startswith(
+            "my-templates/sections/status.html.j2:3: templates: a template may "
+            "not call the result of an expression"
+        )
+        for line in lines
+    ), result.output

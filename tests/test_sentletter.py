@@ -75,7 +75,7 @@ def test_a_markdown_letter_with_every_recommendation_passes(register_root):
         "publication-stated": (True, "The letter says where it is published."),
         "copies-sent": (
             True,
-            "The letter is addressed or copied to HMICFRS and the Home Secretary.",
+            "The letter is addressed or copied to HMICFRS and to the Home Secretary.",
         ),
         "recommendations-found": (True, "All 2 found by ref or text."),
     }
@@ -106,7 +106,7 @@ def test_a_word_letter_missing_a_recommendation_lists_it(register_root):
         ),
         "copies-sent": (
             True,
-            "The letter is addressed or copied to HMICFRS and the Home Secretary.",
+            "The letter is addressed or copied to HMICFRS and to the Home Secretary.",
         ),
         "recommendations-found": (False, "Not found by ref or text: R1, R2."),
     }

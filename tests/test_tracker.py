@@ -3,9 +3,12 @@
 Every row below was worked out by hand as at 2019-20-Q4's end (31 March 2020); the statuses,
 targets and owners are derived in tests/test_overview.py's docstring. beta has no items, so
 it has no row. alpha's R2 text, A1's update and C1's text begin with "=", "@" and "-": they
-must stay text in both files. LibreOffice (headless) opens the workbook and the CSV; those
-tests skip when it is not installed (``apt-get install libreoffice-calc-nogui``), and fail
-instead when CI is set.
+must stay text in both files. RAG by hand: R1 and C1 closed (blue); R2 past its due date
+and not updated in Q4 (red); A1 past its target, which moved once, 31 Dec 2019 to 28 Feb
+2020 (red); G1 due on the quarter's last day and not updated in Q4 (amber); G2 not accepted
+with no PCC explanation in gamma's response (red). LibreOffice (headless) opens the workbook
+and the CSV; those tests skip when it is not installed (``apt-get install
+libreoffice-calc-nogui``), and fail instead when CI is set.
 """
 
 from __future__ import annotations
@@ -33,25 +36,32 @@ A1_UPDATE = "@Supervisors trained; the model goes live in February."
 HEADER = [
     "Report", "Published", "Ref", "Kind", "Text", "Owner", "Due", "Target date", "Status",
     "Overdue", "Latest update", "Update quarter", "Evidence", "Closed in",
+    "RAG", "RAG reason", "Target moved", "Target history", "Closed by", "Signed off by",
+    "Carried over",
 ]  # fmt: skip
 ALPHA, GAMMA = "Alpha force inspection", "Gamma follow-up inspection"
 A_PUB, G_PUB = date(2019, 4, 10), date(2019, 12, 2)
 ROWS = [
     [ALPHA, A_PUB, "R1", "Recommendation", "Improve call handling.", "ACC Operations",
      date(2019, 9, 30), "", "Superseded", "No",
-     "Replaced by the national call handling standard.", "2019-20-Q4", "", "2019-20-Q3"],
+     "Replaced by the national call handling standard.", "2019-20-Q4", "", "2019-20-Q3",
+     "Blue", "superseded", "", "", "", "", ""],
     [ALPHA, A_PUB, "R2", "Recommendation", R2_TEXT, "Head of Crime Registry",
-     date(2019, 10, 10), "", "In progress", "Yes", "Audit under way.", "2019-20-Q3", "", ""],
+     date(2019, 10, 10), "", "In progress", "Yes", "Audit under way.", "2019-20-Q3", "", "",
+     "Red", "past the due date; no update this quarter", "", "", "", "", ""],
     [ALPHA, A_PUB, "A1", "Area for improvement", "Supervise investigations better.",
-     "DCI Smith", "", date(2020, 2, 28), "In progress", "Yes", A1_UPDATE, "2019-20-Q4", "", ""],
+     "DCI Smith", "", date(2020, 2, 28), "In progress", "Yes", A1_UPDATE, "2019-20-Q4", "", "",
+     "Red", "past the force's target date; target moved once", "1",
+     "28 Feb 2020 (was 31 Dec 2019; moved once)", "", "", ""],
     [ALPHA, A_PUB, "C1", "Cause of concern", "-Safeguarding referrals are late.", "DCI Jones",
      date(2019, 4, 10), "", "Complete", "No", "Referrals are now made on time.", "2019-20-Q4",
-     "Audit report", "2019-20-Q4"],
+     "Audit report", "2019-20-Q4", "Blue", "complete", "", "", "", "", ""],
     [GAMMA, G_PUB, "G1", "Recommendation", "Publish the custody review.", "Ch Supt Custody",
-     date(2020, 3, 31), "", "In progress", "No", "Review drafted.", "2019-20-Q3", "", ""],
+     date(2020, 3, 31), "", "In progress", "No", "Review drafted.", "2019-20-Q3", "", "",
+     "Amber", "due within 30 days; no update this quarter", "", "", "", "", ""],
     [GAMMA, G_PUB, "G2", "Local action", "Train custody staff.", "", "", "", "Not accepted",
      "No", "Training is provided nationally; no local course is needed.", "2019-20-Q4", "",
-     "2019-20-Q4"],
+     "2019-20-Q4", "Red", "not accepted, no PCC explanation", "", "", "", "", ""],
 ]  # fmt: skip
 
 
@@ -106,7 +116,7 @@ def test_workbook_layout_dates_and_text_cells(written):
     assert [c.value for c in sheet[1]] == HEADER
     assert all(c.font.bold for c in sheet[1])
     assert sheet.freeze_panes == "D2"
-    assert sheet.auto_filter.ref == "A1:N7"
+    assert sheet.auto_filter.ref == "A1:U7"
     values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
     expected = [
         [datetime(v.year, v.month, v.day) if isinstance(v, date) else (v or None) for v in row]

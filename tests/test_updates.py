@@ -135,3 +135,97 @@ def test_not_a_workbook(tmp_path):
     _, found = read_updates(path, Q, "updates/2019-20-Q1.xlsx", REFS)
     assert len(found) == 1
     assert str(found[0]).startswith("updates/2019-20-Q1.xlsx: not a readable Excel workbook (")
+
+
+def test_refs_are_matched_regardless_of_case_and_kept_as_the_report_spells_them(tmp_path):
+    data = f"{HEADER}\nalpha,r2,In progress,Started.,,,\nbeta,l1,complete,Done.,,,\n".encode()
+    rows, found = read(tmp_path, data)
+    assert found == []
+    assert [(r.report, r.ref, r.status) for r in rows] == [
+        ("alpha", "R2", "in-progress"),
+        ("beta", "L1", "complete"),
+    ]
+
+
+def test_a_ref_that_matches_no_item_in_any_case_is_still_refused(tmp_path):
+    data = f"{HEADER}\nalpha,r3,complete,Done.,,,\n".encode()
+    assert messages(read(tmp_path, data)) == [
+        "updates/2019-20-Q1.csv:2: ref: no item 'r3' in report alpha (expected one of R1, R2, "
+        "got 'r3')"
+    ]
+
+
+def test_the_same_item_twice_in_two_cases_is_one_item_given_twice(tmp_path):
+    data = f"{HEADER}\nalpha,R1,complete,Done.,,,\nalpha,r1,complete,Done.,,,\n".encode()
+    assert messages(read(tmp_path, data)) == [
+        "updates/2019-20-Q1.csv:3: ref: a second row for alpha R1 in one quarter (first on row 2)"
+    ]
+
+
+def test_a_month_first_date_says_dates_are_day_first(tmp_path):
+    data = f"{HEADER}\nalpha,R1,in-progress,,,,11/15/2018\n".encode()
+    (message,) = messages(read(tmp_path, data))
+    assert "dates are day first (DD/MM/YYYY) or YYYY-MM-DD" in message
+    assert "15 is not a month" in message
+
+
+# --------------------------------------------------------------------------- dated updates
+# Q is 2019-20-Q1: 1 April to 30 June 2019.
+
+
+def test_rows_with_their_own_as_at_dates_are_all_kept_in_date_order(tmp_path):
+    data = (
+        f"{HEADER},as_at\n"
+        "alpha,R1,complete,Signed off.,,ACC,,2019-06-20\n"
+        "alpha,R1,in-progress,Started.,,ACC,,15/04/2019\n"
+        "alpha,R2,in-progress,Begun.,,,,\n"
+    ).encode()
+    rows, found = read(tmp_path, data)
+    assert found == []
+    # Sorted by day; a blank as_at is the quarter's last day.
+    assert [(r.ref, r.status, r.as_at, r.day, r.row) for r in rows] == [
+        ("R1", "in-progress", date(2019, 4, 15), date(2019, 4, 15), 3),
+        ("R1", "complete", date(2019, 6, 20), date(2019, 6, 20), 2),
+        ("R2", "in-progress", None, date(2019, 6, 30), 4),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("as_at", "message"),
+    [
+        (
+            "2019-07-01",
+            "updates/2019-20-Q1.csv:2: as_at: date outside the file's quarter 2019-20-Q1 "
+            "(expected a date from 2019-04-01 to 2019-06-30, got 2019-07-01)",
+        ),
+        (
+            "31/03/2019",
+            "updates/2019-20-Q1.csv:2: as_at: date outside the file's quarter 2019-20-Q1 "
+            "(expected a date from 2019-04-01 to 2019-06-30, got 2019-03-31)",
+        ),
+        (
+            "soon",
+            "updates/2019-20-Q1.csv:2: as_at: not a date (expected YYYY-MM-DD or DD/MM/YYYY, "
+            "got 'soon')",
+        ),
+    ],
+)
+def test_an_as_at_outside_the_quarter_or_not_a_date_is_one_line(tmp_path, as_at, message):
+    data = f"{HEADER},as_at\nalpha,R1,complete,Done.,,,,{as_at}\n".encode()
+    assert messages(read(tmp_path, data)) == [message]
+
+
+def test_two_rows_for_one_item_on_the_same_day_are_refused(tmp_path):
+    data = (
+        f"{HEADER},as_at\n"
+        "alpha,R1,in-progress,Started.,,,,2019-05-01\n"
+        "alpha,R1,complete,Done.,,,,01/05/2019\n"
+        "alpha,R2,in-progress,Started.,,,,\n"
+        "alpha,R2,complete,Done.,,,,2019-06-30\n"
+    ).encode()
+    assert messages(read(tmp_path, data)) == [
+        "updates/2019-20-Q1.csv:3: as_at: a second row for alpha R1 as at 2019-05-01 "
+        "(first on row 2)",
+        "updates/2019-20-Q1.csv:5: as_at: a second row for alpha R2 as at 2019-06-30 "
+        "(first on row 4)",
+    ]

@@ -37,6 +37,9 @@ COLUMNS = [
     "Evidence",
     "Owner",
     "Target date",
+    "As at",
+    "Signed off by",
+    "Closed by",
 ]
 
 
@@ -108,11 +111,14 @@ def test_status_drop_down_and_protection(request_path):
     book = openpyxl.load_workbook(request_path)
     sheet = book[SHEET]
     lists = [v for v in sheet.data_validations.dataValidation if v.type == "list"]
-    assert len(lists) == 1
+    assert len(lists) == 2
     assert lists[0].formula1 == (
         '"Not started,In progress,Pending sign-off,Complete,Superseded,Not accepted"'
     )
     assert str(lists[0].sqref) == "H2:H5"
+    # Closed by (column N): who closed the item, or nothing.
+    assert (lists[1].formula1, str(lists[1].sqref)) == ('"opcc,hmicfrs,force"', "O2:O5")
+    assert lists[1].allow_blank is True
     assert sheet.protection.sheet is True
     assert not sheet.protection.password
     locked = {h: sheet.cell(row=2, column=i + 1).protection.locked for i, h in enumerate(COLUMNS)}
@@ -122,6 +128,15 @@ def test_status_drop_down_and_protection(request_path):
         "Evidence",
         "Owner",
         "Target date",
+        "As at",
+        "Signed off by",
+        "Closed by",
+    ]
+    # "As at": a date inside the quarter asked for (Excel's day numbers 43831 to 43921 are
+    # 1 January and 31 March 2020), blank allowed for the quarter's last day.
+    as_at = [v for v in sheet.data_validations.dataValidation if v.promptTitle == "As at"]
+    assert [(v.type, v.formula1, v.formula2, str(v.sqref)) for v in as_at] == [
+        ("date", "43831", "43921", "M2:M5")
     ]
     assert book.sheetnames == [SHEET, "Instructions", SENT_SHEET]
     assert book[SENT_SHEET].sheet_state == "veryHidden"
@@ -259,6 +274,36 @@ def test_a_cleared_status_means_unchanged_and_not_accepted_needs_a_reason(
     ]
 
 
+def test_a_returned_as_at_date_dates_the_update(request_path, register_root):
+    _fill_in(
+        request_path,
+        {
+            (2, "Status"): "Complete",  # alpha R2
+            (2, "Update"): "Audit finished.",
+            (2, "As at"): datetime(2020, 2, 14),
+            (5, "As at"): datetime(2020, 2, 1),  # beta L1: a date alone is no update
+        },
+    )
+    _return(request_path, register_root)
+    register = Register(load_params(register_root))
+    (r2,) = [u for u in register.history[("alpha", "R2")] if u.quarter == Q4]
+    assert (r2.status, r2.as_at) == ("complete", date(2020, 2, 14))
+    assert [u.quarter for u in register.history[("beta", "L1")]] == [Quarter.parse("2019-20-Q3")]
+    assert register.status_on("alpha", "R2", date(2020, 2, 13)) == "in-progress"
+    assert register.status_on("alpha", "R2", date(2020, 2, 14)) == "complete"
+
+
+def test_a_returned_as_at_outside_the_quarter_is_an_error(request_path, register_root):
+    _fill_in(request_path, {(2, "Update"): "Audit finished.", (2, "As at"): datetime(2020, 4, 1)})
+    _return(request_path, register_root)
+    with pytest.raises(InputError) as err:
+        load_params(register_root)
+    assert str(err.value.problems[0]) == (
+        "updates/2019-20-Q4.xlsx:2: as_at: date outside the file's quarter 2019-20-Q4 "
+        "(expected a date from 2020-01-01 to 2020-03-31, got 2020-04-01)"
+    )
+
+
 def test_a_changed_owner_alone_is_an_update(request_path, register_root):
     _fill_in(request_path, {(4, "Owner"): "Det Supt Safeguarding"})
     _return(request_path, register_root)
@@ -296,3 +341,26 @@ def test_closed_items_and_later_reports_are_left_out(register_root, tmp_path):
 
 def test_default_path():
     assert default_path(Q4) == Path("outputs/2019-20-Q4/updates-request-2019-20-Q4.xlsx")
+
+
+def test_a_returned_sign_off_is_read_and_alone_is_an_update(request_path, register_root):
+    # Row 4 (alpha C1) marked complete with a sign-off and who closed it, no evidence;
+    # row 5 (beta L1) left as sent but for a sign-off: that alone is new information.
+    _fill_in(
+        request_path,
+        {
+            (4, "Status"): "Complete",
+            (4, "Signed off by"): "Accountability Board",
+            (4, "Closed by"): "opcc",
+            (5, "Signed off by"): "Head of Audit",
+        },
+    )
+    _return(request_path, register_root)
+    rows = {u.ref: u for u in load_params(register_root).updates if u.quarter == Q4}
+    assert (rows["C1"].status, rows["C1"].signed_off_by, rows["C1"].closed_by) == (
+        "complete",
+        "Accountability Board",
+        "opcc",
+    )
+    assert (rows["L1"].status, rows["L1"].signed_off_by) == ("in-progress", "Head of Audit")
+    assert "R2" not in rows  # left exactly as sent

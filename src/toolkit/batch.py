@@ -43,13 +43,14 @@ import nbformat
 from papermill.engines import papermill_engines
 from papermill.iorw import load_notebook_node
 
-from toolkit import atomic, manifest, resources
+from toolkit import atomic, cachefile, manifest, resources
 from toolkit.ahead import Ahead, call_ahead
 from toolkit.engine import Engine, KernelEngine, Preload, Slot
+from toolkit.errors import write_failure
 from toolkit.execute import first_line
 from toolkit.index_rows import data_notice, index_rows
 from toolkit.kernels import KernelPoolClosed, Zygote
-from toolkit.params import Params
+from toolkit.params import FAILED_FOLDER, Params
 from toolkit.quarter_index import QuarterParts, quarter_parts, write_quarter_index
 from toolkit.quarters import Quarter
 from toolkit.results import STAGES, Batch, Event, OnEvent, Result
@@ -175,7 +176,7 @@ class _Runner:
                 else first_line(err)
             )
             if executed.exists() and not self.stop.is_set():
-                failed = self.quarter_dir / "failed" / f"{report_id}.ipynb"
+                failed = self.quarter_dir / FAILED_FOLDER / f"{report_id}.ipynb"
                 try:
                     failed.parent.mkdir(parents=True, exist_ok=True)
                     os.replace(executed, failed)
@@ -187,7 +188,7 @@ class _Runner:
         else:
             result.ok = True
             result.outputs = sorted(p for p in final.iterdir() if p.is_file())
-            (self.quarter_dir / "failed" / f"{report_id}.ipynb").unlink(missing_ok=True)
+            (self.quarter_dir / FAILED_FOLDER / f"{report_id}.ipynb").unlink(missing_ok=True)
         result.seconds = time.perf_counter() - started
         result.ended = manifest.utc_now()
         return result
@@ -386,6 +387,7 @@ def run_reports(
     exporter.start()
     parts = _parts_ahead(params, quarter, engine.zygote)
     parts.start()
+    journals = cachefile.journal_sizes(cache_dir, trim=True) if cache_dir is not None else {}
     _warm_cache(params, report_ids[0], quarter, cache_dir, engine.zygote)
     runner = _Runner(
         params,
@@ -425,6 +427,9 @@ def run_reports(
                 (quarter_dir / "manifest.json").unlink(missing_ok=True)
         raise
     executor.shutdown(wait=True)
+    if cache_dir is not None:  # cache entries the zygote's children or kernels discarded
+        for message in cachefile.noted_since(cache_dir, journals):
+            log.warning("%s", message)
     ended = manifest.utc_now()
     if on_finishing is not None:
         on_finishing()
@@ -458,9 +463,14 @@ def run_reports(
             started=started,
             ended=ended,
         )
-    except BaseException:
+    except Exception as exc:
+        failure = write_failure(exc)  # a full disk, a file-size limit (lxml's IO_EFBIG too)
+        if failure is None:
+            raise
         # An earlier manifest would now describe briefings this run replaced: better none.
         with contextlib.suppress(OSError):
             (quarter_dir / "manifest.json").unlink(missing_ok=True)
-        raise
+        if failure is exc:
+            raise
+        raise failure from exc
     return Batch(quarter, results, index, manifest_path, time.perf_counter() - started_clock)

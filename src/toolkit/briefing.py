@@ -49,14 +49,15 @@ class Briefing(Facts):
     @cached_property
     def letter(self) -> Any:
         """The draft s55 response (:class:`toolkit.narrative.Letter`), as at
-        :attr:`letter_quarter`: byte-identical in every quarter once the response is sent."""
+        :attr:`letter_date`: byte-identical in every quarter once the response is sent."""
         from toolkit.narrative import draft_letter
 
-        if self.letter_quarter == self.quarter:
+        day = self.letter_date
+        if day == self.as_at:
             return draft_letter(self)
-        return draft_letter(
-            Briefing(self.params, self.report_id, self.letter_quarter, self.cache_dir)
-        )
+        at = Quarter.containing(day)
+        until = None if day == at.end else day
+        return draft_letter(Briefing(self.params, self.report_id, at, self.cache_dir, until))
 
     @cached_property
     def sent_letter(self) -> Any:
@@ -64,9 +65,12 @@ class Briefing(Facts):
         name = self.report.response.file
         if not name:
             return None
+        from toolkit.containment import require_inside
         from toolkit.sentletter import read_sent_letter
 
-        return read_sent_letter(self, self.params.path(name), name)
+        # The run's copy of the params, and only inside it (the rule validate applies).
+        root = self.params.root
+        return read_sent_letter(self, require_inside(root / name, root, name), name)
 
     @property
     def compliance(self) -> list[dict[str, Any]]:
@@ -90,8 +94,21 @@ class Briefing(Facts):
             if self.since_response is not None
             else None
         )
+        items["rag"] = {ref: rating.rag.value for ref, rating in self.rag.items()}
+        items["rag_reasons"] = {ref: list(rating.reasons) for ref, rating in self.rag.items()}
+        items["slips"] = {ref: slips.as_dict() for ref, slips in self.slips.items()}
+        items["closed_by"] = {
+            ref: {
+                "quarter": update.quarter.id,
+                "signed_off_by": update.signed_off_by or None,
+                "closed_by": update.closed_by or None,
+            }
+            for ref, update in self.closures.items()
+        }
+        items["no_update"] = [row.item.ref for row in self.items if row.open and not row.updated]
         s55 = dict(self.s55)
         s55["letter_as_at"] = self.letter_quarter.id if report.response.sent else None
+        s55["letter_date"] = self.letter_date.isoformat() if report.response.sent else None
         s55["file"] = report.response.file or None
         figures: dict[str, Any] = {
             "report": self.report_id,
@@ -103,6 +120,10 @@ class Briefing(Facts):
             "s55": s55,
             "items": items,
             "police_uk": self.police_uk,
+            "police_uk_unavailable": self.police_uk_unavailable,
+            "update_file": {"quarter": self.quarter.id, "received": not self.update_missing}
+            if self.report.items
+            else None,
             "recorded_crime": self.recorded_crime,
             "title": report.title,
             "kind": report.kind,
@@ -178,12 +199,17 @@ class Briefing(Facts):
         return pd.DataFrame(rows, columns=columns)
 
     def show(self, section: str) -> Any:
-        """An HTML section for the notebook to display (``header``, ``status``, …)."""
+        """An HTML section for the notebook to display (``header``, ``status``, …).
+
+        The header also carries the status tags' colours (:func:`render.notebook_style`)
+        for the notebook's own view; the briefing page has them in its stylesheet.
+        """
         from IPython.display import HTML
 
         from toolkit import render
 
-        return HTML(render.section(section, self))
+        html = render.section(section, self)
+        return HTML(render.notebook_style() + html if section == "header" else html)
 
     def save(self, output_dir: str | os.PathLike[str]) -> list[Path]:
         """Write ``figures.json`` and the draft response into ``output_dir``.

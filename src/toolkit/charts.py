@@ -39,7 +39,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.textpath import text_to_path
 
-from toolkit import atomic
+from toolkit import cachefile
 from toolkit.chart import Chart, Row
 from toolkit.forces import force_label
 
@@ -322,22 +322,30 @@ def _cached(
     labels: Mapping[str, str] | None,
     draw: Callable[[], Chart],
 ) -> Chart:
-    """``draw()``, or the chart stored for the same inputs; a broken entry is redrawn."""
+    """``draw()``, or the chart stored for the same inputs; a broken entry is redrawn.
+
+    Each entry is a :mod:`toolkit.cachefile` entry: a SHA-256 of its content and its
+    identity (the chart's kind and key, i.e. exactly what it shows) are checked on
+    read, so an entry swapped with another chart's or edited (a number, the picture)
+    is discarded with one warning line and the chart drawn again.
+    """
     if cache_dir is None:
         return draw()
-    path = Path(cache_dir) / "charts" / f"{kind}-{_chart_key(kind, inputs, labels)}.json"
-    try:
-        stored = json.loads(path.read_text(encoding="utf-8"))
-        return Chart(
-            base64.b64decode(stored["png"], validate=True),
-            stored["alt"],
-            stored["caption"],
-            stored["table"],
-        )
-    except FileNotFoundError:
-        pass
-    except (OSError, ValueError, KeyError, TypeError) as err:
-        log.debug("chart cache entry %s unusable, drawing again: %s", path.name, err)
+    key = _chart_key(kind, inputs, labels)
+    path = Path(cache_dir) / "charts" / f"{kind}-{key}.json"
+    identity: dict[str, object] = {"chart": kind, "key": key}
+    payload = cachefile.read(path, identity, redo="drawing the chart again")
+    if payload is not None:
+        try:
+            stored = json.loads(payload.decode("utf-8"))
+            return Chart(
+                base64.b64decode(stored["png"], validate=True),
+                stored["alt"],
+                stored["caption"],
+                stored["table"],
+            )
+        except (ValueError, KeyError, TypeError) as err:  # verified, of another layout
+            cachefile.discard(path, str(err), "drawing the chart again")
     chart = draw()
     stored_text = json.dumps(
         {
@@ -347,10 +355,7 @@ def _cached(
             "table": chart.table,
         }
     )
-    try:
-        atomic.write_text(path, stored_text)
-    except OSError as err:
-        log.debug("could not cache chart %s: %s", path.name, err)
+    cachefile.write(path, stored_text.encode("utf-8"), identity)
     return chart
 
 
@@ -613,3 +618,47 @@ def _items_alt(series: Sequence[Mapping[str, Any]], span: str) -> str:
         "came from reports published in it."
     )
     return alt
+
+
+def closures_chart(buckets: Sequence[Mapping[str, Any]]) -> Chart:
+    """Bar chart of open items by the quarter they are expected to close in.
+
+    Parameters
+    ----------
+    buckets
+        :class:`toolkit.overview.ClosureBucket` as dicts, in order: ``label``, ``count``.
+        Each bar carries its number, so the chart does not rest on reading the axis.
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    labels = [str(b["label"]) for b in buckets]
+    counts = [int(b["count"]) for b in buckets]
+    table: list[Row] = [["Expected to close", "Open items"]]
+    table += [[label, count] for label, count in zip(labels, counts, strict=True)]
+    with mpl_style.context(_style()), mpl_style.context(_PLAIN_TEXT):
+        fig = Figure(figsize=(6.4, 4.2), dpi=_DPI, layout="constrained")
+        fig.set_facecolor("white")
+        ax = fig.add_subplot()
+        xs = list(range(len(counts)))
+        bars = ax.bar(xs, counts, color=PALETTE[0], width=0.6)
+        ax.bar_label(bars, labels=[f"{c:,}" for c in counts], padding=3, fontsize=11)
+        ax.set_xticks(xs, [textwrap.fill(label, 12) for label in labels], fontsize=9)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_ylim(bottom=0, top=max([1, *counts]) * 1.2)
+        ax.set_ylabel("Open items")
+        ax.set_title("Open items by expected closing quarter", fontsize=14)
+        png = _png(fig)
+    caption = (
+        "Open items by the quarter of the force's latest target date (else the report's "
+        "due date). Source: the recommendation register."
+    )
+    total = sum(counts)
+    if not buckets or total == 0:
+        alt = "Bar chart of open items by expected closing quarter: no item is open."
+    else:
+        parts = [f"{label}: {count:,}" for label, count in zip(labels, counts, strict=True)]
+        alt = (
+            f"Bar chart of the {total:,} open item{'s' if total != 1 else ''} by the quarter "
+            f"they are expected to close in. {'; '.join(parts)}."
+        )
+    return Chart(png, alt, caption, table)

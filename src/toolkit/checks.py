@@ -3,12 +3,17 @@ before every run, so that a missing or unusable download is reported up front
 rather than as a failed briefing.
 
 Errors (the run cannot produce a correct briefing): the data.police.uk folder or
-zip is unreadable, holds no file for the force, or has a file (the force's or a
-peer's) whose header lacks a column the counts need; the population or recorded
-crime file cannot be read; the force is not in the recorded crime table.
-Warnings (the briefing is produced and says what is missing): a value in
-``force.yaml`` still the placeholder ``toolkit init`` wrote; a peer with no
-data.police.uk file; a force or peer missing from the population file.
+zip is unreadable, holds files for other forces but none for the force, or has a file
+(the force's or a peer's) whose header lacks a column the counts need; the population or recorded
+crime file cannot be read; the force is not in the recorded crime table; a force
+template calls what the template sandbox refuses (``x.read_text()``).
+Warnings (the briefing is produced and says what is missing): a data.police.uk
+folder or zip holding no street-level file at all (nothing fetched yet; the briefings
+say their figures are not available and why); a value in
+``force.yaml`` still the placeholder ``toolkit init`` wrote, or a report file's
+publication date still the one ``toolkit import-report`` marked ``[FILL IN: …]``; a peer
+with no data.police.uk file; a force or peer missing from the population file; an update
+that moves an item to complete with neither evidence nor a sign-off.
 """
 
 from __future__ import annotations
@@ -17,8 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.errors import DataError, Problem
+from toolkit.importer.write import report_placeholder_warnings
 from toolkit.init import placeholder_warnings
-from toolkit.params import Params
+from toolkit.params import Params, template_call_problems
+
+
+class _NoFiles(Exception):
+    """The data.police.uk source holds no street-level file at all (a warning)."""
 
 
 @dataclass
@@ -39,14 +49,27 @@ def check_data(params: Params, *, cache_dir: Path | None = None) -> DataCheck:
     cache_dir
         The run's data cache: the tables read here are kept for the briefings.
     """
+    from toolkit.gaps import unsupported_closures
     from toolkit.performance import PoliceUkData, load_population, load_recorded_crime
 
-    found = DataCheck(warnings=placeholder_warnings(params.root))
+    found = DataCheck(
+        warnings=placeholder_warnings(params.root)
+        + report_placeholder_warnings(params.root)
+        + unsupported_closures(params)
+    )
+    found.errors += template_call_problems(params)
     force = params.force.force
     sources = params.force.data
     if sources.police_uk:
         try:
             with PoliceUkData(params.path(sources.police_uk)) as data:
+                if not data.forces:
+                    found.warnings.append(
+                        f"force.yaml: data.police_uk: {sources.police_uk} holds no "
+                        "data.police.uk street-level files; the briefings are produced "
+                        "without performance figures (fetch them with toolkit fetch-data)"
+                    )
+                    raise _NoFiles
                 data.require_force(force.police_uk)
                 found.errors += data.header_problems([force.police_uk, *params.force.peers])
                 for peer in params.force.peers:
@@ -57,6 +80,8 @@ def check_data(params: Params, *, cache_dir: Path | None = None) -> DataCheck:
                         )
         except DataError as err:
             found.errors += err.problems
+        except _NoFiles:
+            pass
     if sources.population:
         try:
             frame = load_population(params.path(sources.population))

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -23,7 +25,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from toolkit.errors import InputError, Problem, ToolkitError, shown
+from toolkit.errors import InputError, OutputError, Problem, ToolkitError, shown
 
 if TYPE_CHECKING:
     from toolkit.params import ForceFile
@@ -53,7 +55,7 @@ QuarterOpt = Annotated[
     ),
 ]
 
-_state = {"debug": False}
+_state = {"debug": False, "failed": False}
 
 
 @app.callback()
@@ -68,28 +70,91 @@ def _main(
     )
 
 
+def _ignored_write_failure(unraisable: sys.UnraisableHookArgs) -> None:
+    """After a failure has been reported, or a write failed, the clean-up of what was
+    half written (a zip, an lxml writer, collected later) fails again: say that at debug
+    level only, never as an "Exception ignored" traceback."""
+    from toolkit.errors import write_failure
+
+    value = unraisable.exc_value
+    if _state["failed"] or (value is not None and write_failure(value) is not None):
+        log.debug("while cleaning up after a failure: %r", value)
+        return
+    sys.__unraisablehook__(unraisable)
+
+
+def _require_utf8(*options: tuple[str, Path | None]) -> None:
+    """Refuse a path option whose absolute path is not UTF-8 text, before anything runs.
+
+    Linux allows any bytes in a file name, but the briefings carry their paths as text
+    (the notebook's parameters, the manifest, the messages): a name that cannot be
+    written as UTF-8 would fail later, in every briefing, without naming the folder.
+
+    Raises
+    ------
+    InputError
+        Naming the option and the path.
+    """
+    for option, path in options:
+        if path is None:
+            continue
+        try:
+            str(path.absolute()).encode("utf-8")
+        except UnicodeEncodeError:
+            raw = repr(os.fsencode(path.absolute()))[2:-1]  # the bytes, \xff for a bad one
+            raise InputError(
+                Problem(
+                    "command line",
+                    option,
+                    "the path is not valid UTF-8, so the outputs and messages could not name it",
+                    expected="a path whose folder names are UTF-8 (rename it or choose another)",
+                    got=f"'{raw}'",
+                )
+            ) from None
+
+
 def _fail(err: ToolkitError) -> typer.Exit:
+    from toolkit.characters import printable
+
     if _state["debug"]:
         import traceback
 
         traceback.print_exception(err)
+    _state["failed"] = True
     problems = err.problems if isinstance(err, InputError) else [err]
     for problem in problems:
-        err_console.print(str(problem), markup=False)
+        # One line each, whatever a file name held (a line break, a lone surrogate).
+        err_console.print(printable(str(problem)), markup=False)
     if isinstance(err, InputError) and len(err.problems) > 1:
         err_console.print(f"{len(err.problems)} problems found.", markup=False)
     return typer.Exit(err.exit_code)
 
 
 @app.command()
-def validate(params: ParamsOpt = Path("params")) -> None:
+def validate(
+    params: ParamsOpt = Path("params"),
+    quarter: Annotated[
+        str,
+        typer.Option(
+            "--quarter",
+            "-q",
+            help="Also warn when this quarter has no update file (e.g. 2018-19-Q3).",
+            show_default=False,
+        ),
+    ] = "",
+) -> None:
     """Check every params file and update file; exit 2 with one line per problem."""
     from toolkit.checks import check_data
+    from toolkit.gaps import missing_update_warning
     from toolkit.params import load_params
 
     try:
+        _require_utf8(("--params", params))
+        parsed = _parse_quarter(quarter) if quarter else None
         loaded = load_params(params)
         data = check_data(loaded)
+        if parsed is not None and (gap := missing_update_warning(loaded, parsed)):
+            data.warnings.append(gap)
         for warning in data.warnings:
             err_console.print(f"warning: {warning}", markup=False)
         if data.errors:
@@ -141,6 +206,7 @@ def run(
     from toolkit.quarter_run import RunWarning, run_quarter
 
     try:
+        _require_utf8(("--params", params), ("--out", out), ("--notebook", notebook))
         parsed = _parse_quarter(quarter)
         ids = list(report_ids or [])
         if all_reports and ids:
@@ -326,11 +392,16 @@ def status(
                     got=shown(output_format),
                 )
             )
+        _require_utf8(("--params", params))
         parsed = _parse_quarter(quarter)
         loaded = load_params(params)
         rows = listing.status_rows(Register(loaded), parsed)
     except ToolkitError as err:
         raise _fail(err) from None
+    from toolkit.gaps import missing_update_warning
+
+    if gap := missing_update_warning(loaded, parsed):
+        err_console.print(f"warning: {gap}", markup=False)
     if output_format == "csv":
         sys.stdout.write(listing.as_csv(rows))
         return
@@ -342,7 +413,8 @@ def status(
         return
     out_console.print(listing.as_table(rows, parsed, out_console.width))
     overdue = sum(row["overdue"] for row in rows)
-    past_target = sum(row["past_target"] for row in rows)
+    # Without a report due date, overdue is measured from the target: counted once, as overdue.
+    past_target = sum(bool(row["past_target"] and row["due"]) for row in rows)
     out_console.print(
         f"{len(rows)} open item{'s' if len(rows) != 1 else ''}, {overdue} overdue, "
         f"{past_target} past the force's target.",
@@ -368,6 +440,7 @@ def tracker(
     from toolkit.tracker import write_tracker
 
     try:
+        _require_utf8(("--params", params), ("--out", out))
         parsed = _parse_quarter(quarter)
         loaded = load_params(params)
         folder = out / parsed.id
@@ -404,6 +477,7 @@ def request_updates(
     from toolkit.workbook import default_path, write_request
 
     try:
+        _require_utf8(("--params", params), ("--out", out))
         parsed = _parse_quarter(quarter)
         if out is not None and out.suffix.lower() != ".xlsx":
             raise InputError(
@@ -469,6 +543,7 @@ def fetch_data(
     from toolkit.params import load_force
 
     try:
+        _require_utf8(("--params", params))
         month_list = fetch.parse_months(months)
         force = load_force(params)
         slugs = (
@@ -507,21 +582,96 @@ def new_report(
     ] = "",
     kind: Annotated[
         str, typer.Option("--kind", help="thematic, force, joint, peel or follow-up.")
-    ] = "thematic",
+    ] = "",
+    source: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            help="Draft the items from the report's text (.html, .pdf or .txt), as "
+            "toolkit import-report does.",
+        ),
+    ] = None,
     params: ParamsOpt = Path("params"),
 ) -> None:
     """Start reports/ID.yaml with every field, commented, ready to fill in (never overwrites)."""
     from toolkit import newreport
 
+    if source is not None:
+        _import(source, report_id, published=published, title=title, kind=kind, params=params)
+        return
     try:
-        path = newreport.new_report(params, report_id, title=title, published=published, kind=kind)
+        _require_utf8(("--params", params))
+        path = newreport.new_report(
+            params, report_id, title=title, published=published, kind=kind or "thematic"
+        )
     except ToolkitError as err:
         raise _fail(err) from None
+    except OSError as exc:
+        raise _fail(OutputError(exc, params / "reports", what="the report file")) from None
     out_console.print(
         f"Wrote {path}. Add its items (or leave items: [] for a report that makes none for "
         "the force), then run toolkit validate.",
         markup=False,
     )
+
+
+def _import(
+    source: Path, report_id: str, *, published: str, title: str, kind: str, params: Path
+) -> None:
+    from toolkit.importer import import_report
+
+    try:
+        _require_utf8(("--params", params), ("PATH", source))
+        imported = import_report(
+            source, params, report_id, published=published, title=title, kind=kind
+        )
+    except ToolkitError as err:
+        raise _fail(err) from None
+    except OSError as exc:
+        raise _fail(OutputError(exc, params / "reports", what="the report file")) from None
+    for line in imported.summary():
+        out_console.print(line, markup=False)
+
+
+@app.command(
+    "import-report",
+    help="Draft reports/ID.yaml from the report's own text: its recommendations, areas for "
+    "improvement and causes of concern, verbatim, with refs, addressees and due dates."
+    "\n\nPATH is the report page saved from the HMICFRS website (.html), the report's PDF "
+    "or plain text (.txt); nothing is fetched. The summary lists every passage to check. "
+    "An existing report file is never overwritten.",
+)
+def import_report_command(
+    source: Annotated[
+        Path, typer.Argument(metavar="PATH", help="The report: .html, .pdf or .txt.")
+    ],
+    report_id: Annotated[
+        str, typer.Option("--id", help="The new report's id, e.g. peel-2023.", show_default=False)
+    ] = "",
+    published: Annotated[
+        str,
+        typer.Option("--published", help="Publication date, YYYY-MM-DD (if the text lacks it)."),
+    ] = "",
+    title: Annotated[
+        str, typer.Option("--title", help="The report's title (default: the document's).")
+    ] = "",
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind", help="thematic, force, joint, peel or follow-up (default: guessed)."
+        ),
+    ] = "",
+    params: ParamsOpt = Path("params"),
+) -> None:
+    """``toolkit import-report``: the help text above is what ``--help`` shows."""
+    if not report_id:
+        raise _fail(
+            InputError(
+                Problem("command line", "--id", "the new report's id is required",
+                        expected="--id ID, e.g. --id peel-2023")
+            )
+        )  # fmt: skip
+    _import(source, report_id, published=published, title=title, kind=kind, params=params)
 
 
 @app.command()
@@ -535,6 +685,7 @@ def init(
     from toolkit.init import init_root
 
     try:
+        _require_utf8(("FOLDER", folder))
         if not force:
             raise InputError(
                 Problem(
@@ -547,6 +698,8 @@ def init(
         started = init_root(folder, force)
     except ToolkitError as err:
         raise _fail(err) from None
+    except OSError as exc:
+        raise _fail(OutputError(exc, folder, what="the params root")) from None
     quoted = _quoted(folder)
     lines = [
         f"Wrote a params root for {started.force.name} in {folder}.",
@@ -581,7 +734,8 @@ def example(
         typer.Option(
             "--police-uk",
             help="The example's data.police.uk files: a folder or .zip in the download's "
-            "layout \\[default: the source checkout's data/sample/police-uk].",
+            "layout \\[default: the example's own, from the source checkout or the "
+            "installed package].",
         ),
     ] = None,
 ) -> None:
@@ -589,17 +743,20 @@ def example(
     from toolkit.init import copy_example
 
     try:
+        _require_utf8(("FOLDER", folder), ("--police-uk", police_uk))
         copied = copy_example(folder, police_uk)
     except ToolkitError as err:
         raise _fail(err) from None
+    except OSError as exc:
+        raise _fail(OutputError(exc, folder, what="the example")) from None
     out_console.print(
         f"Copied the worked example into {folder}: params/, notebooks/ and data/sample/.",
         markup=False,
     )
     if copied is None:
         out_console.print(
-            "Its data.police.uk street-level files (63 MB) are not part of the installed "
-            f"toolkit: copy data/sample/police-uk from the toolkit's source into "
+            "Its data.police.uk street-level files are missing from this installation: "
+            f"copy data/sample/police-uk from the toolkit's source into "
             f"{folder / 'data' / 'sample' / 'police-uk'} (or give --police-uk PATH to this "
             "command in a new folder).",
             markup=False,
@@ -643,9 +800,14 @@ def _police_uk_folder(root: Path, force: ForceFile) -> Path:
     return path if path.is_absolute() else root / path
 
 
+PROGRESS_EVERY = 10.0
+"""Seconds between progress lines for one file when the output is not a terminal."""
+
+
 @contextlib.contextmanager
 def _progress() -> Iterator[Callable[[int, int, str], None]]:
-    """A download progress callback: a rich bar on a terminal, a line per file otherwise."""
+    """A download progress callback: a rich bar on a terminal; otherwise a line per file,
+    and every :data:`PROGRESS_EVERY` seconds a line with the bytes so far."""
     if err_console.is_terminal:
         from rich.progress import (
             BarColumn,
@@ -672,11 +834,18 @@ def _progress() -> Iterator[Callable[[int, int, str], None]]:
             yield update
         return
     shown_labels: set[str] = set()
+    last = [time.monotonic()]
 
     def line(done: int, total: int, label: str) -> None:
+        now = time.monotonic()
         if label not in shown_labels:
             shown_labels.add(label)
+            last[0] = now
             err_console.print(f"fetching {label}", markup=False)
+        elif now - last[0] >= PROGRESS_EVERY:  # a long download: say how far it is
+            last[0] = now
+            of = f" of {total / 1e6:,.1f}" if total else ""
+            err_console.print(f"fetching {label}: {done / 1e6:,.1f}{of} MB", markup=False)
 
     yield line
 
@@ -696,6 +865,8 @@ def main() -> None:
         seen.append(signum)
         raise KeyboardInterrupt
 
+    if "--debug" not in sys.argv[1:]:
+        sys.unraisablehook = _ignored_write_failure
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, interrupted)
     try:
@@ -708,3 +879,13 @@ def main() -> None:
         if seen and stop.code not in (0, None):
             sys.exit(130)
         raise
+    except OSError as exc:
+        # A file error no command worded (the commands word those they expect): still one
+        # line naming the file, never a traceback, unless --debug asks for it.
+        if "--debug" in sys.argv[1:]:
+            raise
+        from toolkit.characters import printable
+
+        place = f"{exc.filename}: " if exc.filename is not None else ""
+        print(printable(f"{place}{exc.strerror or exc}"), file=sys.stderr)
+        sys.exit(1)

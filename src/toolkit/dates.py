@@ -55,6 +55,10 @@ def parse_day(value: object) -> date | None:
     try:
         return date(year, month, day)
     except ValueError:
+        if uk and month > 12 and 1 <= day <= 12:  # 11/15/2018: written month first
+            raise NotADate(
+                f"{month} is not a month: dates are day first (DD/MM/YYYY) or YYYY-MM-DD"
+            ) from None
         if 1 <= month <= 12 and year >= 1:
             raise NotADate(f"{day} {calendar.month_name[month]} {year} is not a date") from None
         raise NotADate("not a date") from None

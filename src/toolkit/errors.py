@@ -18,6 +18,8 @@ the row in an update file (the header is row 1, as a spreadsheet shows it).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,7 +96,14 @@ class OutputError(ToolkitError):
 
     def __init__(self, exc: OSError, where: object = None, *, what: str = "the outputs") -> None:
         import errno
+        import shutil
 
+        if isinstance(exc, shutil.Error) and exc.args and isinstance(exc.args[0], list):
+            # copytree: a list of (source, destination, reason); the first says enough.
+            _, destination, why = exc.args[0][0]
+            reason = str(why).split(": '", 1)[0]  # "[Errno 27] File too large: 'a' -> 'b'"
+            super().__init__(f"{destination}: cannot write {what} here ({reason})")
+            return
         place = exc.filename if exc.filename is not None else where
         code = errno.errorcode.get(exc.errno or 0, "error")
         reason = exc.strerror or str(exc)
@@ -109,3 +118,37 @@ def shown(value: object, limit: int = 60) -> str:
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return text
+
+
+def write_failure(exc: BaseException) -> OSError | None:
+    """The :class:`OSError` behind a failed write, or ``None`` when ``exc`` is none.
+
+    An :class:`OSError` is itself. lxml (which openpyxl writes worksheets with) reports a
+    failed write as ``SerialisationError: IO_EFBIG`` (or ``IO_ENOSPC``, …): that becomes
+    the ``OSError`` of the same errno, so that a file-size limit or a full disk reads the
+    same, one line naming the place, wherever it struck.
+    """
+    import errno
+    import os
+
+    if isinstance(exc, OSError):
+        return exc
+    if type(exc).__name__ == "SerialisationError" and type(exc).__module__.startswith("lxml"):
+        name = str(exc).strip().removeprefix("IO_")
+        code = getattr(errno, name, None) if name.isupper() else None
+        if isinstance(code, int):
+            return OSError(code, os.strerror(code))
+        return OSError(errno.EIO, f"{os.strerror(errno.EIO)} ({str(exc).strip()})")
+    return None
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Raise a failed write inside as the :class:`OSError` :func:`write_failure` finds."""
+    try:
+        yield
+    except Exception as exc:
+        failure = write_failure(exc)
+        if failure is None or failure is exc:
+            raise
+        raise failure from exc

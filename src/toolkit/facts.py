@@ -10,14 +10,17 @@ modules making those depend on this one and never on the briefing that calls the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from toolkit.history import Move, letter_quarter, moves_since, report_history
+from toolkit.history import Move, letter_quarter, moves_between, report_history
 from toolkit.params import Params, Report
 from toolkit.quarters import Quarter
+from toolkit.rag import Rating, Slips
 from toolkit.register import ItemStatus, Register, closed_in, s55_state
+from toolkit.updates import Update
 from toolkit.vocabulary import S55Facts
 
 __all__ = ["Facts"]
@@ -30,16 +33,42 @@ class Facts:
 
     The letter, the pages and the sent-letter checks read these; :class:`toolkit.briefing.Briefing`
     adds them on top (the drafted letter, ``figures.json``, the notebook's sections).
+
+    ``until``, when given, is a day inside ``quarter``: the facts as they stood that day
+    (updates dated on or before it, figures from the quarters ended by it). The letter of a
+    response sent mid-quarter is drafted from such facts (:meth:`as_of`).
     """
 
     params: Params
     report_id: str
     quarter: Quarter
     cache_dir: Path | None = None
+    until: date | None = None
     register: Register = field(init=False)
 
     def __post_init__(self) -> None:
-        self.register = Register(self.params)
+        self.register = Register(self.params, until=self.until)
+
+    @property
+    def as_at(self) -> date:
+        """The day these facts are as at: ``until``, else the quarter's last day."""
+        return self.until if self.until is not None else self.quarter.end
+
+    @property
+    def letter_date(self) -> date:
+        """The day the letter is drafted as at: ``response.sent`` when set (and not after
+        this briefing's day: an earlier quarter's briefing knows nothing after its end),
+        else the briefing's day (its quarter's last day)."""
+        sent = self.report.response.sent
+        return min(sent, self.as_at) if sent is not None else self.as_at
+
+    @property
+    def data_quarter(self) -> Quarter:
+        """The latest quarter whose figures the facts may use: the briefing's own, or for
+        facts as at a day before its end, the last quarter ended by that day."""
+        if self.until is None or self.until >= self.quarter.end:
+            return self.quarter
+        return letter_quarter(self.until)
 
     @property
     def report(self) -> Report:
@@ -57,10 +86,53 @@ class Facts:
         return s55_state(self.report, self.quarter)
 
     @cached_property
+    def rag(self) -> dict[str, Rating]:
+        """Each item's RAG rating and its reasons (:mod:`toolkit.rag`), by ref."""
+        return {row.item.ref: self.register.rating(row) for row in self.items}
+
+    @cached_property
+    def slips(self) -> dict[str, Slips]:
+        """How each item's target date moved, by ref (items given a target date only)."""
+        found = {
+            item.ref: self.register.slips(self.report_id, item.ref, self.quarter)
+            for item in self.report.items
+        }
+        return {ref: slips for ref, slips in found.items() if slips is not None}
+
+    @cached_property
+    def closures(self) -> dict[str, Update]:
+        """For each closed item, the update that closed it (who signed it off, who
+        closed it, in which quarter), by ref."""
+        found = {
+            row.item.ref: self.register.closing_update(self.report_id, row.item.ref, self.quarter)
+            for row in self.items
+            if not row.open
+        }
+        return {ref: update for ref, update in found.items() if update is not None}
+
+    @property
+    def update_missing(self) -> bool:
+        """No update file was received for the quarter although the report has items
+        (:func:`toolkit.gaps.missing_update_file`)."""
+        from toolkit.gaps import missing_update_file
+
+        return bool(self.report.items) and missing_update_file(self.params, self.quarter)
+
+    @cached_property
+    def police_uk_unavailable(self) -> str | None:
+        """Why the briefing has no data.police.uk figures, when ``data.police_uk`` is set
+        but holds no street-level file at all (nothing fetched yet, or the fetch failed);
+        ``None`` otherwise (:func:`toolkit.gaps.police_uk_absent`)."""
+        from toolkit.gaps import police_uk_absent
+
+        return police_uk_absent(self.params)
+
+    @cached_property
     def police_uk(self) -> dict[str, Any] | None:
-        """data.police.uk figures for the force and its peers; ``None`` if unconfigured."""
+        """data.police.uk figures for the force and its peers; ``None`` if unconfigured,
+        or configured with no street-level file at all (:attr:`police_uk_unavailable`)."""
         source = self.params.force.data.police_uk
-        if not source:
+        if not source or self.police_uk_unavailable:
             return None
         from toolkit.performance import police_uk_figures
 
@@ -69,7 +141,7 @@ class Facts:
             source=self.params.path(source),
             force=self.params.force.force.police_uk,
             peers=list(self.params.force.peers),
-            quarter=self.quarter,
+            quarter=self.data_quarter,
             crime_types=list(self.report.crime_types),
             population=self.params.path(population) if population else None,
             cache_dir=self.cache_dir,
@@ -80,7 +152,7 @@ class Facts:
         """The quarter the data.police.uk figures describe (``police_uk.quarter``): the
         latest complete quarter at or before the briefing's, or the briefing's own."""
         figures = self.police_uk
-        return Quarter.parse(figures["quarter"]) if figures else self.quarter
+        return Quarter.parse(figures["quarter"]) if figures else self.data_quarter
 
     @cached_property
     def recorded_crime(self) -> dict[str, Any] | None:
@@ -94,7 +166,7 @@ class Facts:
             source=self.params.path(source),
             force=self.params.force.force.police_uk,
             home_office_name=self.params.force.force.home_office,
-            quarter=self.quarter,
+            quarter=self.data_quarter,
             crime_types=list(self.report.crime_types),
             cache_dir=self.cache_dir,
         )
@@ -111,20 +183,21 @@ class Facts:
 
     @property
     def letter_quarter(self) -> Quarter:
-        """The quarter the letter is drafted as at.
+        """The latest quarter whose figures the letter may describe.
 
         A sent response is a record: it is drafted from the register as it stood on the
-        sent date (the last quarter ended by then, :func:`toolkit.history.letter_quarter`)
-        and figures no later, in that quarter and every later one. A briefing of an earlier
-        quarter knows nothing after its own end, so its draft is as at its own quarter, as is
-        the draft of a response not yet sent.
+        sent day (:attr:`letter_date`) and figures for quarters ended by then (the last one,
+        :func:`toolkit.history.letter_quarter`), in that quarter and every later one. A
+        briefing of an earlier quarter knows nothing after its own end, so its draft is as at
+        its own quarter, as is the draft of a response not yet sent.
         """
         sent = self.report.response.sent
         return min(letter_quarter(sent), self.quarter) if sent is not None else self.quarter
 
     @cached_property
     def since_response(self) -> list[Move] | None:
-        """Items whose status moved after the response was sent; ``None`` when not sent."""
+        """Items whose position on the sent date differs from their position at this
+        briefing's day (progress since the response); ``None`` when not sent."""
         if self.report.response.sent is None:
             return None
-        return moves_since(self.register, self.report_id, self.letter_quarter, self.quarter)
+        return moves_between(self.register, self.report_id, self.letter_date, self.as_at)

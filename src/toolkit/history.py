@@ -14,13 +14,18 @@ item's status in quarter Q is its latest update at or before Q, ``not-started`` 
     The quarter an item closed: the first quarter of the closed run that its history ends
     with (an item reopened and closed again closed at the second closing); ``None`` while open.
 :func:`letter_quarter`
-    The quarter a sent response is drafted as at: the last quarter that ended on or before
-    the sent date. An update file is as at its quarter's end, so the sending quarter's own
-    updates came after the letter.
+    The last quarter that ended on or before a sent response's date: the latest quarter whose
+    figures its letter may describe (``figures.json`` ``s55.letter_as_at``). The letter's
+    register is as at the sent day itself (updates dated on or before it, see
+    :meth:`toolkit.facts.Facts.letter_date`).
 :func:`moves_since`
     Each item whose status differs between the letter's quarter and the briefing's:
     progress since the response, from what to what (a status that moved and moved back is
     no move; the history shows the path).
+:func:`moves_between`
+    The same between two days: each item's position (its latest update dated on or before
+    the day, :meth:`Register.position`) on the first and on the second. Progress since a
+    response is measured from its sent date.
 """
 
 from __future__ import annotations
@@ -73,7 +78,8 @@ def history_json(history: dict[str, list[tuple[Quarter, str]]]) -> dict[str, lis
 
 
 def letter_quarter(sent: date) -> Quarter:
-    """The last quarter that ended on or before ``sent`` (the letter's register)."""
+    """The last quarter that ended on or before ``sent`` (the latest the letter's figures
+    may describe)."""
     containing = Quarter.containing(sent)
     return containing if containing.end == sent else containing.previous()
 
@@ -90,6 +96,21 @@ def moves_since(register: Register, report_id: str, since: Quarter, quarter: Qua
     for item in report.items:
         before = register.status(report_id, item.ref, since)
         after = register.status(report_id, item.ref, quarter)
+        if before != after:
+            moves.append(Move(item.ref, before, after))
+    return moves
+
+
+def moves_between(register: Register, report_id: str, since: date, until: date) -> list[Move]:
+    """Items whose position on ``until`` differs from their position on ``since``, in
+    report order. Empty when ``until`` is not after ``since``."""
+    if until <= since:
+        return []
+    report = register.params.reports[report_id]
+    moves = []
+    for item in report.items:
+        before = register.status_on(report_id, item.ref, since)
+        after = register.status_on(report_id, item.ref, until)
         if before != after:
             moves.append(Move(item.ref, before, after))
     return moves

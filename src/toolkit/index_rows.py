@@ -40,6 +40,15 @@ def data_notice(figures: dict[str, Any]) -> str | None:
     return None
 
 
+def past_target_with_due(items: dict[str, Any]) -> int:
+    """Items past the force's target that the report also gave a due date. Without one,
+    overdue is measured from the target, so such an item is counted as overdue alone."""
+    dates = items.get("dates") or {}
+    return sum(
+        1 for ref in items.get("days_past_target") or {} if (dates.get(ref) or {}).get("due")
+    )
+
+
 def index_rows(
     params: Params, quarter: Quarter, quarter_dir: Path, results: list[Result]
 ) -> list[IndexRow]:
@@ -76,6 +85,7 @@ def index_rows(
                     "by_status": {},
                     "overdue": None,
                     "past_target": None,
+                    "past_target_with_due": None,
                     "data_quarter": None,
                     "data_notice": None,
                     "briefing": f"{report_id}/briefing.html" if result.ok else None,
@@ -99,6 +109,7 @@ def index_rows(
                     "by_status": items["by_status"],
                     "overdue": items["overdue"],
                     "past_target": items.get("past_target"),
+                    "past_target_with_due": past_target_with_due(items),
                     "data_quarter": (figures.get("police_uk") or {}).get("quarter"),
                     "data_notice": data_notice(figures),
                     "briefing": f"{report_id}/briefing.html",

@@ -25,9 +25,9 @@ letter's signature title as a placeholder too.
 ``example`` copies the worked example (Dorset) into DIR: ``DIR/params``,
 ``DIR/notebooks/briefing.ipynb`` (to open in JupyterLab) and ``DIR/data/sample``
 (population and Home Office tables from the package; the data.police.uk street-level
-files, 63 MB, are not in the package and are copied from a folder or .zip given with
-``--police-uk``, or from the source checkout's ``data/sample/police-uk`` when the
-toolkit runs from one).
+files from a folder or .zip given with ``--police-uk``, else from the source checkout's
+``data/sample/police-uk`` when the toolkit runs from one, else from the installed
+package's ``police-uk.zip``: the same files with only the columns the toolkit reads).
 
 Both refuse a folder that exists and is not empty, so nothing the user has is
 overwritten.
@@ -48,6 +48,7 @@ import yaml
 from toolkit import forces, resources
 from toolkit.errors import InputError, Problem, shown
 from toolkit.newreport import report_text
+from toolkit.zipmember import check_plausible
 
 PLACEHOLDER = "[FILL IN:"
 """How every value ``init`` cannot know starts."""
@@ -284,9 +285,7 @@ def copy_example(target: Path, police_uk: Path | None = None) -> Path | None:
     for path in sample:
         shutil.copy2(path, data / path.name)
     if police_uk is None:
-        root = resources.checkout()
-        found = root / "data" / "sample" / "police-uk" if root else None
-        police_uk = found if found and found.is_dir() else None
+        police_uk = _example_police_uk()
     dest = data / "police-uk"
     if police_uk is None:
         dest.mkdir()
@@ -298,6 +297,19 @@ def copy_example(target: Path, police_uk: Path | None = None) -> Path | None:
     return police_uk
 
 
+def _example_police_uk() -> Path | None:
+    """The example's own street-level files: the checkout's folder, else the wheel's zip.
+
+    The zip holds the same files with only the columns the toolkit reads; extracted into
+    ``data/sample/police-uk`` they are read like any data.police.uk download.
+    """
+    root = resources.checkout()
+    if root is not None and (root / resources.EXAMPLE_POLICE_UK).is_dir():
+        return root / resources.EXAMPLE_POLICE_UK
+    packed = resources.PACKAGED / resources.EXAMPLE_POLICE_UK_ZIP
+    return packed if packed.is_file() else None
+
+
 def _extract_layout(archive: Path, dest: Path) -> None:
     """Extract the ``YYYY-MM/YYYY-MM-*.csv`` members of a data.police.uk .zip (only those)."""
     try:
@@ -307,6 +319,7 @@ def _extract_layout(archive: Path, dest: Path) -> None:
                 if len(parts) < 2 or not member.endswith(".csv") or ".." in parts:
                     continue
                 month, name = parts[-2], parts[-1]
+                check_plausible(zipped.getinfo(member), f"{archive}!{member}", "--police-uk")
                 out = dest / month / name
                 out.parent.mkdir(parents=True, exist_ok=True)
                 with zipped.open(member) as source, out.open("wb") as sink:

@@ -57,8 +57,6 @@ response:
   # owns, what the office did, in the first person:
   # explanations:
   #   R3: "Why no action is taken, in the PCC's words."
-  # recommendations: "A statement for recommendations not itemised under items (a gap in
-  #   the draft until each recommendation is itemised)."
   # local_context: "The PCC's account of the force's position, opening its section."
   # partnership: "How partners share the work."
   # plan: "How the report bears on the Police and Crime Plan."
@@ -67,6 +65,8 @@ response:
   # recommendations: "The PCC's position on the report's recommendations, for a report
   #   whose recommendations are not itemised under items (the s55(5B) check fails
   #   until each is itemised, since each needs its own explanation)."
+  # late_reason: "Why the response is later than the 56 days, in the PCC's words."
+  # no_force_recommendations: true   # confirms the report makes none for the force or PCC
   cite_figures: false         # true: quote the force's figures for crime_types in the letter
 
 # Recommendations, areas for improvement, causes of concern and local actions.

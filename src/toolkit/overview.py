@@ -22,6 +22,11 @@ Definitions (each quarter's figures are as at its last day):
 * **Series**: the same counts for each of the last :data:`SERIES_QUARTERS` quarters
   up to the briefed one, starting at the first quarter with a tracked report.
 * **Owner**: the latest update that names one, else the report file's ``owner``.
+* **RAG**: each item's rating (:mod:`toolkit.rag`), counted by colour; open items listed
+  red first, with the reasons in words.
+* **Expected closures**: open items by the quarter of the force's latest target date
+  (else the report's due date): past it, each of the next four quarters, later, no date.
+* **No update file**: the quarter has no ``updates/<Q>.*`` although items are tracked.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from datetime import date
 from toolkit.params import Params, Report
 from toolkit.quarters import Quarter
 from toolkit.register import ItemStatus, Register
-from toolkit.vocabulary import CLOSED, S55State
+from toolkit.vocabulary import CLOSED, Rag, S55State
 
 SERIES_QUARTERS = 8
 """How many quarters the overview's series goes back (the briefed one included)."""
@@ -56,6 +61,8 @@ class Headline:
     s55_due: int
     s55_sent: int
     s55_overdue: int
+    stale: int = 0
+    """Open items with no update for two quarters or more (the briefing's "stale")."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +133,51 @@ class S55:
 
 
 @dataclass(frozen=True)
+class RatedItem:
+    """One open item with its RAG rating, for the overview's list (red first)."""
+
+    report: str
+    title: str
+    ref: str
+    kind: str
+    owner: str
+    status: str
+    rag: str
+    reasons: list[str]
+    target: str
+    """The force's target date with how it moved (``30 Sep 2022 (was …; moved twice)``),
+    or ``""``."""
+
+
+@dataclass(frozen=True)
+class ClosureBucket:
+    """Open items whose expected closing date (the force's target, else the report's due
+    date) falls in one quarter, later, or nowhere."""
+
+    key: str
+    """A quarter id; ``past`` (on or before the briefed quarter's end), ``later`` or
+    ``none``."""
+    label: str
+    count: int
+    items: list[str]
+    """``<report> <ref>`` of each item, in report then file order."""
+
+
+@dataclass(frozen=True)
+class Link:
+    """An item carried over by a later report's item (``supersedes``), as at the quarter."""
+
+    earlier: str
+    """``<report-id>/<ref>`` of the item superseded."""
+    earlier_title: str
+    later: str
+    """``<report-id>/<ref>`` of the item that carries it over."""
+    later_title: str
+    status: str
+    """The earlier item's status at the quarter's end (``superseded`` unless it closed first)."""
+
+
+@dataclass(frozen=True)
 class Overview:
     """Everything the quarter overview page and ``index.json`` say."""
 
@@ -138,6 +190,13 @@ class Overview:
     series: list[QuarterCounts] = field(default_factory=list)
     owners: list[OwnerCounts] = field(default_factory=list)
     s55: list[S55] = field(default_factory=list)
+    rag: dict[str, int] = field(default_factory=dict)
+    """Items by RAG rating (every item of the tracked reports), red first."""
+    rated: list[RatedItem] = field(default_factory=list)
+    closures: list[ClosureBucket] = field(default_factory=list)
+    update_missing: bool = False
+    """No update file was received for the quarter although items are tracked."""
+    lineage: list[Link] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:
         """JSON-native form (dates as ``YYYY-MM-DD``), for ``index.json``."""
@@ -263,6 +322,27 @@ def changes(register: Register, quarter: Quarter) -> list[Change]:
     ]
 
 
+def lineage_links(register: Register, quarter: Quarter) -> list[Link]:
+    """Every ``supersedes`` link whose later report is published by ``quarter``'s end, in
+    the later report's then its file order."""
+    reports = register.params.reports
+    links = []
+    for row in item_rows(register, quarter):
+        target = row.item.supersedes_key
+        if target is None or target[0] not in reports:
+            continue
+        links.append(
+            Link(
+                earlier=f"{target[0]}/{target[1]}",
+                earlier_title=reports[target[0]].title,
+                later=f"{row.report_id}/{row.item.ref}",
+                later_title=reports[row.report_id].title,
+                status=register.status(target[0], target[1], quarter),
+            )
+        )
+    return links
+
+
 def owners(register: Register, quarter: Quarter) -> list[OwnerCounts]:
     """Items per owner: most overdue first, then most open, then by name; unassigned last."""
     open_, overdue, closed = Counter[str](), Counter[str](), Counter[str]()
@@ -274,6 +354,71 @@ def owners(register: Register, quarter: Quarter) -> list[OwnerCounts]:
     names = set(open_) | set(closed)
     ordered = sorted(names, key=lambda n: (n == UNASSIGNED, -overdue[n], -open_[n], n.casefold()))
     return [OwnerCounts(n, open_[n], overdue[n], closed[n]) for n in ordered]
+
+
+def rated_items(register: Register, quarter: Quarter) -> tuple[dict[str, int], list[RatedItem]]:
+    """Every tracked item's RAG rating counted by colour (red, amber, green, blue), and the
+    open items with theirs: red first, then amber, then green, by report and file order."""
+    counts = {rag.value: 0 for rag in Rag}
+    rated = []
+    for row in item_rows(register, quarter):
+        rating = register.rating(row)
+        counts[rating.rag.value] += 1
+        if not row.open:
+            continue
+        slips = register.slips(row.report_id, row.item.ref, quarter)
+        rated.append(
+            (
+                rating.rag.rank,
+                RatedItem(
+                    report=row.report_id,
+                    title=register.params.reports[row.report_id].title,
+                    ref=row.item.ref,
+                    kind=row.item.kind,
+                    owner=register.owner(row.report_id, row.item, quarter) or UNASSIGNED,
+                    status=row.status,
+                    rag=rating.rag.value,
+                    reasons=list(rating.reasons),
+                    target=slips.text if slips else "",
+                ),
+            )
+        )
+    rated.sort(key=lambda pair: pair[0])  # stable: report and file order within a colour
+    return counts, [item for _, item in rated]
+
+
+CLOSURE_QUARTERS = 4
+"""How many quarters after the briefed one the expected closures name one by one."""
+
+
+def closures(register: Register, quarter: Quarter) -> list[ClosureBucket]:
+    """Open items by the quarter they are expected to close in: the force's latest target
+    date, else the report's due date. Buckets, always all shown: on or before the quarter's
+    end (past their date), each of the next :data:`CLOSURE_QUARTERS` quarters, later, and
+    no date."""
+    ahead = [quarter.shift(step) for step in range(1, CLOSURE_QUARTERS + 1)]
+    found: dict[str, list[str]] = {"past": [], **{q.id: [] for q in ahead}, "later": []}
+    found["none"] = []
+    for row in item_rows(register, quarter):
+        if not row.open:
+            continue
+        when = row.target or row.report_due
+        name = f"{row.report_id} {row.item.ref}"
+        if when is None:
+            found["none"].append(name)
+        elif when <= quarter.end:
+            found["past"].append(name)
+        elif when > ahead[-1].end:
+            found["later"].append(name)
+        else:
+            found[Quarter.containing(when).id].append(name)
+    labels = {
+        "past": f"By {quarter.end.day} {quarter.end:%B %Y} (past its date)",
+        **{q.id: f"Q{q.number} {q.financial_year}" for q in ahead},
+        "later": f"Later than Q{ahead[-1].number} {ahead[-1].financial_year}",
+        "none": "No date",
+    }
+    return [ClosureBucket(key, labels[key], len(names), names) for key, names in found.items()]
 
 
 def build_overview(params: Params, quarter: Quarter, register: Register | None = None) -> Overview:
@@ -296,6 +441,7 @@ def build_overview(params: Params, quarter: Quarter, register: Register | None =
         if (found := s55_as_at(rid, params.reports[rid], quarter)) is not None
     ]
     states = Counter(s.state for s in responses)
+    rag_counts, rated = rated_items(register, quarter)
     headline = Headline(
         reports=len(tracked_reports(register, quarter)),
         items=len(rows),
@@ -307,6 +453,7 @@ def build_overview(params: Params, quarter: Quarter, register: Register | None =
         s55_due=states[S55State.DUE],
         s55_sent=states[S55State.SENT],
         s55_overdue=states[S55State.OVERDUE],
+        stale=sum(r.stale for r in rows),
     )
     return Overview(
         quarter=quarter.id,
@@ -318,4 +465,9 @@ def build_overview(params: Params, quarter: Quarter, register: Register | None =
         series=series(register, quarter),
         owners=owners(register, quarter),
         s55=sorted(responses, key=_s55_order),
+        rag=rag_counts,
+        rated=rated,
+        closures=closures(register, quarter),
+        update_missing=quarter not in params.update_files and any(r.item for r in rows),
+        lineage=lineage_links(register, quarter),
     )

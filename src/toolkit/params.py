@@ -18,10 +18,11 @@ contract users write to, and splitting it would scatter one document's rules.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -32,20 +33,40 @@ from pydantic import (
     field_validator,
 )
 
+from toolkit.characters import control_character
+from toolkit.containment import inside, outside_root
 from toolkit.dates import FORMS as DATE_FORMS
 from toolkit.dates import NotADate, parse_day
 from toolkit.errors import InputError, Problem, shown
+from toolkit.letterfile import read_paragraphs
 from toolkit.quarters import FIRST_YEAR, LAST_YEAR, Quarter
+from toolkit.rag import RagRules
 from toolkit.snapshot import ORIGIN_FILE, data_copies
-from toolkit.updates import Update, control_character, read_updates
-from toolkit.vocabulary import ItemKind
+from toolkit.updates import Update, read_updates
+from toolkit.vocabulary import (
+    POLICE_UK_CRIME_TYPES,
+    ItemKind,
+    closest_crime_type,
+    police_uk_crime_type,
+)
 from toolkit.yamlfile import Loc, problems_from, read_yaml
 
 REPORT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")  # \Z: "$" would let "id\n" through
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+SUPERSEDES = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*/\S.*\Z")
 MAX_ID_LENGTH = 100
 """The longest report id: it names files and folders (``.staging-<id>-<pid>``, ...),
 which most file systems limit to 255 bytes."""
+FAILED_FOLDER = "failed"
+"""``<out>/<quarter>/failed/``: where a run keeps the notebook of a briefing that failed."""
+RESERVED_IDS = frozenset(
+    {FAILED_FOLDER, "index", "manifest", "tracker", "tracker-public", "updates-request",
+     "cache", "staging", "old"}
+)  # fmt: skip
+"""Names the outputs use beside the report folders in ``<out>/<quarter>/`` (the failed
+notebooks' folder; the stems of ``index.*``, ``manifest.json``, ``tracker*.*`` and
+``updates-request-*.xlsx``; the run's hidden ``.cache``, ``.staging-*`` and ``.old-*``):
+no report may be named so, or its folder would replace them or be mistaken for them."""
 MAX_WITHIN = 1200
 """The most months or weeks ``due: within N …`` may say (a hundred years of months)."""
 ITEM_KINDS = tuple(ItemKind)
@@ -168,6 +189,48 @@ def _strip(value: object) -> object:
 Text = Annotated[str, BeforeValidator(_strip)]
 
 
+def _one_line(value: object) -> object:
+    """An identifier (a ref): no line break, tab or other control character at all."""
+    if isinstance(value, str) and (control := control_character(value, one_line=True)):
+        raise ValueError(
+            f"{control} cannot go into a ref (expected one line of printable text, "
+            f"got {shown(value)})"
+        )
+    return _strip(value)
+
+
+Line = Annotated[str, BeforeValidator(_one_line)]
+"""Text that names something (a ref): one line, so that messages listing it stay one line."""
+
+URL_SCHEMES = ("http", "https")
+
+
+def _web_address(value: str) -> str:
+    """A URL field: ``http://`` or ``https://`` and a host, nothing else.
+
+    The one rule for every field that becomes a link (``url``, ``pcc.website``): a
+    ``javascript:``, ``data:`` or ``file:`` address, or a relative path, is refused at
+    validate rather than left to the page's Content Security Policy. The placeholder
+    ``toolkit init`` writes (``[FILL IN: …]``) passes, and is warned about.
+    """
+    if value.startswith("[FILL IN:"):
+        return value
+    parts = urlsplit(value)
+    if (
+        parts.scheme.lower() not in URL_SCHEMES
+        or not parts.hostname
+        or any(ch.isspace() for ch in value)
+    ):
+        raise ValueError(
+            "not a web address (expected an address starting http:// or https://, "
+            f"e.g. https://www.example.gov.uk/, got {shown(value)})"
+        )
+    return value
+
+
+Url = Annotated[str, BeforeValidator(_one_line), AfterValidator(_web_address)]
+
+
 def _day(value: object) -> object:
     """A date in a report file: ``YYYY-MM-DD`` or ``DD/MM/YYYY``, as update files accept."""
     if not isinstance(value, str):
@@ -210,7 +273,7 @@ class Pcc(_Model):
 
     name: Text
     area: Text
-    website: Text | None = None
+    website: Url | None = None
 
 
 class DataSources(_Model):
@@ -230,6 +293,13 @@ class LetterSettings(_Model):
     copy_to: list[Text] | None = None
     """Who gets a copy, named on the letter's ``Copy:`` line; ``None`` (not given) names
     HMICFRS unless the addressee already does, ``[]`` prints no copy line."""
+    voice: Literal["pcc", "joint"] = "pcc"
+    """``joint``: what the PCC and the chief constable say together is written "The Chief
+    Constable and I …"; ``pcc`` (default): "I …"."""
+    leads: bool = False
+    """Print each open item's lead (its owner, often an internal role title) in the letter."""
+    reference: Text | None = None
+    """A reference printed on its own line under the letter's date."""
 
 
 class ForceFile(_Model):
@@ -246,6 +316,8 @@ class ForceFile(_Model):
     data: DataSources = DataSources()
     templates: Text | None = None
     letter: LetterSettings = LetterSettings()
+    rag: RagRules = RagRules()
+    """The RAG rules' colours and thresholds (:mod:`toolkit.rag`)."""
 
     @field_validator("peers")
     @classmethod
@@ -261,12 +333,16 @@ class ForceFile(_Model):
 class Item(_Model):
     """One recommendation, area for improvement, cause of concern or local action."""
 
-    ref: Text
+    ref: Line
     kind: ItemKind
     text: Text
     addressee: Text | None = None
     due: Annotated[Due | None, BeforeValidator(_due)] = None
     owner: Text | None = None
+    parent: Line | None = None
+    """The ref of the cause of concern (in the same report) a recommendation answers."""
+    supersedes: Line | None = None
+    """``<report-id>/<ref>``: the earlier report's item this one carries over."""
 
     @field_validator("ref")
     @classmethod
@@ -274,6 +350,24 @@ class Item(_Model):
         if not value:
             raise ValueError("an item needs a ref such as R1")
         return value
+
+    @field_validator("supersedes")
+    @classmethod
+    def _supersedes(cls, value: str | None) -> str | None:
+        if value is not None and not SUPERSEDES.match(value):
+            raise ValueError(
+                "not an item of another report (expected <report-id>/<ref>, e.g. "
+                f"peel-2022/AFI3, got {shown(value)})"
+            )
+        return value
+
+    @property
+    def supersedes_key(self) -> tuple[str, str] | None:
+        """``(report id, ref)`` of the item this one supersedes, or ``None``."""
+        if not self.supersedes:
+            return None
+        report_id, ref = self.supersedes.split("/", 1)
+        return report_id, ref
 
 
 class Response(_Model):
@@ -302,13 +396,18 @@ class Response(_Model):
     chief_constable_comments: Text | None = None
     pcc_reply: Text | None = None
     recommendations: Text | None = None
-    explanations: dict[Text, Text] = {}
+    explanations: dict[Line, Text] = {}
     concerns: list[Text] = []
     local_context: Text | None = None
     partnership: Text | None = None
     plan: Text | None = None
     monitoring: Text | None = None
     cite_figures: bool = False
+    late_reason: Text | None = None
+    """The PCC's words for why the response is later than 56 days (s55(5A))."""
+    no_force_recommendations: bool = False
+    """Confirms that the report makes no recommendation for the force or the PCC: with
+    no items, the letter then says so instead of showing a gap."""
 
 
 class Report(_Model):
@@ -317,10 +416,27 @@ class Report(_Model):
     title: Text
     published: Day
     kind: Literal["thematic", "force", "joint", "peel", "follow-up"]
-    url: Text | None = None
+    url: Url | None = None
     crime_types: list[Text] = []
     response: Response = Response()
     items: list[Item] = []
+
+    @field_validator("crime_types")
+    @classmethod
+    def _crime_types(cls, value: list[str]) -> list[str]:
+        """data.police.uk's spelling of each type (case ignored); an unknown one refused."""
+        spelled = []
+        for given in value:
+            known = police_uk_crime_type(given)
+            if known is None:
+                close = closest_crime_type(given)
+                hint = f"; did you mean {close!r}?" if close else ""
+                raise ValueError(
+                    f"not a data.police.uk crime type{hint} (expected one of "
+                    f"{', '.join(POLICE_UK_CRIME_TYPES)}, got {shown(given)})"
+                )
+            spelled.append(known)
+        return spelled
 
     @property
     def deadline(self) -> date:
@@ -373,11 +489,13 @@ class Params:
 
     @property
     def files(self) -> list[Path]:
-        """Every params file this root is made of, sorted."""
+        """Every params file this root is made of, sorted: each under :attr:`root`, so that
+        its path relative to the root is the one the params files write (a letter as sent
+        in a run's snapshot is its copy there, not the original reached from outside)."""
         found = [
             self.root / "force.yaml",
             *(self.root / "reports" / f"{r}.yaml" for r in self.reports),
-            *(self.path(r.response.file) for r in self.reports.values() if r.response.file),
+            *(self.root / r.response.file for r in self.reports.values() if r.response.file),
         ]
         return sorted(found + list(self.update_files.values()))
 
@@ -408,6 +526,8 @@ def check_report_id(report_id: str, source: str = "report id") -> None:
                 got=shown(report_id),
             )
         )
+    if report_id in RESERVED_IDS:
+        raise InputError(reserved_id(source, report_id))
     if len(report_id) > MAX_ID_LENGTH:
         raise InputError(
             Problem(
@@ -418,6 +538,17 @@ def check_report_id(report_id: str, source: str = "report id") -> None:
                 got=f"{len(report_id)} characters",
             )
         )
+
+
+def reserved_id(display: str, report_id: str) -> Problem:
+    """The problem of a report id that is one of :data:`RESERVED_IDS`."""
+    return Problem(
+        display,
+        "",
+        f"the report id {report_id!r} is a name the outputs use",
+        expected="another id, not one of " + ", ".join(sorted(RESERVED_IDS)),
+        got=shown(report_id),
+    )
 
 
 def _load_model(
@@ -451,8 +582,8 @@ def _sent_file_problems(
             Problem(display, "response.file", "not a letter file", expected=expected,
                     got=shown(name), line=line)
         ]  # fmt: skip
-    resolved = (root / path).resolve()
-    if path.is_absolute() or not resolved.is_relative_to(root.resolve()):
+    resolved = root / path
+    if path.is_absolute() or not inside(resolved, root):
         return [
             Problem(display, "response.file", "outside the params root", expected=expected,
                     got=shown(name), line=line)
@@ -462,6 +593,13 @@ def _sent_file_problems(
             Problem(display, "response.file", "no such file", expected=expected,
                     got=shown(name), line=line)
         ]  # fmt: skip
+    try:
+        read_paragraphs(resolved, name)
+    except InputError as err:
+        return [
+            replace(p, path=display, line=line, message=f"{shown(name)}: {p.message}")
+            for p in err.problems
+        ]
     if report.response.sent is None:
         return [
             Problem(display, "response.sent", "the letter as sent needs the date it was sent",
@@ -488,7 +626,24 @@ def _report_problems(report: Report, display: str, lines: dict[Loc, int]) -> lis
                     line=lines.get(("response", "explanations", ref)),
                 )
             )
+    kinds = {item.ref: item.kind for item in report.items}
     for index, item in enumerate(report.items):
+        if item.parent is not None and (
+            kinds.get(item.parent) is not ItemKind.CAUSE_OF_CONCERN or item.parent == item.ref
+        ):
+            causes = [r for r, k in kinds.items() if k is ItemKind.CAUSE_OF_CONCERN]
+            problems.append(
+                Problem(
+                    display,
+                    f"items[{index}].parent",
+                    "not a cause of concern of this report",
+                    expected="the ref of one of its causes of concern ("
+                    + (", ".join(causes) or "it lists none")
+                    + ")",
+                    got=shown(item.parent),
+                    line=lines.get(("items", index, "parent")),
+                )
+            )
         if item.ref in seen:
             problems.append(
                 Problem(
@@ -503,7 +658,78 @@ def _report_problems(report: Report, display: str, lines: dict[Loc, int]) -> lis
     return problems
 
 
-def _data_problems(force: ForceFile, root: Path) -> list[Problem]:
+def lineage_problems(
+    reports: dict[str, Report],
+    lines: dict[str, dict[Loc, int]] | None = None,
+    present: set[str] | None = None,
+) -> list[Problem]:
+    """``supersedes:`` checks across reports: the item it names exists, is not itself, and
+    no chain of ``supersedes`` comes back to where it started (each cycle reported once).
+
+    ``present``: ids of every report file found, loaded or not; an item naming a report
+    whose file has problems of its own is checked once that file is fixed."""
+    lines = lines or {}
+    present = present or set()
+    problems = []
+    links: dict[tuple[str, str], tuple[str, str]] = {}
+    for report_id, report in sorted(reports.items()):
+        for index, item in enumerate(report.items):
+            target = item.supersedes_key
+            if target is None:
+                continue
+            line = lines.get(report_id, {}).get(("items", index, "supersedes"))
+            display, field_name = f"reports/{report_id}.yaml", f"items[{index}].supersedes"
+            other = reports.get(target[0])
+            if other is None and target[0] in present:
+                continue
+            if other is None:
+                problems.append(
+                    Problem(display, field_name, "no such report",
+                            expected="<report-id>/<ref> naming a file in reports/",
+                            got=shown(item.supersedes), line=line)
+                )  # fmt: skip
+            elif target[1] not in {i.ref for i in other.items}:
+                refs = ", ".join(i.ref for i in other.items) or "none"
+                problems.append(
+                    Problem(display, field_name, f"no item with this ref in {target[0]}",
+                            expected=f"one of its refs ({refs})",
+                            got=shown(item.supersedes), line=line)
+                )  # fmt: skip
+            elif target == (report_id, item.ref):
+                problems.append(
+                    Problem(display, field_name, "an item cannot supersede itself",
+                            expected="an earlier report's item", got=shown(item.supersedes),
+                            line=line)
+                )  # fmt: skip
+            else:
+                links[(report_id, item.ref)] = target
+    reported: set[frozenset[tuple[str, str]]] = set()
+    for start in sorted(links):
+        path = [start]
+        node = links.get(start)
+        while node is not None and node not in path:
+            path.append(node)
+            node = links.get(node)
+        if node is None or node != start:
+            continue
+        cycle = frozenset(path)
+        if cycle in reported:
+            continue
+        reported.add(cycle)
+        report_id, ref = start
+        index = next(i for i, it in enumerate(reports[report_id].items) if it.ref == ref)
+        chain = " → ".join(f"{r}/{f}" for r, f in [*path, start])
+        problems.append(
+            Problem(f"reports/{report_id}.yaml", f"items[{index}].supersedes",
+                    "supersedes goes round in a circle",
+                    expected="a chain from later reports to earlier ones", got=chain,
+                    line=lines.get(report_id, {}).get(("items", index, "supersedes")))
+        )  # fmt: skip
+    return problems
+
+
+def _data_problems(force: ForceFile, root: Path, lines: dict[Loc, int]) -> list[Problem]:
+    """Each ``data:`` path that does not exist, with its line in ``force.yaml``."""
     problems = []
     for name in ("police_uk", "population", "recorded_crime"):
         value = getattr(force.data, name)
@@ -513,33 +739,12 @@ def _data_problems(force: ForceFile, root: Path) -> list[Problem]:
                     "force.yaml",
                     f"data.{name}",
                     "no such file or folder",
+                    line=lines.get(("data", name)),
                     expected="a path relative to the params root",
                     got=shown(value),
                 )
             )
     return problems
-
-
-def outside_root(path: Path, root: Path, display: str) -> Problem | None:
-    """A problem when ``path`` is (or passes through) a symlink leading out of ``root``.
-
-    Params files and a force's templates are read only from inside the params root:
-    a link to ``/etc/shadow`` is refused by name, its content never read or shown.
-    """
-    try:
-        real = path.resolve()
-        inside = real.is_relative_to(root.resolve())
-    except (OSError, RuntimeError):  # a symlink loop
-        real, inside = path, False
-    if inside:
-        return None
-    return Problem(
-        display,
-        "",
-        "a symlink leading outside the params root is not read",
-        expected="a file inside the params root",
-        got=f"a link to {shown(str(real), 120)}",
-    )
 
 
 def _template_problems(force: ForceFile, root: Path) -> list[Problem]:
@@ -557,6 +762,50 @@ def _template_problems(force: ForceFile, root: Path) -> list[Problem]:
         if found is not None:
             problems.append(found)
     return problems
+
+
+def template_call_problems(params: Params) -> list[Problem]:
+    """Each call in the force's templates that the sandbox refuses (``x.read_text()``).
+
+    The sandbox refuses such a call when it renders (:mod:`toolkit.template_sandbox`);
+    this finds it at ``validate`` and before every run, by file and line. A template
+    Jinja cannot parse is left for the render, which names the line.
+    """
+    templates = params.force.templates
+    if not templates or _template_problems(params.force, params.root):
+        return []
+    folder = params.root / templates
+    problems = []
+    # Every file, not only *.j2: a template may {% include %} any file of the folder.
+    for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+        if path.is_file() and path.stat().st_size <= _TEMPLATE_SCAN_LIMIT:
+            display = f"{templates}/{path.relative_to(folder).as_posix()}"
+            problems += _template_call_problems(path, display)
+    return problems
+
+
+_TEMPLATE_SCAN_LIMIT = 1 << 20  # a larger file is no wording; the sandbox still guards it
+
+
+def _template_call_problems(path: Path, display: str) -> list[Problem]:
+    from jinja2 import TemplateSyntaxError
+
+    from toolkit.template_sandbox import TemplateSandbox, forbidden_calls
+
+    try:
+        tree = TemplateSandbox().parse(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, TemplateSyntaxError):
+        return []
+    return [
+        Problem(
+            display,
+            "templates",
+            f"a template may not call {what}: templates cannot reach files or programs",
+            line=line,
+            expected="filters, macros and text methods such as upper or join",
+        )
+        for line, what in forbidden_calls(tree)
+    ]
 
 
 def _params_file_problem(path: Path, root: Path, display: str) -> list[Problem]:
@@ -636,13 +885,14 @@ def load_params(root: Path, *, only: list[str] | None = None) -> Params:
     problems: list[Problem] = _params_file_problem(root / "force.yaml", root, "force.yaml")
     if problems:
         raise InputError(problems)
-    force, found, _ = _load_model(root / "force.yaml", "force.yaml", ForceFile)
+    force, found, force_lines = _load_model(root / "force.yaml", "force.yaml", ForceFile)
     problems += found
     base = _origin(root)
     if isinstance(force, ForceFile):
-        problems += _data_problems(force, base or root)
+        problems += _data_problems(force, base or root, force_lines)
         problems += _template_problems(force, root)
     reports: dict[str, Report] = {}
+    report_lines: dict[str, dict[Loc, int]] = {}
     for path in sorted((root / "reports").glob("*.y*ml")):
         display = f"reports/{printable(path.name)}"
         if path.suffix not in (".yaml", ".yml"):
@@ -660,6 +910,9 @@ def load_params(root: Path, *, only: list[str] | None = None) -> Params:
                 )
             )
             continue
+        if path.stem in RESERVED_IDS:
+            problems.append(reserved_id(display, path.stem))
+            continue
         if linked := _params_file_problem(path, root, display):
             problems += linked
             continue
@@ -669,6 +922,9 @@ def load_params(root: Path, *, only: list[str] | None = None) -> Params:
             problems += _report_problems(report, display, lines)
             problems += _sent_file_problems(report, display, lines, root)
             reports[path.stem] = report
+            report_lines[path.stem] = lines
+    present = {p.stem for p in (root / "reports").glob("*.y*ml")}
+    problems += lineage_problems(reports, report_lines, present)
     for report_id in only or []:
         if report_id not in reports and not any(
             p.path == f"reports/{report_id}.yaml" for p in problems

@@ -52,17 +52,21 @@ class QuarterParts:
     chart: Chart
     """The items chart."""
     tracker: TrackerFiles
+    closures_chart: Chart | None = None
+    """The expected closures chart."""
 
 
 def quarter_parts(params: Params, quarter: Quarter) -> QuarterParts:
     """The overview, its chart and the tracker's files, in memory."""
-    from toolkit.charts import items_chart  # matplotlib: only when a page is made
+    from toolkit.charts import closures_chart, items_chart  # matplotlib: only for a page
 
     register = Register(params)
     overview = build_overview(params, quarter, register)
     data = overview.to_json()
     chart = items_chart(data["series"])  # type: ignore[arg-type]
-    return QuarterParts(overview, data, chart, tracker_files(params, quarter, register=register))
+    closing = closures_chart(data["closures"])  # type: ignore[arg-type]
+    tracker = tracker_files(params, quarter, register=register)
+    return QuarterParts(overview, data, chart, tracker, closing)
 
 
 def write_quarter_index(
@@ -107,6 +111,11 @@ def write_quarter_index(
     overview, data, chart = parts.overview, parts.data, parts.chart
     csv_path, xlsx_path, tracker_rows = parts.tracker.save(folder)
     width, height = chart.size
+    closing = parts.closures_chart
+    if closing is None:
+        from toolkit.charts import closures_chart
+
+        closing = closures_chart(data["closures"])
     ok_count = sum(bool(row["ok"]) for row in reports)
     css = (TEMPLATE_DIR / "briefing" / "briefing.css").read_text(encoding="utf-8")
     html = (
@@ -128,6 +137,7 @@ def write_quarter_index(
                 "width": width,
                 "height": height,
             },
+            closures_chart=_chart_context(closing),
             rows=reports,
             ok_count=ok_count,
             failed_count=len(reports) - ok_count,
@@ -146,3 +156,17 @@ def write_quarter_index(
     }
     atomic.write_json(folder / "index.json", index)
     return atomic.write_text(folder / "index.html", html)
+
+
+def _chart_context(chart: Chart) -> dict[str, Any]:
+    """A chart as the page template reads it."""
+    width, height = chart.size
+    return {
+        "png": chart.png,
+        "alt": chart.alt,
+        "caption": chart.caption,
+        "header": chart.table[0],
+        "rows": chart.table[1:],
+        "width": width,
+        "height": height,
+    }

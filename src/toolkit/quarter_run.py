@@ -348,6 +348,7 @@ def _prepare(
 ) -> _Prepared:
     """The params read once and checked with the data; raises on bad input."""
     from toolkit.checks import check_data
+    from toolkit.gaps import missing_update_warning
     from toolkit.params import load_params
     from toolkit.snapshot import params_snapshot
 
@@ -357,6 +358,8 @@ def _prepare(
     snapshot = stack.enter_context(params_snapshot(params))
     loaded = load_params(snapshot, only=ids or None)
     data = check_data(loaded, cache_dir=out / ".cache")
+    if gap := missing_update_warning(loaded, early.quarter):
+        data.warnings.append(gap)
     for warning in data.warnings:  # sent before any error is raised, as validate prints
         if on_event is not None:
             on_event(RunWarning(warning))

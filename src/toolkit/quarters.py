@@ -109,6 +109,11 @@ class Quarter:
         return f"Q{self.number} {self.year}/{(self.year + 1) % 100:02d} ({span})"
 
     @property
+    def short(self) -> str:
+        """``Q3 2018/19``: the label without its months, as headings and captions write it."""
+        return f"Q{self.number} {self.financial_year}"
+
+    @property
     def financial_year(self) -> str:
         """``2018/19``, as Home Office tables write it."""
         return f"{self.year}/{(self.year + 1) % 100:02d}"

@@ -3,7 +3,11 @@
 Rules (``DESIGN.md`` and the decisions taken where it is silent):
 
 * An item's status in quarter Q is its latest update at or before Q; an item with
-  no update yet is ``not-started``.
+  no update yet is ``not-started``. Within a quarter, updates are ordered by their
+  ``as_at`` day (blank: the quarter's last day), so the latest is the status at its end.
+* An item's position at a day is its latest update whose ``as_at`` day is on or before
+  it (:meth:`Register.position`); a register made with ``until`` holds only the updates
+  known on that day (the letter of a response sent mid-quarter is drafted from one).
 * Due date: the item's ``due`` resolved against the report's publication date
   ("immediately" = publication day, "within N months/weeks" = from publication);
   where the item has none, the latest ``target_date`` given at or before Q.
@@ -20,6 +24,11 @@ Rules (``DESIGN.md`` and the decisions taken where it is silent):
 * Stale: open, and the latest update is from two or more quarters before Q (or
   there is none and the report was published two or more quarters before Q).
 * New: the report was published during Q, so its items were not there before.
+* Lineage (applied last, :meth:`Register.lineage`): an item that a later report's item
+  ``supersedes`` is ``superseded`` from the quarter that later report was published in,
+  whatever its updates say, unless it is already closed (complete, superseded or not
+  accepted) by then (at a day, :meth:`Register.status_on`: from the later report's
+  publication day); the later item is "carried over from" it.
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ from datetime import date
 
 from toolkit.params import Item, Params, Report
 from toolkit.quarters import Quarter
+from toolkit.rag import Conditions, Rating, Slips, rate, slips_of
 from toolkit.updates import Update
 from toolkit.vocabulary import CLOSED, ItemKind, ItemsSummary, S55Facts, S55State, Status
 
@@ -53,6 +63,11 @@ class ItemStatus:
     past_target: bool = False
     opened: date | None = None
     as_at: date | None = None
+    original_target: date | None = None
+    superseded_by: tuple[str, ...] = ()
+    """``<report-id>/<ref>`` of the later items that carry this one over, once published."""
+    carried_over_from: str | None = None
+    """``<report-id>/<ref>`` of the earlier item this one supersedes."""
 
     @property
     def days_open(self) -> int | None:
@@ -85,6 +100,16 @@ class ItemStatus:
         """The status differs from the previous quarter's."""
         return self.status != self.previous_status
 
+    @property
+    def updated(self) -> bool:
+        """The force gave an update on the item in this quarter (its status may repeat
+        the last one: "unchanged"); false is "no update this quarter"."""
+        return (
+            self.latest is not None
+            and self.as_at is not None
+            and self.latest.quarter == Quarter.containing(self.as_at)
+        )
+
 
 def closed_in(path: list[tuple[Quarter, str]]) -> Quarter | None:
     """The first quarter of the closed run a status path ends with; ``None`` if it ends
@@ -105,15 +130,67 @@ class Register:
     ----------
     params
         A loaded params root (:func:`toolkit.params.load_params`).
+    until
+        When given, only the updates whose day (``as_at``, else their quarter's end) is on
+        or before it: the register as it stood that day.
 
     Update files are read and checked by :func:`toolkit.params.load_params`.
     """
 
-    def __init__(self, params: Params) -> None:
+    def __init__(self, params: Params, until: date | None = None) -> None:
         self.params = params
+        self.until = until
         self.history: dict[tuple[str, str], list[Update]] = {}
-        for row in sorted(params.updates, key=lambda u: u.quarter):
+        rows = [u for u in params.updates if until is None or u.day <= until]
+        for row in sorted(rows, key=lambda u: (u.quarter, u.day)):
             self.history.setdefault((row.report, row.ref), []).append(row)
+        self.successors: dict[tuple[str, str], list[tuple[str, str, date]]] = {}
+        for report_id, report in sorted(params.reports.items()):
+            for item in report.items:
+                target = item.supersedes_key
+                if target is not None:
+                    self.successors.setdefault(target, []).append(
+                        (report_id, item.ref, report.published)
+                    )
+
+    def superseded_on(self, report_id: str, ref: str, day: date) -> tuple[str, ...]:
+        """``<report-id>/<ref>`` of the items that supersede this one in reports published
+        on or before ``day`` (in publication order)."""
+        later = sorted(self.successors.get((report_id, ref), []), key=lambda s: s[2])
+        return tuple(f"{rid}/{lref}" for rid, lref, published in later if published <= day)
+
+    def superseded_by(self, report_id: str, ref: str, quarter: Quarter) -> tuple[str, ...]:
+        """:meth:`superseded_on` the quarter's last day: from the later report's
+        publication quarter on."""
+        return self.superseded_on(report_id, ref, quarter.end)
+
+    def lineage(self, report_id: str, ref: str, quarter: Quarter | date, status: str) -> str:
+        """The status after the lineage step: ``superseded`` once a later report's item
+        carries this one over (from that report's publication quarter, or day when
+        ``quarter`` is a day), unless the item's own status is already closed; otherwise
+        ``status`` unchanged."""
+        day = quarter.end if isinstance(quarter, Quarter) else quarter
+        if status in CLOSED or not self.superseded_on(report_id, ref, day):
+            return status
+        return Status.SUPERSEDED
+
+    def position(self, report_id: str, ref: str, day: date) -> Update | None:
+        """The item's latest update whose day is on or before ``day`` (``None``: none yet)."""
+        rows = [u for u in self.history.get((report_id, ref), []) if u.day <= day]
+        return rows[-1] if rows else None
+
+    def status_on(self, report_id: str, ref: str, day: date) -> str:
+        """The item's status on ``day`` (:meth:`position`; ``not-started`` before any),
+        then the lineage step as on that day."""
+        latest = self.position(report_id, ref, day)
+        return self.lineage(report_id, ref, day, latest.status if latest else Status.NOT_STARTED)
+
+    def original_target(self, report_id: str, ref: str, quarter: Quarter) -> date | None:
+        """The first target date the force gave for the item, at or before ``quarter``."""
+        for u in self.history.get((report_id, ref), []):
+            if u.quarter <= quarter and u.target_date is not None:
+                return u.target_date
+        return None
 
     def tracked(self, report_id: str, quarter: Quarter) -> bool:
         """Whether the report is tracked in ``quarter``: published by its end, or already
@@ -176,18 +253,28 @@ class Register:
         the first of the run of closed updates that ends with its latest (complete, then
         superseded, was closed when it became complete). ``None`` while it is open."""
         rows = self.history.get((report_id, ref), [])
+        if self.superseded_by(report_id, ref, quarter):
+            first = min(self.first_quarter(report_id), quarter)
+            span = (quarter.year * 4 + quarter.number) - (first.year * 4 + first.number)
+            path = [(first.shift(i), self.status(report_id, ref, first.shift(i))) for i in
+                    range(span + 1)]  # fmt: skip
+            return closed_in(path)
         return closed_in([(u.quarter, u.status) for u in rows if u.quarter <= quarter])
 
     def status(self, report_id: str, ref: str, quarter: Quarter) -> str:
-        """The item's status as at ``quarter``'s end."""
+        """The item's status as at ``quarter``'s end (its updates, then the lineage step)."""
         latest = self._latest(report_id, ref, quarter)
-        return latest.status if latest else Status.NOT_STARTED
+        return self.lineage(
+            report_id, ref, quarter, latest.status if latest else Status.NOT_STARTED
+        )
 
     def item_status(self, report_id: str, item: Item, quarter: Quarter) -> ItemStatus:
         """Everything the briefing says about one item in ``quarter``."""
         report = self.params.reports[report_id]
         latest = self._latest(report_id, item.ref, quarter)
-        status = latest.status if latest else Status.NOT_STARTED
+        status = self.lineage(
+            report_id, item.ref, quarter, latest.status if latest else Status.NOT_STARTED
+        )
         due, source = None, ""
         report_due = item.due.resolve(report.published) if item.due is not None else None
         target = self.target(report_id, item.ref, quarter)
@@ -217,7 +304,51 @@ class Register:
             past_target=is_open and target is not None and target < quarter.end,
             opened=self._opened(report_id, item.ref),
             as_at=quarter.end,
+            original_target=self.original_target(report_id, item.ref, quarter),
+            superseded_by=self.superseded_by(report_id, item.ref, quarter),
+            carried_over_from=item.supersedes,
         )
+
+    def slips(self, report_id: str, ref: str, quarter: Quarter) -> Slips | None:
+        """How the item's target date moved in the updates at or before ``quarter``
+        (:func:`toolkit.rag.slips_of`); ``None`` when no update gave one."""
+        rows = self.history.get((report_id, ref), [])
+        return slips_of([u.target_date for u in rows if u.quarter <= quarter])
+
+    def rating(self, row: ItemStatus) -> Rating:
+        """The item's RAG rating at its quarter's end, under ``force.yaml``'s ``rag:``
+        rules (:mod:`toolkit.rag`)."""
+        assert row.as_at is not None
+        quarter = Quarter.containing(row.as_at)
+        report = self.params.reports[row.report_id]
+        slips = self.slips(row.report_id, row.item.ref, quarter)
+        ahead = [
+            (day - row.as_at).days
+            for day in (row.report_due, row.target)
+            if day is not None and day >= row.as_at
+        ]
+        facts = Conditions(
+            status=row.status,
+            closed=not row.open,
+            explained=bool(report.response.explanations.get(row.item.ref)),
+            past_due=row.overdue and row.report_due is not None,
+            past_target=row.past_target,
+            moves=slips.count if slips else 0,
+            days_to_date=min(ahead) if ahead else None,
+            no_update=row.open and not row.new and not row.updated,
+        )
+        return rate(facts, self.params.force.rag)
+
+    def closing_update(self, report_id: str, ref: str, quarter: Quarter) -> Update | None:
+        """The update that closed the item (the first of the closed run its updates end
+        with at ``quarter``: who signed it off, who closed it, when); ``None`` while open."""
+        rows = [u for u in self.history.get((report_id, ref), []) if u.quarter <= quarter]
+        closing = None
+        for row in reversed(rows):
+            if row.status not in CLOSED:
+                break
+            closing = row
+        return closing
 
     def items(self, report_id: str, quarter: Quarter) -> list[ItemStatus]:
         """The report's items in ``quarter``: overdue first, then in report order."""

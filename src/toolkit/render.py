@@ -5,31 +5,60 @@ autoescaping on, so recommendation text such as ``<script>`` shows as text. The
 templates live in ``toolkit/templates/``; a force may override any of them by
 naming a folder in ``force.yaml`` (``templates:``) holding a file of the same name.
 
-A force's templates are data, not code: every template renders in Jinja's
-sandbox (no attribute starting with ``_``, so no way from ``cycler`` or a filter to
-Python's globals), and a template file that is a symlink leading out of the force's
-template folder is refused (:class:`toolkit.errors.InputError`), never read.
+A force's templates are data, not code: every template (sections, pages, the quarter
+index, the letter and its Markdown) renders in
+:class:`toolkit.template_sandbox.TemplateSandbox`, which allows only listed calls (the
+templates' own macros, the filters, text, list and dictionary methods) and refuses
+every attribute of objects that are neither plain data nor the toolkit's own, so no
+template can reach a file, a program or Python's globals. The force's template folder
+must lie inside the params root and a template file that is a symlink leading out of it
+is refused (:class:`toolkit.errors.InputError`), never read (:mod:`toolkit.containment`).
+The exported page's own template (``toolkit/nbtemplate``) is the toolkit's and cannot be
+replaced from the params.
 """
 
 from __future__ import annotations
 
 import base64
+import re
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
-from jinja2.sandbox import SandboxedEnvironment
 
+from toolkit.containment import inside, require_inside
 from toolkit.errors import InputError, Problem, shown
 from toolkit.forces import force_label
-from toolkit.vocabulary import Status, tag_colour
+from toolkit.template_sandbox import TemplateSandbox
+from toolkit.vocabulary import ClosedBy, Rag, Status, tag_colour
 
 if TYPE_CHECKING:
     from toolkit.facts import Facts
 
 SECTIONS = ("header", "status", "performance", "response")
+
+NOTEBOOK_STYLE_END = "<!-- toolkit:notebook-style-end -->"
+"""Ends the style the notebook's first output carries, which the briefing page leaves out."""
+
+
+@lru_cache(maxsize=1)
+def notebook_style() -> str:
+    """The status tags' rules from the briefing's stylesheet, as a ``<style>`` element.
+
+    The briefing page has the whole stylesheet; the executed notebook, opened in JupyterLab
+    or turned into HTML by nbconvert's own templates, has only its outputs. The header
+    section shown in the notebook carries these rules so that the tags keep their colours
+    there too; only the tags' rules, which name the toolkit's own classes, so the page
+    around them keeps its look. The briefing's template drops it (up to
+    :data:`NOTEBOOK_STYLE_END`).
+    """
+    from toolkit.resources import TEMPLATE_DIR
+
+    css = (TEMPLATE_DIR / "briefing" / "briefing.css").read_text(encoding="utf-8")
+    rules = re.findall(r"^\.tag\b[^{]*\{[^}]*\}", css, re.MULTILINE)
+    return "<style>\n" + "\n".join(rules) + "\n</style>" + NOTEBOOK_STYLE_END
 
 
 def uk_date(value: date | str | None) -> str:
@@ -71,6 +100,11 @@ def status_label(status: str) -> str:
     if status in Status._value2member_map_:
         return Status(status).label
     return status.replace("-", " ").capitalize()
+
+
+def closed_by_label(value: str) -> str:
+    """``opcc`` → ``OPCC``, ``force`` → ``the force`` (:class:`toolkit.vocabulary.ClosedBy`)."""
+    return ClosedBy(value).label if value in ClosedBy._value2member_map_ else value
 
 
 def tag_class(state: str) -> str:
@@ -128,7 +162,7 @@ def _environment(override: Path | None) -> Environment:
     loaders: list[Any] = [PackageLoader("toolkit", "templates")]
     if override is not None:
         loaders.insert(0, _ConfinedLoader(str(override)))
-    env = SandboxedEnvironment(
+    env = TemplateSandbox(
         loader=ChoiceLoader(loaders),
         autoescape=True,
         undefined=StrictUndefined,
@@ -147,17 +181,21 @@ def _environment(override: Path | None) -> Environment:
         sentence_case=sentence_case,
         quarter_of=quarter_of,
         force_label=force_label,
+        closed_by_label=closed_by_label,
+        rag_class=lambda value: Rag(value).colour,
     )
+    env.globals["rag_colours"] = list(Rag)
     return env
 
 
 class _ConfinedLoader(FileSystemLoader):
-    """A force's template folder: a file whose real path is outside the folder is refused."""
+    """A force's template folder: a file whose real path is outside the folder is refused
+    (the folder itself is checked against the params root by :func:`template_override`)."""
 
     def get_source(self, environment: Environment, template: str) -> tuple[str, str, Any]:
         source, filename, uptodate = super().get_source(environment, template)
         folder = Path(str(self.searchpath[0])).resolve()
-        if not Path(filename).resolve().is_relative_to(folder):
+        if not inside(Path(filename), folder):
             raise InputError(
                 Problem(
                     str(filename),
@@ -173,8 +211,12 @@ class _ConfinedLoader(FileSystemLoader):
 def template_override(briefing: Facts) -> Path | None:
     """The force's own template folder (``templates:`` in ``force.yaml``), if it names one."""
     folder = briefing.params.force.templates
+    if not folder:
+        return None
     # Against the root itself: a run's snapshot of the params holds its own copy.
-    return (briefing.params.root / folder).resolve() if folder else None
+    root = briefing.params.root
+    path = require_inside(root / folder, root, f"force.yaml: templates: {folder}")
+    return path.resolve()
 
 
 def _charts(briefing: Facts) -> list[dict[str, Any]]:

@@ -10,6 +10,9 @@ same relative paths (``setup.py`` puts them there when the wheel is built)::
     data/sample/population.csv        ONS mid-year estimates by force area (long form)
     data/sample/rec-crime-pfa.csv     Home Office recorded crime, rolling 12 months
     data/sample/README.md             where the sample data comes from
+    data/sample/police-uk.zip         the example's data.police.uk street-level files, only
+                                      the columns the toolkit reads (wheel only: a checkout
+                                      has the full files in data/sample/police-uk/)
 
 A file that is in neither place is reported as a one-line :class:`ToolkitError`.
 """
@@ -30,6 +33,8 @@ NOTEBOOK = "notebooks/briefing.ipynb"
 EXAMPLE_PARAMS = "params"
 EXAMPLE_DATA = ("data/sample/population.csv", "data/sample/rec-crime-pfa.csv")
 EXAMPLE_DATA_README = "data/sample/README.md"
+EXAMPLE_POLICE_UK = "data/sample/police-uk"
+EXAMPLE_POLICE_UK_ZIP = "data/sample/police-uk.zip"
 
 
 def checkout() -> Path | None:

@@ -106,7 +106,8 @@ def nothing_new(
 ) -> bool:
     """Whether a returned row leaves everything as sent (so it is no update).
 
-    True when the status is the last status, ``update`` and ``evidence`` are empty, and
+    True when the status is the last status, ``update``, ``evidence``, ``signed_off_by``
+    and ``closed_by`` are empty, and
     the owner and target date are those pre-filled.
 
     Parameters
@@ -123,6 +124,8 @@ def nothing_new(
         parse_status(cells.get("status", "")) == parse_status(record["last_status"])
         and not cells.get("update")
         and not cells.get("evidence")
+        and not cells.get("signed_off_by")
+        and not cells.get("closed_by")
         and cells.get("owner", "") == record.get("owner", "")
         and target_date == (date.fromisoformat(sent_target) if sent_target else None)
     )

@@ -23,7 +23,12 @@ only what words on a page can show:
     Each recommendation in the register is found by its ref (as a word, e.g. ``R1``, not
     ``R12``) or by its text (its final full stop ignored); the ones not found are listed.
     Finding a recommendation does not show that the letter explains the action taken on it;
-    a recommendation paraphrased and not numbered is not found.
+    a recommendation paraphrased and not numbered is not found. When the register lists
+    none of the report's recommendations the check *cannot check* (amber, with the reason),
+    unless ``response.no_force_recommendations`` confirms there are none for the force.
+
+The ids, requirements and the rules shared with the draft's checks are in the registry,
+:mod:`toolkit.narrative.s55`.
 """
 
 from __future__ import annotations
@@ -34,7 +39,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from toolkit.errors import InputError, Problem
+from toolkit.letterfile import read_paragraphs
+from toolkit.narrative import s55
 from toolkit.narrative.blocks import Check
 from toolkit.render import uk_date
 from toolkit.vocabulary import ItemKind
@@ -67,38 +73,6 @@ def _normalise(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-def read_paragraphs(path: Path, name: str) -> list[str]:
-    """The letter's paragraphs: a Word document's paragraphs and table cells, or a
-    Markdown file's blocks (separated by blank lines). Empty paragraphs are dropped.
-
-    Raises
-    ------
-    InputError
-        When the file cannot be read as a Word document or as UTF-8 text.
-    """
-    if path.suffix.lower() == ".docx":
-        try:
-            from docx import Document
-
-            document = Document(str(path))
-        except Exception as err:  # python-docx raises several kinds for a bad file
-            raise InputError(
-                Problem(name, "response.file", "not a Word document", got=type(err).__name__)
-            ) from None
-        texts = [p.text for p in document.paragraphs]
-        for table in document.tables:
-            texts += [cell.text for row in table.rows for cell in row.cells]
-        return [t.strip() for t in texts if t.strip()]
-    try:
-        raw = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(
-            Problem(name, "response.file", "not UTF-8 text", expected="a UTF-8 Markdown file")
-        ) from None
-    blocks = re.split(r"\n\s*\n", raw.replace("\r\n", "\n"))
-    return [b.strip() for b in blocks if b.strip()]
-
-
 def read_sent_letter(briefing: Facts, path: Path, name: str) -> SentLetter:
     """Read ``response.file`` and run the checks (see the module docstring)."""
     paragraphs = read_paragraphs(path, name)
@@ -112,7 +86,8 @@ def _found(needle: str, haystack: str) -> bool:
 
 
 def sent_checks(briefing: Facts, text: str) -> list[Check]:
-    """The s55 checks that can be made on the letter's text."""
+    """The s55 checks that can be made on the letter's text (ids and requirements from
+    :mod:`toolkit.narrative.s55`, the registry the draft's checks use too)."""
     report = briefing.report
     force = briefing.params.force
     plain = _normalise(text)
@@ -121,9 +96,9 @@ def sent_checks(briefing: Facts, text: str) -> list[Check]:
     named = _found(report.title, plain)
     dated = _found(uk_date(report.published), plain)
     checks.append(
-        Check(
+        s55.check(
             "report-named",
-            "The letter names the report (its title as HMICFRS gives it).",
+            report,
             named,
             (
                 "The letter gives the report's title"
@@ -140,22 +115,10 @@ def sent_checks(briefing: Facts, text: str) -> list[Check]:
 
     sent = report.response.sent
     assert sent is not None  # validated: response.file needs response.sent
-    day = (sent - report.published).days + 1
-    late = (sent - report.deadline).days
     shows = "the letter shows that date" if _found(uk_date(sent), plain) else (
         "the letter's text does not show that date"
     )  # fmt: skip
-    checks.append(
-        Check(
-            "sent-in-time",
-            "s55(5A): published before the end of 56 days beginning with the day the report was "
-            f"published (by {uk_date(report.deadline)}).",
-            late <= 0,
-            f"Sent on {uk_date(sent)}, day {day} of the 56"
-            + (f", {late} day{'s' if late != 1 else ''} late" if late > 0 else "")
-            + f"; {shows}.",
-        )
-    )
+    checks.append(s55.sent_in_time(report, shows))
 
     places = []
     if force.pcc.website:
@@ -167,9 +130,9 @@ def sent_checks(briefing: Facts, text: str) -> list[Check]:
         re.search(r"publish\w*\b[^.]*\bwebsite|website\b[^.]*\bpublish", plain)
     )
     checks.append(
-        Check(
+        s55.check(
             "publication-stated",
-            "s55(5): the letter says where the comments are published.",
+            report,
             stated,
             "The letter says where it is published."
             if stated
@@ -177,39 +140,21 @@ def sent_checks(briefing: Facts, text: str) -> list[Check]:
         )
     )
 
-    inspectorate = "hmicfrs" in plain or "inspectorate of constabulary" in plain
-    home_secretary = "home secretary" in plain or "secretary of state" in plain
-    missing = [
-        who
-        for who, ok in (("HMICFRS", inspectorate), ("the Home Secretary", home_secretary))
-        if not ok
-    ]
     checks.append(
-        Check(
-            "copies-sent",
-            "s55(6): a copy goes to HMICFRS and to the Home Secretary.",
-            not missing,
-            "The letter is addressed or copied to HMICFRS and the Home Secretary."
-            if not missing
-            else f"The letter does not mention {' or '.join(missing)}.",
-        )
+        s55.copies_sent(report, s55.names_inspectorate(plain), s55.names_home_secretary(plain))
     )
 
+    unlisted = s55.unlisted_recommendations(report, "recommendations-found")
+    if unlisted is not None:
+        checks.append(unlisted)
+        return checks
     recommendations = [i for i in report.items if i.kind is ItemKind.RECOMMENDATION]
     not_found = [
         i.ref
         for i in recommendations
         if not re.search(rf"(?<!\w){re.escape(i.ref)}(?!\w)", text) and not _found(i.text, plain)
     ]
-    if not recommendations and report.response.recommendations:
-        passed = False
-        detail = (
-            "The report's recommendations are not itemised in the register, so none can be "
-            "looked for in the letter."
-        )
-    elif not recommendations:
-        passed, detail = True, "The register holds no recommendation for this report."
-    elif not_found:
+    if not_found:
         passed = False
         detail = f"Not found by ref or text: {', '.join(not_found)}."
     else:
@@ -217,12 +162,5 @@ def sent_checks(briefing: Facts, text: str) -> list[Check]:
         detail = f"All {len(recommendations)} found by ref or text." if len(
             recommendations
         ) > 1 else "The recommendation is found by ref or text."  # fmt: skip
-    checks.append(
-        Check(
-            "recommendations-found",
-            "s55(5B): each recommendation is answered (found in the letter by its ref or text).",
-            passed,
-            detail,
-        )
-    )
+    checks.append(s55.check("recommendations-found", report, passed, detail))
     return checks

@@ -10,8 +10,10 @@ folder, validates that copy and runs every briefing on it.
 The copy records where it came from in :data:`ORIGIN_FILE`; paths inside params
 files (``data:``) are resolved against that original root
 (:attr:`toolkit.params.Params.base`), so data is read where it is, not copied.
-A params file that is a symlink is copied as the link when it leads outside the
-root, so that validation refuses it as it would the original.
+A params file, letter or template folder whose real path lies outside the root (it is,
+or passes through, a symlink leading out: :func:`toolkit.containment.inside`) is not
+copied: the copy holds a link to where it leads instead, so that validation of the copy
+refuses it as it refuses the original, and nothing outside the root is read.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from toolkit.containment import inside, real_path
 from toolkit.yamlfile import read_yaml
 
 log = logging.getLogger("toolkit")
@@ -77,9 +80,11 @@ def _copy_sent_letters(root: Path, snapshot: Path) -> None:
         if not isinstance(name, str) or not name:
             continue
         source, target = root / name, snapshot / name
-        if Path(name).is_absolute() or not target.resolve().is_relative_to(snapshot.resolve()):
+        if Path(name).is_absolute() or not inside(target.parent, snapshot):
             continue  # outside the root: refused by validation
-        if (source.is_file() or source.is_symlink()) and not target.exists():
+        if target.exists() or target.is_symlink():
+            continue
+        if not inside(source, origin) or source.is_file():  # a link out: kept as a link
             target.parent.mkdir(parents=True, exist_ok=True)
             _copy(source, target, origin)
 
@@ -87,22 +92,40 @@ def _copy_sent_letters(root: Path, snapshot: Path) -> None:
 def _copy_templates(root: Path, snapshot: Path, relative: str) -> None:
     """Add the force's template folder (``templates:``) to a snapshot."""
     source, target = root / relative, snapshot / relative
-    if not source.is_dir() or not target.resolve().is_relative_to(snapshot.resolve()):
-        return  # a folder outside the root is refused by validation
-    origin = root.resolve()
-    target.mkdir(parents=True)
-    for path in sorted(source.rglob("*")):
-        copy = target / path.relative_to(source)
-        if path.is_dir() and not path.is_symlink():
-            copy.mkdir(parents=True, exist_ok=True)
+    if not source.is_dir() or not inside(target.parent, snapshot) or target.exists():
+        return  # not a folder, or named outside the root: refused by validation
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _copy_tree(source, target, root.resolve(), set())
+
+
+def _copy_tree(source: Path, target: Path, origin: Path, seen: set[Path]) -> None:
+    """Copy a folder inside the root; anything leading outside becomes a link."""
+    real = real_path(source)
+    if real is None or not inside(source, origin):
+        _link_outside(source, target)
+        return
+    if real in seen:  # a link back up the tree: copied once
+        return
+    seen.add(real)
+    target.mkdir(exist_ok=True)
+    for path in sorted(source.iterdir()):
+        if path.is_dir():
+            _copy_tree(path, target / path.name, origin, seen)
         else:
-            copy.parent.mkdir(parents=True, exist_ok=True)
-            _copy(path, copy, origin)
+            _copy(path, target / path.name, origin)
+
+
+def _link_outside(source: Path, target: Path) -> None:
+    """Stand in for something outside the root with a link to it: refused, never read."""
+    try:
+        os.symlink(real_path(source) or source, target)
+    except OSError as exc:
+        log.debug("not linked in the params snapshot: %s: %s", source, exc)
 
 
 def _copy(source: Path, target: Path, origin: Path) -> None:
-    if source.is_symlink() and not source.resolve().is_relative_to(origin):
-        os.symlink(source.resolve(), target)  # refused by validation, never read
+    if not inside(source, origin):  # the file or a folder on its way leads out
+        _link_outside(source, target)
         return
     try:
         shutil.copy2(source, target)

@@ -1,7 +1,8 @@
 """``toolkit status``: every open item of every tracked report, as a table, CSV or JSON.
 
 Rows (:func:`status_rows`) are the register's open items as at the quarter's end,
-overdue first, then by due date and report. Each has the report, ref, kind, status, the
+overdue first, then by due date and report. Each has the report, ref, kind, status, RAG
+rating (``red``, ``amber``, ``green``; the table shows the word), the
 report's due date, the force's latest target date, owner, and four flags: *overdue* (past
 the due date), *past target* (past the force's own target date), *stale* (no update for two
 quarters or more) and *new* (the report came out this quarter).
@@ -9,7 +10,9 @@ quarters or more) and *new* (the report came out this quarter).
 * ``table`` (for a terminal): the flags, ref, status and due date are never wrapped or
   cut; the report id, kind and owner wrap to make room. On a terminal too narrow for
   even that, each item is printed as two lines instead, so a flag is never dropped.
-* ``csv``: one header row, then one row per item; flags as ``true``/``false``.
+* ``csv``: one header row, then one row per item; flags as ``true``/``false``; a cell
+  that begins like a formula gets a leading apostrophe, as in ``tracker.csv``
+  (:func:`toolkit.characters.spreadsheet_text`).
 * ``json``: ``{"quarter": …, "as_at": …, "items": [{…}, …]}`` with booleans and ISO dates.
 """
 
@@ -25,14 +28,15 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from toolkit.characters import spreadsheet_text
 from toolkit.quarters import Quarter
 from toolkit.register import Register
-from toolkit.vocabulary import ItemKind, Status
+from toolkit.vocabulary import ItemKind, Rag, Status
 
 FORMATS = ("table", "csv", "json")
 FLAGS = ("overdue", "past_target", "stale", "new")
 FIELDS = (
-    "report", "ref", "kind", "status", "due", "target_date", "owner", *FLAGS,
+    "report", "ref", "kind", "status", "due", "target_date", "owner", *FLAGS, "rag",
 )  # fmt: skip
 
 _NARROWEST_WRAPPED = 5
@@ -51,6 +55,7 @@ def status_rows(register: Register, quarter: Quarter) -> list[dict[str, Any]]:
                 "ref": row.item.ref,
                 "kind": row.item.kind,
                 "status": row.status,
+                "rag": register.rating(row).rag.value,
                 "due": row.report_due.isoformat() if row.report_due else None,
                 "target_date": row.target.isoformat() if row.target else None,
                 "owner": register.owner(row.report_id, row.item, quarter) or None,
@@ -73,7 +78,7 @@ def as_csv(rows: list[dict[str, Any]]) -> str:
             [
                 ("true" if row[f] else "false")
                 if f in FLAGS
-                else ("" if row[f] is None else row[f])
+                else ("" if row[f] is None else spreadsheet_text(str(row[f])))
                 for f in FIELDS
             ]
         )
@@ -87,7 +92,13 @@ def as_json(rows: list[dict[str, Any]], quarter: Quarter) -> str:
 
 
 def _flags(row: dict[str, Any]) -> str:
-    return ", ".join(name.replace("_", " ") for name in FLAGS if row[name])
+    """The item's flags in words. Without a report due date, overdue is measured from the
+    force's target, so "past target" would say the same thing twice: only "overdue" is shown
+    (the CSV and JSON keep both flags)."""
+    shown = [name for name in FLAGS if row[name]]
+    if row["due"] is None and "overdue" in shown and "past_target" in shown:
+        shown.remove("past_target")
+    return ", ".join(name.replace("_", " ") for name in shown)
 
 
 def as_table(rows: list[dict[str, Any]], quarter: Quarter, width: int) -> RenderableType:
@@ -99,6 +110,7 @@ def as_table(rows: list[dict[str, Any]], quarter: Quarter, width: int) -> Render
             row["ref"],
             ItemKind(row["kind"]).short,
             Status(row["status"]).label,
+            Rag(row["rag"]).label,
             row["due"] or "none",
             row["target_date"] or "none",
             row["owner"] or "not assigned",
@@ -108,14 +120,21 @@ def as_table(rows: list[dict[str, Any]], quarter: Quarter, width: int) -> Render
     ]
     fixed = {  # columns never wrapped: as wide as their widest cell or heading
         index: max([len(name)] + [len(cell[index]) for cell in cells])
-        for index, name in ((1, "Ref"), (3, "Status"), (4, "Due"), (5, "Target"), (7, "Flags"))
+        for index, name in (
+            (1, "Ref"),
+            (3, "Status"),
+            (4, "RAG"),
+            (5, "Due"),
+            (6, "Target"),
+            (8, "Flags"),
+        )  # fmt: skip
     }
     # Each column is padded by a space either side; a space divides columns and edges them.
-    needed = sum(fixed.values()) + 3 * _NARROWEST_WRAPPED + 8 * 2 + 7 + 2
+    needed = sum(fixed.values()) + 3 * _NARROWEST_WRAPPED + 9 * 2 + 8 + 2
     if width < needed:
         return _blocks(cells, title)
     table = Table(title=title, box=box.SIMPLE_HEAD)
-    names = ("Report", "Ref", "Kind", "Status", "Due", "Target", "Owner", "Flags")
+    names = ("Report", "Ref", "Kind", "Status", "RAG", "Due", "Target", "Owner", "Flags")
     for index, name in enumerate(names):
         if index in fixed:
             table.add_column(name, no_wrap=True, min_width=fixed[index])
@@ -132,10 +151,10 @@ def as_table(rows: list[dict[str, Any]], quarter: Quarter, width: int) -> Render
 def _blocks(cells: list[tuple[str, ...]], title: str) -> RenderableType:
     """Two lines per item, for a terminal too narrow for the table."""
     lines = [Text(title, style="italic")]
-    for report, ref, kind, status, due, target, owner, flags in cells:
+    for report, ref, kind, status, rag, due, target, owner, flags in cells:
         head = Text(f"{report} {ref}")
         if flags:
             head.append(f" [{flags}]", style="bold")
         lines.append(head)
-        lines.append(Text(f"  {kind}; {status}; due {due}; target {target}; {owner}"))
+        lines.append(Text(f"  {kind}; {status}; RAG {rag}; due {due}; target {target}; {owner}"))
     return Group(*lines)

@@ -6,7 +6,11 @@ them: ``<out>/<quarter>/tracker.csv`` and ``tracker.xlsx``.
 
 Columns (:data:`COLUMNS`): report title, published, ref, kind, text, owner, due (the
 report's due date), target date (the force's latest), status, overdue, latest update,
-the quarter of that update, evidence, and the quarter the item was closed in.
+the quarter of that update, evidence, the quarter the item was closed in; then the RAG
+rating (a word, never a colour alone) and its reason, how many times the target moved and
+its history, who closed the item and who signed it off, and the item it is carried over
+from or superseded by (``supersedes``). The later columns follow the earlier ones so that
+a sheet or script that reads the tracker by position keeps working.
 
 * **xlsx**: a ``Tracker`` sheet with a bold header row, frozen panes (the header and the
   ref column stay in view), filters on every column, wrapped text, real dates (shown
@@ -38,11 +42,13 @@ from pathlib import Path
 from typing import Any
 
 from toolkit import atomic
+from toolkit.characters import spreadsheet_text
+from toolkit.errors import writing
 from toolkit.overview import item_rows
 from toolkit.params import Params
 from toolkit.quarters import Quarter
-from toolkit.register import Register
-from toolkit.vocabulary import ItemKind, Status
+from toolkit.register import ItemStatus, Register
+from toolkit.vocabulary import ClosedBy, ItemKind, Status
 
 SHEET = "Tracker"
 ABOUT_SHEET = "About"
@@ -102,9 +108,47 @@ COLUMNS: tuple[Column, ...] = (
         "The quarter in which the item was completed, superseded or not accepted.",
         11,
     ),
+    Column(
+        "rag",
+        "RAG",
+        "The item's rating at the quarter's end, as a word: Red, Amber or Green for an open "
+        "item, Blue for a closed one (see RAG reason and the README's rules).",
+        8,
+    ),
+    Column("rag_reason", "RAG reason", "Why the item has its rating.", 30),
+    Column(
+        "target_moves",
+        "Target moved",
+        "How many times the force moved its target date later (blank: no target given).",
+        9,
+    ),
+    Column(
+        "target_history",
+        "Target history",
+        "The latest target and the first, e.g. 30 Sep 2022 (was 31 Mar 2022; moved twice).",
+        30,
+    ),
+    Column(
+        "closed_by",
+        "Closed by",
+        "Who closed the item (OPCC, HMICFRS or the force), as the closing update says.",
+        11,
+    ),
+    Column(
+        "signed_off_by",
+        "Signed off by",
+        "Who signed the item off (a board, a named role), as the closing update says.",
+        22,
+    ),
+    Column(
+        "lineage",
+        "Carried over",
+        "The later report's item that supersedes this one (from that report's publication "
+        "quarter), or the earlier report's item this one carries over, as <report-id>/<ref>.",
+        24,
+    ),
 )
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _DATE_FORMAT = "dd/mm/yyyy"
 
 
@@ -128,6 +172,9 @@ def tracker_rows(
         item = row.item
         latest = row.latest
         closed = register.closed_in(row.report_id, item.ref, quarter)
+        closing = register.closing_update(row.report_id, item.ref, quarter)
+        rating = register.rating(row)
+        slips = register.slips(row.report_id, item.ref, quarter)
         rows.append(
             {
                 "report": report.title,
@@ -144,9 +191,28 @@ def tracker_rows(
                 "update_quarter": latest.quarter.id if latest else "",
                 "evidence": latest.evidence if latest else "",
                 "closed_in": closed.id if closed else "",
+                "rag": rating.rag.label,
+                "rag_reason": "; ".join(rating.reasons),
+                "target_moves": str(slips.count) if slips else "",
+                "target_history": slips.text if slips else "",
+                "closed_by": ClosedBy(closing.closed_by).label
+                if closing and closing.closed_by
+                else "",
+                "signed_off_by": closing.signed_off_by if closing else "",
+                "lineage": _lineage_text(row),
             }
         )
     return rows
+
+
+def _lineage_text(row: ItemStatus) -> str:
+    """ "Superseded by …" and/or "Carried over from …", for the tracker's lineage column."""
+    parts = []
+    if row.superseded_by:
+        parts.append("Superseded by " + ", ".join(row.superseded_by))
+    if row.carried_over_from:
+        parts.append(f"Carried over from {row.carried_over_from}")
+    return "; ".join(parts)
 
 
 def csv_text(rows: Sequence[dict[str, Any]], public: bool = False) -> str:
@@ -163,8 +229,7 @@ def csv_text(rows: Sequence[dict[str, Any]], public: bool = False) -> str:
 def _csv_cell(value: object) -> str:
     if isinstance(value, date):
         return value.isoformat()
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return spreadsheet_text(str(value))
 
 
 def workbook(
@@ -289,7 +354,8 @@ def tracker_files(
     csv_name, xlsx_name = file_names(public)
     data = ("\ufeff" + csv_text(rows, public)).encode("utf-8")
     book = io.BytesIO()
-    workbook(params, quarter, rows, public).save(book)
+    with writing():  # openpyxl writes each sheet to a temporary file first
+        workbook(params, quarter, rows, public).save(book)
     return TrackerFiles(csv_name, xlsx_name, data, book.getvalue(), len(rows))
 
 

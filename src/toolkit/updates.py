@@ -1,7 +1,8 @@
 """Quarterly status update files: ``updates/<quarter>.csv`` or ``.xlsx``.
 
 One row per item updated that quarter, with the columns
-``report,ref,status,update,evidence,owner,target_date``. Files come as the force
+``report,ref,status,update,evidence,owner,target_date`` and, optionally,
+``signed_off_by`` and ``closed_by`` (:data:`SIGN_OFF_COLUMNS`). Files come as the force
 exports them: Excel workbooks, or CSV in UTF-8 (with or without a BOM, LF or CRLF);
 a CSV that is not UTF-8 is read as Windows-1252 (Excel's "CSV" on a UK Windows
 machine) when every byte is a Windows-1252 character, and refused otherwise.
@@ -18,6 +19,13 @@ is no update for the quarter. An empty status in such a row means "unchanged".
 
 Dates in ``target_date`` are ISO ``YYYY-MM-DD``, real Excel dates, or the UK form
 ``DD/MM/YYYY`` (never the US form).
+
+Dated updates: the optional column ``as_at`` gives the day an update describes, a date
+inside the file's quarter (blank: the quarter's last day). One item may have several rows
+in one quarter when their ``as_at`` dates differ; the latest is its status at the quarter's
+end, and the letter of a response sent mid-quarter is drafted from those on or before the
+sent date. Two rows for one item with the same date are refused, as is a date outside the
+quarter (``updates/2019-20-Q4.csv:3: as_at: …``).
 """
 
 from __future__ import annotations
@@ -25,17 +33,18 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from toolkit.characters import control_character
 from toolkit.dates import FORMS as DATE_FORMS
 from toolkit.dates import NotADate, parse_day
-from toolkit.errors import Problem, shown
+from toolkit.errors import DataError, Problem, shown
 from toolkit.quarters import Quarter
 from toolkit.returned import CHECKED, Sent, check_returned_row, nothing_new, read_sent
-from toolkit.vocabulary import Status, parse_status
+from toolkit.vocabulary import ClosedBy, Status, parse_status
+from toolkit.zipmember import DOCUMENT, check_archive
 
 log = logging.getLogger("toolkit")
 
@@ -44,6 +53,10 @@ STATUSES = tuple(Status)
 STATUS_LABELS = {status: status.label for status in Status}
 """Each status's display label (:attr:`toolkit.vocabulary.Status.label`)."""
 COLUMNS = ("report", "ref", "status", "update", "evidence", "owner", "target_date")
+SIGN_OFF_COLUMNS = ("signed_off_by", "closed_by")
+"""Optional: who signed the item off (a board, a named role) and who closed it
+(``opcc``, ``hmicfrs`` or ``force``; :class:`toolkit.vocabulary.ClosedBy`)."""
+READ_COLUMNS = (*COLUMNS, *SIGN_OFF_COLUMNS)
 REQUIRED = ("report", "ref", "status")
 
 
@@ -61,6 +74,18 @@ class Update:
     target_date: date | None
     source: str
     row: int
+    signed_off_by: str = ""
+    closed_by: str = ""
+    as_at: date | None = None
+
+    @property
+    def day(self) -> date:
+        """The day the update describes: its ``as_at``, else its quarter's last day."""
+        return self.as_at if self.as_at is not None else self.quarter.end
+
+
+DATED = ("as_at",)
+"""Optional column read beside :data:`COLUMNS`: the day an update describes."""
 
 
 def normalise_status(value: str) -> Status | None:
@@ -114,6 +139,10 @@ def _cell(value: object) -> str:
 
 def _read_rows(path: Path, display: str) -> tuple[list[list[object]], list[Problem]]:
     if path.suffix.lower() == ".xlsx":
+        try:
+            check_archive(path, display, limits=DOCUMENT)
+        except DataError as err:
+            return [], err.problems
         try:
             from python_calamine import CalamineWorkbook
 
@@ -185,7 +214,7 @@ def read_updates(
                 got=",".join(h for h in header if h) or "an empty header",
             )
         ]
-    index = {name: header.index(name) for name in COLUMNS if name in header}
+    index = {name: header.index(name) for name in (*READ_COLUMNS, *DATED) if name in header}
     sent = _request_record(path)
     if sent is not None and sent.quarter != quarter.id:
         return [], [
@@ -198,7 +227,7 @@ def read_updates(
             )
         ]
     updates: list[Update] = []
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[tuple[str, str, date], int] = {}
     for number, row in enumerate(rows[1:], start=2):
         cells = {name: _cell(row[i]) if i < len(row) else "" for name, i in index.items()}
         if not any(_cell(c) for c in row):
@@ -216,6 +245,7 @@ def read_updates(
                 )
             )
             continue
+        cells["ref"] = canonical_ref(cells["ref"], refs.get(cells["report"], set()))
         record = sent.rows.get((cells["report"], cells["ref"])) if sent is not None else None
         found = []
         if record is not None:
@@ -223,19 +253,23 @@ def read_updates(
             if not cells["status"]:  # a cleared status in a returned workbook: unchanged
                 cells["status"] = record["last_status"]
         found += _check_row(cells, display, number, refs)
+        as_at, dated = _as_at(row, index, quarter, display, number)
+        found += dated
         if found:
             problems += found
             continue
         if record is not None and _nothing_new(cells, row, index, record):
             log.info("%s:%d: nothing new for %s %s", display, number, cells["report"], cells["ref"])
             continue
-        key = (cells["report"], cells["ref"])
+        key = (cells["report"], cells["ref"], as_at or quarter.end)
         if key in seen:
             problems.append(
                 Problem(
                     display,
-                    "ref",
-                    f"a second row for {key[0]} {key[1]} in one quarter (first on row {seen[key]})",
+                    "ref" if as_at is None else "as_at",
+                    f"a second row for {key[0]} {key[1]} "
+                    + ("in one quarter" if as_at is None else f"as at {as_at.isoformat()}")
+                    + f" (first on row {seen[key]})",
                     line=number,
                 )
             )
@@ -258,9 +292,42 @@ def read_updates(
                 target_date=_parse_date(raw_date),
                 source=display,
                 row=number,
+                signed_off_by=cells.get("signed_off_by", ""),
+                closed_by=cells.get("closed_by", "").lower(),
+                as_at=as_at,
             )
         )
+    updates.sort(key=lambda u: u.day)  # stable: same-day rows keep the file's order
     return updates, problems
+
+
+def _as_at(
+    row: list[object], index: dict[str, int], quarter: Quarter, display: str, number: int
+) -> tuple[date | None, list[Problem]]:
+    """The row's ``as_at`` date (``None`` when blank), or the problem with it: not a date,
+    or a date outside the file's quarter."""
+    column = index.get("as_at")
+    raw = row[column] if column is not None and column < len(row) else None
+    try:
+        day = _parse_date(raw)
+    except NotADate as err:
+        return None, [
+            Problem(
+                display, "as_at", str(err), line=number, expected=DATE_FORMS, got=shown(_cell(raw))
+            )
+        ]
+    if day is not None and not quarter.start <= day <= quarter.end:
+        return None, [
+            Problem(
+                display,
+                "as_at",
+                f"date outside the file's quarter {quarter.id}",
+                line=number,
+                expected=f"a date from {quarter.start.isoformat()} to {quarter.end.isoformat()}",
+                got=day.isoformat(),
+            )
+        ]
+    return day, []
 
 
 def _request_record(path: Path) -> Sent | None:
@@ -291,14 +358,13 @@ def _nothing_new(
     return nothing_new(cells, _parse_date(raw), record)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-
-
-def control_character(text: str) -> str | None:
-    """Words for the first control character in ``text`` that Word and XML cannot hold
-    (tabs and line breaks are fine), e.g. ``a control character (U+0007)``; else ``None``."""
-    found = _CONTROL.search(text)
-    return f"a control character (U+{ord(found.group()):04X})" if found else None
+def canonical_ref(ref: str, known: set[str]) -> str:
+    """The item's ref as the report file spells it, matched regardless of case (``r3`` finds
+    ``R3``), as statuses are; ``ref`` unchanged when no item, or more than one, matches."""
+    if ref in known:
+        return ref
+    matches = [k for k in known if k.casefold() == ref.casefold()]
+    return matches[0] if len(matches) == 1 else ref
 
 
 def _check_row(
@@ -363,6 +429,18 @@ def _check_row(
                 line=number,
                 expected="the reason no action is taken",
                 got="an empty cell",
+            )
+        )
+    closed_by = cells.get("closed_by", "")
+    if closed_by and closed_by.lower() not in ClosedBy._value2member_map_:
+        problems.append(
+            Problem(
+                display,
+                "closed_by",
+                "not who closed the item",
+                line=number,
+                expected="one of " + ", ".join(ClosedBy) + " or an empty cell",
+                got=shown(closed_by),
             )
         )
     raw = cells.get("target_date", "")

@@ -1,4 +1,5 @@
-"""The toolkit's words, each spelled once: item kinds, statuses, s55 states, run states.
+"""The toolkit's words, each spelled once: item kinds, statuses, s55 states, run states,
+and data.police.uk's crime types.
 
 Every member is a :class:`enum.StrEnum`, so it *is* its value: it compares equal to
 the string the contract spells (``Status.IN_PROGRESS == "in-progress"``), serialises
@@ -133,6 +134,56 @@ def parse_status(value: str) -> Status | None:
     return Status(key) if key in Status._value2member_map_ else None
 
 
+POLICE_UK_CRIME_TYPES = (
+    "Anti-social behaviour",
+    "Bicycle theft",
+    "Burglary",
+    "Criminal damage and arson",
+    "Drugs",
+    "Other crime",
+    "Other theft",
+    "Possession of weapons",
+    "Public order",
+    "Robbery",
+    "Shoplifting",
+    "Theft from the person",
+    "Vehicle crime",
+    "Violence and sexual offences",
+)
+"""The crime types data.police.uk's street-level files use (``Crime type``), as spelled
+there: the only values ``crime_types:`` in a report file may hold."""
+
+POLICE_UK_FORMER_CRIME_TYPES = ("Violent crime", "Public disorder and weapons")
+"""Types data.police.uk used before May 2013 (since split into the ones above); accepted
+for reports that look back that far."""
+
+
+def police_uk_crime_type(value: str) -> str | None:
+    """The data.police.uk crime type ``value`` names, spelled as the data spells it.
+
+    Case and runs of spaces are ignored (``drugs`` and ``POSSESSION OF  WEAPONS`` are
+    unambiguous); ``None`` when it names none.
+    """
+    wanted = " ".join(value.split()).casefold()
+    for known in (*POLICE_UK_CRIME_TYPES, *POLICE_UK_FORMER_CRIME_TYPES):
+        if known.casefold() == wanted:
+            return known
+    return None
+
+
+def closest_crime_type(value: str) -> str | None:
+    """The data.police.uk crime type nearest to a misspelt ``value`` (``Drug`` → ``Drugs``)."""
+    import difflib
+
+    wanted = " ".join(value.split()).casefold()
+    folded = {known.casefold(): known for known in POLICE_UK_CRIME_TYPES}
+    containing = [known for fold, known in folded.items() if wanted and wanted in fold]
+    if len(containing) == 1:
+        return containing[0]
+    close = difflib.get_close_matches(wanted, list(folded), n=1, cutoff=0.75)
+    return folded[close[0]] if close else None
+
+
 class S55State(StrEnum):
     """Where a report's s55 response stands (``s55.state`` in ``figures.json``);
     ``colour`` is the tag colour class the pages use for it."""
@@ -177,7 +228,13 @@ class RunState(StrEnum):
         return self in (RunState.WAITING, RunState.RUNNING, RunState.EXPORTING)
 
 
-OTHER_TAG_COLOURS = {"failed": "red", "stale": "yellow", "pass": "green", "fail": "red"}
+OTHER_TAG_COLOURS = {
+    "failed": "red",
+    "stale": "yellow",
+    "pass": "green",
+    "fail": "red",
+    "cannot-check": "yellow",
+}
 """Tag colours for the words that are no status or s55 state (flags, check results)."""
 
 
@@ -239,6 +296,50 @@ class IndexRow(TypedDict):
     by_status: dict[str, int]
     overdue: int | None
     past_target: int | None
+    past_target_with_due: int | None
+    """Of those, the items the report also gave a due date (the rest count as overdue)."""
     data_quarter: str | None
     data_notice: str | None
     briefing: str | None
+
+
+class Rag(StrEnum):
+    """An item's RAG rating at a quarter's end (``items.rag`` in ``figures.json``, the
+    tracker's ``RAG`` column): blue is closed, then green, amber and red for open items.
+
+    ``label`` is the word the pages, tracker and ``toolkit status`` show (the colour only
+    reinforces it), ``colour`` the tag colour class, ``rank`` the order from worst (red,
+    0) to closed (blue, 3), so a list sorted by it puts red first.
+    """
+
+    RED = "red"
+    AMBER = "amber"
+    GREEN = "green"
+    BLUE = "blue"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def colour(self) -> str:
+        return _RAG_COLOURS[self]
+
+    @property
+    def rank(self) -> int:
+        return list(Rag).index(self)
+
+
+_RAG_COLOURS = {Rag.RED: "red", Rag.AMBER: "yellow", Rag.GREEN: "green", Rag.BLUE: "blue"}
+
+
+class ClosedBy(StrEnum):
+    """Who closed an item (``closed_by`` in an update file); ``label`` as pages show it."""
+
+    OPCC = "opcc"
+    HMICFRS = "hmicfrs"
+    FORCE = "force"
+
+    @property
+    def label(self) -> str:
+        return {"opcc": "OPCC", "hmicfrs": "HMICFRS", "force": "the force"}[self.value]

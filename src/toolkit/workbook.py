@@ -12,7 +12,10 @@ The ``Updates`` sheet (first, so the update reader finds it) has one row per ite
   update before the quarter asked for);
 * to fill in, unlocked: ``Status`` (a drop-down of the display labels; pre-filled with the
   last status), ``Update``, ``Evidence``, ``Owner`` (pre-filled with the current owner) and
-  ``Target date`` (pre-filled with the force's latest target date; a date cell).
+  ``Target date`` (pre-filled with the force's latest target date; a date cell), ``As at``
+  (the day the update describes, a date in the quarter; blank for its last day), then
+  ``Signed off by`` and ``Closed by`` (a drop-down: opcc, hmicfrs, force) for an item
+  the force reports complete.
 
 The sheets are protected without a password (to stop accidental edits, not as security):
 the force can type only in the fill-in cells, and can still widen columns, resize rows and
@@ -40,12 +43,14 @@ file so that the two cannot drift apart.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from toolkit import atomic
+from toolkit.errors import writing
 from toolkit.params import Params
 from toolkit.quarters import Quarter
 from toolkit.register import Register
@@ -57,7 +62,7 @@ from toolkit.returned import (
     nothing_new,
     read_sent,
 )
-from toolkit.vocabulary import CLOSED, ItemKind, Status
+from toolkit.vocabulary import CLOSED, ClosedBy, ItemKind, Status
 
 __all__ = [
     "CHECKED",
@@ -84,8 +89,18 @@ INSTRUCTIONS_SHEET = "Instructions"
 READ_ONLY = ("report", "ref", "kind", "text", "due", "last_status", "last_update")
 """Columns the force reads but must not change (locked)."""
 
-FILL_IN = ("status", "update", "evidence", "owner", "target_date")
-"""Columns the force fills in: the update reader's columns (unlocked)."""
+FILL_IN = (
+    "status",
+    "update",
+    "evidence",
+    "owner",
+    "target_date",
+    "as_at",
+    "signed_off_by",
+    "closed_by",
+)
+"""Columns the force fills in: the update reader's columns (unlocked). ``as_at`` is the
+day the update describes, inside the quarter (blank: the quarter's last day)."""
 
 HEADERS = {
     "report": "Report",
@@ -100,6 +115,9 @@ HEADERS = {
     "evidence": "Evidence",
     "owner": "Owner",
     "target_date": "Target date",
+    "as_at": "As at",
+    "signed_off_by": "Signed off by",
+    "closed_by": "Closed by",
 }
 """Column headers as the force sees them; the update reader reads ``Target date`` as
 ``target_date``."""
@@ -119,6 +137,9 @@ _WIDTHS = {
     "evidence": 30,
     "owner": 18,
     "target_date": 13,
+    "as_at": 12,
+    "signed_off_by": 22,
+    "closed_by": 12,
 }
 _WRAPPED = {"text", "last_update", "update", "evidence"}
 _DATE_FORMAT = "dd/mm/yyyy"
@@ -241,8 +262,13 @@ def write_request(params: Params, quarter: Quarter, dest: Path) -> list[RequestR
     book = _build(params, quarter, rows)
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
+    # Built in memory, then written whole: a failed write leaves no half-closed zip
+    # behind (whose clean-up would fail again, noisily, when it is collected).
+    buffer = io.BytesIO()
+    with writing():  # openpyxl writes each sheet to a temporary file first
+        book.save(buffer)
     with atomic.replacing(dest) as temp:
-        book.save(temp)
+        temp.write_bytes(buffer.getvalue())
     return rows
 
 
@@ -254,6 +280,11 @@ def _safe(value: str) -> str:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     return ILLEGAL_CHARACTERS_RE.sub("", value)
+
+
+def _excel_serial(day: date) -> int:
+    """A date as Excel's day number (1900 date system), for a validation formula."""
+    return (day - date(1899, 12, 30)).days
 
 
 def _put(sheet: Any, row: int, column: int, value: object) -> Any:
@@ -302,13 +333,16 @@ def _build(params: Params, quarter: Quarter, rows: list[RequestRow]) -> Any:
             "evidence": None,
             "owner": row.owner or None,
             "target_date": row.target_date,
+            "as_at": None,
+            "signed_off_by": None,
+            "closed_by": None,
         }
         for number, name in enumerate(columns, start=1):
             cell = _put(sheet, index, number, values[name])
             cell.alignment = Alignment(vertical="top", wrap_text=name in _WRAPPED)
             if name in FILL_IN:
                 cell.protection = Protection(locked=False)
-                if name == "target_date":
+                if name in ("target_date", "as_at"):
                     cell.number_format = _DATE_FORMAT
             else:
                 cell.fill = grey
@@ -338,8 +372,35 @@ def _build(params: Params, quarter: Quarter, rows: list[RequestRow]) -> Any:
             error="Enter a date, for example 31/03/2020.",
         )
         dates.add(f"{date_col}2:{date_col}{last}")
+        as_at_col = get_column_letter(columns.index("as_at") + 1)
+        days = DataValidation(
+            type="date",
+            operator="between",
+            formula1=str(_excel_serial(quarter.start)),
+            formula2=str(_excel_serial(quarter.end)),
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="As at",
+            error=f"A date in {quarter.label}, or blank for its last day.",
+            showInputMessage=True,
+            promptTitle="As at",
+            prompt="The day this update describes; blank for the quarter's last day.",
+        )
+        days.add(f"{as_at_col}2:{as_at_col}{last}")
+        closed_col = get_column_letter(columns.index("closed_by") + 1)
+        closers = DataValidation(
+            type="list",
+            formula1='"' + ",".join(ClosedBy) + '"',
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="Closed by",
+            error="Choose opcc, hmicfrs or force, or leave it empty.",
+        )
+        closers.add(f"{closed_col}2:{closed_col}{last}")
         sheet.add_data_validation(choices)
         sheet.add_data_validation(dates)
+        sheet.add_data_validation(days)
+        sheet.add_data_validation(closers)
     sheet.freeze_panes = "C2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last}"
     _protect(sheet)
@@ -415,6 +476,19 @@ def _instructions(params: Params, quarter: Quarter, count: int) -> list[list[str
         ["Evidence", "What shows it (a document, minutes, an audit), if any."],
         ["Owner", "Who is responsible; change it if it has changed."],
         ["Target date", "When the force expects to finish, as a date (e.g. 31/03/2020)."],
+        [
+            "As at",
+            "The day the update describes, a date in the quarter; leave blank for the "
+            "quarter's last day.",
+        ],
+        [
+            "Signed off by",
+            "For an item set to Complete: who signed it off (a board, a named role).",
+        ],
+        [
+            "Closed by",
+            "For an item set to Complete: who closed it, opcc, hmicfrs or force.",
+        ],
         [],
         ["Statuses"],
     ]

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from toolkit.characters import control_character, printable
 from toolkit.errors import Problem, shown
 
 Loc = tuple[str | int, ...]
@@ -41,40 +42,111 @@ if getattr(yaml, "__with_libyaml__", False):
     _FastLoader = _CLoader
 
 
-class _TooManyValues(Exception):
-    """The document's aliases expand past :data:`MAX_VALUES`."""
+class _TooLarge(Exception):
+    """The document is nested too deep, or its aliases expand too far: ``str`` says which."""
+
+    def __init__(self, what: str, line: int | None = None) -> None:
+        super().__init__(what)
+        self.line = line
+
+
+MAX_DEPTH = 50
+"""The deepest nesting of lists and mappings a params file may have.
+
+A report file nests four or five levels (report, items, item, a list in it); a file of
+a thousand ``[`` (a few kilobytes) would exhaust the stack of the parsers that walk it."""
+
+MAX_VALUES = 100_000
+"""The most values anchors and aliases may add to a params file once expanded.
+
+A report file writes its values out; YAML anchors and aliases nested a few levels deep
+(a "billion laughs") expand a file of a few hundred bytes to billions of values, which
+every later step (line numbers, validation) would walk. Values the file writes out do
+not count: a register of ten thousand items is legitimate."""
+
+MAX_ALIAS_CHARS = 1_000_000
+"""The most characters of text anchors and aliases may add once expanded (one
+megabyte-long anchor used two thousand times would make two gigabytes)."""
+
+
+def _scan(text: str, loader_class: type) -> bool:
+    """Walk the document's events (no recursion): refuse nesting deeper than
+    :data:`MAX_DEPTH`; return whether it holds an alias. Syntax errors raise here, worded
+    by the loader's parser."""
+    loader = loader_class(text)
+    depth = 0
+    aliases = False
+    opening = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+    closing = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, opening):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    raise _TooLarge(
+                        f"YAML lists and mappings nested more than {MAX_DEPTH} levels deep",
+                        mark.line + 1 if mark else None,
+                    )
+            elif isinstance(event, closing):
+                depth -= 1
+            elif isinstance(event, yaml.AliasEvent):
+                aliases = True
+    finally:
+        loader.dispose()
+    return aliases
 
 
 def _parse(text: str, loader_class: type) -> tuple[yaml.Node | None, Any]:
-    """Compose the document once, check its expanded size, construct the data from it."""
+    """Check the document's shape from its events, compose it once, check what its
+    aliases add, and construct the data."""
+    aliases = _scan(text, loader_class)
     loader = loader_class(text)
     try:
         node = loader.get_single_node()
-        if node is not None and _expanded_size(node, MAX_VALUES) > MAX_VALUES:
-            raise _TooManyValues
+        if node is not None and aliases:
+            _check_aliases(node)
         return node, (loader.construct_document(node) if node is not None else None)
     finally:
         loader.dispose()
 
 
-MAX_VALUES = 100_000
-"""The most values a params file may hold once its aliases are expanded.
+def _check_aliases(root: yaml.Node) -> None:
+    """Refuse a document whose aliases add more than :data:`MAX_VALUES` values or
+    :data:`MAX_ALIAS_CHARS` characters to what the file writes out, or nest it deeper than
+    :data:`MAX_DEPTH` (an alias of a deep list inside a deep list: each is shallow as
+    written)."""
+    written, expanded, deep_at = _sizes(root)
+    if deep_at is not None:
+        raise _TooLarge(
+            f"YAML lists and mappings nested more than {MAX_DEPTH} levels deep", deep_at
+        )
+    if expanded[0] - written[0] > MAX_VALUES:
+        raise _TooLarge(f"YAML anchors and aliases expand to more than {MAX_VALUES:,} values")
+    if expanded[1] - written[1] > MAX_ALIAS_CHARS:
+        raise _TooLarge(
+            f"YAML anchors and aliases expand to more than {MAX_ALIAS_CHARS:,} characters"
+        )
 
-A real report file holds a few hundred; YAML anchors and aliases nested a few levels
-deep (a "billion laughs") expand a file of a few hundred bytes to billions of values,
-which every later step (line numbers, validation) would walk.
-"""
+
+_CAP = 1 << 62
 
 
-def _expanded_size(root: yaml.Node, limit: int) -> int:
-    """How many nodes ``root`` stands for with aliases expanded, stopping past ``limit``.
+def _sizes(root: yaml.Node) -> tuple[tuple[int, int], tuple[int, int], int | None]:
+    """(values, characters) written out in the document, the same with aliases expanded,
+    and the line of a node nested more than :data:`MAX_DEPTH` deep once aliases are
+    followed (``None`` when none is).
 
-    Aliases are the same node object in several places, so each node's expanded size
-    is computed once (from its children's): the cost is the number of distinct nodes.
-    A node that contains itself (``&a [*a]``) counts as past the limit.
+    An alias is the same node object in several places, so each node's expanded size and
+    depth are computed once (from its children's): the cost is the number of distinct
+    nodes. A node that contains itself (``&a [*a]``) counts as infinitely large.
     """
-    sizes: dict[int, int] = {}
+    sizes: dict[int, tuple[int, int]] = {}
+    depths: dict[int, int] = {}
     busy: set[int] = set()
+    written = [0, 0]
+    endless = (0, 0), (_CAP, _CAP), None
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
         node, children_done = stack.pop()
@@ -86,21 +158,31 @@ def _expanded_size(root: yaml.Node, limit: int) -> int:
         elif isinstance(node, yaml.SequenceNode):
             children = list(node.value)
         else:
-            sizes[key] = 1
+            size = len(node.value) if isinstance(node.value, str) else 0
+            sizes[key], depths[key] = (1, size), 0
+            written[0] += 1
+            written[1] += size
             continue
         if not children_done:
             if key in busy:
-                return limit + 1  # a cycle
+                return endless  # a cycle
             busy.add(key)
             stack.append((node, True))
             for child in children:
                 if id(child) in busy and id(child) not in sizes:
-                    return limit + 1
+                    return endless
                 stack.append((child, False))
             continue
         busy.discard(key)
-        sizes[key] = min(limit + 1, 1 + sum(sizes[id(child)] for child in children))
-    return sizes[id(root)]
+        written[0] += 1
+        sizes[key] = (
+            min(_CAP, 1 + sum(sizes[id(child)][0] for child in children)),
+            min(_CAP, sum(sizes[id(child)][1] for child in children)),
+        )
+        depths[key] = 1 + max((depths[id(child)] for child in children), default=0)
+        if depths[key] > MAX_DEPTH:
+            return (0, 0), (0, 0), node.start_mark.line + 1
+    return (written[0], written[1]), sizes[id(root)], None
 
 
 def _lines(node: yaml.Node, loc: Loc, out: dict[Loc, int]) -> None:
@@ -113,6 +195,53 @@ def _lines(node: yaml.Node, loc: Loc, out: dict[Loc, int]) -> None:
     elif isinstance(node, yaml.SequenceNode):
         for index, value in enumerate(node.value):
             _lines(value, (*loc, index), out)
+
+
+def _hint(line: int | None) -> str:
+    """Plain words after the parser's: where such an error usually is. PyYAML reports the
+    place it gave up, which is often the line after the mistake (a key indented too far or
+    not far enough, a colon or quote missing on the line above)."""
+    if line is None:
+        return ""
+    if line <= 1:
+        return f" (check the indentation and punctuation of line {line})"
+    return f" (check the indentation of line {line} and the line above)"
+
+
+def _refused_text(root: yaml.Node, display: str) -> list[Problem]:
+    """A problem for each key or value holding a character no text may hold
+    (:func:`toolkit.characters.control_character`): a lone surrogate, a control or
+    bidirectional character. Checked on every scalar, before any field is read, so such
+    text never reaches a message, a page or a file."""
+    problems = []
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, Loc]] = [(root, ())]
+    while stack:
+        node, loc = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            control = control_character(str(node.value))
+            if control:
+                problems.append(
+                    Problem(
+                        display,
+                        printable(field_name(loc)),
+                        f"{control} cannot go into the briefing or the letter",
+                        line=node.start_mark.line + 1,
+                        expected="printable text",
+                        got=shown(node.value),
+                    )
+                )
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in reversed(node.value):
+                child = (*loc, str(key.value))
+                stack.append((value, child))
+                stack.append((key, child))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((value, (*loc, i)) for i, value in reversed(list(enumerate(node.value))))
+    return problems
 
 
 def read_yaml(path: Path, display: str) -> tuple[Any, dict[Loc, int], list[Problem]]:
@@ -154,25 +283,20 @@ def read_yaml(path: Path, display: str) -> tuple[Any, dict[Loc, int], list[Probl
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark else None
         what = (err.problem or "invalid YAML").strip()
-        return None, {}, [Problem(display, "", f"YAML syntax error: {what}", line=line)]
-    except yaml.YAMLError as err:
-        return None, {}, [Problem(display, "", f"YAML syntax error: {err}")]
-    except _TooManyValues:
         return (
             None,
             {},
-            [
-                Problem(
-                    display,
-                    "",
-                    f"YAML anchors and aliases expand to more than {MAX_VALUES:,} values",
-                    expected="a params file that writes its values out",
-                )
-            ],
+            [Problem(display, "", f"YAML syntax error: {what}{_hint(line)}", line=line)],
         )
+    except yaml.YAMLError as err:
+        return None, {}, [Problem(display, "", f"YAML syntax error: {err}")]
+    except _TooLarge as err:
+        return None, {}, [_too_large(display, err)]
     lines: dict[Loc, int] = {}
     if node is not None:
         _lines(node, (), lines)
+        if refused := _refused_text(node, display):
+            return None, lines, refused
     if not isinstance(data, dict):
         return (
             None,
@@ -188,6 +312,18 @@ def read_yaml(path: Path, display: str) -> tuple[Any, dict[Loc, int], list[Probl
             ],
         )
     return data, lines, []
+
+
+def _too_large(display: str, err: _TooLarge) -> Problem:
+    if err.line is not None:  # nested too deep
+        return Problem(
+            display,
+            "",
+            str(err),
+            line=err.line,
+            expected=f"at most {MAX_DEPTH} levels of lists and mappings",
+        )
+    return Problem(display, "", str(err), expected="a params file that writes its values out")
 
 
 def line_of(lines: dict[Loc, int], loc: Loc) -> int | None:

@@ -7,7 +7,12 @@
 //
 // Writes JSON to --out (or stdout):
 //   {"url", "width", "violations": [...axe violations...], "passes": N, "incomplete": N,
-//    "external_requests": ["https://..."], "console_errors": ["..."]}
+//    "external_requests": ["https://..."], "console_errors": ["..."], "layout": {...}}
+// "layout" is measured at the viewport set (any width, 320 px included; Chromium's own
+// --window-size cannot go below 500 px): "scroll_width" of the page, "overflow" (visible
+// elements that reach past the viewport's edge and are not inside a scroll container),
+// "broken_words" (words of letters and digits drawn on more than one line) and "images"
+// (each <figure> image's rendered and natural width, to work out its text's size).
 // Exit status: 0 when the checks ran (whatever they found), 2 on a usage error, 1 when the
 // browser could not be started or the page could not be checked.
 
@@ -89,6 +94,72 @@ function slim(violation) {
   };
 }
 
+// Runs in the page: what a reader at this viewport width would see cut, pushed sideways or
+// broken. Visually hidden text (for screen readers) and the skip link, which sit off-screen
+// on purpose, are left out.
+function measureLayout() {
+  const viewport = document.documentElement.clientWidth;
+  const hidden = (el) => {
+    if (el.closest(".skip-link, [hidden], [aria-hidden='true']") !== null) return true;
+    for (let a = el; a && a !== document.body; a = a.parentElement) {
+      const style = getComputedStyle(a); // visually hidden: clipped away for screen readers
+      if (style.clipPath !== "none" || (style.clip && style.clip !== "auto")) return true;
+    }
+    return false;
+  };
+  const scroller = (el) => {
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      const x = getComputedStyle(a).overflowX;
+      if (x === "auto" || x === "scroll") return a;
+    }
+    return null;
+  };
+  const describe = (el) => {
+    const cls = typeof el.className === "string" && el.className ? `.${el.className.trim().split(/\s+/).join(".")}` : "";
+    const text = (el.textContent || "").replace(/\s+/g, " ").trim().slice(0, 60);
+    return `<${el.tagName.toLowerCase()}${cls}> "${text}"`;
+  };
+  const overflow = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    if (hidden(el)) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width <= 1 || box.height <= 1) continue;
+    if (box.right <= viewport + 0.5 && box.left >= -0.5) continue;
+    if (scroller(el) !== null) continue; // the scroll container is checked as an element
+    overflow.push({ element: describe(el), left: box.left, right: box.right });
+  }
+  const brokenWords = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  const word = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    if (!parent || hidden(parent) || parent.closest("style, script, title")) continue;
+    if (parent.getClientRects().length === 0) continue;
+    for (const match of node.data.matchAll(word)) {
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const tops = new Set(
+        [...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)),
+      );
+      if (tops.size > 1) brokenWords.push({ word: match[0], element: describe(parent) });
+    }
+  }
+  const images = [...document.querySelectorAll("figure img")].map((img) => ({
+    alt: (img.getAttribute("alt") || "").slice(0, 60),
+    rendered_width: img.getBoundingClientRect().width,
+    natural_width: img.naturalWidth,
+    in_scroll_container: scroller(img) !== null,
+  }));
+  return {
+    viewport,
+    scroll_width: document.documentElement.scrollWidth,
+    overflow,
+    broken_words: brokenWords,
+    images,
+  };
+}
+
 async function check(options) {
   const url = pathToFileURL(resolve(options.page)).href;
   const profile = mkdtempSync(join(tmpdir(), "axe-chromium-"));
@@ -133,6 +204,7 @@ async function check(options) {
         }),
       TAGS,
     );
+    const layout = await page.evaluate(measureLayout);
     if (options.screenshot) {
       await page.screenshot({ path: options.screenshot, fullPage: true });
     }
@@ -147,6 +219,7 @@ async function check(options) {
       incomplete: results.incomplete.length,
       external_requests: [...new Set(externalRequests)],
       console_errors: errors,
+      layout,
     };
   } finally {
     if (context) await context.close().catch(() => {});

@@ -1,10 +1,12 @@
 """The HTTP client fetch-data reads archives with: ``HEAD``, byte ranges, retries.
 
 :class:`Client` makes bounded, timed requests (``timeout`` seconds on each connection or
-read). ``HEAD`` gives an archive's size, whether the server takes byte ranges
-(``Accept-Ranges: bytes``) and its ``ETag`` or ``Last-Modified``; a ``Range`` request that is
-answered with the whole file (``200``) raises :class:`NoRanges`, so the caller can read the
-archive whole instead.
+read, and a throughput floor: a transfer averaging less than :data:`MIN_RATE` over
+:data:`RATE_WINDOW` seconds is stopped and tried again, since a server sending a byte
+every few seconds never trips a per-read timeout). ``HEAD`` gives an archive's size,
+whether the server takes byte ranges (``Accept-Ranges: bytes``) and its ``ETag`` or
+``Last-Modified``; a ``Range`` request that is answered with the whole file (``200``)
+raises :class:`NoRanges`, so the caller can read the archive whole instead.
 
 Downloads go to a ``.part`` file and are continued with a ``Range`` request from where they
 stopped, within the same run or in a later one; a whole-archive ``.part`` file is continued
@@ -33,7 +35,9 @@ save over HTTPS to data.police.uk can only be measured on the network.
 
 from __future__ import annotations
 
+import functools
 import http.client
+import io
 import json
 import logging
 import re
@@ -44,7 +48,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from toolkit.errors import DataError, OutputError, Problem, ToolkitError
 
@@ -52,6 +56,41 @@ logger = logging.getLogger("toolkit")
 
 CHUNK = 64 * 1024
 """Bytes read from a response, or a file, at a time."""
+
+MIN_RATE = 1024
+"""The throughput floor, in bytes per second: a transfer slower than this, averaged over
+:data:`RATE_WINDOW` seconds, is stopped (and tried again, up to ``attempts`` times)."""
+
+RATE_WINDOW = 30.0
+"""Seconds over which a transfer's throughput is averaged against :data:`MIN_RATE`."""
+
+
+def rate_text(min_rate: float, window: float) -> str:
+    """``1 KiB/s (averaged over 30 s)``: the floor as messages and the README state it."""
+    rate = f"{min_rate / 1024:g} KiB/s" if min_rate >= 1024 else f"{min_rate:g} bytes/s"
+    return f"{rate} (averaged over {window:g} s)"
+
+
+class _Pace:
+    """Bytes received against the floor: each window of ``window`` seconds must bring at
+    least ``min_rate * window`` bytes. A server that trickles (a byte every 2 s) answers
+    every read within the per-read timeout, so only this stops it. Counted on the
+    connection's socket (:class:`_PacedSocket`): the status line and headers as well as
+    the body, whoever reads them."""
+
+    def __init__(self, min_rate: float, window: float) -> None:
+        self.min_rate, self.window = min_rate, window
+        self.started = time.monotonic()
+        self.bytes = 0
+
+    def add(self, count: int) -> None:
+        self.bytes += count
+        elapsed = time.monotonic() - self.started
+        if elapsed < self.window:
+            return
+        if self.bytes < self.min_rate * elapsed:
+            raise _Transient(f"the transfer stalled below {rate_text(self.min_rate, self.window)}")
+        self.started, self.bytes = time.monotonic(), 0
 
 
 def broken(url: str, what: str) -> DataError:
@@ -74,13 +113,99 @@ class NoRanges(Exception):
         self.response = response
 
 
+class _PacedRaw(io.RawIOBase):
+    """A socket's raw reader that tells a :class:`_Pace` what each ``recv`` brought."""
+
+    def __init__(self, raw: io.RawIOBase, pace: _Pace) -> None:
+        super().__init__()
+        self._raw, self._pace = raw, pace
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        count = self._raw.readinto(buffer)
+        self._pace.add(count or 0)
+        return count or 0
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+class _PacedSocket:
+    """A connection's socket whose responses are read through a :class:`_Pace`."""
+
+    def __init__(self, sock: socket.socket, pace: _Pace) -> None:
+        self._sock, self._pace = sock, pace
+
+    def makefile(self, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if mode == "rb":  # how http.client reads a response
+            return io.BufferedReader(_PacedRaw(self._sock.makefile("rb", buffering=0), self._pace))
+        return self._sock.makefile(mode, *args, **kwargs)  # type: ignore[call-overload]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+
+class _PacedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args: Any, pace: tuple[float, float], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pace_args = pace
+
+    def connect(self) -> None:
+        super().connect()
+        self.sock = _PacedSocket(self.sock, _Pace(*self._pace_args))
+
+
+class _PacedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args: Any, pace: tuple[float, float], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pace_args = pace
+
+    def connect(self) -> None:
+        super().connect()  # TCP, then TLS
+        self.sock = _PacedSocket(self.sock, _Pace(*self._pace_args))
+
+
+class _PacedHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, pace: tuple[float, float]) -> None:
+        super().__init__()
+        self.pace = pace
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(functools.partial(_PacedHTTPConnection, pace=self.pace), req)
+
+
+class _PacedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, pace: tuple[float, float]) -> None:
+        super().__init__()
+        self.pace = pace
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        connection = functools.partial(_PacedHTTPSConnection, pace=self.pace)
+        return self.do_open(connection, req, context=self._context)  # type: ignore[attr-defined]
+
+
 class Client:
     """Bounded, timed HTTP requests whose failures become one-line toolkit errors."""
 
-    def __init__(self, *, timeout: float, attempts: int) -> None:
+    def __init__(
+        self,
+        *,
+        timeout: float,
+        attempts: int,
+        min_rate: float = MIN_RATE,
+        rate_window: float = RATE_WINDOW,
+    ) -> None:
         self.timeout = timeout
         self.attempts = attempts
+        self.min_rate, self.rate_window = min_rate, rate_window
         self.received = 0
+        pace = (min_rate, rate_window)
+        self._opener = urllib.request.build_opener(
+            _PacedHTTPHandler(pace), _PacedHTTPSHandler(pace)
+        )
 
     def head(self, url: str) -> Head:
         """The archive's size, whether it is served in byte ranges, and its validator."""
@@ -193,7 +318,7 @@ class Client:
         copied = 0
         while limit is None or copied < limit:
             want = CHUNK if limit is None else min(CHUNK, limit - copied)
-            chunk = response.read(want)
+            chunk = response.read1(want)  # what one read brings: progress as bytes arrive
             if not chunk:
                 break
             try:
@@ -229,7 +354,7 @@ class Client:
         request = urllib.request.Request(url, method=method, headers=dict(headers or {}))
         request.add_header("User-Agent", "opcc-toolkit fetch-data")
         try:
-            response = urllib.request.urlopen(request, timeout=self.timeout)  # noqa: S310
+            response = self._opener.open(request, timeout=self.timeout)
         except urllib.error.HTTPError as error:
             error.close()
             raise _HTTPStatus(error.code, str(error.reason)) from None

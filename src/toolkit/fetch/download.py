@@ -44,7 +44,7 @@ from pathlib import Path
 
 from toolkit.errors import DataError, InputError, Problem, shown
 from toolkit.fetch.archive import Ranges, check_member, extract, open_ranged, open_whole, spans
-from toolkit.fetch.client import CHUNK, Client, Head, NoRanges
+from toolkit.fetch.client import CHUNK, MIN_RATE, RATE_WINDOW, Client, Head, NoRanges
 from toolkit.fetch.plan import (
     DEFAULT_ARCHIVE_NAME,
     FORCES_FORM,
@@ -118,6 +118,8 @@ def fetch_months(
     timeout: float = 30.0,
     attempts: int = 3,
     progress: Progress | None = None,
+    min_rate: float = MIN_RATE,
+    rate_window: float = RATE_WINDOW,
 ) -> FetchReport:
     """Add ``months`` of data.police.uk files for ``forces`` to the folder ``dest``.
 
@@ -145,6 +147,10 @@ def fetch_months(
     attempts
         Tries per request before giving up; an interrupted transfer is continued
         from where it stopped.
+    min_rate, rate_window
+        The throughput floor: a transfer bringing fewer than ``min_rate`` bytes a second,
+        averaged over ``rate_window`` seconds, is stopped and tried again (1 KiB/s over
+        30 s by default); after ``attempts`` tries it is a one-line error.
     progress
         Called as ``progress(done_bytes, total_bytes, label)`` while bytes arrive;
         ``total_bytes`` is the archive's share to download, known once its
@@ -197,7 +203,9 @@ def fetch_months(
                 )
             )
     cache = Path(cache_dir) if cache_dir is not None else dest_path / ".fetch-cache"
-    client = Client(timeout=timeout, attempts=max(1, attempts))
+    client = Client(
+        timeout=timeout, attempts=max(1, attempts), min_rate=min_rate, rate_window=rate_window
+    )
     report = FetchReport()
     try:
         for name, archive_months in plan_archives(months, archive_name=archive_name).items():

@@ -27,16 +27,25 @@ Decisions where the contract is silent
 --------------------------------------
 * **Date**: the letter is dated ``response.sent`` when the report file gives it; otherwise
   the date line is the gap marker ``[Date of sending]``, filled in when the letter goes.
-* **Order of parts**: addressee, date, salutation, title, opening (the report's publication
-  date, once), welcome (with any thanks to HMICFRS), the Chief Constable's statement and the
-  PCC's reply, the recommendations, the force-specific section (causes of concern first,
-  then areas for improvement, the PCC's account of the force, the force's own actions and
-  figures; then partnership working and the actions of the PCC's office), the link to the
-  Police and Crime Plan and monitoring, publication, sign-off with the ``Copy:`` line.
-* **Whose words**: what the force reports (its updates) is labelled by status ("Action
-  under way: …"); the PCC's own words for an item come from ``response.explanations``; the
-  Chief Constable's statement is printed as a signed quotation. A not-accepted
+* **Order of parts**: addressee, date (and ``letter.reference``), salutation, title,
+  opening (the report's publication date, once; lateness and its reason), welcome (with any
+  thanks to HMICFRS), the Chief Constable's statement and the PCC's reply, the
+  recommendations, causes of concern and areas for improvement under their own headings,
+  "Specific actions by <force>" (opened by the PCC's account of the force, then the force's
+  own actions and figures), partnership working and the actions of the PCC's office under
+  their own headings, the Police and Crime Plan and monitoring, publication, sign-off with
+  the ``Copy:`` line.
+* **Whose words**: the PCC's own words (``response.explanations``, ``pcc_reply``,
+  ``local_context`` …) print as written, with no label before them; what the force reports
+  (its updates) is attributed to it ("The force reports that …", with the status it
+  records); the Chief Constable's statement is printed as a signed quotation. A not-accepted
   recommendation is answered only in the PCC's words: without them the draft shows a gap.
+  ``letter.voice: joint`` writes what the PCC and Chief Constable say together as "The
+  Chief Constable and I …"; ``letter.leads`` prints owners as leads (off by default).
+* **As at**: the letter is drafted from the facts as at its date (``response.sent``, else
+  the quarter's end; :attr:`toolkit.facts.Facts.letter_date`): due and target dates before
+  it are written as past, a moved target names the first one, a late letter says so, and
+  figures more than two quarters older than it are named in a gap instead of cited.
 * **Salutation**, **gaps**, **order of items** and **figures**: see
   :mod:`toolkit.narrative.context`, which gives the templates what they say.
 
@@ -49,7 +58,9 @@ an item with no update, and a not-accepted recommendation without the PCC's expl
 acted on, until the PCC's explanation is given), ``chief-constable-comments`` (s55(4), (5)),
 ``publication-stated`` (s55(5)), ``copies-sent`` (s55(6): HMICFRS and the Home Secretary
 named in the addressee or on the ``Copy:`` line), ``sent-in-time`` (s55(5A)) and ``no-gaps``.
-They are reported, not enforced: a draft with failing checks is still written.
+They are reported, not enforced: a draft with failing checks is still written. Their ids,
+requirements and shared rules live in one registry, :mod:`~toolkit.narrative.s55`, which the
+checks on the letter as sent (:mod:`toolkit.sentletter`) use too.
 
 Modules
 -------
@@ -64,7 +75,9 @@ Modules
 ``model``
     :class:`Letter`; rendering as HTML, Markdown and Word.
 ``compliance``
-    The s55 checks.
+    The s55 checks of the draft.
+``s55``
+    The registry of s55 checks shared with the letter as sent.
 ``markdown``
     Markdown escaping and rendering.
 ``word``

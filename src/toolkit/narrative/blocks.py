@@ -71,12 +71,22 @@ class Block:
 
 @dataclass(frozen=True)
 class Check:
-    """One s55 compliance check: ``requirement`` in words, whether it ``passed``, and why."""
+    """One s55 compliance check: ``requirement`` in words, whether it ``passed``, and why.
+
+    ``unknown`` marks a check the inputs cannot decide (``passed`` is then false): it is
+    shown as "Cannot check", amber, with the reason in ``detail``.
+    """
 
     id: str
     requirement: str
     passed: bool
     detail: str
+    unknown: bool = False
+
+    @property
+    def state(self) -> str:
+        """``pass``, ``fail`` or ``cannot-check``."""
+        return "cannot-check" if self.unknown else ("pass" if self.passed else "fail")
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-native form, for ``figures.json``."""
@@ -84,5 +94,6 @@ class Check:
             "id": self.id,
             "requirement": self.requirement,
             "passed": self.passed,
+            "state": self.state,
             "detail": self.detail,
         }

@@ -3,14 +3,15 @@
 Ids: ``report-facts``, ``recommendations-explained`` (s55(5B)), ``not-accepted-history``,
 ``chief-constable-comments``
 (s55(4), (5)), ``publication-stated`` (s55(5)), ``copies-sent`` (s55(6)), ``sent-in-time``
-(s55(5A)) and ``no-gaps``. A draft with failing checks is still written.
+(s55(5A)) and ``no-gaps``. A draft with failing checks is still written. Ids, requirements
+and the rules shared with the letter as sent come from the registry :mod:`.s55`.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from toolkit.narrative import s55
 from toolkit.narrative.blocks import Block, Check
 from toolkit.render import uk_date
 from toolkit.vocabulary import Status
@@ -28,10 +29,9 @@ def s55_checks(briefing: Facts, context: dict[str, Any], blocks: list[Block]) ->
 
     states_date = uk_date(published) in whole
     checks.append(
-        Check(
+        s55.check(
             "report-facts",
-            "The letter names the report and the date HMICFRS published it, from which the "
-            "s55(5A) period of 56 days runs (publication day is day 1).",
+            report,
             bool(report.title) and states_date,
             f"Published {uk_date(published)}; the response is due by {uk_date(deadline)}."
             if states_date
@@ -52,8 +52,18 @@ def s55_checks(briefing: Facts, context: dict[str, Any], blocks: list[Block]) ->
             "each recommendation: add each recommendation as an item with its verbatim text, "
             "and explain each one."
         )
+    elif not recommendations and report.response.no_force_recommendations:
+        detail = (
+            "The report makes no recommendations for the force (confirmed by "
+            "response.no_force_recommendations); the letter says so."
+        )
     elif not recommendations:
-        detail = "The report makes no recommendations for the force; the letter says so."
+        missing = ["(none listed)"]
+        detail = (
+            "The register lists none of the report's recommendations: list them under items, "
+            "or confirm that the report makes none for the force or the PCC "
+            "(response.no_force_recommendations: true). The letter shows a gap until then."
+        )
     elif missing or unexplained:
         reasons = []
         if missing:
@@ -73,9 +83,9 @@ def s55_checks(briefing: Facts, context: dict[str, Any], blocks: list[Block]) ->
         detail = f"{'All ' if count > 1 else ''}{count} recommendation{'s' if count != 1 else ''}"
         detail += f" {'have' if count != 1 else 'has'} an explanation."
     checks.append(
-        Check(
+        s55.check(
             "recommendations-explained",
-            "s55(5B): for each recommendation, the action taken or proposed, or why none is.",
+            report,
             not missing and not unexplained,
             detail,
         )
@@ -83,10 +93,9 @@ def s55_checks(briefing: Facts, context: dict[str, Any], blocks: list[Block]) ->
 
     contradicted = [e for e in recommendations if e.earlier_progress]
     checks.append(
-        Check(
+        s55.check(
             "not-accepted-history",
-            "A recommendation recorded as not accepted was not earlier reported as being acted "
-            "on, or the PCC's explanation addresses it.",
+            report,
             all(e.explanation for e in contradicted),
             "No recommendation recorded as not accepted was earlier reported as acted on."
             if not contradicted
@@ -105,14 +114,14 @@ def s55_checks(briefing: Facts, context: dict[str, Any], blocks: list[Block]) ->
 
     comments = bool(context["chief_constable_comments"])
     checks.append(
-        Check(
+        s55.check(
             "chief-constable-comments",
-            "s55(4) and (5): the chief constable's comments, invited by the PCC, are published "
-            "with the PCC's.",
+            report,
             comments,
             "The letter prints the Chief Constable's statement, signed."
             if comments
-            else "No comments from the Chief Constable (response.chief_constable_comments).",
+            else "No comments from the Chief Constable (response.chief_constable_comments): "
+            "the letter says they were invited; confirm none were made, or give them.",
         )
     )
 
@@ -120,9 +129,9 @@ def s55_checks(briefing: Facts, context: dict[str, Any], blocks: list[Block]) ->
     stated = bool(publication) and not any(b.gaps for b in publication)
     where = context["website"] or "the place given in force.yaml (letter.publication)"
     checks.append(
-        Check(
+        s55.check(
             "publication-stated",
-            "s55(5): the letter says where the comments are published.",
+            report,
             stated,
             f"Published on {where}."
             if stated
@@ -135,55 +144,19 @@ def s55_checks(briefing: Facts, context: dict[str, Any], blocks: list[Block]) ->
         for b in blocks
         if b.part == "addressee" or (b.part == "sign-off" and b.text.startswith("Copy:"))
     ).casefold()
-    inspectorate = "hmicfrs" in recipients or "inspectorate of constabulary" in recipients
-    home_secretary = any(
-        name in recipients for name in ("home secretary", "secretary of state", "home office")
-    )
     checks.append(
-        Check(
-            "copies-sent",
-            "s55(6): a copy goes to HMICFRS and to the Home Secretary.",
-            inspectorate and home_secretary,
-            "The letter is addressed or copied to HMICFRS and to the Home Secretary."
-            if inspectorate and home_secretary
-            else "The letter is not addressed or copied to "
-            + " and ".join(
-                name
-                for name, ok in (("HMICFRS", inspectorate), ("the Home Secretary", home_secretary))
-                if not ok
-            )
-            + ".",
+        s55.copies_sent(
+            report,
+            s55.names_inspectorate(recipients),
+            s55.names_home_secretary(recipients) or "home office" in recipients,
         )
     )
-
-    sent: date | None = report.response.sent
-    if sent is None:
-        on_time, detail = False, f"Not sent yet (response.sent): due by {uk_date(deadline)}."
-    else:
-        day = (sent - published).days + 1
-        late = (sent - deadline).days
-        on_time = late <= 0
-        detail = f"Sent on {uk_date(sent)}, day {day} of the 56"
-        if not on_time:
-            detail = (
-                f"Sent on {uk_date(sent)} (day {day}), {late} day{'s' if late != 1 else ''} "
-                f"after the deadline of {uk_date(deadline)}"
-            )
-        detail += "."
-    checks.append(
-        Check(
-            "sent-in-time",
-            "s55(5A): published before the end of 56 days beginning with the day the report was "
-            f"published (by {uk_date(deadline)}).",
-            on_time,
-            detail,
-        )
-    )
+    checks.append(s55.sent_in_time(report))
 
     checks.append(
-        Check(
+        s55.check(
             "no-gaps",
-            "Every gap marked in the draft is filled before the response is sent.",
+            report,
             not gaps,
             "No gaps."
             if not gaps

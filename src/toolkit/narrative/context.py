@@ -23,8 +23,10 @@ Decisions where the contract is silent
 * **Order of items**: in report order, each explained from its latest update at or before
   the briefing's quarter (or the PCC's words in ``response.explanations``).
 * **Lead and dates** (open items only): the lead is the latest update's ``owner``, else the
-  item's; the dates are the report's due date and the force's target date
-  (:func:`target_date`), both when both are known.
+  item's, printed only with ``letter.leads``; the dates are the report's due date and the
+  force's target date (:func:`target_date`), both when both are known, said as at the
+  letter's date: "It was due by …" once past, "moved from …" when the force first gave
+  another target, "… has passed" for a past target.
 * **Addressees**: the count "addressed to chief constables or forces" uses
   :func:`addressed_to_forces`, and is left out when any recommendation has no addressee.
 * **The PCC's office**: a local action whose owner :func:`is_opcc` is answered in the PCC's
@@ -36,7 +38,10 @@ Decisions where the contract is silent
   (:data:`PROACTIVE`) a sentence on what a rise or fall can mean. Left out when there are no
   figures, and flagged as incomplete when a month of the quarter has no data. The quarter
   described is the latest complete quarter at or before the letter's, which may be earlier
-  than the briefing's; the letter then says so.
+  than the briefing's; the letter then says so. Figures whose quarter is more than
+  :data:`FRESH_QUARTERS` quarters before the letter's are not cited: a gap names that
+  quarter. The proactive-policing caveat stands only beside a rise or fall, and a broad
+  category (:data:`BROAD_CATEGORIES`) is said to be wider than the report's subject.
 """
 
 from __future__ import annotations
@@ -70,6 +75,50 @@ _OPCC = re.compile(
     re.IGNORECASE,
 )
 _PROGRESS = frozenset({Status.IN_PROGRESS, Status.PENDING_SIGN_OFF, Status.COMPLETE})
+_STATUS_PHRASES: dict[str, str] = {
+    Status.NOT_STARTED: "not yet started",
+    Status.IN_PROGRESS: "in progress",
+    Status.PENDING_SIGN_OFF: "complete and awaiting sign-off",
+    Status.COMPLETE: "complete",
+    Status.SUPERSEDED: "superseded",
+    Status.NOT_ACCEPTED: "not accepted",
+}
+_LOWER_STARTS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "this",
+        "that",
+        "these",
+        "those",
+        "its",
+        "all",
+        "each",
+        "every",
+        "some",
+        "no",
+        "work",
+        "plans",
+        "training",
+    ]
+)
+"""First words of an update that read as ordinary words after "reports that" (a name such
+as "Dorset Police" or an acronym never does, so anything else is quoted instead)."""
+BROAD_CATEGORIES = {
+    "Drugs": "drugs offences include possession as well as supply",
+    "Possession of weapons": "possession of weapons offences cover any offensive weapon",
+    "Violence and sexual offences": (
+        "violence and sexual offences cover all violence against the person and all sexual "
+        "offences, whoever the victim"
+    ),
+    "Public order": "public order offences cover every kind of public order offence",
+    "Other crime": "other crime is a residual category of many offences",
+    "Anti-social behaviour": "anti-social behaviour covers incidents of every kind",
+    "Criminal damage and arson": "criminal damage and arson covers damage of every kind",
+}
+"""What each broad data.police.uk category counts, for the letter's caveat that a category
+is wider than a report's subject (a VAWG report cited with "Violence and sexual offences")."""
 PROACTIVE = ("Drugs", "Possession of weapons")
 """data.police.uk crime types found mostly through proactive policing (stop and search,
 warrants), whose counts rise and fall with police activity as much as with offending."""
@@ -161,24 +210,74 @@ class Entry:
     update: str
     explanation: str = ""
     earlier_progress: str = ""
+    original_target: date | None = None
+    on: date | None = None
+    show_lead: bool = False
+    force_name: str = ""
 
     @property
     def for_opcc(self) -> bool:
         """Owned by the PCC's office rather than the force."""
         return is_opcc(self.owner)
 
+    @property
+    def for_forces(self) -> bool:
+        """Addressed to chief constables or forces, and so answered as the force's own."""
+        return bool(self.addressee) and addressed_to_forces(self.addressee)
+
+    @property
+    def due_passed(self) -> bool:
+        """The report's due date is before the letter's date."""
+        return self.due is not None and self.on is not None and self.due < self.on
+
+    @property
+    def target_passed(self) -> bool:
+        """The force's target date is before the letter's date."""
+        return self.target is not None and self.on is not None and self.target < self.on
+
+    @property
+    def target_moved(self) -> bool:
+        """The force first gave another target date."""
+        return self.original_target is not None and self.original_target != self.target
+
+    @property
+    def status_phrase(self) -> str:
+        """The status as the letter says it: ``in progress``, ``complete and awaiting
+        sign-off`` …"""
+        return _STATUS_PHRASES.get(self.status, Status(self.status).label.lower())
+
+    @property
+    def reported(self) -> str:
+        """The force's update, attributed to the force (:func:`force_reports`)."""
+        return force_reports(self.update, self.force_name)
+
     @classmethod
-    def of(cls, row: ItemStatus, explanation: str = "", history: Sequence[Update] = ()) -> Entry:
+    def of(
+        cls,
+        row: ItemStatus,
+        explanation: str = "",
+        history: Sequence[Update] = (),
+        on: date | None = None,
+        show_lead: bool = False,
+        force_name: str = "",
+    ) -> Entry:
         """The entry for one row of the register.
 
         Parameters
         ----------
         row
-            The item as at the briefing's quarter.
+            The item as at the letter's date.
         explanation
             The PCC's own words for it, from ``response.explanations``.
         history
-            The item's updates at or before the briefing's quarter, oldest first.
+            The item's updates up to the letter's date, oldest first.
+        on
+            The day the letter is drafted as at: due and target dates before it are
+            written as past.
+        show_lead
+            Print the item's lead (``letter.leads``; owners are often internal role titles).
+        force_name
+            The force's name, which an update may start with ("Dorset Police has …").
         """
         latest = row.latest
         owner = (latest.owner.strip() if latest is not None else "") or row.item.owner or ""
@@ -197,6 +296,10 @@ class Entry:
             update=(latest.update or "").strip() if latest is not None else "",
             explanation=explanation.strip(),
             earlier_progress=_earlier_progress(row.status, history),
+            original_target=row.original_target,
+            on=on,
+            show_lead=show_lead,
+            force_name=force_name,
         )
 
 
@@ -212,15 +315,38 @@ def _earlier_progress(status: str, history: Sequence[Update]) -> str:
     return f"{Status(last.status).label.lower()} in {last.quarter.label}{said}"
 
 
+def force_reports(update: str, force_name: str = "") -> str:
+    """The force's update attributed to it, never as the PCC's statement: "The force reports
+    that a team is in place." when the update starts with an ordinary word
+    (:data:`_LOWER_STARTS`); "The force reports that it has …" when it starts with "The
+    force" or the force's name; otherwise quoted: "The force reports: “Update 3: done.”"."""
+    text = full_stop(update.strip())
+    for subject in ("The force", "This force", force_name):
+        if subject and text.casefold().startswith(subject.casefold() + " "):
+            return "The force reports that it " + text[len(subject) + 1 :]
+    first = text.split(" ", 1)[0]
+    rest = first[1:]
+    if first.casefold() in _LOWER_STARTS and first[:1].isupper() and (not rest or rest.islower()):
+        return "The force reports that " + text[:1].lower() + text[1:]
+    if first.casefold() in _LOWER_STARTS and first.islower():
+        return "The force reports that " + text
+    return f"The force reports: \u201c{text}\u201d"
+
+
 def paragraphs(text: str) -> list[str]:
     """Text split at blank lines into paragraphs (YAML keeps them in folded blocks)."""
     return [part.strip() for part in re.split(r"\n\s*\n", str(text)) if part.strip()]
 
 
 def letter_context(briefing: Facts) -> dict[str, Any]:
+    """What every letter template renders with (the briefing's facts as at the letter's
+    date, :attr:`toolkit.facts.Facts.letter_date`)."""
     report = briefing.report
     response = report.response
     force = briefing.params.force
+    # The facts drafted from are the letter's own (Briefing.letter makes them as at the
+    # letter's date), so their day is the letter's: dates before it are written as past.
+    on = briefing.as_at
     order = {item.ref: index for index, item in enumerate(report.items)}
     rows = sorted(briefing.items, key=lambda r: order.get(r.item.ref, len(order)))
     history = briefing.register.history
@@ -231,8 +357,11 @@ def letter_context(briefing: Facts) -> dict[str, Any]:
             [
                 u
                 for u in history.get((briefing.report_id, row.item.ref), [])
-                if u.quarter <= briefing.quarter
+                if u.quarter <= briefing.quarter and u.day <= on
             ],
+            on=on,
+            show_lead=force.letter.leads,
+            force_name=force.force.name,
         )
         for row in rows
     ]
@@ -261,7 +390,15 @@ def letter_context(briefing: Facts) -> dict[str, Any]:
         "salutation": greeting,
         "closing": "Yours faithfully" if greeting == _FALLBACK_SALUTATION else "Yours sincerely",
         "sent": response.sent,
+        "letter_date": on,
         "deadline": report.deadline,
+        "late": (response.sent or on) > report.deadline,
+        "late_reason": response.late_reason or "",
+        "joint": force.letter.voice == "joint",
+        "we": "The Chief Constable and I" if force.letter.voice == "joint" else "I",
+        "leads": force.letter.leads,
+        "reference": force.letter.reference or "",
+        "no_force_recommendations": response.no_force_recommendations,
         "thanks": response.thanks or "",
         "welcome": list(response.welcome),
         "concerns": list(response.concerns),
@@ -278,7 +415,7 @@ def letter_context(briefing: Facts) -> dict[str, Any]:
         "local_context": response.local_context or "",
         "partnership": response.partnership or "",
         "plan": response.plan or "",
-        "figures": _figures(briefing) if response.cite_figures else None,
+        "figures": _figures(briefing, on) if response.cite_figures else None,
         "peers_basis": force.peers_basis or "",
         "monitoring": response.monitoring or force.letter.monitoring or "",
         "publication": force.letter.publication or "",
@@ -318,11 +455,35 @@ def _figures_quarter(briefing: Facts, data: dict[str, Any]) -> Quarter:
     return briefing.quarter
 
 
-def _figures(briefing: Facts) -> dict[str, Any] | None:
-    """The figures the letter may cite, or ``None`` when there are none to cite."""
+FRESH_QUARTERS = 2
+"""Figures are cited only for a quarter at most this many quarters before the letter's."""
+
+
+def _figures(briefing: Facts, on: date) -> dict[str, Any] | None:
+    """The figures the letter may cite, or ``None`` when there are none to cite.
+
+    ``stale`` is true (and ``rows`` empty) when the latest quarter held is more than
+    :data:`FRESH_QUARTERS` before the quarter of the letter's date ``on``: the letter then
+    names that quarter in a gap instead of citing it as current.
+    """
     data = briefing.police_uk
     if not isinstance(data, dict):
         return None
+    quarter = _figures_quarter(briefing, data)
+    oldest = Quarter.containing(on).shift(-FRESH_QUARTERS)
+    if quarter < oldest:
+        return {
+            "rows": [],
+            "stale": True,
+            "quarter": quarter,
+            "oldest": oldest,
+            "complete": data.get("complete") is True,
+            "lagged": bool(data.get("lag")),
+            "proactive": "",
+            "changed": False,
+            "population_year": None,
+            "broad": [],
+        }
     crime_types = data.get("crime_types") or {}
     peers = data.get("peers") or {}
     focus = data.get("focus") or list(briefing.report.crime_types)
@@ -340,12 +501,14 @@ def _figures(briefing: Facts) -> dict[str, Any] | None:
             if rate is not None
         ]
         previous = _number((figures or {}).get("previous_year"))
+        change = None if previous is None else int(count) - int(previous)
         rows.append(
             {
                 "crime_type": name,
                 "label": _crime_label(name),
                 "count": int(count),
                 "previous_year": None if previous is None else int(previous),
+                "change": change,
                 "rate": _number((figures or {}).get("rate_per_1000")),
                 "peer_count": len(peer_rates),
                 "peer_min": min(peer_rates) if peer_rates else None,
@@ -354,13 +517,25 @@ def _figures(briefing: Facts) -> dict[str, Any] | None:
         )
     if not rows:
         return None
-    proactive = [row["crime_type"] for row in rows if row["crime_type"] in PROACTIVE]
+    # The caveat on proactive policing goes only beside a rise or fall it explains.
+    proactive = [
+        row["crime_type"] for row in rows if row["crime_type"] in PROACTIVE and row["change"]
+    ]
+    population = data.get("population")
+    year = population.get("year") if isinstance(population, dict) else None
     return {
         "rows": rows,
+        "stale": False,
+        "quarter": quarter,
+        "oldest": oldest,
         "complete": data.get("complete") is True,
-        "quarter": _figures_quarter(briefing, data),
         "lagged": bool(data.get("lag")),
         "proactive": _and(proactive).capitalize() + " offences" if proactive else "",
+        "changed": any(row["change"] for row in rows),
+        "population_year": year if isinstance(year, int) else None,
+        "broad": [
+            BROAD_CATEGORIES[r["crime_type"]] for r in rows if r["crime_type"] in BROAD_CATEGORIES
+        ],
     }
 
 

@@ -63,6 +63,7 @@ def draft_letter(briefing: Facts) -> Letter:
         compliance=tuple(s55_checks(briefing, context, blocks)),
         templates=override,
         author=briefing.params.force.pcc.name,
+        dated=briefing.report.response.sent or briefing.as_at,
     )
 
 

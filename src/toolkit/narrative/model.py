@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,9 @@ class Letter:
     templates: Path | None = None
     author: str = ""
     parts: tuple[str, ...] = field(default=PARTS)
+    dated: date | None = None
+    """The letter's date (sent, or the day it is drafted as at): the Word file's created and
+    modified date, so the same letter is the same bytes whenever it is written."""
 
     @property
     def title(self) -> str:
@@ -78,7 +82,7 @@ class Letter:
             Where to write, normally ``<out>/response-draft.docx``.
         """
         with atomic.replacing(Path(path)) as temporary:
-            write_docx(self.blocks, self.title, self.author, temporary)
+            write_docx(self.blocks, self.title, self.author, temporary, self.dated)
 
 
 def _groups(blocks: tuple[Block, ...] | list[Block]) -> list[dict[str, Any]]:

@@ -7,7 +7,10 @@ yellow-highlighted run. python-docx is imported only when a document is written.
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Iterable
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,7 +55,12 @@ def _set_language(style: Any, language: str = "en-GB") -> None:
     lang.set(qn("w:val"), language)
 
 
-def _prepare_document(title: str, author: str) -> Any:
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+"""Every member's time stamp: the earliest a zip file holds, so the bytes depend on the
+letter alone, never on when it was written."""
+
+
+def _prepare_document(title: str, author: str, dated: date | None = None) -> Any:
     """A blank A4 document with the letter's styles."""
     from docx import Document
     from docx.shared import Cm, Pt
@@ -81,6 +89,12 @@ def _prepare_document(title: str, author: str) -> Any:
     properties.author = _fit(author, _PROPERTY_LIMIT)
     properties.subject = "Draft response under section 55 of the Police Act 1996"
     properties.language = "en-GB"
+    # Fixed properties, so that the same letter is the same bytes in every run and quarter:
+    # created and modified on the letter's own date, never the time it was written.
+    stamp = datetime.combine(dated or date(2000, 1, 1), datetime.min.time(), UTC)
+    properties.created = properties.modified = stamp
+    properties.last_modified_by = author and _fit(author, _PROPERTY_LIMIT)
+    properties.revision = 1
     return document
 
 
@@ -129,13 +143,20 @@ class _Styler:
         return paragraph
 
 
-def write_docx(blocks: Iterable[Block], title: str, author: str, path: Path) -> None:
+def write_docx(
+    blocks: Iterable[Block], title: str, author: str, path: Path, dated: date | None = None
+) -> None:
     """Write a letter's ``blocks`` as a Word document at ``path``, with ``title`` and
-    ``author`` in its properties (not atomic: see ``Letter.to_docx``)."""
+    ``author`` in its properties (not atomic: see ``Letter.to_docx``).
+
+    The file is reproducible: the same blocks, title, author and ``dated`` (the letter's
+    date, its document properties' created and modified date) give the same bytes, whenever
+    and however often it is written (every zip member carries one fixed time stamp).
+    """
     from docx.enum.text import WD_COLOR_INDEX
     from docx.shared import Cm, Pt
 
-    document = _prepare_document(title, author)
+    document = _prepare_document(title, author, dated)
     styled = _Styler(document)
     numbering: dict[int, int] = {}
     for block in blocks:
@@ -166,4 +187,20 @@ def write_docx(blocks: Iterable[Block], title: str, author: str, path: Path) -> 
             if segment.kind == "gap":
                 run.font.highlight_color = WD_COLOR_INDEX.YELLOW
                 run.bold = True
-    document.save(str(path))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    Path(path).write_bytes(_fixed_zip(buffer.getvalue()))
+
+
+def _fixed_zip(data: bytes) -> bytes:
+    """The same zip, members in the same order, each with the time stamp :data:`_ZIP_TIME`
+    and fixed attributes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for member in source.infolist():
+            info = zipfile.ZipInfo(member.filename, date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            info.create_system = 0
+            target.writestr(info, source.read(member.filename))
+    return out.getvalue()

@@ -208,25 +208,35 @@ def police_uk_figures(
             for t in types
         }
         empty_months = sorted(set(own.empty_months) | (set(data.months(force)) - held))
-        if empty_months:
+        damaged = {m: data.damage(force, m) for m in empty_months}
+        damaged = {m: why for m, why in damaged.items() if why}
+        no_rows = [m for m in empty_months if m not in damaged]
+        if no_rows:
             notes.append(
-                f"The data.police.uk file for {force} for {', '.join(empty_months)} has no "
+                f"The data.police.uk file for {force} for {', '.join(no_rows)} has no "
                 "rows (a truncated download?): that month is counted as missing, not as zero."
             )
+        for month, why in damaged.items():
+            notes.append(
+                f"The data.police.uk file for {force} for {month} is damaged ({why}): that "
+                "month is counted as missing, not from the rows that could be read."
+            )
         if own.empty:
-            notes.append(f"There is no data.police.uk file for {force} in {quarter.id}.")
+            notes.append(f"There is no data.police.uk file for {force} in {quarter.short}.")
         elif not own.complete:
             notes.append(
                 f"The data.police.uk files for {force} lack {', '.join(own.missing_months)}: "
-                f"{quarter.id} is incomplete."
+                f"{quarter.short} is incomplete."
             )
         if previous.complete:
             pass
         elif previous.empty:
-            notes.append(f"No data.police.uk files for {earlier.id}: no year-on-year comparison.")
+            notes.append(
+                f"No data.police.uk files for {earlier.short}: no year-on-year comparison."
+            )
         else:
             notes.append(
-                f"{earlier.id} lacks {', '.join(previous.missing_months)}: "
+                f"{earlier.short} lacks {', '.join(previous.missing_months)}: "
                 "no year-on-year comparison."
             )
 
@@ -239,7 +249,7 @@ def police_uk_figures(
             counts = current[peer]
             peers_complete[peer] = counts.complete
             if counts.empty:
-                notes.append(f"There is no data.police.uk file for peer {peer} in {quarter.id}.")
+                notes.append(f"There is no data.police.uk file for peer {peer} in {quarter.short}.")
             peer_estimate = _estimate(frame, peer, quarter, notes)
             peer_types = sorted(set(counts.counts) | set(types))
             peer_figures[peer] = {

@@ -17,10 +17,11 @@ Each file is read once: the header must hold ``Crime ID``, ``Month`` and
 (the file's name gives the month, as in every real download), IDs are reduced to
 64-bit hashes, and the
 per-file result is cached as an Arrow IPC file keyed by the source file's path,
-size and modification time (for a zip member: the zip's path, size and
-modification time plus the member's name and CRC). A warm rerun reads only the
-cache. Each cache entry carries a SHA-256 of its content and the source's identity
-(force, month, kind, path, size, modification time, CRC) and is used only when both
+size, modification time and content (a BLAKE2b digest of its bytes; for a zip member:
+the zip's path, size and modification time plus the member's name and CRC-32). A warm
+rerun reads the files (to hash them) but parses none. Each cache entry carries a
+SHA-256 of its content and the source's identity (force, month, kind, path, size,
+modification time, content digest or CRC) and is used only when both
 verify (:mod:`toolkit.cachefile`); otherwise it is discarded with one warning and
 the source is read again.
 
@@ -37,6 +38,7 @@ of a download and the reading of its files together: both use the open zip and i
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -47,6 +49,7 @@ from pathlib import Path
 
 import numpy as np
 
+from toolkit import cachefile
 from toolkit.errors import DataError, Problem, shown
 from toolkit.performance import policeuk_cache
 from toolkit.performance.policeuk_count import (
@@ -203,8 +206,12 @@ class PoliceUkData:
             for m in empty:
                 if files[m].label not in self._warned:
                     self._warned.add(files[m].label)
+                    damage = self._memo[files[m].cache_key].damage
                     log.warning(
-                        "%s: the file has no rows; %s is counted as missing", files[m].label, m
+                        "%s: %s; %s is counted as missing",
+                        files[m].label,
+                        f"damaged: {damage}" if damage else "the file has no rows",
+                        m,
                     )
             present = [m for m in files if m not in empty]
             parts = [self._memo[files[m].cache_key] for m in present]
@@ -229,7 +236,8 @@ class PoliceUkData:
         Returns
         -------
         dict or None
-            ``None`` when the force has no outcomes file from the period on;
+            ``None`` when the force has no outcomes file from the period on, or one of
+            them is damaged (its shares would be understated);
             otherwise ``crimes``, ``charged``, ``charged_pct``, ``no_suspect``,
             ``no_suspect_pct`` (percentages to 1 dp), ``outcome_months`` and
             ``charge_outcomes`` (the outcome types counted as a charge).
@@ -246,6 +254,15 @@ class PoliceUkData:
             self.files[(force, m, "street")] for m in months if (force, m, "street") in self.files
         ]
         self._load(street + outcome_files)
+        damaged = [f for f in outcome_files if self._memo[f.cache_key].damage]
+        if damaged:  # a share from the rows that could be read would understate it
+            for f in damaged:
+                log.warning(
+                    "%s: damaged: %s; the outcome shares are not shown",
+                    f.label,
+                    self._memo[f.cache_key].damage,
+                )
+            return None
         crimes = np.unique(
             np.concatenate(
                 [self._memo[f.cache_key].hashes for f in street] or [np.empty(0, np.uint64)]
@@ -291,37 +308,59 @@ class PoliceUkData:
                     got=shown(str(exc), 120),
                 )
             ) from None
-        for file in index_zip(self.source, infos):
+        for file in index_zip(self.source, _last_of_each_name(infos, self.source)):
             self._add(file)
 
     def _add(self, file: SourceFile) -> None:
         slot = (file.force, file.month, file.kind)
         if slot in self.files:
-            log.warning("two files for %s %s %s; using %s", *slot, self.files[slot].label)
+            log.warning(
+                "two files for %s %s %s: using %s, not %s",
+                *slot,
+                self.files[slot].label,
+                file.label,
+            )
             return
         self.files[slot] = file
 
     # -- reading ------------------------------------------------------------
     def _load(self, files: Sequence[SourceFile]) -> None:
         todo = [f for f in dict.fromkeys(files) if f.cache_key not in self._memo]
-        from_cache = []
         to_parse = []
         for f in todo:
-            cached = policeuk_cache.read(self.cache_dir, f.cache_key, f.identity)
+            entry = self._entry(f)
+            cached = policeuk_cache.read(self.cache_dir, *entry) if entry else None
             if cached is None:
-                to_parse.append(f)
+                to_parse.append((f, entry))
             else:
-                from_cache.append(f)
                 self._memo[f.cache_key] = cached
         if to_parse:
             log.info("reading %d data.police.uk file(s)", len(to_parse))
             if len(to_parse) == 1 or _WORKERS == 1:
-                results = [self._parse_and_store(f) for f in to_parse]
+                results = [self._parse_and_store(*job) for job in to_parse]
             else:
                 with ThreadPoolExecutor(_WORKERS) as pool:
-                    results = list(pool.map(self._parse_and_store, to_parse))
-            for f, parsed in zip(to_parse, results, strict=True):
+                    results = list(pool.map(lambda job: self._parse_and_store(*job), to_parse))
+            for (f, _), parsed in zip(to_parse, results, strict=True):
                 self._memo[f.cache_key] = parsed
+
+    def _entry(self, file: SourceFile) -> tuple[str, str] | None:
+        """The cache key and identity of ``file``'s entry: of its content, not only its
+        name, size and modification time. A zip member's identity holds its CRC-32
+        (checked as it is read); a file in a folder's adds a BLAKE2b digest of its
+        bytes, so a file re-coded with the same size and old mtime is parsed again.
+        ``None`` when there is no cache or the file cannot be read (parsing reports it).
+        """
+        if self.cache_dir is None:
+            return None
+        if file.member is not None:
+            return file.cache_key, file.identity
+        try:
+            content = cachefile.content_digest(file.path)
+        except OSError:
+            return None
+        identity = json.dumps({**json.loads(file.identity), "blake2b": content}, sort_keys=True)
+        return policeuk_cache.digest(identity), identity
 
     def header_problems(self, forces: Sequence[str]) -> list[Problem]:
         """Check the header of every file of ``forces`` without parsing the rows.
@@ -357,6 +396,7 @@ class PoliceUkData:
         if file.member is None:
             return read_head(file.path, file.label)
         assert self._zip is not None
+        self._check_member(file)
         try:
             with self._zip_lock, self._zip.open(file.member) as member:
                 return member.read(HEADER_BYTES)
@@ -365,9 +405,10 @@ class PoliceUkData:
                 Problem(file.label, "", "cannot read this member of the zip", got=shown(str(exc)))
             ) from None
 
-    def _parse_and_store(self, file: SourceFile) -> Parsed:
-        parsed = parse_file(self._bytes(file), file.label, file.kind)
-        policeuk_cache.write(self.cache_dir, file.cache_key, file.identity, parsed)
+    def _parse_and_store(self, file: SourceFile, entry: tuple[str, str] | None) -> Parsed:
+        parsed = parse_file(self._bytes(file), file.label, file.kind, file.month)
+        if entry is not None:
+            policeuk_cache.write(self.cache_dir, *entry, parsed)
         return parsed
 
     def _bytes(self, file: SourceFile) -> bytes | Path:
@@ -387,6 +428,15 @@ class PoliceUkData:
         """Refuse, before reading it, a member too large or too compressed to be real data."""
         assert self._zip is not None and file.member is not None
         check_plausible(self._zip.getinfo(file.member), file.label)
+
+    def damage(self, force: str, month: str) -> str:
+        """Why the force's street file for ``month`` cannot be counted ('' when it can,
+        or is not there); see :func:`~toolkit.performance.policeuk_parse.parse_file`."""
+        file = self.files.get((force, month, "street"))
+        if file is None:
+            return ""
+        self._load([file])
+        return self._memo[file.cache_key].damage
 
     def month_rows(self, force: str, months: Sequence[str]) -> dict[str, int]:
         """Rows per month (street-level) for the months of ``months`` that have a file."""
@@ -426,3 +476,26 @@ def count_crimes(
     with PoliceUkData(source, cache_dir=cache_dir) as data:
         data.require_force(force)
         return data.counts(force, months)
+
+
+def _last_of_each_name(infos: list[zipfile.ZipInfo], source: Path) -> list[zipfile.ZipInfo]:
+    """One member per name: the last, which :mod:`zipfile` reads for that name.
+
+    A zip can hold two members of the same name (appended to, or made to mislead). The
+    member read, its size checks and its cache identity must be the same one; the
+    duplicate is named once, in one warning.
+    """
+    last: dict[str, zipfile.ZipInfo] = {}
+    count: dict[str, int] = {}
+    for info in infos:
+        last[info.filename] = info
+        count[info.filename] = count.get(info.filename, 0) + 1
+    for name, times in count.items():
+        if times > 1:
+            log.warning(
+                "%s: the zip holds %d members named %s; reading the last of them",
+                source,
+                times,
+                name,
+            )
+    return list(last.values())

@@ -1,7 +1,8 @@
 """The per-file cache of parsed data.police.uk files: Arrow IPC entries, verified on read.
 
-An entry is keyed by the source file's cache key (:func:`digest` of its identity:
-path, size, modification time; CRC for a zip member) and written and checked by
+An entry is keyed by the source file's identity (:func:`digest` of it: path, size,
+modification time and its content — a BLAKE2b digest of a file's bytes
+(:func:`toolkit.cachefile.content_digest`), the CRC-32 of a zip member) and written and checked by
 :mod:`toolkit.cachefile` (a SHA-256 of the content and the source's identity). An
 entry of another cache version, or one that does not verify, is discarded and the
 source read again.
@@ -23,7 +24,7 @@ from toolkit.performance.policeuk_parse import Parsed
 
 log = logging.getLogger("toolkit")
 
-CACHE_VERSION = "policeuk-3"
+CACHE_VERSION = "policeuk-4"
 """Changes whenever the entries' layout or the parsing changes, so old entries are not used."""
 
 
@@ -46,7 +47,7 @@ def read(cache_dir: Path | None, cache_key: str, identity: str) -> Parsed | None
         table = ipc.open_file(pa.BufferReader(payload)).read_all()
         return from_table(table)
     except Exception as exc:  # noqa: BLE001 - a verified entry of another layout
-        log.warning("discarding cache file %s: %s; reading the source again", path, exc)
+        cachefile.discard(path, str(exc))
         return None
 
 
@@ -72,7 +73,12 @@ def to_table(parsed: Parsed) -> pa.Table:
         pa.array(parsed.codes, type=pa.int32()), pa.array(parsed.labels, type=pa.string())
     )
     table = pa.table({"category": category, "id_hash": pa.array(parsed.hashes)}, schema=_SCHEMA)
-    meta = {"version": CACHE_VERSION, "labels": parsed.labels, "empty": parsed.empty}
+    meta = {
+        "version": CACHE_VERSION,
+        "labels": parsed.labels,
+        "empty": parsed.empty,
+        "damage": parsed.damage,
+    }
     return table.replace_schema_metadata({"toolkit": json.dumps(meta)})
 
 
@@ -90,7 +96,8 @@ def from_table(table: pa.Table) -> Parsed:
     else:
         codes = np.empty(0, np.int32)
         hashes = np.empty(0, np.uint64)
-    return Parsed(labels, codes, hashes, {k: int(v) for k, v in meta["empty"].items()})
+    empty = {k: int(v) for k, v in meta["empty"].items()}
+    return Parsed(labels, codes, hashes, empty, str(meta.get("damage", "")))
 
 
 def digest(*parts: object) -> str:

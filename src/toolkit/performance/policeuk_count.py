@@ -88,8 +88,9 @@ NO_SUSPECT_OUTCOME = "Investigation complete; no suspect identified"
 
 
 def no_rows(parsed: Parsed) -> bool:
-    """True for a file with a header and no data rows."""
-    return parsed.codes.size == 0 and not any(parsed.empty.values())
+    """True for a file with no crime to count: a header and no data rows (or rows of bare
+    commas), or a damaged file (``parsed.damage``). Its month is missing, not zero."""
+    return bool(parsed.damage) or (parsed.codes.size == 0 and not any(parsed.empty.values()))
 
 
 def count_parts(parts: Sequence[Parsed]) -> dict[str, int]:

@@ -344,12 +344,13 @@ def recorded_crime_figures(
         return figures
     start = used.start if table.kind == "quarterly" else used.shift(-3).start
     figures["period"] = {"start": start.isoformat(), "end": used.end.isoformat()}
-    span = "quarter" if table.kind == "quarterly" else "12 months ending in quarter"
     if used != quarter:
-        figures["note"] = (
-            f"{Path(source).name} does not cover {quarter.id}; the latest {span} it holds, "
-            f"{used.id}, is shown."
+        held = (
+            f"the latest quarter it holds, {used.short}, is shown"
+            if table.kind == "quarterly"
+            else f"the latest 12 months it holds, to the end of {used.short}, are shown"
         )
+        figures["note"] = f"{Path(source).name} does not cover {quarter.short}; {held}."
     rows = own[own["quarter"] == used.id]
     key = "group" if table.kind == "quarterly" else "offence"
     figures["offences"] = {str(k): int(v) for k, v in rows.groupby(key)["count"].sum().items()}

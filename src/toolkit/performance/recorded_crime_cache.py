@@ -1,8 +1,9 @@
 """The cache of Home Office recorded crime tables once read: a Feather file per table.
 
-An entry is named for the source file's path, size and modification time
-(:func:`cache_file`), and written and checked by :mod:`toolkit.cachefile` against
-the :func:`identity` it was made from, so an edited or replaced table is read again.
+An entry is named for the source file's path, size, modification time and content (a
+BLAKE2b digest of its bytes: :func:`cache_file`), and written and checked by
+:mod:`toolkit.cachefile` against the :func:`identity` it was made from, so an edited or
+replaced table is read again, even with its old size and modification time.
 """
 
 from __future__ import annotations
@@ -27,7 +28,10 @@ def cache_file(path: Path, cache_dir: Path | None) -> Path | None:
     if cache_dir is None:
         return None
     stat = path.stat()
-    key = f"{CACHE_VERSION}\x1f{path.resolve()}\x1f{stat.st_size}\x1f{stat.st_mtime_ns}"
+    content = cachefile.content_digest(path)
+    key = (
+        f"{CACHE_VERSION}\x1f{path.resolve()}\x1f{stat.st_size}\x1f{stat.st_mtime_ns}\x1f{content}"
+    )
     return Path(cache_dir) / f"recorded-{hashlib.sha256(key.encode()).hexdigest()[:24]}"
 
 
@@ -39,6 +43,7 @@ def identity(path: Path, kind: str) -> dict[str, object]:
         "source": str(path.resolve()),
         "size": stat.st_size,
         "mtime_ns": stat.st_mtime_ns,
+        "blake2b": cachefile.content_digest(path),
         "table": kind,
     }
 
@@ -62,5 +67,5 @@ def read(path: Path, cache_dir: Path | None) -> tuple[str, pd.DataFrame] | None:
             try:
                 return kind_name, pd.read_feather(io.BytesIO(payload))
             except Exception as exc:  # noqa: BLE001 - a verified entry of another layout
-                log.warning("discarding cache file %s: %s", found_file, exc)
+                cachefile.discard(found_file, str(exc))
     return None

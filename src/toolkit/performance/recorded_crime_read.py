@@ -19,6 +19,7 @@ import pandas as pd
 
 from toolkit.errors import DataError, Problem, shown
 from toolkit.quarters import Quarter
+from toolkit.zipmember import TABLE, check_archive
 
 QUARTERLY_COLUMNS = (
     "Financial Year",
@@ -46,13 +47,17 @@ def read_sheets(path: Path) -> list[tuple[str, pd.DataFrame]]:
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
             return [("", frame)]
         if suffix in (".ods", ".xlsx", ".xls", ".xlsm"):
+            check_archive(path, str(path), "data.recorded_crime", limits=TABLE)
             book = pd.read_excel(
                 path, sheet_name=None, engine="calamine", dtype=object, header=None
             )
             return [(str(name), _with_header(sheet)) for name, sheet in book.items()]
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
+    except DataError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pandas, calamine (CalamineError), zipfile, XML
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise DataError(
-            Problem(str(path), "", "cannot be read as a table", got=shown(str(exc), 160))
+            Problem(str(path), "", "cannot be read as a table", got=shown(reason, 160))
         ) from None
     raise DataError(
         Problem(
