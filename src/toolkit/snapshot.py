@@ -159,11 +159,15 @@ def data_snapshot(
     ``<store>/<sha256>/<name>``, kept between runs, so a file that did not change is
     found there and a parsed-data cache keyed on its path still matches), hashing it as
     it is copied; what the briefings read and what the manifest records are that copy.
-    A data *folder* (data.police.uk) is mirrored for the run in ``<store>/run-…``: its
-    files that the run reads are links to their copies, the others links to the
-    originals (only their names are read, to list the months held). The mirror is
-    removed afterwards; the copies stay for the next run (``<out>/.cache`` can be
-    deleted at any time).
+    A data *folder* (data.police.uk) is mirrored in ``<store>/tree-<hash of its path>``,
+    a folder that keeps its name from run to run (the parsed-data cache keys on the path
+    of each file): its files that the run reads are links to their copies, the others
+    links to the originals (only their names are read, to list the months held), each
+    link replaced whole when its file changed, and files no longer in the folder removed.
+    Copies and mirrors stay for the next run (``<out>/.cache`` can be deleted at any
+    time). Two runs at once into the same output folder (two quarters) share a mirror:
+    a file changed between their starts is read in its newer state by the earlier run's
+    later briefings.
 
     Parameters
     ----------
@@ -184,26 +188,25 @@ def data_snapshot(
     import json
 
     store.mkdir(parents=True, exist_ok=True)
-    mirror = Path(tempfile.mkdtemp(prefix="run-", dir=store))
-    try:
-        frozen: dict[Path, Path] = {}
-        for path in read:
-            try:
-                frozen[path.resolve()] = _freeze(path.resolve(), store)
-            except _Unreadable as err:  # the briefing reads it, and says what is wrong
-                log.debug("not copied for the run: %s", err)
-        copies: dict[Path, Path] = {}
-        for source in sources:
-            source = source.resolve()
-            if source in frozen:
-                copies[source] = frozen[source]
-            elif source.is_dir():
-                copies[source] = _mirror(source, mirror / f"{len(copies)}-{source.name}", frozen)
-        text = json.dumps({str(k): str(v) for k, v in copies.items()}, indent=1)
-        (snapshot / DATA_FILE).write_text(text, encoding="utf-8")
-        yield copies
-    finally:
-        shutil.rmtree(mirror, ignore_errors=True)
+    frozen: dict[Path, Path] = {}
+    for path in read:
+        try:
+            frozen[path.resolve()] = _freeze(path.resolve(), store)
+        except _Unreadable as err:  # the briefing reads it, and says what is wrong
+            log.debug("not copied for the run: %s", err)
+    copies: dict[Path, Path] = {}
+    for source in sources:
+        source = source.resolve()
+        if source in frozen:
+            copies[source] = frozen[source]
+        elif source.is_dir():
+            import hashlib
+
+            name = hashlib.sha256(str(source).encode("utf-8", "surrogateescape"))
+            copies[source] = _mirror(source, store / f"tree-{name.hexdigest()[:16]}", frozen)
+    text = json.dumps({str(k): str(v) for k, v in copies.items()}, indent=1)
+    (snapshot / DATA_FILE).write_text(text, encoding="utf-8")
+    yield copies
 
 
 class _Unreadable(Exception):
@@ -249,17 +252,31 @@ def _sha256(path: Path) -> str:
 
 
 def _mirror(source: Path, target: Path, frozen: dict[Path, Path]) -> Path:
-    """``source``'s tree as links: to the frozen copy where there is one, else the file."""
+    """``source``'s tree as links in ``target``: to the frozen copy where there is one,
+    else to the file itself; links already right are kept, others replaced whole."""
+    wanted: dict[Path, Path] = {}
     for path in sorted(source.rglob("*")):
-        link = target / path.relative_to(source)
-        if path.is_dir():
-            link.mkdir(parents=True, exist_ok=True)
-            continue
-        link.parent.mkdir(parents=True, exist_ok=True)
-        real = frozen.get(path.resolve(), path.resolve())
-        try:
-            os.link(real, link)
-        except OSError:  # another file system, or links not allowed: a symbolic link
-            os.symlink(real, link)
+        if not path.is_dir():
+            wanted[path.relative_to(source)] = frozen.get(path.resolve(), path.resolve())
     target.mkdir(parents=True, exist_ok=True)
+    for relative, real in wanted.items():
+        link = target / relative
+        link.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):
+            if os.path.samefile(link, real):
+                continue
+        temporary = link.with_name(f".link-{os.getpid()}-{link.name}")
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        try:
+            os.link(real, temporary)
+        except OSError:  # another file system, or links not allowed: a symbolic link
+            os.symlink(real, temporary)
+        os.replace(temporary, link)  # a reader sees the old file or the new, never none
+    for path in sorted(target.rglob("*"), reverse=True):  # gone from the folder: gone here
+        if path.is_dir() and not path.is_symlink():
+            if not any(path.iterdir()):
+                path.rmdir()
+        elif path.relative_to(target) not in wanted:
+            path.unlink()
     return target
