@@ -109,6 +109,7 @@ def test_figures_hold_the_real_counts(demo):
     }
 
 
+@pytest.mark.slow
 def test_the_second_quarter_shows_progress_and_history(demo, later):
     figures = json.loads((later / "figures.json").read_text())
     items = figures["items"]

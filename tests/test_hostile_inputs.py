@@ -177,6 +177,7 @@ def test_ordinary_text_passes(text):
     assert control_character(text) is None
 
 
+@pytest.mark.slow  # runs toolkit in a subprocess
 def test_a_surrogate_in_a_key_is_one_printable_line(root):
     """The key is in no field's schema: refused before any message could print it raw."""
     (root / "reports" / "gamma.yaml").write_text(BETA + '"\\ud800x": 1\n', encoding="utf-8")
@@ -585,6 +586,7 @@ def _limited(limit: int, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow  # runs toolkit in a subprocess
 def test_a_file_size_limit_while_writing_the_request_workbook_is_one_line(root, tmp_path):
     dest = tmp_path / "r.xlsx"
     done = _limited(
@@ -602,6 +604,7 @@ def test_a_file_size_limit_while_writing_the_request_workbook_is_one_line(root, 
     assert not dest.exists()
 
 
+@pytest.mark.slow  # runs toolkit in a subprocess
 def test_a_file_size_limit_while_writing_the_tracker_is_one_line(root, tmp_path):
     out = tmp_path / "out"
     done = _limited(
@@ -613,6 +616,7 @@ def test_a_file_size_limit_while_writing_the_tracker_is_one_line(root, tmp_path)
     ]
 
 
+@pytest.mark.slow  # runs toolkit in a subprocess
 @pytest.mark.parametrize(
     ("args", "place", "what"),
     [

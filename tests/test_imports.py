@@ -165,3 +165,40 @@ def test_every_module_imports_alone_in_a_fresh_interpreter():
             timeout=300,
         )
         assert done.returncode == 0, done.stdout + done.stderr
+
+
+RUNNER = ("toolkit.kernels", "toolkit.zygote", "toolkit.ahead", "toolkit.execute",
+          "toolkit.kernel_ready", "toolkit.engine")  # fmt: skip
+"""The generic runner: it runs notebooks, whatever they do."""
+
+RUNNER_MAY_USE = {*RUNNER, "toolkit", "toolkit.atomic", "toolkit.errors"}
+"""Besides each other: the package itself and two helpers of no domain."""
+
+DOMAIN_LIBRARIES = ("pandas", "pyarrow", "matplotlib", "docx", "lxml", "afcharts", "jinja2")
+
+
+def test_the_runner_imports_no_domain_module():
+    """The kernel pool, the zygote and what drives them are told what to preload by
+    their caller; none imports (or names for import) a briefing, figures or letter
+    module, nor a library only the briefings use."""
+    names = module_names()
+    for module in RUNNER:
+        path = names[module]
+        uses = imported(module, path, set(names))
+        assert uses <= RUNNER_MAY_USE, f"{module} imports {sorted(uses - RUNNER_MAY_USE)}"
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                roots = [alias.name.split(".")[0] for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                roots = [node.module.split(".")[0]]
+            else:
+                roots = []
+            for root in roots:
+                assert root not in DOMAIN_LIBRARIES, f"{module} imports {root}"
+            # A module named in a string is imported by name (the zygote's preload).
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                for word in node.value.replace(",", " ").replace(";", " ").split():
+                    target = word.partition(":")[0].strip("\"'`()")
+                    if target.startswith("toolkit.") and target in names:
+                        assert target in RUNNER_MAY_USE, f"{module} names {target}"

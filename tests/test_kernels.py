@@ -65,8 +65,9 @@ REPORT = (
 @pytest.mark.slow
 @needs_fork
 def test_forked_kernels_are_fresh_separate_processes(caplog):
+    """What the caller asks the pool to preload, the zygote imports before forking."""
     caplog.set_level(logging.DEBUG, logger="toolkit")
-    with KernelPool(2, 2) as pool:
+    with KernelPool(2, 2, preload=(*zygote.KERNEL_MODULES, "matplotlib.pyplot")) as pool:
         assert pool.zygote is not None
         zygote_pid = pool.zygote.process.pid
         first, second = pool.acquire(timeout=120), pool.acquire(timeout=120)
@@ -175,7 +176,7 @@ def test_the_spawn_path_still_works(monkeypatch):
     """Where kernels cannot be forked (Windows, macOS, TOOLKIT_KERNEL_FORK=0)."""
     monkeypatch.setenv(kernels.FORK_ENV, "0")
     assert not fork_available()
-    with KernelPool(1, 2) as pool:
+    with KernelPool(1, 2, warmup=kernels.import_code(["matplotlib.pyplot"])) as pool:
         assert pool.zygote is None
         first = pool.acquire(timeout=120)
         assert type(first.km.provisioner) is LocalProvisioner
@@ -283,7 +284,8 @@ def test_the_zygote_imports_start_no_thread(tmp_path):
         """
         import importlib, os, sys
         from toolkit import zygote
-        for name in zygote._ZYGOTE_MODULES:
+        from toolkit.quarter_run import BRIEFING_PRELOAD
+        for name in BRIEFING_PRELOAD.zygote_modules:
             importlib.import_module(name)
         print(len(zygote.thread_names()), " ".join(zygote.thread_names()))
         """
@@ -404,7 +406,7 @@ def test_a_zygote_call_runs_a_toolkit_function_in_a_child(tmp_path):
     try:
         made = pickle.loads(
             helper.call(
-                "toolkit.ahead:quarter_parts_pickled",
+                "toolkit.briefing_ahead:quarter_parts_pickled",
                 {"params_dir": str(example), "quarter": "2019-20-Q4"},
             )
         )
@@ -416,7 +418,7 @@ def test_a_zygote_call_runs_a_toolkit_function_in_a_child(tmp_path):
 
         with pytest.raises(zygote.ZygoteError, match="no-such-folder"):
             helper.call(
-                "toolkit.ahead:quarter_parts_pickled",
+                "toolkit.briefing_ahead:quarter_parts_pickled",
                 {"params_dir": str(tmp_path / "no-such-folder"), "quarter": "2019-20-Q4"},
             )
         with pytest.raises(ValueError, match="not a toolkit function"):
@@ -439,3 +441,32 @@ def test_pooled_kernels_do_not_write_history_cell_by_cell():
         )
         assert _text(_run(kernel, "1 + 1", source).cells[1]).strip() == "True True"
         pool.release(kernel).result(30)
+
+
+@pytest.mark.slow
+@needs_fork
+def test_a_killed_zygote_is_replaced_and_its_dead_kernels_never_handed_out():
+    """kill -9 of the zygote mid-run: kernels forked from it die with it. The pool hands
+    out none of them, starts one new zygote, and every later kernel runs its notebook."""
+    with KernelPool(2, 5) as pool:
+        first = pool.acquire(timeout=120)
+        old = pool.zygote
+        assert old is not None
+        deadline = time.monotonic() + 60
+        while pool._ready.qsize() < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)  # a second kernel forked and waiting, ready
+        assert pool._ready.qsize() >= 1
+        os.kill(old.process.pid, signal.SIGKILL)
+        while old.process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert pool.lost(first)  # it died with the zygote: the runner may run it again
+        later = [pool.acquire(timeout=120) for _ in range(4)]
+        pids = {k.km.provisioner.process.pid for k in later}
+        for kernel in later:
+            nb = _run(kernel, "print(6 * 7)")
+            assert _text(nb.cells[0]).strip() == "42"
+            assert not pool.lost(kernel)
+            pool.release(kernel)
+        assert pool.zygote is not None and pool.zygote is not old and pool.zygote.alive
+        assert len(pids) == 4
+    assert not psutil.Process().children(recursive=True)

@@ -63,6 +63,7 @@ def default_run():
     return _run()
 
 
+@pytest.mark.slow  # runs the notebook on a kernel
 def test_default_parameters_run_and_leave_dataframes_for_analysts(default_run):
     nb, found = default_run
     refs = {row["ref"] for row in found["register"]}
@@ -75,6 +76,7 @@ def test_default_parameters_run_and_leave_dataframes_for_analysts(default_run):
     assert "wiltshire" in peers
 
 
+@pytest.mark.slow  # runs the notebook on a kernel
 def test_the_analysts_section_adds_nothing_to_the_pccs_html(default_run):
     nb, _ = default_run
     analysts = [c for c in nb.cells if "analysts" in c.metadata.get("tags", [])]
@@ -86,6 +88,7 @@ def test_the_analysts_section_adds_nothing_to_the_pccs_html(default_run):
     assert "dataframe" not in html.lower()
 
 
+@pytest.mark.slow  # runs the notebook on a kernel
 def test_a_changed_parameter_is_used():
     _, found = _run({"quarter": "2018-19-Q3"})
     assert found["quarter"] == "2018-19-Q3"

@@ -353,6 +353,7 @@ def _swap(a: Path, b: Path) -> None:
     b.write_bytes(data)
 
 
+@pytest.mark.slow  # runs toolkit in a subprocess
 def test_entries_discarded_in_another_process_are_reported_to_the_run(tmp_path: Path) -> None:
     """A run parses data in a child of the kernel zygote and in kernels, whose log
     lines its console does not show: a swapped entry was rebuilt there without the

@@ -1,114 +1,97 @@
-"""Work a run does ahead of its briefings, in a child of the kernel zygote.
+"""Work a run does ahead of its notebooks, in a child of the kernel zygote.
 
-``toolkit run`` parses the data files every briefing reads (so that the first
-briefings do not all parse them at once) and makes the quarter overview's chart and
-tracker (which come from the register alone) while its first kernels start. Both need
-pandas, matplotlib and the toolkit, which the kernel zygote has imported already; run
-in a child forked from it (:meth:`toolkit.zygote.Zygote.call`), they cost a fraction of
-the CPU they would in the command's own process, and they do not hold its interpreter
-lock while it starts kernels and builds the exporter. Where there is no zygote
-(Windows, macOS, ``TOOLKIT_KERNEL_FORK=0``) the run calls the same functions itself.
+While a run's first kernels start there is work every notebook, or the end of the
+run, needs and that can be done once, now (for a briefing run: parsing the data files,
+making the quarter overview's chart and tracker). It needs the libraries the zygote has
+imported already; run in a child forked from it (:meth:`toolkit.zygote.Zygote.call`)
+it costs a fraction of the CPU it would in the runner's own process, and it does not
+hold the runner's interpreter lock while it starts kernels and builds the exporter.
+Where there is no zygote (Windows, macOS, ``TOOLKIT_KERNEL_FORK=0``), or the zygote
+cannot do it, the caller's own function runs here instead.
 
-Each function takes JSON-native arguments and returns bytes, as a zygote call must.
+This module knows nothing of what the work is: the caller names the function for the
+zygote (``"toolkit.module:function"``, JSON-native keyword arguments, bytes back) and
+gives the same work as a function to call here.
 """
 
 from __future__ import annotations
 
 import logging
-import pickle
 import threading
 import time
-from pathlib import Path
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
-from toolkit.params import Params, load_params
-from toolkit.quarter_index import QuarterParts, quarter_parts
-from toolkit.quarters import Quarter
 from toolkit.zygote import Zygote, ZygoteError
 
 log = logging.getLogger("toolkit")
 
+T = TypeVar("T")
 
-def warm(params: Params, report_id: str, quarter: Quarter, cache_dir: Path) -> None:
-    """Parse the data files a briefing of the run reads into ``cache_dir``.
 
-    Every briefing reads the same data.police.uk files (the force's and its peers'),
-    population and recorded crime table. Problems are left for the briefings to report.
+def call_ahead(
+    zygote: Zygote | None,
+    target: str,
+    kwargs: dict[str, Any],
+    *,
+    decode: Callable[[bytes], T],
+    here: Callable[[], T],
+) -> T:
+    """``decode(target(**kwargs))`` in a zygote child where there is one, else ``here()``.
+
+    Parameters
+    ----------
+    zygote
+        The run's zygote, or ``None``.
+    target, kwargs
+        What the child runs (see :meth:`~toolkit.zygote.Zygote.call`).
+    decode
+        Turns the child's bytes into the result.
+    here
+        The same work, done in this process: when there is no zygote, or it failed.
     """
-    from toolkit.briefing import Briefing
-    from toolkit.errors import ToolkitError
-
-    try:
-        briefing = Briefing(params, report_id, quarter, cache_dir)
-        _ = briefing.police_uk, briefing.recorded_crime
-    except ToolkitError as err:
-        log.debug("data cache not warmed: %s", err)
-
-
-def warm_data(params_dir: str, report_id: str, quarter: str, cache_dir: str) -> bytes:
-    """:func:`warm`, called by name in a zygote child (the params root read again)."""
-    warm(load_params(Path(params_dir)), report_id, Quarter.parse(quarter), Path(cache_dir))
-    return b""
-
-
-def quarter_parts_pickled(params_dir: str, quarter: str) -> bytes:
-    """:func:`toolkit.quarter_index.quarter_parts`, pickled, for a zygote call.
-
-    The pickle goes from the child to the run that forked it, through a pipe of its
-    own: nothing else can write there.
-    """
-    parts = quarter_parts(load_params(Path(params_dir)), Quarter.parse(quarter))
-    return pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def warm_cache(
-    params: Params, report_id: str, quarter: Quarter, cache_dir: Path | None, zygote: Zygote | None
-) -> None:
-    """Parse the data files every briefing of the run reads, once, while kernels start
-    (:func:`warm`, in a zygote child where there is one)."""
-    if cache_dir is None:
-        return
     began = time.perf_counter()
     if zygote is not None and zygote.alive:
         try:
-            args = {"params_dir": str(params.root), "report_id": report_id}
-            args.update(quarter=quarter.id, cache_dir=str(cache_dir))
-            zygote.call("toolkit.ahead:warm_data", args)
-            log.debug("data cache warmed in %.2f s (zygote)", time.perf_counter() - began)
-            return
+            made = decode(zygote.call(target, kwargs))
+            log.debug("%s done in %.2f s (zygote)", target, time.perf_counter() - began)
+            return made
         except ZygoteError as err:
-            log.debug("data cache not warmed by the zygote, warming here: %s", err)
-    warm(params, report_id, quarter, cache_dir)
-    log.debug("data cache warmed in %.2f s", time.perf_counter() - began)
+            log.debug("%s not done by the zygote, doing it here: %s", target, err)
+    made = here()
+    log.debug("%s done in %.2f s", target, time.perf_counter() - began)
+    return made
 
 
-class QuarterPartsAhead(threading.Thread):
-    """:func:`toolkit.quarter_index.quarter_parts`, made on a thread while briefings run.
+class Ahead(threading.Thread, Generic[T]):
+    """:func:`call_ahead` on a thread of its own; :meth:`result` waits for it.
 
-    The overview's chart and the tracker come from the register alone; made here (by a
-    zygote child where there is one), the end of the run only writes them. A problem
-    is left for the end of the run, which makes them again and reports it.
+    A problem is logged and :meth:`result` gives ``None``: work done ahead is an
+    optimisation, and whoever needs it does it again and reports the problem.
     """
 
-    def __init__(self, params: Params, quarter: Quarter, zygote: Zygote | None) -> None:
-        super().__init__(name="toolkit-overview", daemon=True)
-        self.params, self.quarter, self.zygote = params, quarter, zygote
-        self.parts: QuarterParts | None = None
+    def __init__(
+        self,
+        zygote: Zygote | None,
+        target: str,
+        kwargs: dict[str, Any],
+        *,
+        decode: Callable[[bytes], T],
+        here: Callable[[], T],
+    ) -> None:
+        super().__init__(name=f"toolkit-ahead-{target}", daemon=True)
+        self._call = (zygote, target, kwargs, decode, here)
+        self.made: T | None = None
 
     def run(self) -> None:
+        zygote, target, kwargs, decode, here = self._call
         try:
-            if self.zygote is not None and self.zygote.alive:
-                try:
-                    args = {"params_dir": str(self.params.root), "quarter": self.quarter.id}
-                    made = self.zygote.call("toolkit.ahead:quarter_parts_pickled", args)
-                    self.parts = pickle.loads(made)  # noqa: S301 - our own child's, via a pipe
-                    return
-                except ZygoteError as err:
-                    log.debug("overview not made by the zygote, making it here: %s", err)
-            self.parts = quarter_parts(self.params, self.quarter)
+            self.made = call_ahead(zygote, target, kwargs, decode=decode, here=here)
         except Exception as err:
-            log.debug("overview not made ahead: %s", err)
+            log.debug("%s not done ahead: %s", target, err)
 
-    def result(self) -> QuarterParts | None:
+    def result(self) -> T | None:
+        """What was made, once it is (``None`` if it failed)."""
         if self.ident is not None:  # started
             self.join()
-        return self.parts
+        return self.made

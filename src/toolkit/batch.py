@@ -44,13 +44,14 @@ from papermill.engines import papermill_engines
 from papermill.iorw import load_notebook_node
 
 from toolkit import atomic, cachefile, manifest, resources
-from toolkit.ahead import QuarterPartsAhead, warm_cache
+from toolkit.ahead import Ahead, call_ahead
+from toolkit.engine import Engine, KernelEngine, Preload, Slot
 from toolkit.errors import write_failure
-from toolkit.execute import execute, first_line
+from toolkit.execute import first_line
 from toolkit.index_rows import data_notice, index_rows
-from toolkit.kernels import KernelPool, KernelPoolClosed, PooledKernel, Zygote
+from toolkit.kernels import KernelPoolClosed, Zygote
 from toolkit.params import FAILED_FOLDER, Params
-from toolkit.quarter_index import write_quarter_index
+from toolkit.quarter_index import QuarterParts, quarter_parts, write_quarter_index
 from toolkit.quarters import Quarter
 from toolkit.results import STAGES, Batch, Event, OnEvent, Result
 from toolkit.run_manifest import write_manifest
@@ -72,7 +73,7 @@ log = logging.getLogger("toolkit")
 
 
 class _Runner:
-    """What every briefing of one run shares: the pool, the notebook, the exporter."""
+    """What every briefing of one run shares: the engine, the notebook, the exporter."""
 
     def __init__(
         self,
@@ -80,7 +81,7 @@ class _Runner:
         quarter: Quarter,
         out_root: Path,
         *,
-        pool: KernelPool,
+        engine: Engine,
         source: nbformat.NotebookNode,
         notebook: Path,
         kernel_name: str,
@@ -94,7 +95,7 @@ class _Runner:
         self.params = params
         self.quarter = quarter
         self.quarter_dir = out_root / quarter.id
-        self.pool = pool
+        self.engine = engine
         self.source = source
         self.notebook = notebook
         self.kernel_name = kernel_name
@@ -105,25 +106,43 @@ class _Runner:
         self.generated = generated
         self.on_event = on_event
         self.stop = threading.Event()
-        self.kernels: dict[str, PooledKernel] = {}
+        self.swapped = False  # a briefing of this run has replaced an earlier one
+        self.kernels: dict[str, Slot] = {}
 
     def emit(self, report_id: str, state: RunState, started: float, error: str = "") -> None:
         if self.on_event is not None:
             self.on_event(Event(report_id, state, time.perf_counter() - started, error))
 
     def run_one(self, report_id: str) -> Result:
-        """Execute, export and put in place one briefing; never raises."""
+        """Execute, export and put in place one briefing; never raises.
+
+        A briefing whose kernel died of a cause outside its notebook (the kernel
+        zygote was killed) is run once more on a new kernel.
+        """
+        began = time.perf_counter()
+        result = self._attempt(report_id)
+        kernel = self.kernels.get(report_id)
+        lost = not result.ok and kernel is not None and not self.stop.is_set()
+        if lost and kernel is not None and self.engine.lost(kernel):
+            log.warning("%s: its kernel died with the kernel zygote; run again", report_id)
+            result = self._attempt(report_id)
+        if not self.stop.is_set():  # an interrupted run says so once, not per briefing
+            self.emit(report_id, result.status, began, result.error)
+        return result
+
+    def _attempt(self, report_id: str) -> Result:
+        """One try at a briefing: execute, export, swap in (or keep the failure)."""
         started = time.perf_counter()
         final = self.quarter_dir / report_id
         result = Result(report_id, False, final, started=manifest.utc_now())
         staging = self.quarter_dir / f".staging-{report_id}-{os.getpid()}"
         executed = staging / "briefing.ipynb"
-        kernel: PooledKernel | None = None
+        kernel: Slot | None = None
         try:
             if self.stop.is_set():
                 raise KernelPoolClosed("interrupted")
             self.emit(report_id, RunState.WAITING, started)
-            kernel = self.pool.acquire()
+            kernel = self.engine.acquire()
             self.kernels[report_id] = kernel
             result.timings.update(
                 wait=time.perf_counter() - started,
@@ -135,7 +154,7 @@ class _Runner:
             staging.mkdir(parents=True)
             self.emit(report_id, RunState.RUNNING, started)
             nb = self._execute(kernel, report_id, staging, executed, result)
-            self.pool.release(kernel)
+            self.engine.release(kernel)
             self.emit(report_id, RunState.EXPORTING, started)
             self._export(nb, report_id, staging, result)
             spent = time.perf_counter() - started - result.timings["wait"]
@@ -147,9 +166,10 @@ class _Runner:
             if self.stop.is_set():
                 raise KernelPoolClosed("interrupted")
             swap_in(staging, final)
+            self.swapped = True
         except BaseException as err:  # noqa: BLE001 - every failure is reported, none stops the run
             if kernel is not None:
-                self.pool.release(kernel, now=True)
+                self.engine.release(kernel, now=True)
             result.error = (
                 "interrupted"
                 if self.stop.is_set() or isinstance(err, KernelPoolClosed)
@@ -171,12 +191,11 @@ class _Runner:
             (self.quarter_dir / FAILED_FOLDER / f"{report_id}.ipynb").unlink(missing_ok=True)
         result.seconds = time.perf_counter() - started
         result.ended = manifest.utc_now()
-        self.emit(report_id, result.status, started, result.error)
         return result
 
     def _execute(
         self,
-        kernel: PooledKernel,
+        kernel: Slot,
         report_id: str,
         staging: Path,
         executed: Path,
@@ -190,10 +209,10 @@ class _Runner:
             "output_dir": str(staging.resolve()),
             "cache_dir": str(self.cache_dir.resolve()) if self.cache_dir else "",
         }
-        return execute(
+        return self.engine.execute(
+            kernel,
             self.source,
             parameters,
-            km=kernel.km,
             kernel_name=self.kernel_name,
             notebook=self.notebook,
             executed=executed,
@@ -232,6 +251,40 @@ def _warm_exporter() -> None:
         log.debug("exporter not warmed: %s", err)
 
 
+def _warm_cache(
+    params: Params, report_id: str, quarter: Quarter, cache_dir: Path | None, zygote: Zygote | None
+) -> None:
+    """Parse the data files every briefing of the run reads, once, while kernels start
+    (in a zygote child where there is one)."""
+    from toolkit.briefing_ahead import warm
+
+    if cache_dir is None:
+        return
+    args = {"params_dir": str(params.root), "report_id": report_id}
+    args.update(quarter=quarter.id, cache_dir=str(cache_dir))
+    call_ahead(
+        zygote,
+        "toolkit.briefing_ahead:warm_data",
+        args,
+        decode=lambda made: None,
+        here=lambda: warm(params, report_id, quarter, cache_dir),
+    )
+
+
+def _parts_ahead(params: Params, quarter: Quarter, zygote: Zygote | None) -> Ahead[QuarterParts]:
+    """The overview's chart and tracker (from the register alone), made on a thread while
+    the briefings run, by a zygote child where there is one."""
+    import pickle
+
+    return Ahead(
+        zygote,
+        "toolkit.briefing_ahead:quarter_parts_pickled",
+        {"params_dir": str(params.root), "quarter": quarter.id},
+        decode=pickle.loads,  # our own child's, via a pipe of its own
+        here=lambda: quarter_parts(params, quarter),
+    )
+
+
 def run_reports(
     params: Params,
     report_ids: list[str],
@@ -245,6 +298,10 @@ def run_reports(
     pdf: Callable[[Path, Path], None] | None = None,
     on_event: OnEvent | None = None,
     zygote: Zygote | None = None,
+    engine: Engine | None = None,
+    preload: Preload | None = None,
+    on_finishing: Callable[[], None] | None = None,
+    interrupted: Callable[[], bool] | None = None,
 ) -> Batch:
     """Run several briefings in parallel; a failure does not stop the others.
 
@@ -275,6 +332,18 @@ def run_reports(
     zygote
         A kernel zygote the caller started early (:func:`toolkit.kernels.start_zygote`);
         the run's kernel pool takes it over and closes it.
+    engine
+        What runs the notebooks (:class:`toolkit.engine.Engine`); ``None`` for pooled
+        kernels (:class:`toolkit.engine.KernelEngine`). The run closes it.
+    preload
+        What the pooled kernels import and the zygote warms (the caller's: the runner
+        names no module of its own).
+    on_finishing
+        Called once every briefing is done, before the index and manifest are written
+        (:func:`toolkit.quarter_run.run_quarter` stops deferring Ctrl-C from there on).
+    interrupted
+        Whether a Ctrl-C came: checked while the briefings run, so that one swallowed on
+        the way (by a library's bare ``except``) still stops the run.
 
     Returns
     -------
@@ -304,22 +373,27 @@ def run_reports(
     if on_event is not None:
         for report_id in report_ids:
             on_event(Event(report_id, RunState.QUEUED))
-    pool = KernelPool(
-        min(jobs, len(report_ids)), len(report_ids), kernel_name=kernel_name, zygote=zygote
-    )
+    if engine is None:
+        engine = KernelEngine(
+            min(jobs, len(report_ids)),
+            len(report_ids),
+            kernel_name=kernel_name,
+            zygote=zygote,
+            preload=preload or Preload(),
+        )
     # While the first kernels start: nbconvert's exporter and the overview's chart and
     # tracker (from the register alone) on threads, the data here.
     exporter = threading.Thread(target=_warm_exporter, name="toolkit-exporter", daemon=True)
     exporter.start()
-    parts = QuarterPartsAhead(params, quarter, pool.zygote)
+    parts = _parts_ahead(params, quarter, engine.zygote)
     parts.start()
     journals = cachefile.journal_sizes(cache_dir, trim=True) if cache_dir is not None else {}
-    warm_cache(params, report_ids[0], quarter, cache_dir, pool.zygote)
+    _warm_cache(params, report_ids[0], quarter, cache_dir, engine.zygote)
     runner = _Runner(
         params,
         quarter,
         out_root,
-        pool=pool,
+        engine=engine,
         source=source,
         notebook=notebook,
         kernel_name=kernel_name,
@@ -336,25 +410,32 @@ def run_reports(
         futures = [executor.submit(runner.run_one, report_id) for report_id in report_ids]
         pending = set(futures)
         while pending:  # short waits, so that Ctrl-C is seen at once
+            if interrupted is not None and interrupted():
+                raise KeyboardInterrupt
             _, pending = wait(pending, timeout=0.2)
         results = [future.result() for future in futures]
     except BaseException:
         runner.stop.set()
         for future in futures:
             future.cancel()
-        pool.close(now=True)
+        engine.close(now=True)
         executor.shutdown(wait=True, cancel_futures=True)
         for stale in quarter_dir.glob(f".staging-*-{os.getpid()}"):
             shutil.rmtree(stale, ignore_errors=True)
+        if runner.swapped:  # the earlier manifest no longer describes the briefings
+            with contextlib.suppress(OSError):
+                (quarter_dir / "manifest.json").unlink(missing_ok=True)
         raise
     executor.shutdown(wait=True)
     if cache_dir is not None:  # cache entries the zygote's children or kernels discarded
         for message in cachefile.noted_since(cache_dir, journals):
             log.warning("%s", message)
     ended = manifest.utc_now()
+    if on_finishing is not None:
+        on_finishing()
     # The last kernels shut down while the index is written; the manifest, which
     # records each kernel's shutdown time, waits for them.
-    closing = threading.Thread(target=pool.close, name="toolkit-pool-close", daemon=True)
+    closing = threading.Thread(target=engine.close, name="toolkit-pool-close", daemon=True)
     closing.start()
     try:
         try:

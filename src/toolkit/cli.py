@@ -15,10 +15,11 @@ import contextlib
 import logging
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -27,9 +28,8 @@ from rich.table import Table
 from toolkit.errors import InputError, OutputError, Problem, ToolkitError, shown
 
 if TYPE_CHECKING:
-    from filelock import FileLock
-
     from toolkit.params import ForceFile
+    from toolkit.quarter_run import QuarterRun
     from toolkit.quarters import Quarter
 
 app = typer.Typer(
@@ -169,65 +169,6 @@ def validate(
     )
 
 
-def _lock_quarter(folder: Path) -> FileLock:
-    """Hold the quarter's output folder for this run, or refuse if another run holds it.
-
-    Two runs writing the same quarter's outputs at once would race to replace the same
-    briefings, index and manifest, so the second is refused with a message.
-
-    Raises
-    ------
-    ToolkitError
-        When another run holds the lock.
-    """
-    from filelock import FileLock, Timeout
-
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(folder / ".toolkit-run.lock", timeout=0)
-        lock.acquire()
-    except Timeout:  # a TimeoutError, so an OSError: caught first
-        raise ToolkitError(
-            f"{folder}: another toolkit run is writing this quarter's outputs; wait for it to "
-            "finish, or give this run another --out folder"
-        ) from None
-    except OSError as exc:
-        raise OutputError(exc, folder) from None
-    return lock
-
-
-@contextlib.contextmanager
-def _interrupt_once() -> Iterator[None]:
-    """The first Ctrl-C stops the run (KeyboardInterrupt); later ones are ignored.
-
-    Stopping takes a moment (kernels are killed, staging folders removed): a second
-    Ctrl-C meanwhile must not break that off with a traceback. After an interrupt
-    Ctrl-C stays ignored until the process exits; otherwise the previous handler is
-    put back.
-    """
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    seen = False
-
-    def handler(signum: int, frame: object) -> None:
-        nonlocal seen
-        seen = True
-        # Ignored by the OS from now on: even while the interpreter shuts down.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGINT, handler)
-    try:
-        yield
-    finally:
-        if not seen:
-            signal.signal(signal.SIGINT, previous)
-
-
 @app.command(
     help="Produce the briefing for each report: HTML, notebook, draft response, figures.json."
     "\n\nBriefings run in parallel, each on its own kernel; a failed one does not stop the "
@@ -256,23 +197,14 @@ def run(
         Path | None, typer.Option("--notebook", help="Another briefing notebook to run.")
     ] = None,
 ) -> None:
-    """``toolkit run``: the help text above is what ``--help`` shows."""
-    from toolkit.kernels import start_zygote
+    """``toolkit run``: the help text above is what ``--help`` shows.
 
-    # The kernel zygote's imports (a second or two) overlap the imports and checks below.
-    zygote = start_zygote()
+    The work is :func:`toolkit.quarter_run.run_quarter`'s; here the options are read,
+    progress and the outcome printed. Exit 130 when Ctrl-C stopped the run (no manifest
+    of this run was written); once the manifest is written the exit status is the run's.
+    """
+    from toolkit.quarter_run import RunWarning, run_quarter
 
-    from toolkit import resources
-    from toolkit.batch import Batch, Event, run_reports
-    from toolkit.checks import check_data
-    from toolkit.gaps import missing_update_warning
-    from toolkit.params import check_report_id, load_params, require_root
-    from toolkit.progress import LineProgress, LiveProgress
-    from toolkit.snapshot import params_snapshot
-
-    # The run reads the params once, now: every briefing and the manifest describe this
-    # copy, whatever is saved into the params folder while the run goes on.
-    snapshot = contextlib.ExitStack()
     try:
         _require_utf8(("--params", params), ("--out", out), ("--notebook", notebook))
         parsed = _parse_quarter(quarter)
@@ -287,122 +219,118 @@ def run(
                     got=" ".join(ids),
                 )
             )
-        for report_id in ids:
-            check_report_id(report_id)
-        require_root(params)
-        loaded = load_params(snapshot.enter_context(params_snapshot(params)), only=ids or None)
-        data = check_data(loaded, cache_dir=out / ".cache")
-        if gap := missing_update_warning(loaded, parsed):
-            data.warnings.append(gap)
-        for warning in data.warnings:
-            err_console.print(f"warning: {warning}", markup=False)
-        if data.errors:
-            raise InputError(data.errors)
-        if all_reports:
-            ids = sorted(loaded.reports)
-            if not ids:
-                raise InputError(
-                    Problem(
-                        str(params / "reports"),
-                        "",
-                        "no report files, so --all has nothing to run",
-                        expected="reports/<id>.yaml; start one with toolkit new-report",
-                    )
-                )
-        if not ids:
-            raise InputError(
-                Problem(
-                    "command line",
-                    "REPORT_ID",
-                    "no report named",
-                    expected="one or more report ids, or --all",
-                )
-            )
-        if notebook is not None and not notebook.is_file():
-            raise InputError(
-                Problem("command line", "--notebook", "no such notebook", got=str(notebook))
-            )
-        notebook = notebook or resources.notebook()
-        printer = None
-        if pdf:
-            from toolkit.pdf import find_chromium, html_to_pdf
-
-            if find_chromium() is None:
-                raise ToolkitError(
-                    "--pdf: PDF export needs Chromium, which is not installed: install it with "
-                    "`apt-get install chromium` (Debian/Ubuntu) or set TOOLKIT_CHROMIUM to a "
-                    "Chrome/Chromium executable"
-                )
-            printer = html_to_pdf
-        lock = _lock_quarter(out / parsed.id)
     except ToolkitError as err:
-        snapshot.close()
-        if zygote is not None:
-            zygote.close()
         raise _fail(err) from None
-    ids = list(dict.fromkeys(ids))
+    display = _RunDisplay()
 
-    def go(on_event: Callable[[Event], None]) -> Batch:
-        return run_reports(
-            loaded,
-            ids,
-            parsed,
-            out,
-            jobs=jobs,
-            timeout=timeout or None,
-            notebook=notebook,
-            cache_dir=out / ".cache",
-            pdf=printer,
-            on_event=on_event,
-            zygote=zygote,
-        )
+    def on_event(event: object) -> None:
+        if isinstance(event, RunWarning):
+            err_console.print(f"warning: {event.message}", markup=False)
+        else:
+            display(event)
 
     try:
-        with snapshot, lock, _interrupt_once():
-            if err_console.is_terminal:
-                with LiveProgress(err_console, ids) as live:
-                    batch = go(live)
-            else:
-                batch = go(LineProgress(lambda line: err_console.print(line, markup=False)))
+        try:
+            outcome = run_quarter(
+                parsed,
+                params=params,
+                out=out,
+                reports=None if all_reports else ids,
+                jobs=jobs,
+                pdf=pdf,
+                on_event=on_event,
+                timeout=timeout or None,
+                notebook=notebook,
+            )
+        finally:
+            display.close()
+    except ToolkitError as err:
+        raise _fail(err) from None
     except KeyboardInterrupt:
+        import signal
+
+        # Ignored by the OS from now on: even while the interpreter shuts down.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         err_console.print(
             "Interrupted: kernels stopped; no output was replaced by a partial one.", markup=False
         )
         raise typer.Exit(130) from None
-    except OSError as exc:  # the quarter's folder, index or manifest could not be written
-        raise _fail(OutputError(exc, out / parsed.id)) from None
-    finally:
-        if zygote is not None:  # the kernel pool closes it; not when the run never got there
-            zygote.close()
-    results = batch.results
+    # The run is complete (its manifest written): a Ctrl-C now leaves its status as is.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(KeyboardInterrupt):
+        _print_outcome(outcome)
+    if outcome.interrupted:
+        err_console.print(
+            "Ctrl-C came as the index and manifest were being written: the run finished.",
+            markup=False,
+        )
+    if not outcome.ok:
+        raise typer.Exit(outcome.exit_code)
+
+
+class _RunDisplay:
+    """``toolkit run``'s progress: a live table on a terminal (started at the first
+    briefing's event, so a run refused for bad input shows none), else plain lines."""
+
+    def __init__(self) -> None:
+        from toolkit.progress import LineProgress
+
+        self._live: Any = None
+        self._lines = LineProgress(lambda line: err_console.print(line, markup=False))
+        self._lock = threading.Lock()
+
+    def __call__(self, event: Any) -> None:
+        if not err_console.is_terminal:
+            self._lines(event)
+            return
+        with self._lock:
+            if self._live is None:
+                from toolkit.progress import LiveProgress
+
+                self._live = LiveProgress(err_console, [])
+                self._live.__enter__()
+        self._live(event)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._live is not None:
+                self._live.__exit__(None, None, None)
+                self._live = None
+
+
+def _print_outcome(outcome: QuarterRun) -> None:
+    """The run's table (terminal) or lines, its data notices and its summary."""
     if out_console.is_terminal:
-        table = Table(title=f"Briefings for {parsed.id}")
+        table = Table(title=f"Briefings for {outcome.quarter.id}")
         table.add_column("Report")
         table.add_column("Result")
         table.add_column("Where")
         table.add_column("Error")
-        for result in results:
-            where = result.out_dir / "briefing.html" if result.ok else result.failed_notebook
-            table.add_row(result.report_id, result.status, str(where or ""), result.error)
+        for report in outcome.reports:
+            where = report.briefing if report.ok else report.failed_notebook
+            status = "ok" if report.ok else "failed"
+            table.add_row(report.report_id, status, str(where or ""), report.error)
         out_console.print(table)
     else:
-        for result in results:
-            if result.ok:
-                line = f"{result.report_id}  ok  {result.out_dir / 'briefing.html'}"
+        for report in outcome.reports:
+            if report.ok:
+                line = f"{report.report_id}  ok  {report.briefing}"
             else:
-                kept = f"  (failed notebook: {result.failed_notebook})"
-                line = f"{result.report_id}  failed  {result.error}"
-                line += kept if result.failed_notebook else ""
+                kept = f"  (failed notebook: {report.failed_notebook})"
+                line = f"{report.report_id}  failed  {report.error}"
+                line += kept if report.failed_notebook else ""
             out_console.print(line, markup=False, highlight=False)
-    for result in results:
-        notice = _data_notice(result.out_dir / "figures.json") if result.ok else None
-        if notice:
-            err_console.print(f"warning: {result.report_id}: {notice}", markup=False)
-    failed = sum(not r.ok for r in results)
+    for report in outcome.reports:
+        if report.notice:
+            err_console.print(f"warning: {report.report_id}: {report.notice}", markup=False)
+    failed = len(outcome.failed)
+    total = len(outcome.reports)
     out_console.print(
-        f"{len(results) - failed} of {len(results)} briefings produced"
+        f"{total - failed} of {total} briefings produced"
         + (f", {failed} failed" if failed else "")
-        + f" in {batch.seconds:.1f} s. Index: {batch.index}",
+        + f" in {outcome.seconds:.1f} s. Index: {outcome.index}",
         markup=False,
         highlight=False,
     )
@@ -415,22 +343,9 @@ def run(
             highlight=False,
             soft_wrap=True,
         )
-        raise typer.Exit(1)
 
 
 # --------------------------------------------------------------------------- each quarter
-
-
-def _data_notice(path: Path) -> str | None:
-    """The briefing's lagged- or incomplete-data line, from its ``figures.json``."""
-    import json
-
-    from toolkit.batch import data_notice
-
-    try:
-        return data_notice(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError):
-        return None
 
 
 def _parse_quarter(quarter: str) -> Quarter:
@@ -936,15 +851,34 @@ def _progress() -> Iterator[Callable[[int, int, str], None]]:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    A Ctrl-C that stops a command exits 130, wherever it lands (click itself would turn
+    one outside a run's own handling into "Aborted!" and exit 1); one after ``toolkit
+    run`` has written its manifest leaves the run's own status (see ``run``).
+    """
+    import signal
+
+    seen = []
+
+    def interrupted(signum: int, frame: object) -> None:
+        seen.append(signum)
+        raise KeyboardInterrupt
+
     if "--debug" not in sys.argv[1:]:
         sys.unraisablehook = _ignored_write_failure
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, interrupted)
     try:
         app()
     except ToolkitError as err:  # pragma: no cover - commands catch their own
         for line in str(err).splitlines():
             print(line, file=sys.stderr)
         sys.exit(err.exit_code)
+    except SystemExit as stop:
+        if seen and stop.code not in (0, None):
+            sys.exit(130)
+        raise
     except OSError as exc:
         # A file error no command worded (the commands word those they expect): still one
         # line naming the file, never a traceback, unless --debug asks for it.

@@ -34,6 +34,7 @@ import os
 import platform
 import subprocess
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -121,9 +122,16 @@ class Hasher:
             self._known[key] = digest.hexdigest()
         return self._known[key]
 
-    def entries(self, root: Path, paths: list[Path]) -> list[dict[str, str]]:
-        """``[{"path": …, "sha256": …}]``, paths relative to ``root`` where possible."""
-        return [{"path": _relative(p, root), "sha256": self.sha256(p)} for p in paths]
+    def entries(
+        self, root: Path, paths: list[Path], shown: Callable[[Path], Path] | None = None
+    ) -> list[dict[str, str]]:
+        """``[{"path": …, "sha256": …}]``, paths relative to ``root`` where possible.
+
+        ``shown`` gives the path to record for a file hashed (the user's file a run's
+        copy stands for: :meth:`toolkit.params.Params.source_of`).
+        """
+        show = shown or (lambda path: path)
+        return [{"path": _relative(show(p), root), "sha256": self.sha256(p)} for p in paths]
 
 
 def _relative(path: Path, root: Path) -> str:

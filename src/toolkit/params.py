@@ -41,7 +41,7 @@ from toolkit.errors import InputError, Problem, shown
 from toolkit.letterfile import read_paragraphs
 from toolkit.quarters import FIRST_YEAR, LAST_YEAR, Quarter
 from toolkit.rag import RagRules
-from toolkit.snapshot import ORIGIN_FILE
+from toolkit.snapshot import ORIGIN_FILE, data_copies
 from toolkit.updates import Update, read_updates
 from toolkit.vocabulary import (
     POLICE_UK_CRIME_TYPES,
@@ -461,11 +461,26 @@ class Params:
     base: Path | None = None
     """Where paths in params files are resolved: the root, or for a run's snapshot of
     the params (:mod:`toolkit.snapshot`) the root it was copied from."""
+    copies: dict[Path, Path] = field(default_factory=dict)
+    """For a run's snapshot: the run's own copy of each data path (``{original: copy}``,
+    :func:`toolkit.snapshot.data_snapshot`), read instead of the original."""
 
     def path(self, relative: str) -> Path:
-        """A path from a params file, resolved against the params root."""
+        """A path from a params file, resolved against the params root (for a run: its
+        copy of the file, where it has one)."""
         base = self.base or self.root
-        return (base / relative).resolve() if not Path(relative).is_absolute() else Path(relative)
+        found = (base / relative).resolve() if not Path(relative).is_absolute() else Path(relative)
+        return self.copies.get(found.resolve(), found) if self.copies else found
+
+    def source_of(self, path: Path) -> Path:
+        """The user's file a path of :meth:`path` stands for (itself, or the original
+        of a run's copy)."""
+        for original, copy in self.copies.items():
+            if path == copy:
+                return original
+            if path.is_relative_to(copy):
+                return original / path.relative_to(copy)
+        return path
 
     @property
     def origin(self) -> Path:
@@ -977,6 +992,7 @@ def load_params(root: Path, *, only: list[str] | None = None) -> Params:
         update_files=update_files,
         updates=updates,
         base=base,
+        copies=data_copies(root) if base is not None else {},
     )
 
 

@@ -9,10 +9,11 @@ anything else is refused with a message showing the form.
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+
+from dateutil.relativedelta import relativedelta
 
 from toolkit.errors import InputError, Problem, shown
 
@@ -85,9 +86,9 @@ class Quarter:
     @classmethod
     def containing(cls, day: date) -> Quarter:
         """The quarter in which ``day`` falls."""
-        if day.month <= 3:
-            return cls(day.year - 1, 4)
-        return cls(day.year, (day.month - 4) // 3 + 1)
+        # A financial year's quarters are the calendar's, three months later.
+        shifted = date(day.year, day.month, 1) - relativedelta(months=3)
+        return cls(shifted.year, (shifted.month - 1) // 3 + 1)
 
     @classmethod
     def of_month(cls, month: str) -> Quarter:
@@ -120,27 +121,22 @@ class Quarter:
     @property
     def start(self) -> date:
         """First day of the quarter."""
-        month = 4 + 3 * (self.number - 1)
-        year = self.year if month <= 12 else self.year + 1
-        return date(year, (month - 1) % 12 + 1, 1)
+        return date(self.year, 4, 1) + relativedelta(months=3 * (self.number - 1))
 
     @property
     def end(self) -> date:
         """Last day of the quarter."""
-        last_month = self.start.month + 2
-        year = self.start.year
-        return date(year, last_month, calendar.monthrange(year, last_month)[1])
+        return self.start + relativedelta(months=3, days=-1)
 
     @property
     def months(self) -> list[str]:
         """The quarter's three months as ``YYYY-MM``."""
-        first = self.start
-        return [f"{first.year}-{first.month + offset:02d}" for offset in range(3)]
+        firsts = (self.start + relativedelta(months=offset) for offset in range(3))
+        return [f"{first.year}-{first.month:02d}" for first in firsts]
 
     def shift(self, quarters: int) -> Quarter:
         """The quarter ``quarters`` later (negative: earlier)."""
-        index = self.year * 4 + (self.number - 1) + quarters
-        return Quarter(index // 4, index % 4 + 1)
+        return Quarter.containing(self.start + relativedelta(months=3 * quarters))
 
     def previous(self) -> Quarter:
         """The quarter before this one."""

@@ -49,7 +49,9 @@ def write_manifest(
     path = quarter_dir / "manifest.json"
     earlier = manifest.read_manifest(path).get("outputs", {})
     params_entries = hasher.entries(params.root, manifest.params_files(params))
-    data_entries = hasher.entries(params.origin, manifest.data_files(params, quarter))
+    # What the briefings read (a run's copies), named by the user's files.
+    read = sorted(manifest.data_files(params, quarter), key=params.source_of)
+    data_entries = hasher.entries(params.origin, read, shown=params.source_of)
     outputs: dict[str, Any] = {}
     by_id = {r.report_id: r for r in results}
     for report_id in sorted(set(by_id) | set(earlier)):

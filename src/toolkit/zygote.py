@@ -3,8 +3,10 @@
 Where ``fork`` is available (Linux), each kernel is still a process of its own,
 but it is forked from a *kernel zygote* (:class:`Zygote`) instead of spawned as
 ``python -m ipykernel_launcher``: one helper process per pool, started once, that
-imports ipykernel's kernel machinery and :data:`WARMUP_MODULES` (pandas, pyarrow,
-matplotlib, the toolkit) and then, on request, forks a child
+imports ipykernel's kernel machinery and what the caller asks it to preload
+(for a briefing run: pandas, pyarrow, matplotlib and the toolkit's briefing modules,
+named by :mod:`toolkit.quarter_run`; this module imports none of them itself) and then,
+on request, forks a child
 that becomes an ordinary ipykernel kernel bound to the connection file the kernel
 manager wrote. A child pays no interpreter start-up and no imports: the CPU those
 cost is paid once per run instead of once per briefing. :class:`ForkProvisioner`
@@ -63,44 +65,23 @@ from jupyter_client.provisioning import LocalProvisioner
 
 log = logging.getLogger("toolkit")
 
-WARMUP_MODULES = (
-    "pandas",
-    "pyarrow",
-    "matplotlib",
-    "matplotlib.pyplot",
-    "toolkit.briefing",
-    "toolkit.render",
-    "toolkit.charts",
-    "toolkit.performance",
-    "toolkit.narrative",
-)
-"""The modules every briefing needs (charts are drawn on a bare :class:`~matplotlib.figure.Figure`,
-which renders with Agg whatever pyplot's backend is)."""
-
 FORK_ENV = "TOOLKIT_KERNEL_FORK"
 """Set to ``0`` to spawn every kernel (no zygote), even where forking is available."""
 
-_ZYGOTE_MODULES = (
+KERNEL_MODULES = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
     "ipykernel.zmqshell",
     "ipykernel.comm",
     "ipykernel.debugger",  # debugpy: a tenth of a second of every kernel's start-up
     "matplotlib_inline.backend_inline",
-    *WARMUP_MODULES,
-    # What a briefing's cells import on the way (the response letter, the charts).
-    "pyarrow.pandas_compat",
-    "afcharts",
-    "lxml.etree",
-    "docx",
-    "docx.enum.text",
-    "docx.oxml",
-    "docx.shared",
-    "PIL.PngImagePlugin",
 )
-"""What the zygote imports before it forks anything: ipykernel's kernel machinery,
-:data:`WARMUP_MODULES` and what a briefing imports lazily. Imports only: nothing
-here may start a thread, open a zmq context or create an event loop."""
+"""What a zygote imports when the caller names nothing: ipykernel's kernel machinery.
+
+The zygote knows nothing of what the kernels will run: the caller adds the modules
+its notebooks need (``Zygote(preload=(*KERNEL_MODULES, …))``) and the functions that
+fill their caches (``warm=``). Imports only: nothing named here may start a thread,
+open a zmq context or create an event loop."""
 
 FORK_SAFE_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 """Set in the zygote's environment before it imports anything, so that numpy's BLAS
@@ -257,18 +238,32 @@ class ForkedProcess:
 class Zygote:
     """A fork server for kernels: one pre-imported process that forks each kernel.
 
-    Starting it returns at once; it imports ``preload`` (:data:`_ZYGOTE_MODULES`)
-    in the background, and a :meth:`fork` asked for meanwhile is served when it is
+    Starting it returns at once; it imports ``preload`` and calls ``warm`` in the
+    background, and a :meth:`fork` asked for meanwhile is served when it is
     ready. Its own stdout and stderr are logged at debug level. :meth:`close` (or the
     death of this process) makes it kill every kernel it forked and exit.
 
     Parameters
     ----------
     preload
-        The modules it imports before forking anything.
+        The modules it imports before forking anything (:data:`KERNEL_MODULES` when
+        ``None``).
+    warm
+        Functions (``"package.module:function"``, no arguments) it calls after the
+        imports, to fill caches its kernels then share (compiled templates, say). A
+        function that fails is logged and passed over: the kernel does that work
+        itself then.
     """
 
-    def __init__(self, preload: Sequence[str] | None = None) -> None:
+    def __init__(self, preload: Sequence[str] | None = None, warm: Sequence[str] = ()) -> None:
+        self.preload = tuple(KERNEL_MODULES if preload is None else preload)
+        self.warm = tuple(warm)
+        for name in self.warm:
+            if ":" not in name:
+                raise ValueError(f"not a module:function name: {name!r}")
+        self._closed = False  # closed by its owner, not died
+        self._died = False  # it had exited on its own before it was closed
+        self._unsafe = False  # refused to fork (threads)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._sock = ours
         self._lock = threading.Lock()
@@ -285,7 +280,8 @@ class Zygote:
                     "-c",
                     "import sys; from toolkit.zygote import _zygote_main; "
                     f"_zygote_main({theirs.fileno()}, sys.argv[1:])",
-                    *(_ZYGOTE_MODULES if preload is None else preload),
+                    *self.preload,
+                    *self.warm,
                 ],
                 env=zygote_env(),
                 pass_fds=[theirs.fileno()],
@@ -313,6 +309,17 @@ class Zygote:
     def alive(self) -> bool:
         """Whether it can still fork kernels."""
         return not self._error
+
+    @property
+    def lost(self) -> bool:
+        """Whether it died on its own (killed, crashed) rather than was closed or refused.
+
+        Its kernels died with it; a pool may start another zygote in its place.
+        """
+        if self._died:
+            return True
+        gone = bool(self._error) or self.process.poll() is not None
+        return gone and not self._closed and not self._unsafe
 
     def fork(
         self,
@@ -443,6 +450,9 @@ class Zygote:
         left to finish its imports before it notices (a run refused for bad input).
         """
         with self._lock:
+            if not self._closed and not self._unsafe and self.process.poll() is not None:
+                self._died = True
+            self._closed = True
             if not self._error:
                 self._error = "the kernel zygote is closed"
             with contextlib.suppress(OSError):
@@ -479,6 +489,7 @@ class Zygote:
                 if future is None:  # pragma: no cover - not ours
                     return
                 if "threads" in message:  # it will not fork again: spawn from now on
+                    self._unsafe = True
                     if not self._error:
                         self._error = message["error"]
                     future.set_exception(UnsafeZygoteError(message["error"]))
@@ -596,15 +607,16 @@ class ForkProvisioner(LocalProvisioner):
 # -- inside the zygote ---------------------------------------------------------------
 
 
-def _zygote_main(fd: int, modules: list[str]) -> None:  # pragma: no cover - the zygote
+def _zygote_main(fd: int, names: list[str]) -> None:  # pragma: no cover - the zygote
     """The zygote: import everything, then fork a kernel per request until EOF.
 
     Parameters
     ----------
     fd
         Its end of the socket pair (``SOCK_SEQPACKET``) to the pool.
-    modules
-        What to import before forking anything.
+    names
+        Modules to import, then ``module:function`` names to call, before forking
+        anything (:class:`Zygote`'s ``preload`` and ``warm``).
     """
     started = time.perf_counter()
     if sys.path and sys.path[0] in ("", os.getcwd()):
@@ -612,19 +624,14 @@ def _zygote_main(fd: int, modules: list[str]) -> None:  # pragma: no cover - the
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     sock = socket.socket(fileno=fd)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the pool stops us, not Ctrl-C
-    for name in modules:
+    for name in names:
+        module, _, function = name.partition(":")
         try:
-            importlib.import_module(name)
+            imported = importlib.import_module(module)
+            if function:  # what it fills (compiled templates) is shared with every kernel
+                getattr(imported, function)()
         except Exception as err:  # the kernel will raise it again, in the notebook
-            print(f"zygote: cannot import {name}: {err}", file=sys.stderr)
-    try:
-        from toolkit.narrative.draft import preload as preload_letter
-        from toolkit.render import preload
-
-        preload()  # compiled templates are shared with every kernel forked below
-        preload_letter()
-    except Exception as err:  # the kernel compiles them itself then
-        print(f"zygote: cannot compile the templates: {err}", file=sys.stderr)
+            print(f"zygote: cannot import or call {name}: {err}", file=sys.stderr)
     import gc
 
     gc.collect()
