@@ -3,7 +3,7 @@
 The briefing notebook, the worked example's params root and its small data tables
 live where the project keeps them (``notebooks/``, ``params/``, ``data/sample/``);
 a built wheel carries copies under ``toolkit/_shipped/`` with the same relative
-paths, where :mod:`toolkit.resources` finds them. An editable install reads the
+paths, where :mod:`toolkit.files.resources` finds them. An editable install reads the
 originals, so nothing is copied for it. Everything else is in ``pyproject.toml``.
 
 The example's data.police.uk street-level files (63 MB) go in compactly, as

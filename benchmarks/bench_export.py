@@ -3,7 +3,7 @@
 Run: ``.venv/bin/python benchmarks/bench_export.py [ROWS ...]``. For each size, a
 notebook whose one output is a table of ROWS rows (as the status section shows one row
 per update) is exported by nbconvert's ``HTMLExporter`` (the baseline, with its
-BeautifulSoup pass) and by :class:`toolkit.export.BriefingExporter`, both with the
+BeautifulSoup pass) and by :class:`toolkit.publish.export.BriefingExporter`, both with the
 toolkit's template, in the same run; prints seconds and the ratio.
 """
 
@@ -15,7 +15,7 @@ import time
 import nbformat
 from nbconvert import HTMLExporter
 
-from toolkit.export import TEMPLATE_DIR, BriefingExporter
+from toolkit.publish.export import TEMPLATE_DIR, BriefingExporter
 
 
 def _notebook(rows: int) -> nbformat.NotebookNode:

@@ -41,7 +41,7 @@ from typing import Any
 
 import pytest
 
-from toolkit.pdf import find_chromium
+from toolkit.publish.pdf import find_chromium
 
 BROWSER_DIR = Path(__file__).resolve().parent / "browser"
 AXE_SCRIPT = BROWSER_DIR / "axe.mjs"

@@ -1,6 +1,6 @@
 """A fake notebook engine for the runner's tests: no kernel, no subprocess.
 
-:class:`FakeEngine` is a :class:`toolkit.engine.Engine` that runs a notebook's code
+:class:`FakeEngine` is a :class:`toolkit.kernels.engine.Engine` that runs a notebook's code
 cells in this process, one fresh namespace per briefing, after papermill's own
 parameterising (as nbclient's tests drive a notebook with a fake kernel manager). A
 cell that raises is marked with its error, the notebook is written where the runner
@@ -22,7 +22,7 @@ import nbformat
 from papermill.exceptions import PapermillExecutionError
 from papermill.parameterize import parameterize_notebook
 
-from toolkit.execute import write_notebook
+from toolkit.kernels.execute import write_notebook
 
 
 @dataclass

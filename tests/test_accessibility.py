@@ -162,7 +162,7 @@ def test_index_structure(index_page: Path) -> None:
 
 
 def test_briefing_pdf_has_every_section(briefing_page: Path, tmp_path: Path) -> None:
-    from toolkit.pdf import html_to_pdf
+    from toolkit.publish.pdf import html_to_pdf
 
     chromium = require_chromium()
     html = briefing_page.read_text(encoding="utf-8")

@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from toolkit import atomic
+from toolkit.files import atomic
 
 
 def test_json_is_written_atomically(tmp_path):

@@ -345,7 +345,7 @@ def test_the_overview_and_tracker_come_from_the_register_even_for_a_failed_brief
 
 
 def test_the_data_notice_says_when_figures_are_lagged_or_incomplete():
-    from toolkit.batch import data_notice
+    from toolkit.runner.batch import data_notice
 
     lagged = {"quarter": "2019-20-Q4", "police_uk": {"quarter": "2018-19-Q3", "lag": 5}}
     assert data_notice(lagged) == (
@@ -442,7 +442,7 @@ def test_a_run_killed_during_the_swap_in_loses_no_briefing(tmp_path, killed_at):
     """kill -9 between the swap-in's two renames (1) or after both (2), then the next run."""
     import textwrap
 
-    from toolkit import batch as batch_module
+    from toolkit.runner import batch as batch_module
 
     quarter_dir = tmp_path / QUARTER
     (quarter_dir / "sent-report").mkdir(parents=True)
@@ -454,7 +454,7 @@ def test_a_run_killed_during_the_swap_in_loses_no_briefing(tmp_path, killed_at):
         f"""
         import os, signal, sys
         from pathlib import Path
-        from toolkit import staging
+        from toolkit.kernels import staging
         real, calls = os.replace, []
         def replace(src, dst):  # the second rename puts the staging folder in place
             calls.append(src)
@@ -480,7 +480,7 @@ def test_a_run_killed_during_the_swap_in_loses_no_briefing(tmp_path, killed_at):
 
 
 def test_run_reports_recovers_before_it_runs(tmp_path, monkeypatch):
-    from toolkit import batch as batch_module
+    from toolkit.runner import batch as batch_module
 
     seen: list[Path] = []
     monkeypatch.setattr(batch_module, "recover_interrupted", seen.append)
@@ -534,7 +534,7 @@ def test_a_notebook_cut_short_by_a_full_disk_is_not_kept(tmp_path, monkeypatch):
 
     import nbformat
 
-    from toolkit import execute
+    from toolkit.kernels import execute
 
     def half_then_full(nb, path):
         Path(path).write_text('{"cells": [')
@@ -547,8 +547,10 @@ def test_a_notebook_cut_short_by_a_full_disk_is_not_kept(tmp_path, monkeypatch):
 
 
 def test_the_manifest_drops_an_earlier_entry_whose_files_changed(tmp_path):
-    from toolkit import atomic, manifest, run_manifest
-    from toolkit.params import load_params
+    from toolkit.files import atomic
+    from toolkit.record.params import load_params
+    from toolkit.runner import manifest as run_manifest
+    from toolkit.runner import provenance as manifest
 
     params = load_params(FIXTURES / "params")
     quarter_dir = tmp_path / QUARTER
@@ -580,7 +582,7 @@ def test_a_run_whose_kernel_zygote_is_killed_still_produces_every_briefing(tmp_p
     import time
 
     psutil = pytest.importorskip("psutil")
-    from toolkit.kernels import fork_available
+    from toolkit.kernels.pool import fork_available
 
     if not fork_available():
         pytest.skip("kernels are forked on Linux only")

@@ -1,4 +1,5 @@
-"""Tests of the browser harness (tests/browser_tools.py, tests/browser/axe.mjs) and toolkit.pdf.
+"""Tests of the browser harness (tests/browser_tools.py, tests/browser/axe.mjs) and the PDF
+export (toolkit.publish.pdf).
 
 The pages are small and written by hand so that what each check must find is known in
 advance. Tests that need Chromium or node skip locally when those are missing, and fail
@@ -24,7 +25,7 @@ from browser_tools import (
     violation_ids,
 )
 from toolkit.errors import ToolkitError
-from toolkit.pdf import html_to_pdf
+from toolkit.publish.pdf import html_to_pdf
 
 # A 1x1 transparent PNG, so the pages need no file beside them.
 PIXEL = (
@@ -315,7 +316,7 @@ def test_axe_script_rejects_a_missing_page(tmp_path):
     assert "no such file" in done.stderr
 
 
-# -------------------------------------------------------------------------- toolkit.pdf
+# -------------------------------------------------------------------------- toolkit.publish.pdf
 
 PRINT_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Print test</title>
@@ -365,7 +366,7 @@ def test_html_to_pdf_without_chromium_says_how_to_install(tmp_path, monkeypatch)
 
 def test_html_to_pdf_with_nothing_on_path(tmp_path, monkeypatch):
     monkeypatch.delenv("TOOLKIT_CHROMIUM", raising=False)
-    monkeypatch.setattr("toolkit.pdf.shutil.which", lambda name: None)
+    monkeypatch.setattr("toolkit.publish.pdf.shutil.which", lambda name: None)
     with pytest.raises(ToolkitError, match=r"^PDF export needs Chromium, which is not installed"):
         html_to_pdf(write(tmp_path, "b.html", PRINT_PAGE), tmp_path / "b.pdf")
 

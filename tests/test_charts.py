@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import struct
 
-from toolkit.charts import HIGHLIGHT, PALETTE, PEER_GREY, briefing_charts, peer_chart, trend_chart
+from toolkit.charts.draw import (
+    HIGHLIGHT,
+    PALETTE,
+    PEER_GREY,
+    briefing_charts,
+    peer_chart,
+    trend_chart,
+)
 
 FIGURES = {
     "force": "dorset",
@@ -146,7 +153,7 @@ def test_dollar_signs_and_long_names_are_drawn_as_text() -> None:
 
 
 def test_a_chart_is_drawn_once_for_the_same_inputs(tmp_path, monkeypatch) -> None:
-    from toolkit import charts
+    from toolkit.charts import draw as charts
 
     first = briefing_charts(FIGURES, cache_dir=tmp_path)
     assert len(list((tmp_path / "charts").glob("*.json"))) == 3

@@ -5,9 +5,9 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from toolkit.checks import check_data
 from toolkit.cli import app
-from toolkit.params import load_params
+from toolkit.record.params import load_params
+from toolkit.runner.checks import check_data
 
 FIXTURES = Path(__file__).parent / "fixtures"
 STREET = (

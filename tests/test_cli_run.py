@@ -86,7 +86,7 @@ def test_an_output_folder_that_cannot_be_written_gets_one_line(tmp_path, monkeyp
 def test_a_full_disk_while_writing_the_index_gets_one_line(tmp_path, monkeypatch):
     import errno
 
-    from toolkit import batch
+    from toolkit.runner import batch
 
     root, out = _root(tmp_path), tmp_path / "out"
     index = out / "2019-20-Q1" / "index.html"

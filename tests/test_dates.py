@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 import pytest
 
-from toolkit.dates import NotADate, parse_day
+from toolkit.record.dates import NotADate, parse_day
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""The record across quarters (``toolkit.history``), on the register fixture.
+"""The record across quarters (``toolkit.record.history``), on the register fixture.
 
 Hand-worked from tests/fixtures/register (quarter ends: Q1 2019-06-30, Q2 2019-09-30,
 Q3 2019-12-31, Q4 2020-03-31):
@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.briefing import build
-from toolkit.history import closed_in, letter_quarter, quarters_between
+from toolkit.publish.briefing import build
+from toolkit.publish.render import section
 from toolkit.quarters import Quarter
-from toolkit.render import section
+from toolkit.record.history import closed_in, letter_quarter, quarters_between
 
 Q = {n: Quarter.parse(f"2019-20-Q{n}") for n in (1, 2, 3, 4)}
 
@@ -245,7 +245,7 @@ def test_overdue_against_the_due_date_and_past_the_forces_target_are_counted_apa
 
 
 def test_the_letter_gives_the_due_date_and_the_forces_target_side_by_side(register_root):
-    from toolkit.narrative import draft_letter
+    from toolkit.letter import draft_letter
 
     (register_root / "updates" / "2019-20-Q4.csv").write_text(
         "report,ref,status,update,evidence,owner,target_date\n"

@@ -24,11 +24,11 @@ import pytest
 from typer.testing import CliRunner
 
 from helpers import declare_size, flag_encrypted, stored_zip, write_xlsx
-from toolkit.characters import control_character, spreadsheet_text
 from toolkit.cli import app
 from toolkit.errors import InputError, write_failure
-from toolkit.params import REPORT_ID, RESERVED_IDS, check_report_id, load_params
-from toolkit.yamlfile import MAX_DEPTH, read_yaml
+from toolkit.files.yamlfile import MAX_DEPTH, read_yaml
+from toolkit.record.params import REPORT_ID, RESERVED_IDS, check_report_id, load_params
+from toolkit.text.characters import control_character, spreadsheet_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TOOLKIT = Path(sys.executable).with_name("toolkit")
@@ -290,7 +290,7 @@ def test_web_addresses_pass(root, url):
 
 
 def test_the_init_placeholder_for_the_website_still_loads(tmp_path):
-    from toolkit.params import load_force
+    from toolkit.record.params import load_force
 
     result = CliRunner().invoke(app, ["init", str(tmp_path / "p"), "--force", "kent"])
     assert result.exit_code == 0, result.output
@@ -395,7 +395,7 @@ def test_a_real_word_document_passes_validate(root):
 
 
 def test_a_deflated_bomb_as_the_letter_is_refused_at_validate_and_at_run(root):
-    from toolkit.letterfile import read_paragraphs
+    from toolkit.files.letterfile import read_paragraphs
 
     _deflated_bomb(root / "letter.docx", {"[Content_Types].xml": b"<Types/>"}, "word/document.xml")
     _letter(root, "letter.docx")
@@ -472,7 +472,7 @@ def test_a_deflated_bomb_as_an_update_workbook_is_refused(root):
 
 def test_an_update_workbook_declaring_too_much_in_total_is_refused(root):
     """Each member is plausible; all together they would inflate past the ceiling."""
-    from toolkit.zipmember import DOCUMENT_BYTES
+    from toolkit.files.zipmember import DOCUMENT_BYTES
 
     path = root / "updates" / "2019-20-Q1.xlsx"
     (root / "updates" / "2019-20-Q1.csv").unlink()
@@ -659,7 +659,7 @@ def test_lxml_write_errors_are_the_os_errors_they_name():
 def test_a_file_size_limit_while_a_run_writes_the_index_is_one_line(root, tmp_path, monkeypatch):
     from lxml.etree import SerialisationError
 
-    from toolkit import batch
+    from toolkit.runner import batch
 
     def too_large(*args, **kwargs):
         raise SerialisationError("IO_EFBIG")
@@ -737,8 +737,8 @@ def test_every_formula_start_is_escaped(text):
 
 
 def test_every_params_path_the_manifest_records_resolves_from_its_root(tmp_path):
-    from toolkit.manifest import Hasher, params_files
-    from toolkit.snapshot import params_snapshot
+    from toolkit.files.snapshot import params_snapshot
+    from toolkit.runner.provenance import Hasher, params_files
 
     root = tmp_path / "params"
     shutil.copytree(FIXTURES / "register", root)

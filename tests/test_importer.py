@@ -23,7 +23,7 @@ from toolkit.importer.document import Block, blocks_from_lines, join_lines
 from toolkit.importer.due import find_due
 from toolkit.importer.items import find_items
 from toolkit.importer.write import read_document
-from toolkit.params import load_params
+from toolkit.record.params import load_params
 
 FIXTURES = Path(__file__).parent / "fixtures"
 IMPORTER = FIXTURES / "importer"
@@ -399,7 +399,7 @@ def test_a_file_that_is_not_a_pdf_is_one_line_exit_2(root, tmp_path):
 def test_pdf_printed_from_the_html_matches_the_answer_key(name, tmp_path):
     """The fixture page printed by headless Chromium, as a browser's "Save as PDF" does
     (bullets drawn as shapes, headings in larger type, two pages)."""
-    from toolkit.pdf import find_chromium, html_to_pdf
+    from toolkit.publish.pdf import find_chromium, html_to_pdf
 
     if find_chromium() is None:
         pytest.skip("Chromium is not installed")

@@ -8,10 +8,10 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from toolkit import init
 from toolkit.cli import app
 from toolkit.errors import InputError
-from toolkit.params import load_params
+from toolkit.record import init
+from toolkit.record.params import load_params
 
 PROJECT = Path(__file__).resolve().parents[1]
 SAMPLE = PROJECT / "data" / "sample"

@@ -7,7 +7,7 @@ from queue import Empty, Queue
 
 import pytest
 
-from toolkit import kernel_ready
+from toolkit.kernels import ready as kernel_ready
 
 
 class FakeClient:

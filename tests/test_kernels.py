@@ -22,8 +22,9 @@ from jupyter_client.provisioning import LocalProvisioner
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
-from toolkit import kernels, zygote
-from toolkit.kernels import ForkProvisioner, KernelPool, PooledKernel, fork_available, forkable
+from toolkit.kernels import pool as kernels
+from toolkit.kernels import zygote
+from toolkit.kernels.pool import ForkProvisioner, KernelPool, PooledKernel, fork_available, forkable
 
 needs_fork = pytest.mark.skipif(not fork_available(), reason="kernels are forked on Linux only")
 
@@ -151,7 +152,7 @@ def test_kernels_die_with_the_runner(tmp_path):
     script = textwrap.dedent(
         """
         import sys, time
-        from toolkit.kernels import KernelPool
+        from toolkit.kernels.pool import KernelPool
         pool = KernelPool(2, 2)
         kernels = [pool.acquire(timeout=120) for _ in range(2)]
         print(pool.zygote.process.pid, *(k.km.provisioner.pid for k in kernels), flush=True)
@@ -283,8 +284,8 @@ def test_the_zygote_imports_start_no_thread(tmp_path):
     script = textwrap.dedent(
         """
         import importlib, os, sys
-        from toolkit import zygote
-        from toolkit.quarter_run import BRIEFING_PRELOAD
+        from toolkit.kernels import zygote
+        from toolkit.runner.quarter import BRIEFING_PRELOAD
         for name in BRIEFING_PRELOAD.zygote_modules:
             importlib.import_module(name)
         print(len(zygote.thread_names()), " ".join(zygote.thread_names()))
@@ -397,16 +398,16 @@ def test_a_zygote_call_runs_a_toolkit_function_in_a_child(tmp_path):
     import pickle
     from pathlib import Path
 
-    from toolkit.params import load_params
-    from toolkit.quarter_index import quarter_parts
+    from toolkit.publish.quarter_index import quarter_parts
     from toolkit.quarters import Quarter
+    from toolkit.record.params import load_params
 
     example = Path(__file__).parents[1] / "params"
     helper = zygote.Zygote()
     try:
         made = pickle.loads(
             helper.call(
-                "toolkit.briefing_ahead:quarter_parts_pickled",
+                "toolkit.runner.prepare:quarter_parts_pickled",
                 {"params_dir": str(example), "quarter": "2019-20-Q4"},
             )
         )
@@ -418,7 +419,7 @@ def test_a_zygote_call_runs_a_toolkit_function_in_a_child(tmp_path):
 
         with pytest.raises(zygote.ZygoteError, match="no-such-folder"):
             helper.call(
-                "toolkit.briefing_ahead:quarter_parts_pickled",
+                "toolkit.runner.prepare:quarter_parts_pickled",
                 {"params_dir": str(tmp_path / "no-such-folder"), "quarter": "2019-20-Q4"},
             )
         with pytest.raises(ValueError, match="not a toolkit function"):

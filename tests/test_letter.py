@@ -28,9 +28,9 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from toolkit import render
-from toolkit.briefing import build
-from toolkit.narrative import draft_letter
+from toolkit.letter import draft_letter
+from toolkit.publish import render
+from toolkit.publish.briefing import build
 
 HERE = Path(__file__).parent
 PARAMS = HERE / "fixtures" / "letter" / "params"
@@ -264,7 +264,7 @@ def test_leads_on_with_no_owner_is_a_gap(tmp_path):
     ],
 )
 def test_the_forces_words_are_attributed_to_it(update, said):
-    from toolkit.narrative.context import force_reports
+    from toolkit.letter.context import force_reports
 
     assert force_reports(update, "Sampleshire Police") == said
 

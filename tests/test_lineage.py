@@ -23,12 +23,12 @@ from typer.testing import CliRunner
 
 from toolkit.cli import app
 from toolkit.errors import InputError
-from toolkit.history import item_history
-from toolkit.overview import Link, build_overview
-from toolkit.params import load_params
 from toolkit.quarters import Quarter
-from toolkit.register import Register
-from toolkit.tracker import tracker_rows
+from toolkit.record.history import item_history
+from toolkit.record.overview import Link, build_overview
+from toolkit.record.params import load_params
+from toolkit.record.register import Register
+from toolkit.record.tracker import tracker_rows
 
 ROOT = Path(__file__).parent / "fixtures" / "lineage"
 Q3, Q4 = Quarter.parse("2023-24-Q3"), Quarter.parse("2023-24-Q4")

@@ -7,9 +7,9 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
-from toolkit import manifest
-from toolkit.params import load_params
 from toolkit.quarters import Quarter
+from toolkit.record.params import load_params
+from toolkit.runner import provenance as manifest
 
 FIXTURES = Path(__file__).parent / "fixtures" / "batch"
 

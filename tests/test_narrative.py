@@ -1,4 +1,4 @@
-"""The draft s55 response (``toolkit.narrative``), against a hand-written params root.
+"""The draft s55 response (``toolkit.letter``), against a hand-written params root.
 
 ``tests/fixtures/narrative/params`` holds Testshire: ``testshire-inspection`` (published
 10 January 2020, so due by 5 March 2020; sent 6 March 2020, day 57) with seven
@@ -27,10 +27,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from toolkit import render
-from toolkit.briefing import Briefing, build
 from toolkit.errors import InputError
-from toolkit.narrative import (
+from toolkit.letter import (
     PARTS,
     Block,
     Letter,
@@ -38,7 +36,9 @@ from toolkit.narrative import (
     draft_letter,
     salutation,
 )
-from toolkit.narrative.markdown import md_block
+from toolkit.letter.markdown import md_block
+from toolkit.publish import render
+from toolkit.publish.briefing import Briefing, build
 
 FIXTURES = Path(__file__).parent / "fixtures" / "narrative"
 PARAMS = FIXTURES / "params"

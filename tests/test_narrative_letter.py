@@ -30,10 +30,10 @@ from docx import Document
 from docx.enum.text import WD_COLOR_INDEX
 from markdown_it import MarkdownIt
 
-from toolkit import render
-from toolkit.briefing import Briefing, build
-from toolkit.narrative import Letter, draft_letter
-from toolkit.narrative.context import addressed_to_forces, is_opcc
+from toolkit.letter import Letter, draft_letter
+from toolkit.letter.context import addressed_to_forces, is_opcc
+from toolkit.publish import render
+from toolkit.publish.briefing import Briefing, build
 
 PROJECT = Path(__file__).resolve().parent.parent
 PARAMS = Path(__file__).parent / "fixtures" / "narrative" / "params"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from toolkit.errors import InputError
-from toolkit.newreport import new_report, report_text
-from toolkit.params import Response, load_params
+from toolkit.record.newreport import new_report, report_text
+from toolkit.record.params import Response, load_params
 
 
 def _messages(caught: pytest.ExceptionInfo[InputError]) -> list[str]:
@@ -138,7 +138,7 @@ def test_every_letter_field_is_listed(register_root):
 
 
 def test_the_template_names_every_field_a_report_file_can_hold():
-    from toolkit.params import Report, Response
+    from toolkit.record.params import Report, Response
 
     text = report_text("x", "T", date(2020, 1, 10), "thematic")
     for name in Report.model_fields:
@@ -149,7 +149,7 @@ def test_the_template_names_every_field_a_report_file_can_hold():
     letter = readme[readme.index("**Letter material**") : readme.index("**Wording**")]
     # The section also names fields of items, force.yaml and update files (owner, due,
     # target_date, crime_types, peers_basis): those are listed in their own places.
-    from toolkit.params import Item
+    from toolkit.record.params import Item
 
     elsewhere = set(Report.model_fields) | set(Item.model_fields) | {"target_date", "peers_basis"}
     documented = set(re.findall(r"`([a-z_]+)`", letter)) - {"response", "items"} - elsewhere

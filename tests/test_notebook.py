@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from toolkit.export import notebook_html
+from toolkit.publish.export import notebook_html
 
 PROJECT = Path(__file__).resolve().parents[1]
 NOTEBOOK = PROJECT / "notebooks" / "briefing.ipynb"

@@ -17,8 +17,8 @@ import nbformat
 import pytest
 from nbconvert import HTMLExporter
 
-from toolkit import briefing
-from toolkit.export import notebook_html
+from toolkit.publish import briefing
+from toolkit.publish.export import notebook_html
 
 PROJECT = Path(__file__).resolve().parents[1]
 SHOW = re.compile(r'b\.show\("(\w+)"\)')

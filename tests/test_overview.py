@@ -40,7 +40,8 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.overview import (
+from toolkit.quarters import Quarter
+from toolkit.record.overview import (
     Change,
     Headline,
     OverdueItem,
@@ -49,9 +50,8 @@ from toolkit.overview import (
     build_overview,
     series,
 )
-from toolkit.params import load_params
-from toolkit.quarters import Quarter
-from toolkit.register import Register
+from toolkit.record.params import load_params
+from toolkit.record.register import Register
 
 ROOT = Path(__file__).parent / "fixtures" / "overview"
 Q1, Q2, Q3, Q4 = (Quarter(2019, n) for n in (1, 2, 3, 4))
@@ -84,7 +84,7 @@ def test_the_overview_counts_stale_items_as_the_briefing_does(register):
     """A quarter later, with no update file: R2 and G1, last updated in Q3 2019/20, have had
     none for two quarters; A1 (updated in Q4) has not. The briefings of the same quarter
     count the same items, report by report."""
-    from toolkit.briefing import build
+    from toolkit.publish.briefing import build
 
     later = Quarter(2020, 1)
     assert build_overview(register.params, later, register).headline.stale == 2

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from toolkit.errors import InputError
-from toolkit.params import check_report_id, load_params, parse_due
+from toolkit.record.params import check_report_id, load_params, parse_due
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -268,7 +268,7 @@ def test_alias_bombs_are_refused_in_bounded_memory(tmp_path, body):
         import resource, sys
         resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
         from pathlib import Path
-        from toolkit.yamlfile import read_yaml
+        from toolkit.files.yamlfile import read_yaml
         data, lines, problems = read_yaml(Path(sys.argv[1]), "reports/bomb.yaml")
         print(*problems, sep="\\n")
         """
@@ -301,7 +301,7 @@ def test_alias_bombs_are_refused_in_bounded_memory(tmp_path, body):
 )
 def test_report_ids_that_cannot_name_a_folder_are_refused(report_id, message):
     from toolkit.errors import InputError
-    from toolkit.params import check_report_id
+    from toolkit.record.params import check_report_id
 
     with pytest.raises(InputError) as caught:
         check_report_id(report_id)

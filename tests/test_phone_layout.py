@@ -36,7 +36,7 @@ SMALLEST_LEGIBLE_PX = 9.0
 def _smallest_chart_text_px() -> float:
     """The charts' smallest text at their natural size, in pixels: the smallest font size
     ``charts.py`` names (or the afcharts style's default) at the dpi it draws at."""
-    from toolkit import charts
+    from toolkit.charts import draw as charts
 
     source = Path(charts.__file__).read_text(encoding="utf-8")
     sizes = [float(s) for s in re.findall(r"(?:fontsize|labelsize)=(\d+(?:\.\d+)?)", source)]

@@ -362,7 +362,7 @@ def test_entries_discarded_in_another_process_are_reported_to_the_run(tmp_path: 
     import subprocess
     import sys
 
-    from toolkit import cachefile
+    from toolkit.files import cachefile
 
     cache = tmp_path / "cache"
     entries = sorted(_cache_of(SOURCE, cache, "dorset", ["2018-10", "2018-11"]))

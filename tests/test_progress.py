@@ -6,8 +6,8 @@ import io
 
 from rich.console import Console
 
-from toolkit.progress import LineProgress, LiveProgress
-from toolkit.results import Event
+from toolkit.runner.progress import LineProgress, LiveProgress
+from toolkit.runner.results import Event
 from toolkit.vocabulary import RunState
 
 

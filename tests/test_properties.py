@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from toolkit.errors import DataError, InputError
-from toolkit.params import parse_due
 from toolkit.performance.policeuk import parse_file
 from toolkit.quarters import Quarter
-from toolkit.updates import STATUSES, read_updates
+from toolkit.record.params import parse_due
+from toolkit.record.updates import STATUSES, read_updates
 
 FAST = settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from browser_tools import format_violations, require_browser_tools, run_axe, structural_problems
-from toolkit.params import load_params
-from toolkit.quarter_index import write_quarter_index
+from toolkit.publish.quarter_index import write_quarter_index
 from toolkit.quarters import Quarter
+from toolkit.record.params import load_params
 
 FIXTURE = Path(__file__).parent / "fixtures" / "overview"
 Q4 = Quarter(2019, 4)
@@ -180,7 +180,7 @@ def test_no_axe_violations(written, tmp_path, width):
 
 
 def test_past_target_is_counted_beside_overdue_only_where_the_report_set_a_due_date():
-    from toolkit.index_rows import past_target_with_due
+    from toolkit.runner.index_rows import past_target_with_due
 
     # R3 has no due date (overdue from its target), G1 has one: only G1 adds to overdue.
     items = {

@@ -2,7 +2,7 @@
 
 The fixture is one report, kappa (published 15 April 2021), over 2021/22: update files for
 Q1, Q2 and Q4, none for Q3, and a data.police.uk folder with no files (made empty here).
-Worked out by hand from the files, with the default rules (README, :mod:`toolkit.rag`):
+Worked out by hand from the files, with the default rules (README, :mod:`toolkit.record.rag`):
 
 As at 2021-22-Q4 (31 March 2022), every item updated but K3 and K5 (closed in Q2):
 
@@ -37,14 +37,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from toolkit import render
-from toolkit.briefing import Briefing
 from toolkit.cli import app
-from toolkit.overview import build_overview
-from toolkit.params import load_params
+from toolkit.publish import render
+from toolkit.publish.briefing import Briefing
 from toolkit.quarters import Quarter
-from toolkit.rag import Conditions, RagRules, rate, slips_of
-from toolkit.tracker import tracker_rows
+from toolkit.record.overview import build_overview
+from toolkit.record.params import load_params
+from toolkit.record.rag import Conditions, RagRules, rate, slips_of
+from toolkit.record.tracker import tracker_rows
 from toolkit.vocabulary import Rag
 
 FIXTURE = Path(__file__).parent / "fixtures" / "rag"

@@ -19,10 +19,10 @@ from datetime import date
 
 import pytest
 
-from toolkit.briefing import build
-from toolkit.params import load_params
+from toolkit.publish.briefing import build
 from toolkit.quarters import Quarter
-from toolkit.register import Register, s55_state, summary
+from toolkit.record.params import load_params
+from toolkit.record.register import Register, s55_state, summary
 
 EXPECTED = {
     ("alpha", "2019-20-Q1"): {
@@ -164,7 +164,7 @@ def test_report_without_items_briefs_zero(register_root):
     briefing = build("gamma", "2019-20-Q3", register_root)
     assert briefing.figures["items"]["total"] == 0
     assert briefing.figures["items"]["by_status"] == {}
-    from toolkit.render import section
+    from toolkit.publish.render import section
 
     html = section("status", briefing)
     assert "makes no recommendations" in html
@@ -184,7 +184,7 @@ def test_tracked_from_publication_or_first_update(register_root):
 def test_status_table_counts_by_status_and_kind(register_root):
     import re
 
-    from toolkit.render import section
+    from toolkit.publish.render import section
 
     html = section("status", build("alpha", "2019-20-Q3", register_root))
     header = re.search(r"<thead>(.*?)</thead>", html, re.S).group(1)

@@ -15,8 +15,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from toolkit import briefing, render
-from toolkit.export import notebook_html
+from toolkit.publish import briefing, render
+from toolkit.publish.export import notebook_html
 
 FIXTURE = Path(__file__).parent / "fixtures" / "render"
 
@@ -146,7 +146,7 @@ def test_exported_page_is_inert_and_shows_no_notebook_internals(
 def test_generated_row_appears_only_when_the_runner_passes_one(
     hostile: briefing.Briefing,
 ) -> None:
-    from toolkit.export import exporter
+    from toolkit.publish.export import exporter
 
     nb = _notebook(hostile)
     without = notebook_html(nb, title="Briefing")
@@ -162,8 +162,8 @@ def test_generated_row_appears_only_when_the_runner_passes_one(
 def test_every_shipped_template_compiles_ahead_of_use() -> None:
     # The kernel zygote compiles them before forking; a template that needs a filter or
     # global the environment lacks would make that silently fall back to per-kernel work.
-    from toolkit.narrative.draft import preload as preload_letter
-    from toolkit.render import environment, preload
+    from toolkit.letter.draft import preload as preload_letter
+    from toolkit.publish.render import environment, preload
 
     preload()
     preload_letter()
@@ -177,8 +177,8 @@ def test_a_briefing_compiles_no_template_after_the_preload(monkeypatch, tmp_path
     # and drafts the letter (HTML, Markdown, Word) without compiling a template again.
     from jinja2 import Environment
 
-    from toolkit.narrative.draft import preload as preload_letter
-    from toolkit.render import preload
+    from toolkit.letter.draft import preload as preload_letter
+    from toolkit.publish.render import preload
 
     preload()
     preload_letter()
@@ -254,7 +254,7 @@ def test_a_quarter_with_no_data_in_its_trend_window_still_renders(quarter: str) 
 
     (A quarter after the data, such as 2020-21-Q4, briefs on the latest complete quarter
     the data holds, with its trend: ``tests/test_performance_figures.py``.)"""
-    from toolkit.narrative.draft import draft_letter
+    from toolkit.letter.draft import draft_letter
 
     project = Path(__file__).resolve().parents[1]
     built = briefing.build("both-sides-of-the-coin", quarter, project / "params")
@@ -287,7 +287,7 @@ def test_the_export_makes_no_second_pass_over_the_page(
 def test_the_environment_is_one_per_template_folder(tmp_path) -> None:
     """The zygote's ``environment()`` is the one a briefing's ``environment(None)`` gets,
     so templates compiled before the fork are not compiled again in each kernel."""
-    from toolkit.render import environment
+    from toolkit.publish.render import environment
 
     assert environment() is environment(None) is environment(override=None)
     assert environment(tmp_path) is environment(tmp_path)
@@ -295,7 +295,7 @@ def test_the_environment_is_one_per_template_folder(tmp_path) -> None:
 
 
 def test_warming_the_exporter_builds_it_and_exports_an_empty_page() -> None:
-    from toolkit import export
+    from toolkit.publish import export
 
     export.exporter.cache_clear()
     export.warm()
@@ -348,7 +348,7 @@ def test_a_force_template_cannot_reach_files_through_its_context(
 
 def test_a_letter_template_cannot_reach_files(tmp_path: Path) -> None:
     from toolkit.errors import InputError
-    from toolkit.narrative.draft import draft_letter
+    from toolkit.letter.draft import draft_letter
 
     root, _ = _with_templates(tmp_path)
     parts = root / "my-templates" / "letter" / "parts"
@@ -389,9 +389,9 @@ def test_a_template_keeps_its_wording_tools(tmp_path: Path) -> None:
 def test_every_environment_is_the_allow_list_sandbox(tmp_path: Path) -> None:
     """Page sections, the quarter index, letter parts and the letter's Markdown all
     render through one sandbox class."""
-    from toolkit.narrative.draft import letter_environment
-    from toolkit.narrative.markdown import markdown_environment
-    from toolkit.template_sandbox import TemplateSandbox
+    from toolkit.letter.draft import letter_environment
+    from toolkit.letter.markdown import markdown_environment
+    from toolkit.text.sandbox import TemplateSandbox
 
     for env in (
         render.environment(),

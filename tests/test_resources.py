@@ -4,9 +4,9 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from toolkit import resources
 from toolkit.cli import app
 from toolkit.errors import ToolkitError
+from toolkit.files import resources
 
 PROJECT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"

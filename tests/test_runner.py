@@ -19,8 +19,8 @@ from typer.testing import CliRunner
 
 import toolkit
 from fake_engine import FakeEngine, briefing_notebook
-from toolkit import batch
 from toolkit.cli import app
+from toolkit.runner import batch
 
 FIXTURES = Path(__file__).parent / "fixtures" / "batch"
 QUARTER = "2018-19-Q3"
@@ -211,7 +211,7 @@ def test_an_interrupted_pool_stops_promptly_while_a_kernel_is_starting(monkeypat
     import logging
     import time
 
-    from toolkit import kernels
+    from toolkit.kernels import pool as kernels
 
     started = asyncio.Event()
 
@@ -243,7 +243,7 @@ def test_a_ready_kernel_that_died_is_never_handed_out(monkeypatch):
     pool: the next acquire gets a new kernel, not the dead one."""
     import asyncio
 
-    from toolkit import kernels
+    from toolkit.kernels import pool as kernels
 
     class Process:
         def __init__(self):
@@ -286,7 +286,7 @@ def test_a_ready_kernel_that_died_is_never_handed_out(monkeypatch):
 
 READ_DATA = """
 import hashlib, json
-from toolkit.params import load_params
+from toolkit.record.params import load_params
 p = load_params(pathlib.Path(params_dir))
 street = p.path(p.force.data.police_uk) / "2018-11" / "2018-11-testshire-street.csv"
 population = p.path(p.force.data.population)

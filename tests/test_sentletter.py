@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from toolkit.briefing import build
 from toolkit.errors import InputError
-from toolkit.params import load_params
-from toolkit.render import section
+from toolkit.publish.briefing import build
+from toolkit.publish.render import section
+from toolkit.record.params import load_params
 
 MARKDOWN = """Home Secretary
 

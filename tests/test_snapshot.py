@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from toolkit.snapshot import ORIGIN_FILE, params_snapshot
+from toolkit.files.snapshot import ORIGIN_FILE, params_snapshot
 
 
 def _root(tmp_path: Path, response_file: str) -> Path:
@@ -45,7 +45,7 @@ import shutil  # noqa: E402
 import pytest  # noqa: E402
 
 from toolkit.errors import InputError  # noqa: E402
-from toolkit.params import load_params  # noqa: E402
+from toolkit.record.params import load_params  # noqa: E402
 
 RENDER = Path(__file__).parent / "fixtures" / "render"
 
@@ -126,7 +126,7 @@ def test_the_run_refuses_a_letter_or_template_folder_linked_after_validation(
 ) -> None:
     """Should a folder on the way become a link leading out once the params were
     validated, the briefing refuses to read through it (the same rule, at read time)."""
-    from toolkit import briefing, render
+    from toolkit.publish import briefing, render
 
     root, outside = _render_root(tmp_path)
     (root / "responses").mkdir()

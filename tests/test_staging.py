@@ -6,7 +6,7 @@ The kill between the two renames is tested with a real SIGKILL in
 
 from __future__ import annotations
 
-from toolkit.staging import recover_interrupted, swap_in
+from toolkit.kernels.staging import recover_interrupted, swap_in
 
 
 def _folder(path, text):

@@ -18,10 +18,10 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from toolkit.cli import app
-from toolkit.params import load_params
 from toolkit.quarters import Quarter
-from toolkit.register import Register
-from toolkit.status import as_csv, as_json, as_table, status_rows
+from toolkit.record.params import load_params
+from toolkit.record.register import Register
+from toolkit.record.status import as_csv, as_json, as_table, status_rows
 
 FIXTURE = Path(__file__).parent / "fixtures" / "overview"
 Q4 = Quarter(2019, 4)

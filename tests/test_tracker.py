@@ -24,9 +24,9 @@ import pytest
 from openpyxl import load_workbook
 
 from browser_tools import in_ci
-from toolkit.params import load_params
 from toolkit.quarters import Quarter
-from toolkit.tracker import COLUMNS, csv_text, tracker_rows, write_tracker
+from toolkit.record.params import load_params
+from toolkit.record.tracker import COLUMNS, csv_text, tracker_rows, write_tracker
 
 ROOT = Path(__file__).parent / "fixtures" / "overview"
 Q4 = Quarter(2019, 4)

@@ -7,7 +7,7 @@ import pytest
 
 from helpers import write_xlsx
 from toolkit.quarters import Quarter
-from toolkit.updates import normalise_status, read_updates
+from toolkit.record.updates import normalise_status, read_updates
 
 REFS = {"alpha": {"R1", "R2"}, "beta": {"R1", "L1"}}
 Q = Quarter.parse("2019-20-Q1")

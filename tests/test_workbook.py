@@ -16,12 +16,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from toolkit.briefing import build
 from toolkit.errors import InputError
-from toolkit.params import load_params
+from toolkit.publish.briefing import build
 from toolkit.quarters import Quarter
-from toolkit.register import Register
-from toolkit.workbook import SENT_SHEET, SHEET, default_path, write_request
+from toolkit.record.params import load_params
+from toolkit.record.register import Register
+from toolkit.record.workbook import SENT_SHEET, SHEET, default_path, write_request
 
 Q4 = Quarter.parse("2019-20-Q4")
 COLUMNS = [

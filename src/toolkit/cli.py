@@ -28,9 +28,9 @@ from rich.table import Table
 from toolkit.errors import InputError, OutputError, Problem, ToolkitError, shown
 
 if TYPE_CHECKING:
-    from toolkit.params import ForceFile
-    from toolkit.quarter_run import QuarterRun
     from toolkit.quarters import Quarter
+    from toolkit.record.params import ForceFile
+    from toolkit.runner.quarter import QuarterRun
 
 app = typer.Typer(
     add_completion=False,
@@ -114,7 +114,7 @@ def _require_utf8(*options: tuple[str, Path | None]) -> None:
 
 
 def _fail(err: ToolkitError) -> typer.Exit:
-    from toolkit.characters import printable
+    from toolkit.text.characters import printable
 
     if _state["debug"]:
         import traceback
@@ -144,9 +144,9 @@ def validate(
     ] = "",
 ) -> None:
     """Check every params file and update file; exit 2 with one line per problem."""
-    from toolkit.checks import check_data
     from toolkit.gaps import missing_update_warning
-    from toolkit.params import load_params
+    from toolkit.record.params import load_params
+    from toolkit.runner.checks import check_data
 
     try:
         _require_utf8(("--params", params))
@@ -199,11 +199,11 @@ def run(
 ) -> None:
     """``toolkit run``: the help text above is what ``--help`` shows.
 
-    The work is :func:`toolkit.quarter_run.run_quarter`'s; here the options are read,
+    The work is :func:`toolkit.runner.quarter.run_quarter`'s; here the options are read,
     progress and the outcome printed. Exit 130 when Ctrl-C stopped the run (no manifest
     of this run was written); once the manifest is written the exit status is the run's.
     """
-    from toolkit.quarter_run import RunWarning, run_quarter
+    from toolkit.runner.quarter import RunWarning, run_quarter
 
     try:
         _require_utf8(("--params", params), ("--out", out), ("--notebook", notebook))
@@ -275,7 +275,7 @@ class _RunDisplay:
     briefing's event, so a run refused for bad input shows none), else plain lines."""
 
     def __init__(self) -> None:
-        from toolkit.progress import LineProgress
+        from toolkit.runner.progress import LineProgress
 
         self._live: Any = None
         self._lines = LineProgress(lambda line: err_console.print(line, markup=False))
@@ -287,7 +287,7 @@ class _RunDisplay:
             return
         with self._lock:
             if self._live is None:
-                from toolkit.progress import LiveProgress
+                from toolkit.runner.progress import LiveProgress
 
                 self._live = LiveProgress(err_console, [])
                 self._live.__enter__()
@@ -377,9 +377,9 @@ def status(
     ] = "table",
 ) -> None:
     """List every open item across reports as at the quarter's end, overdue first."""
-    from toolkit import status as listing
-    from toolkit.params import load_params
-    from toolkit.register import Register
+    from toolkit.record import status as listing
+    from toolkit.record.params import load_params
+    from toolkit.record.register import Register
 
     try:
         if output_format not in listing.FORMATS:
@@ -436,8 +436,8 @@ def tracker(
     ] = False,
 ) -> None:
     """Write the tracker of every item (CSV and Excel) as at the quarter's end."""
-    from toolkit.params import load_params
-    from toolkit.tracker import write_tracker
+    from toolkit.record.params import load_params
+    from toolkit.record.tracker import write_tracker
 
     try:
         _require_utf8(("--params", params), ("--out", out))
@@ -473,8 +473,8 @@ def request_updates(
     ] = None,
 ) -> None:
     """Write the workbook the force fills in and returns as updates/<quarter>.xlsx."""
-    from toolkit.params import load_params
-    from toolkit.workbook import default_path, write_request
+    from toolkit.record.params import load_params
+    from toolkit.record.workbook import default_path, write_request
 
     try:
         _require_utf8(("--params", params), ("--out", out))
@@ -540,7 +540,7 @@ def fetch_data(
 ) -> None:
     """Add data.police.uk months for the force and its peers to the data.police_uk folder."""
     from toolkit import fetch
-    from toolkit.params import load_force
+    from toolkit.record.params import load_force
 
     try:
         _require_utf8(("--params", params))
@@ -594,7 +594,7 @@ def new_report(
     params: ParamsOpt = Path("params"),
 ) -> None:
     """Start reports/ID.yaml with every field, commented, ready to fill in (never overwrites)."""
-    from toolkit import newreport
+    from toolkit.record import newreport
 
     if source is not None:
         _import(source, report_id, published=published, title=title, kind=kind, params=params)
@@ -682,7 +682,7 @@ def init(
     ] = "",
 ) -> None:
     """Write a params root for one of the 43 territorial forces, ready to fill in."""
-    from toolkit.init import init_root
+    from toolkit.record.init import init_root
 
     try:
         _require_utf8(("FOLDER", folder))
@@ -740,7 +740,7 @@ def example(
     ] = None,
 ) -> None:
     """Copy the worked example (Dorset, "Both sides of the coin") into a new folder."""
-    from toolkit.init import copy_example
+    from toolkit.record.init import copy_example
 
     try:
         _require_utf8(("FOLDER", folder), ("--police-uk", police_uk))
@@ -884,7 +884,7 @@ def main() -> None:
         # line naming the file, never a traceback, unless --debug asks for it.
         if "--debug" in sys.argv[1:]:
             raise
-        from toolkit.characters import printable
+        from toolkit.text.characters import printable
 
         place = f"{exc.filename}: " if exc.filename is not None else ""
         print(printable(f"{place}{exc.strerror or exc}"), file=sys.stderr)

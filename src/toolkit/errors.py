@@ -9,7 +9,7 @@ message is printed by the CLI on one line, without a traceback::
     └── DataError                a data file that cannot be read or holds nothing usable (exit 2)
 
 A briefing that fails while it runs is not an exception here: it is a failed result
-of the run (:class:`toolkit.batch.Result`), and the others go on.
+of the run (:class:`toolkit.runner.batch.Result`), and the others go on.
 
 A :class:`Problem` renders as ``path:line: field: what is wrong (expected …, got …)``,
 the form that ``toolkit validate`` prints. ``line`` is the line in a YAML file or

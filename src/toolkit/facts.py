@@ -2,7 +2,7 @@
 
 :class:`Facts` holds what the drafting, rendering and checking code reads about a
 briefing -- the report, its items and their history as at the quarter, the s55 state, the
-figures from data. :class:`toolkit.briefing.Briefing` builds on it with what is made from
+figures from data. :class:`toolkit.publish.briefing.Briefing` builds on it with what is made from
 those facts (the draft letter, ``figures.json``, the notebook's sections), so that the
 modules making those depend on this one and never on the briefing that calls them.
 """
@@ -15,12 +15,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from toolkit.history import Move, letter_quarter, moves_between, report_history
-from toolkit.params import Params, Report
 from toolkit.quarters import Quarter
-from toolkit.rag import Rating, Slips
-from toolkit.register import ItemStatus, Register, closed_in, s55_state
-from toolkit.updates import Update
+from toolkit.record.history import Move, letter_quarter, moves_between, report_history
+from toolkit.record.params import Params, Report
+from toolkit.record.rag import Rating, Slips
+from toolkit.record.register import ItemStatus, Register, closed_in, s55_state
+from toolkit.record.updates import Update
 from toolkit.vocabulary import S55Facts
 
 __all__ = ["Facts"]
@@ -31,7 +31,8 @@ class Facts:
     """What one briefing is about, computed from a validated params root: the report, its
     items and s55 state as at the quarter, their history, and the figures from data.
 
-    The letter, the pages and the sent-letter checks read these; :class:`toolkit.briefing.Briefing`
+    The letter, the pages and the sent-letter checks read these;
+    :class:`~toolkit.publish.briefing.Briefing`
     adds them on top (the drafted letter, ``figures.json``, the notebook's sections).
 
     ``until``, when given, is a day inside ``quarter``: the facts as they stood that day
@@ -87,7 +88,7 @@ class Facts:
 
     @cached_property
     def rag(self) -> dict[str, Rating]:
-        """Each item's RAG rating and its reasons (:mod:`toolkit.rag`), by ref."""
+        """Each item's RAG rating and its reasons (:mod:`toolkit.record.rag`), by ref."""
         return {row.item.ref: self.register.rating(row) for row in self.items}
 
     @cached_property
@@ -187,7 +188,7 @@ class Facts:
 
         A sent response is a record: it is drafted from the register as it stood on the
         sent day (:attr:`letter_date`) and figures for quarters ended by then (the last one,
-        :func:`toolkit.history.letter_quarter`), in that quarter and every later one. A
+        :func:`toolkit.record.history.letter_quarter`), in that quarter and every later one. A
         briefing of an earlier quarter knows nothing after its own end, so its draft is as at
         its own quarter, as is the draft of a response not yet sent.
         """

@@ -18,9 +18,9 @@
 from __future__ import annotations
 
 from toolkit.errors import DataError
-from toolkit.params import Params
 from toolkit.quarters import Quarter
-from toolkit.register import Register
+from toolkit.record.params import Params
+from toolkit.record.register import Register
 
 
 def missing_update_file(params: Params, quarter: Quarter) -> bool:

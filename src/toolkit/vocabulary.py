@@ -249,7 +249,7 @@ def tag_colour(word: str) -> str:
 
 
 class S55Facts(TypedDict):
-    """``figures.json`` ``s55`` as :func:`toolkit.register.s55_state` computes it."""
+    """``figures.json`` ``s55`` as :func:`toolkit.record.register.s55_state` computes it."""
 
     published: str
     deadline: str
@@ -260,7 +260,7 @@ class S55Facts(TypedDict):
 
 
 class ItemsSummary(TypedDict):
-    """``figures.json`` ``items`` as :func:`toolkit.register.summary` computes it (the
+    """``figures.json`` ``items`` as :func:`toolkit.record.register.summary` computes it (the
     briefing adds ``history``, ``closed_in`` and ``since_response``)."""
 
     total: int

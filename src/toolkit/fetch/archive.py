@@ -16,7 +16,7 @@ of it is fetched, when it is encrypted, compressed by a method other than deflat
 none, or implausibly large or compressed for a monthly file (over 1 GiB, or inflating
 more than 100 times). While it is inflated the bytes go to a hidden temporary file beside
 the final name; the CRC-32 and size are checked against the central directory, and only
-then is the file moved into place (:mod:`toolkit.atomic`, never over an existing file).
+then is the file moved into place (:mod:`toolkit.files.atomic`, never over an existing file).
 A member that does not match, or that inflates past its declared size (inflating stops
 one byte past it), is refused with a :class:`~toolkit.errors.DataError` naming the
 archive, the member and what was expected and found; nothing is written for it. A write
@@ -38,10 +38,10 @@ from typing import IO, Any
 
 import remotezip
 
-from toolkit import atomic
 from toolkit.errors import DataError, OutputError, Problem
 from toolkit.fetch.client import Client, broken
-from toolkit.zipmember import check_plausible
+from toolkit.files import atomic
+from toolkit.files.zipmember import check_plausible
 
 _INFLATE = 256 * 1024  # bytes inflated at a time: few calls into zlib, and in the CPU cache
 _END_RECORD = 22  # the end-of-central-directory record, the least a zip can be
@@ -149,7 +149,8 @@ def check_member(info: zipfile.ZipInfo, url: str) -> None:
 def extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, url: str, target: Path) -> None:
     """Inflate the member ``info`` of ``archive`` into ``target``, checked.
 
-    The bytes go to a hidden temporary file beside ``target`` (:func:`toolkit.atomic.replacing`,
+    The bytes go to a hidden temporary file beside ``target``
+    (:func:`~toolkit.files.atomic.replacing`,
     exclusive: it replaces nothing), which becomes ``target`` only once the CRC-32 and size
     match.
 

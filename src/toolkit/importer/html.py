@@ -27,9 +27,9 @@ from datetime import date
 from lxml import etree
 from lxml import html as lxml_html
 
-from toolkit.dates import NotADate, parse_day
 from toolkit.importer.document import Block, Document, tidy
 from toolkit.importer.due import stated_publication
+from toolkit.record.dates import NotADate, parse_day
 
 __all__ = ["read_html"]
 

@@ -26,11 +26,11 @@ from typing import Any
 
 import yaml
 
-from toolkit import atomic
 from toolkit.errors import InputError, Problem, shown
+from toolkit.files import atomic
 from toolkit.importer.document import Document, read_text
 from toolkit.importer.items import Found, Scan, find_items
-from toolkit.params import REPORT_KINDS, check_report_id, printable, require_root
+from toolkit.record.params import REPORT_KINDS, check_report_id, printable, require_root
 from toolkit.vocabulary import ItemKind
 
 __all__ = ["Imported", "import_report", "read_document", "report_placeholder_warnings"]
@@ -166,7 +166,7 @@ def _guess_kind(title: str) -> str:
 def _earlier_items(root: Path, report_id: str, published: date | None) -> list[tuple[str, Any]]:
     """``(report id, item)`` of every report in the root published before ``published``
     (all of them when it is not known); reports that do not load are passed over."""
-    from toolkit.params import load_params
+    from toolkit.record.params import load_params
 
     try:
         params = load_params(root)

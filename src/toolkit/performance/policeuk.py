@@ -22,7 +22,7 @@ the zip's path, size and modification time plus the member's name and CRC-32). A
 rerun reads the files (to hash them) but parses none. Each cache entry carries a
 SHA-256 of its content and the source's identity (force, month, kind, path, size,
 modification time, content digest or CRC) and is used only when both
-verify (:mod:`toolkit.cachefile`); otherwise it is discarded with one warning and
+verify (:mod:`toolkit.files.cachefile`); otherwise it is discarded with one warning and
 the source is read again.
 
 The parts live beside this module: finding the files of a download
@@ -49,8 +49,9 @@ from pathlib import Path
 
 import numpy as np
 
-from toolkit import cachefile
 from toolkit.errors import DataError, Problem, shown
+from toolkit.files import cachefile
+from toolkit.files.zipmember import MAX_MEMBER_BYTES, MAX_RATIO, check_plausible
 from toolkit.performance import policeuk_cache
 from toolkit.performance.policeuk_count import (
     CHARGE_OUTCOMES,
@@ -69,7 +70,6 @@ from toolkit.performance.policeuk_parse import (
     read_head,
 )
 from toolkit.performance.policeuk_source import LAYOUT, SourceFile, index_folder, index_zip
-from toolkit.zipmember import MAX_MEMBER_BYTES, MAX_RATIO, check_plausible
 
 __all__ = [
     "CHARGE_OUTCOMES",

@@ -2,8 +2,9 @@
 
 An entry is keyed by the source file's identity (:func:`digest` of it: path, size,
 modification time and its content — a BLAKE2b digest of a file's bytes
-(:func:`toolkit.cachefile.content_digest`), the CRC-32 of a zip member) and written and checked by
-:mod:`toolkit.cachefile` (a SHA-256 of the content and the source's identity). An
+(:func:`~toolkit.files.cachefile.content_digest`), the CRC-32 of a zip member) and
+written and checked by :mod:`toolkit.files.cachefile` (a SHA-256 of the content and the source's
+identity). An
 entry of another cache version, or one that does not verify, is discarded and the
 source read again.
 """
@@ -19,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.ipc as ipc
 
-from toolkit import cachefile
+from toolkit.files import cachefile
 from toolkit.performance.policeuk_parse import Parsed
 
 log = logging.getLogger("toolkit")

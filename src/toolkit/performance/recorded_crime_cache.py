@@ -2,7 +2,7 @@
 
 An entry is named for the source file's path, size, modification time and content (a
 BLAKE2b digest of its bytes: :func:`cache_file`), and written and checked by
-:mod:`toolkit.cachefile` against the :func:`identity` it was made from, so an edited or
+:mod:`toolkit.files.cachefile` against the :func:`identity` it was made from, so an edited or
 replaced table is read again, even with its old size and modification time.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from toolkit import cachefile
+from toolkit.files import cachefile
 
 log = logging.getLogger("toolkit")
 

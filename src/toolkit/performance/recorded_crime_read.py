@@ -18,8 +18,8 @@ from typing import Any
 import pandas as pd
 
 from toolkit.errors import DataError, Problem, shown
+from toolkit.files.zipmember import TABLE, check_archive
 from toolkit.quarters import Quarter
-from toolkit.zipmember import TABLE, check_archive
 
 QUARTERLY_COLUMNS = (
     "Financial Year",
