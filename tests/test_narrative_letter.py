@@ -34,6 +34,7 @@ from toolkit.letter import Letter, draft_letter
 from toolkit.letter.context import addressed_to_forces, is_opcc
 from toolkit.publish import render
 from toolkit.publish.briefing import Briefing, build
+from toolkit.text import templating
 
 PROJECT = Path(__file__).resolve().parent.parent
 PARAMS = Path(__file__).parent / "fixtures" / "narrative" / "params"
@@ -636,7 +637,7 @@ def test_hmicfrs_in_the_addressee_needs_no_copy_line(tmp_path: Path) -> None:
 
 
 def test_drafting_leaves_the_shared_environment_as_it_was(itemised: Draft) -> None:
-    shared = render.environment()
+    shared = templating.environment()
     assert "gap" not in shared.globals
     assert not {"full_stop", "words", "paragraphs", "md"} & set(shared.filters)
     assert shared.autoescape is True

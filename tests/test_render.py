@@ -17,6 +17,7 @@ import pytest
 
 from toolkit.publish import briefing, render
 from toolkit.publish.export import notebook_html
+from toolkit.text import templating
 
 FIXTURE = Path(__file__).parent / "fixtures" / "render"
 
@@ -163,7 +164,7 @@ def test_every_shipped_template_compiles_ahead_of_use() -> None:
     # The kernel zygote compiles them before forking; a template that needs a filter or
     # global the environment lacks would make that silently fall back to per-kernel work.
     from toolkit.letter.draft import preload as preload_letter
-    from toolkit.publish.render import environment, preload
+    from toolkit.text.templating import environment, preload
 
     preload()
     preload_letter()
@@ -178,7 +179,7 @@ def test_a_briefing_compiles_no_template_after_the_preload(monkeypatch, tmp_path
     from jinja2 import Environment
 
     from toolkit.letter.draft import preload as preload_letter
-    from toolkit.publish.render import preload
+    from toolkit.text.templating import preload
 
     preload()
     preload_letter()
@@ -287,7 +288,7 @@ def test_the_export_makes_no_second_pass_over_the_page(
 def test_the_environment_is_one_per_template_folder(tmp_path) -> None:
     """The zygote's ``environment()`` is the one a briefing's ``environment(None)`` gets,
     so templates compiled before the fork are not compiled again in each kernel."""
-    from toolkit.publish.render import environment
+    from toolkit.text.templating import environment
 
     assert environment() is environment(None) is environment(override=None)
     assert environment(tmp_path) is environment(tmp_path)
@@ -394,8 +395,8 @@ def test_every_environment_is_the_allow_list_sandbox(tmp_path: Path) -> None:
     from toolkit.text.sandbox import TemplateSandbox
 
     for env in (
-        render.environment(),
-        render.environment(tmp_path),
+        templating.environment(),
+        templating.environment(tmp_path),
         letter_environment(),
         letter_environment(tmp_path),
         markdown_environment(None),

@@ -15,6 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from toolkit.files.containment import require_inside
 from toolkit.quarters import Quarter
 from toolkit.record.history import Move, letter_quarter, moves_between, report_history
 from toolkit.record.params import Params, Report
@@ -202,3 +203,14 @@ class Facts:
         if self.report.response.sent is None:
             return None
         return moves_between(self.register, self.report_id, self.letter_date, self.as_at)
+
+
+def template_override(briefing: Facts) -> Path | None:
+    """The force's own template folder (``templates:`` in ``force.yaml``), if it names one."""
+    folder = briefing.params.force.templates
+    if not folder:
+        return None
+    # Against the root itself: a run's snapshot of the params holds its own copy.
+    root = briefing.params.root
+    path = require_inside(root / folder, root, f"force.yaml: templates: {folder}")
+    return path.resolve()

@@ -13,7 +13,7 @@ only ever become text in the model, never structure or code. The model is then r
 ways: ``letter/render.html.j2`` (the briefing, escaped), ``letter/render.md.j2`` (Markdown,
 every piece of text escaped by the ``md`` filter) and python-docx (literal runs).
 
-The templates are loaded through an overlay of :func:`toolkit.publish.render.environment` (a loader
+The templates are loaded through an overlay of :func:`toolkit.text.templating.environment` (a loader
 on the package ``toolkit``), so they live in ``toolkit/templates/letter/``, not next to these
 modules. The overlays (:func:`~toolkit.letter.draft.letter_environment`, and the Markdown
 one) have their own template caches, globals and filters: drafting never changes the shared

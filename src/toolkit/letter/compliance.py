@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from toolkit.letter import s55
 from toolkit.letter.blocks import Block, Check
-from toolkit.publish.render import uk_date
+from toolkit.text.display import uk_date
 from toolkit.vocabulary import Status
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from toolkit.letter.context import full_stop, gap_marker, letter_context, paragr
 from toolkit.letter.markdown import markdown_environment
 from toolkit.letter.model import Letter
 from toolkit.letter.reader import read_blocks
-from toolkit.publish.render import environment
+from toolkit.text.templating import environment
 
 if TYPE_CHECKING:
     from toolkit.facts import Facts
@@ -37,7 +37,7 @@ def draft_letter(briefing: Facts) -> Letter:
         When a letter template (shipped or the force's own) cannot be rendered or uses an
         element the letter cannot hold.
     """
-    from toolkit.publish.render import template_override
+    from toolkit.facts import template_override
 
     override = template_override(briefing)
     context = letter_context(briefing)
@@ -70,7 +70,7 @@ def draft_letter(briefing: Facts) -> Letter:
 def letter_environment(override: Path | None = None) -> Environment:
     """The briefing's Jinja environment with the letter's own helpers added.
 
-    An overlay of :func:`toolkit.publish.render.environment` with its own template cache and its
+    An overlay of :func:`toolkit.text.templating.environment` with its own template cache and its
     own ``globals`` and ``filters`` dicts, so the shared environment is never changed;
     one per template folder and process, so each letter template is compiled once.
     ``letter_environment()`` and ``letter_environment(None)`` are the same one (the

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from jinja2 import Environment
 
-from toolkit.publish.render import environment
+from toolkit.text.templating import environment
 
 if TYPE_CHECKING:
     from toolkit.letter.blocks import Block

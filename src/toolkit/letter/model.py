@@ -19,7 +19,7 @@ from toolkit.files import atomic
 from toolkit.letter.blocks import PARTS, Block, Check
 from toolkit.letter.markdown import markdown_environment
 from toolkit.letter.word import write_docx
-from toolkit.publish.render import environment
+from toolkit.text.templating import environment
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from toolkit.letter.blocks import Check
-from toolkit.publish.render import uk_date
+from toolkit.text.display import uk_date
 
 if TYPE_CHECKING:
     from toolkit.record.params import Report

@@ -42,7 +42,7 @@ from urllib.parse import urlparse
 from toolkit.files.letterfile import read_paragraphs
 from toolkit.letter import s55
 from toolkit.letter.blocks import Check
-from toolkit.publish.render import uk_date
+from toolkit.text.display import uk_date
 from toolkit.vocabulary import ItemKind
 
 if TYPE_CHECKING:

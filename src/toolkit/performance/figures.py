@@ -43,7 +43,7 @@ __all__ = [
 
 def short_label(quarter: Quarter) -> str:
     """``Q3 2018/19``: the label charts and tables use for a quarter."""
-    return f"Q{quarter.number} {quarter.financial_year}"
+    return quarter.short
 
 
 def latest_complete_quarter(months_held: set[str], quarter: Quarter) -> Quarter | None:

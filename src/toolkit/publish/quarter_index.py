@@ -104,7 +104,7 @@ def write_quarter_index(
         ``index.html``.
     """
     from toolkit import __version__
-    from toolkit.publish.render import environment
+    from toolkit.text.templating import environment
 
     folder = out_root / quarter.id
     parts = parts or quarter_parts(params, quarter)

@@ -38,6 +38,7 @@ from datetime import date
 from toolkit.quarters import Quarter
 from toolkit.record.params import Params, Report
 from toolkit.record.register import ItemStatus, Register
+from toolkit.text.display import uk_date
 from toolkit.vocabulary import CLOSED, Rag, S55State
 
 SERIES_QUARTERS = 8
@@ -255,7 +256,7 @@ def quarter_counts(register: Register, quarter: Quarter) -> QuarterCounts:
     rows = item_rows(register, quarter)
     return QuarterCounts(
         quarter=quarter.id,
-        label=f"Q{quarter.number} {quarter.financial_year}",
+        label=quarter.short,
         reports=len(tracked_reports(register, quarter)),
         open=sum(r.open for r in rows),
         closed=sum(not r.open for r in rows),
@@ -413,9 +414,9 @@ def closures(register: Register, quarter: Quarter) -> list[ClosureBucket]:
         else:
             found[Quarter.containing(when).id].append(name)
     labels = {
-        "past": f"By {quarter.end.day} {quarter.end:%B %Y} (past its date)",
-        **{q.id: f"Q{q.number} {q.financial_year}" for q in ahead},
-        "later": f"Later than Q{ahead[-1].number} {ahead[-1].financial_year}",
+        "past": f"By {uk_date(quarter.end)} (past its date)",
+        **{q.id: q.short for q in ahead},
+        "later": f"Later than {ahead[-1].short}",
         "none": "No date",
     }
     return [ClosureBucket(key, labels[key], len(names), names) for key, names in found.items()]

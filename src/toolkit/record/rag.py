@@ -40,6 +40,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from toolkit.text.display import short_date
 from toolkit.vocabulary import Rag
 
 Colour = Literal["red", "amber", "green"]
@@ -69,11 +70,6 @@ _TIMES = {1: "once", 2: "twice"}
 def times(count: int) -> str:
     """``1`` → ``once``, ``2`` → ``twice``, ``3`` → ``3 times``."""
     return _TIMES.get(count, f"{count} times")
-
-
-def short_date(day: date) -> str:
-    """``2022-09-30`` → ``30 Sep 2022``, the form committee trackers use."""
-    return f"{day.day} {day:%b %Y}"
 
 
 @dataclass(frozen=True)

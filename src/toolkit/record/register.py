@@ -41,6 +41,7 @@ from toolkit.quarters import Quarter
 from toolkit.record.params import Item, Params, Report
 from toolkit.record.rag import Conditions, Rating, Slips, rate, slips_of
 from toolkit.record.updates import Update
+from toolkit.text.display import uk_date
 from toolkit.vocabulary import CLOSED, ItemKind, ItemsSummary, S55Facts, S55State, Status
 
 
@@ -416,7 +417,7 @@ def s55_state(report: Report, quarter: Quarter) -> S55Facts:
         day = (sent - report.published).days + 1
         late = (sent - deadline).days
         state = S55State.SENT
-        text = f"response sent on {sent.day} {sent:%B %Y}, day {day}" + (
+        text = f"response sent on {uk_date(sent)}, day {day}" + (
             f", {late} days late" if late > 0 else ""
         )
     elif as_at < report.published:

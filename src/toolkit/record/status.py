@@ -31,6 +31,7 @@ from rich.text import Text
 from toolkit.quarters import Quarter
 from toolkit.record.register import Register
 from toolkit.text.characters import spreadsheet_text
+from toolkit.text.display import uk_date
 from toolkit.vocabulary import ItemKind, Rag, Status
 
 FORMATS = ("table", "csv", "json")
@@ -103,7 +104,7 @@ def _flags(row: dict[str, Any]) -> str:
 
 def as_table(rows: list[dict[str, Any]], quarter: Quarter, width: int) -> RenderableType:
     """The rows for a terminal ``width`` characters wide; never cuts a flag."""
-    title = f"Open items as at {quarter.end:%d %B %Y} ({quarter.id})"
+    title = f"Open items as at {uk_date(quarter.end)} ({quarter.id})"
     cells: list[tuple[str, ...]] = [
         (
             row["report"],

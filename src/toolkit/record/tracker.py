@@ -48,6 +48,7 @@ from toolkit.record.overview import item_rows
 from toolkit.record.params import Params
 from toolkit.record.register import ItemStatus, Register
 from toolkit.text.characters import spreadsheet_text
+from toolkit.text.display import uk_date
 from toolkit.vocabulary import ClosedBy, ItemKind, Status
 
 SHEET = "Tracker"
@@ -266,7 +267,7 @@ def workbook(
     force = params.force.force.name
     lines: list[list[str]] = [
         [f"{force}: HMICFRS recommendations tracker", ""],
-        ["As at", f"the end of {quarter.label}: {quarter.end.day} {quarter.end:%B %Y}"],
+        ["As at", f"the end of {quarter.label}: {uk_date(quarter.end)}"],
         ["Quarter", quarter.id],
         [
             "What it lists",

@@ -63,6 +63,7 @@ from toolkit.record.returned import (
     nothing_new,
     read_sent,
 )
+from toolkit.text.display import uk_date
 from toolkit.vocabulary import CLOSED, ClosedBy, ItemKind, Status
 
 __all__ = [
@@ -450,7 +451,7 @@ def _instructions(params: Params, quarter: Quarter, count: int) -> list[list[str
         [
             f"{office[0].upper()}{office[1:]} asks for the status of {count} open item"
             f"{'s' if count != 1 else ''} (recommendations, areas for improvement, causes "
-            f"of concern and local actions) as at {quarter.end:%d %B %Y}. Fill in the "
+            f"of concern and local actions) as at {uk_date(quarter.end)}. Fill in the "
             f"'{SHEET}' sheet and return this workbook as it is."
         ],
         [],

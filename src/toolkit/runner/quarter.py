@@ -76,7 +76,7 @@ BRIEFING_PRELOAD = Preload(
         "PIL.PngImagePlugin",
     ),
     # The page and letter templates, compiled once and shared with every kernel.
-    warm=("toolkit.publish.render:preload", "toolkit.letter.draft:preload"),
+    warm=("toolkit.text.templating:preload", "toolkit.letter.draft:preload"),
 )
 """What a briefing's kernel needs ready (charts are drawn on a bare
 :class:`~matplotlib.figure.Figure`, which renders with Agg whatever pyplot's backend is)."""
