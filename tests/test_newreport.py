@@ -145,7 +145,9 @@ def test_the_template_names_every_field_a_report_file_can_hold():
         assert re.search(rf"^#? ?{name}:", text, re.M), name
     for name in Response.model_fields:
         assert re.search(rf"^  #? ?{name}:", text, re.M), name
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[1] / "docs" / "params.md").read_text(
+        encoding="utf-8"
+    )
     letter = readme[readme.index("**Letter material**") : readme.index("**Wording**")]
     # The section also names fields of items, force.yaml and update files (owner, due,
     # target_date, crime_types, peers_basis): those are listed in their own places.

@@ -75,7 +75,7 @@ def test_missing_column(tmp_path: Path) -> None:
 
 
 def test_the_readme_states_the_rule_the_code_follows() -> None:
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[1] / "docs" / "rules.md").read_text(encoding="utf-8")
     rule = " ".join(readme[readme.index("- **Rates per 1,000 people**") :].split())
     assert rule.startswith(
         "- **Rates per 1,000 people** use the latest ONS mid-year estimate whose reference "

@@ -2,7 +2,8 @@
 
 The fixture is one report, kappa (published 15 April 2021), over 2021/22: update files for
 Q1, Q2 and Q4, none for Q3, and a data.police.uk folder with no files (made empty here).
-Worked out by hand from the files, with the default rules (README, :mod:`toolkit.record.rag`):
+Worked out by hand from the files, with the default rules (docs/rules.md,
+:mod:`toolkit.record.rag`):
 
 As at 2021-22-Q4 (31 March 2022), every item updated but K3 and K5 (closed in Q2):
 

@@ -3,13 +3,20 @@
 Every problem a user can cause is raised as a :class:`ToolkitError`, whose
 message is printed by the CLI on one line, without a traceback::
 
-    ToolkitError                 base; ``str(err)`` is what the user sees
-    ├── InputError               a problem in params, update or data files (exit 2)
-    │                            carries one or more :class:`Problem` lines
-    └── DataError                a data file that cannot be read or holds nothing usable (exit 2)
+    ToolkitError                 base; ``str(err)`` is what the user sees (exit 2)
+    ├── InputError               a problem in params, update or data files (exit 2);
+    │   │                        carries one or more :class:`Problem` lines
+    │   └── DataError            a data file that cannot be read or holds nothing usable
+    │                            (exit 2)
+    └── OutputError              an output that cannot be written: read-only, full disk,
+                                 a file-size limit (exit 1)
 
 A briefing that fails while it runs is not an exception here: it is a failed result
-of the run (:class:`toolkit.runner.batch.Result`), and the others go on.
+of the run (:class:`toolkit.runner.results.Result`, a ``ReportOutcome`` from
+:func:`toolkit.run_quarter`), and the others go on. A Ctrl-C stays Python's own
+``KeyboardInterrupt`` (the command exits 130). Exceptions kept inside one module (a zip
+that does not allow byte ranges, a kernel pool closed while a briefing waits) are
+caught there and never reach the user as such.
 
 A :class:`Problem` renders as ``path:line: field: what is wrong (expected …, got …)``,
 the form that ``toolkit validate`` prints. ``line`` is the line in a YAML file or

@@ -217,8 +217,8 @@ def report_yaml(
     """The report file's text."""
     head = [
         f"# Drafted by toolkit import-report from {printable(doc.source)} on {today.isoformat()}.",
-        '# Check every item against the report before relying on it (README: "Starting',
-        "# from the report's text\"). Lines marked CHECK are passages the importer was",
+        "# Check every item against the report before relying on it (docs/importing.md",
+        "# has the review steps). Lines marked CHECK are passages the importer was",
         "# unsure of. Add supersedes: <report-id>/<ref> to an item carried over from an",
         "# earlier report.",
     ]

@@ -149,7 +149,7 @@ def force_yaml(force: forces.Force, peers: list[str], *, with_population: bool) 
         lines += ["#", *_comment(force.note)]
         lines += [
             "# The letter's opening names the Police and Crime Commissioner: give it the body's",
-            "# own wording with a templates folder (templates: below; see the README's Wording).",
+            "# own wording with a templates folder (templates: below; docs/params.md: Wording).",
         ]
     lines += [
         "force:",

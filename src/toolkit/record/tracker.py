@@ -113,7 +113,7 @@ COLUMNS: tuple[Column, ...] = (
         "rag",
         "RAG",
         "The item's rating at the quarter's end, as a word: Red, Amber or Green for an open "
-        "item, Blue for a closed one (see RAG reason and the README's rules).",
+        "item, Blue for a closed one (see RAG reason and docs/rules.md).",
         8,
     ),
     Column("rag_reason", "RAG reason", "Why the item has its rating.", 30),
