@@ -343,3 +343,94 @@ class ClosedBy(StrEnum):
     @property
     def label(self) -> str:
         return {"opcc": "OPCC", "hmicfrs": "HMICFRS", "force": "the force"}[self.value]
+
+
+# -- figures.json ``police_uk``: made by toolkit.performance, drawn by toolkit.charts ---------
+
+
+class CrimeTypeFigures(TypedDict):
+    """One crime type of the force in ``police_uk.crime_types``."""
+
+    count: int | None
+    previous_year: int | None
+    rate_per_1000: float | None
+    change: int | None
+    change_pct: float | None
+
+
+class PeerTypeFigures(TypedDict):
+    """One crime type of a peer in ``police_uk.peers``."""
+
+    count: int | None
+    rate_per_1000: float | None
+
+
+class TrendPoint(TypedDict):
+    """One quarter of ``police_uk.trend``: counts of the focus types (``None`` without data)."""
+
+    quarter: str
+    label: str
+    complete: bool
+    counts: dict[str, int | None]
+
+
+class ProvisionalFigures(TypedDict):
+    """What the data holds of a lagged briefing's own quarter (``police_uk.provisional``)."""
+
+    quarter: str
+    months: list[str]
+    missing_months: list[str]
+    counts: dict[str, int | None]
+
+
+class PeriodFigures(TypedDict):
+    """The year-earlier quarter compared with (``police_uk.previous_year``)."""
+
+    quarter: str
+    months: list[str]
+    complete: bool
+
+
+class PopulationFigures(TypedDict):
+    """The population estimate rates are per (``police_uk.population``)."""
+
+    year: int
+    value: int
+
+
+class OutcomeFigures(TypedDict):
+    """Shares of the quarter's crimes charged or closed with no suspect
+    (``police_uk.outcomes``; percentages to 1 dp, ``None`` with no crimes)."""
+
+    crimes: int
+    charged: int
+    charged_pct: float | None
+    no_suspect: int
+    no_suspect_pct: float | None
+    outcome_months: list[str]
+    charge_outcomes: list[str]
+
+
+class PoliceUkFigures(TypedDict):
+    """``figures.json`` ``police_uk``: data.police.uk figures for the force and its peers,
+    as :func:`toolkit.performance.police_uk_figures` computes them (JSON-native)."""
+
+    force: str
+    quarter: str
+    lag: int
+    briefing_quarter: str
+    lag_note: str | None
+    provisional: ProvisionalFigures | None
+    months: list[str]
+    complete: bool
+    missing_months: list[str]
+    empty_months: list[str]
+    crime_types: dict[str, CrimeTypeFigures]
+    previous_year: PeriodFigures
+    peers: dict[str, dict[str, PeerTypeFigures]]
+    peers_complete: dict[str, bool]
+    population: PopulationFigures | None
+    focus: list[str]
+    trend: list[TrendPoint]
+    outcomes: OutcomeFigures | None
+    notes: list[str]

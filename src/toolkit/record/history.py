@@ -32,9 +32,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TypedDict
 
 from toolkit.quarters import Quarter
 from toolkit.record.register import Register, closed_in  # noqa: F401 - history API: the closing quarter
+
+MoveJson = TypedDict("MoveJson", {"ref": str, "from": str, "to": str})
+"""``figures.json`` ``items.since_response[]``: an item whose status moved after the response."""
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,7 @@ class Move:
     before: str
     after: str
 
-    def as_dict(self) -> dict[str, str]:
+    def as_dict(self) -> MoveJson:
         """``{"ref", "from", "to"}``, for ``figures.json``."""
         return {"ref": self.ref, "from": self.before, "to": self.after}
 
