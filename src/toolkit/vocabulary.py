@@ -1,5 +1,5 @@
-"""The toolkit's words, each spelled once: item kinds, statuses, s55 states, run states,
-and data.police.uk's crime types.
+"""The toolkit's words, each spelled once: item kinds, report kinds, statuses, s55 states,
+run states, and data.police.uk's crime types.
 
 Every member is a :class:`enum.StrEnum`, so it *is* its value: it compares equal to
 the string the contract spells (``Status.IN_PROGRESS == "in-progress"``), serialises
@@ -51,6 +51,39 @@ _KIND_WORDS: dict[ItemKind, tuple[str, str, str]] = {
     ItemKind.LOCAL_ACTION: ("Local action", "local action", "local action"),
 }
 """label, noun, short: see :class:`ItemKind`."""
+
+
+class ReportKind(StrEnum):
+    """What an HMICFRS report is (``kind`` in a report file).
+
+    ``label`` is the name in running text and listings ("PEEL inspection").
+    """
+
+    THEMATIC = "thematic"
+    FORCE = "force"
+    JOINT = "joint"
+    PEEL = "peel"
+    FOLLOW_UP = "follow-up"
+
+    @property
+    def label(self) -> str:
+        return _REPORT_KIND_LABELS[self]
+
+
+_REPORT_KIND_LABELS: dict[ReportKind, str] = {
+    ReportKind.THEMATIC: "Thematic inspection",
+    ReportKind.FORCE: "Force inspection",
+    ReportKind.JOINT: "Joint inspection",
+    ReportKind.PEEL: "PEEL inspection",
+    ReportKind.FOLLOW_UP: "Follow-up inspection",
+}
+
+
+def report_kinds_text() -> str:
+    """The report kinds as a sentence lists them: ``thematic, force, joint, peel or
+    follow-up`` (command-line help, "expected" in messages)."""
+    values = [kind.value for kind in ReportKind]
+    return ", ".join(values[:-1]) + " or " + values[-1]
 
 
 class Status(StrEnum):

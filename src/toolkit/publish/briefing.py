@@ -24,7 +24,7 @@ from toolkit.record.history import MoveJson, history_json
 from toolkit.record.params import check_report_id, load_params
 from toolkit.record.rag import SlipsJson
 from toolkit.record.register import summary
-from toolkit.vocabulary import ItemsSummary, PoliceUkFigures, S55Facts
+from toolkit.vocabulary import ItemsSummary, PoliceUkFigures, ReportKind, S55Facts
 
 if TYPE_CHECKING:
     from toolkit.letter.blocks import CheckJson
@@ -103,7 +103,7 @@ class BriefingFigures(TypedDict):
     update_file: UpdateFile | None
     recorded_crime: RecordedCrimeFigures | None
     title: str
-    kind: str
+    kind: ReportKind
     force: str
     compliance: list[CheckJson]
 
