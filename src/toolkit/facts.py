@@ -22,7 +22,7 @@ from toolkit.record.params import Params, Report
 from toolkit.record.rag import Rating, Slips
 from toolkit.record.register import ItemStatus, Register, closed_in, s55_state
 from toolkit.record.updates import Update
-from toolkit.vocabulary import PoliceUkFigures, S55Facts
+from toolkit.vocabulary import PoliceUkFigures, S55Facts, Status
 
 if TYPE_CHECKING:
     from toolkit.performance.recorded_crime import RecordedCrimeFigures
@@ -177,7 +177,7 @@ class Facts:
         )
 
     @cached_property
-    def history(self) -> dict[str, list[tuple[Quarter, str]]]:
+    def history(self) -> dict[str, list[tuple[Quarter, Status]]]:
         """Each item's status in every quarter from the report's first tracked one."""
         return report_history(self.register, self.report_id, self.quarter)
 
