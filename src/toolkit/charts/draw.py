@@ -42,6 +42,7 @@ from matplotlib.textpath import text_to_path
 from toolkit.charts.chart import Chart, Row
 from toolkit.files import cachefile
 from toolkit.forces import force_label
+from toolkit.vocabulary import TrendPoint
 
 log = logging.getLogger("toolkit")
 
@@ -73,7 +74,7 @@ def trend_chart(figures: Mapping[str, Any], *, labels: Mapping[str, str] | None 
     """
     force = force_label(figures["force"], labels)
     focus: list[str] = list(figures["focus"])[: len(PALETTE)]
-    trend: list[dict[str, Any]] = list(figures["trend"])
+    trend: list[TrendPoint] = list(figures["trend"])
     quarters = [p["label"] for p in trend]
     incomplete = [p["label"] for p in trend if not p["complete"]]
 

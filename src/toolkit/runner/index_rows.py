@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from toolkit.quarters import Quarter
 from toolkit.record.params import Params
@@ -18,9 +18,15 @@ from toolkit.record.register import s55_state
 from toolkit.runner.results import Result
 from toolkit.vocabulary import IndexRow, RunState
 
+if TYPE_CHECKING:
+    from toolkit.publish.briefing import BriefingFigures, BriefingItems
 
-def data_notice(figures: dict[str, Any]) -> str | None:
+
+def data_notice(figures: BriefingFigures) -> str | None:
     """A line saying when a briefing's data.police.uk figures are lagged or incomplete.
+
+    ``figures`` is read back from ``figures.json``, perhaps an earlier version's: read
+    with ``get``, never assuming a key.
 
     ``None`` when they describe the briefing's own quarter, complete (or there are none).
     """
@@ -40,7 +46,7 @@ def data_notice(figures: dict[str, Any]) -> str | None:
     return None
 
 
-def past_target_with_due(items: dict[str, Any]) -> int:
+def past_target_with_due(items: BriefingItems) -> int:
     """Items past the force's target that the report also gave a due date. Without one,
     overdue is measured from the target, so such an item is counted as overdue alone."""
     dates = items.get("dates") or {}
