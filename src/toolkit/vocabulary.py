@@ -14,6 +14,7 @@ dictionaries sees their keys without reading the code that fills them.
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import NamedTuple, TypedDict
 
@@ -282,7 +283,19 @@ def tag_colour(word: str) -> str:
 
 
 class S55Facts(TypedDict):
-    """``figures.json`` ``s55`` as :func:`toolkit.record.register.s55_state` computes it."""
+    """A report's s55 facts as :func:`toolkit.record.register.s55_state` computes them:
+    dates as dates (:func:`s55_json` gives ``figures.json``'s ``s55``)."""
+
+    published: date
+    deadline: date
+    sent: date | None
+    state: S55State
+    state_text: str
+    as_at: date
+
+
+class S55Json(TypedDict):
+    """``figures.json`` ``s55``: :class:`S55Facts` with ISO dates."""
 
     published: str
     deadline: str
@@ -290,6 +303,19 @@ class S55Facts(TypedDict):
     state: S55State
     state_text: str
     as_at: str
+
+
+def s55_json(facts: S55Facts) -> S55Json:
+    """The s55 facts as ``figures.json`` and the index write them (dates ISO)."""
+    sent = facts["sent"]
+    return {
+        "published": facts["published"].isoformat(),
+        "deadline": facts["deadline"].isoformat(),
+        "sent": sent.isoformat() if sent else None,
+        "state": facts["state"],
+        "state_text": facts["state_text"],
+        "as_at": facts["as_at"].isoformat(),
+    }
 
 
 class ItemsSummary(TypedDict):

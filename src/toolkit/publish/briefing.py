@@ -24,7 +24,7 @@ from toolkit.record.history import MoveJson, history_json
 from toolkit.record.params import check_report_id, load_params
 from toolkit.record.rag import SlipsJson
 from toolkit.record.register import summary
-from toolkit.vocabulary import ItemsSummary, PoliceUkFigures, ReportKind, S55Facts
+from toolkit.vocabulary import ItemsSummary, PoliceUkFigures, ReportKind, S55Json, s55_json
 
 if TYPE_CHECKING:
     from toolkit.letter.blocks import CheckJson
@@ -75,7 +75,7 @@ class BriefingItems(ItemsSummary):
     no_update: list[str]
 
 
-class BriefingS55(S55Facts):
+class BriefingS55(S55Json):
     """``figures.json`` ``s55``: the response's state and, once sent, what the letter is as at."""
 
     letter_as_at: str | None
@@ -177,7 +177,7 @@ class Briefing(Facts):
             "no_update": [row.item.ref for row in self.items if row.open and not row.updated],
         }
         s55: BriefingS55 = {
-            **self.s55,
+            **s55_json(self.s55),
             "letter_as_at": self.letter_quarter.id if sent else None,
             "letter_date": self.letter_date.isoformat() if sent else None,
             "file": report.response.file or None,

@@ -429,10 +429,10 @@ def s55_state(report: Report, quarter: Quarter) -> S55Facts:
         days = (as_at - deadline).days
         state, text = S55State.OVERDUE, f"overdue by {days} day{'s' if days != 1 else ''}"
     return {
-        "published": report.published.isoformat(),
-        "deadline": deadline.isoformat(),
-        "sent": sent.isoformat() if sent else None,
+        "published": report.published,
+        "deadline": deadline,
+        "sent": sent,
         "state": state,
         "state_text": text,
-        "as_at": as_at.isoformat(),
+        "as_at": as_at,
     }

@@ -16,7 +16,7 @@ from toolkit.quarters import Quarter
 from toolkit.record.params import Params
 from toolkit.record.register import s55_state
 from toolkit.runner.results import Result
-from toolkit.vocabulary import IndexRow, RunState
+from toolkit.vocabulary import IndexRow, RunState, s55_json
 
 if TYPE_CHECKING:
     from toolkit.publish.briefing import BriefingFigures, BriefingItems
@@ -71,7 +71,7 @@ def index_rows(
         figures_path = quarter_dir / report_id / "figures.json"
         if result is not None and (not result.ok or not figures_path.is_file()):
             report = params.reports[report_id]
-            s55 = s55_state(report, quarter)
+            s55 = s55_json(s55_state(report, quarter))
             rows.append(
                 {
                     "id": report_id,
