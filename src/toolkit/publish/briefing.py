@@ -28,6 +28,8 @@ from toolkit.vocabulary import ItemsSummary, PoliceUkFigures, ReportKind, S55Jso
 
 if TYPE_CHECKING:
     from toolkit.letter.blocks import CheckJson
+    from toolkit.letter.model import Letter
+    from toolkit.letter.sent import SentLetter
     from toolkit.performance.recorded_crime import RecordedCrimeFigures
 
 log = logging.getLogger("toolkit")
@@ -114,7 +116,7 @@ class Briefing(Facts):
     letter, the compliance checks, ``figures.json`` and the sections made from them."""
 
     @cached_property
-    def letter(self) -> Any:
+    def letter(self) -> Letter:
         """The draft s55 response (:class:`toolkit.letter.Letter`), as at
         :attr:`letter_date`: byte-identical in every quarter once the response is sent."""
         from toolkit.letter import draft_letter
@@ -127,7 +129,7 @@ class Briefing(Facts):
         return draft_letter(Briefing(self.params, self.report_id, at, self.cache_dir, until))
 
     @cached_property
-    def sent_letter(self) -> Any:
+    def sent_letter(self) -> SentLetter | None:
         """The letter actually sent (``response.file``) with its checks, or ``None``."""
         name = self.report.response.file
         if not name:
