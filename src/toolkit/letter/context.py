@@ -203,7 +203,7 @@ class Entry:
     noun: str
     text: str
     addressee: str
-    status: str
+    status: Status
     open: bool
     due: date | None
     target: date | None

@@ -41,7 +41,7 @@ from typing import Annotated, Literal, TypedDict
 from pydantic import BaseModel, ConfigDict, Field
 
 from toolkit.text.display import short_date
-from toolkit.vocabulary import Rag
+from toolkit.vocabulary import Rag, Status
 
 Colour = Literal["red", "amber", "green"]
 
@@ -136,7 +136,7 @@ def slips_of(targets: list[date | None]) -> Slips | None:
 class Conditions:
     """What the RAG rules read about one item at a quarter's end."""
 
-    status: str
+    status: Status
     closed: bool
     explained: bool
     past_due: bool

@@ -162,7 +162,7 @@ class RequestRow:
     kind: str
     text: str
     due: date | None
-    last_status: str
+    last_status: Status
     last_update: str
     owner: str
     target_date: date | None
