@@ -199,7 +199,7 @@ class Entry:
     """
 
     ref: str
-    kind: str
+    kind: ItemKind
     noun: str
     text: str
     addressee: str

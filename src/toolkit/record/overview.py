@@ -39,7 +39,7 @@ from toolkit.quarters import Quarter
 from toolkit.record.params import Params, Report
 from toolkit.record.register import ItemStatus, Register
 from toolkit.text.display import uk_date
-from toolkit.vocabulary import CLOSED, Rag, S55State, Status
+from toolkit.vocabulary import CLOSED, ItemKind, Rag, S55State, Status
 
 SERIES_QUARTERS = 8
 """How many quarters the overview's series goes back (the briefed one included)."""
@@ -73,7 +73,7 @@ class OverdueItem:
     report: str
     title: str
     ref: str
-    kind: str
+    kind: ItemKind
     owner: str
     due: date | None
     target: date | None
@@ -90,7 +90,7 @@ class Change:
     report: str
     title: str
     ref: str
-    kind: str
+    kind: ItemKind
     previous: Status
     status: Status
 
@@ -140,7 +140,7 @@ class RatedItem:
     report: str
     title: str
     ref: str
-    kind: str
+    kind: ItemKind
     owner: str
     status: Status
     rag: str

@@ -159,7 +159,7 @@ class RequestRow:
 
     report: str
     ref: str
-    kind: str
+    kind: ItemKind
     text: str
     due: date | None
     last_status: Status
