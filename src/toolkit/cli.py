@@ -26,6 +26,7 @@ from rich.console import Console
 from rich.table import Table
 
 from toolkit.errors import InputError, OutputError, Problem, ToolkitError, shown
+from toolkit.vocabulary import ReportKind, report_kinds_text
 
 if TYPE_CHECKING:
     from toolkit.quarters import Quarter
@@ -580,9 +581,7 @@ def new_report(
     published: Annotated[
         str, typer.Option("--published", help="Publication date, YYYY-MM-DD.")
     ] = "",
-    kind: Annotated[
-        str, typer.Option("--kind", help="thematic, force, joint, peel or follow-up.")
-    ] = "",
+    kind: Annotated[str, typer.Option("--kind", help=f"{report_kinds_text()}.")] = "",
     source: Annotated[
         Path | None,
         typer.Option(
@@ -602,7 +601,7 @@ def new_report(
     try:
         _require_utf8(("--params", params))
         path = newreport.new_report(
-            params, report_id, title=title, published=published, kind=kind or "thematic"
+            params, report_id, title=title, published=published, kind=kind or ReportKind.THEMATIC
         )
     except ToolkitError as err:
         raise _fail(err) from None
@@ -657,9 +656,7 @@ def import_report_command(
     ] = "",
     kind: Annotated[
         str,
-        typer.Option(
-            "--kind", help="thematic, force, joint, peel or follow-up (default: guessed)."
-        ),
+        typer.Option("--kind", help=f"{report_kinds_text()} (default: guessed)."),
     ] = "",
     params: ParamsOpt = Path("params"),
 ) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from toolkit.files.containment import require_inside
 from toolkit.quarters import Quarter
@@ -22,7 +22,10 @@ from toolkit.record.params import Params, Report
 from toolkit.record.rag import Rating, Slips
 from toolkit.record.register import ItemStatus, Register, closed_in, s55_state
 from toolkit.record.updates import Update
-from toolkit.vocabulary import S55Facts
+from toolkit.vocabulary import PoliceUkFigures, S55Facts, Status
+
+if TYPE_CHECKING:
+    from toolkit.performance.recorded_crime import RecordedCrimeFigures
 
 __all__ = ["Facts"]
 
@@ -130,7 +133,7 @@ class Facts:
         return police_uk_absent(self.params)
 
     @cached_property
-    def police_uk(self) -> dict[str, Any] | None:
+    def police_uk(self) -> PoliceUkFigures | None:
         """data.police.uk figures for the force and its peers; ``None`` if unconfigured,
         or configured with no street-level file at all (:attr:`police_uk_unavailable`)."""
         source = self.params.force.data.police_uk
@@ -157,7 +160,7 @@ class Facts:
         return Quarter.parse(figures["quarter"]) if figures else self.data_quarter
 
     @cached_property
-    def recorded_crime(self) -> dict[str, Any] | None:
+    def recorded_crime(self) -> RecordedCrimeFigures | None:
         """Home Office recorded crime for the report's theme; ``None`` if unconfigured."""
         source = self.params.force.data.recorded_crime
         if not source:
@@ -174,7 +177,7 @@ class Facts:
         )
 
     @cached_property
-    def history(self) -> dict[str, list[tuple[Quarter, str]]]:
+    def history(self) -> dict[str, list[tuple[Quarter, Status]]]:
         """Each item's status in every quarter from the report's first tracked one."""
         return report_history(self.register, self.report_id, self.quarter)
 

@@ -1,5 +1,5 @@
-"""The toolkit's words, each spelled once: item kinds, statuses, s55 states, run states,
-and data.police.uk's crime types.
+"""The toolkit's words, each spelled once: item kinds, report kinds, statuses, s55 states,
+run states, and data.police.uk's crime types.
 
 Every member is a :class:`enum.StrEnum`, so it *is* its value: it compares equal to
 the string the contract spells (``Status.IN_PROGRESS == "in-progress"``), serialises
@@ -14,6 +14,7 @@ dictionaries sees their keys without reading the code that fills them.
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import NamedTuple, TypedDict
 
@@ -51,6 +52,39 @@ _KIND_WORDS: dict[ItemKind, tuple[str, str, str]] = {
     ItemKind.LOCAL_ACTION: ("Local action", "local action", "local action"),
 }
 """label, noun, short: see :class:`ItemKind`."""
+
+
+class ReportKind(StrEnum):
+    """What an HMICFRS report is (``kind`` in a report file).
+
+    ``label`` is the name in running text and listings ("PEEL inspection").
+    """
+
+    THEMATIC = "thematic"
+    FORCE = "force"
+    JOINT = "joint"
+    PEEL = "peel"
+    FOLLOW_UP = "follow-up"
+
+    @property
+    def label(self) -> str:
+        return _REPORT_KIND_LABELS[self]
+
+
+_REPORT_KIND_LABELS: dict[ReportKind, str] = {
+    ReportKind.THEMATIC: "Thematic inspection",
+    ReportKind.FORCE: "Force inspection",
+    ReportKind.JOINT: "Joint inspection",
+    ReportKind.PEEL: "PEEL inspection",
+    ReportKind.FOLLOW_UP: "Follow-up inspection",
+}
+
+
+def report_kinds_text() -> str:
+    """The report kinds as a sentence lists them: ``thematic, force, joint, peel or
+    follow-up`` (command-line help, "expected" in messages)."""
+    values = [kind.value for kind in ReportKind]
+    return ", ".join(values[:-1]) + " or " + values[-1]
 
 
 class Status(StrEnum):
@@ -249,7 +283,19 @@ def tag_colour(word: str) -> str:
 
 
 class S55Facts(TypedDict):
-    """``figures.json`` ``s55`` as :func:`toolkit.record.register.s55_state` computes it."""
+    """A report's s55 facts as :func:`toolkit.record.register.s55_state` computes them:
+    dates as dates (:func:`s55_json` gives ``figures.json``'s ``s55``)."""
+
+    published: date
+    deadline: date
+    sent: date | None
+    state: S55State
+    state_text: str
+    as_at: date
+
+
+class S55Json(TypedDict):
+    """``figures.json`` ``s55``: :class:`S55Facts` with ISO dates."""
 
     published: str
     deadline: str
@@ -257,6 +303,19 @@ class S55Facts(TypedDict):
     state: S55State
     state_text: str
     as_at: str
+
+
+def s55_json(facts: S55Facts) -> S55Json:
+    """The s55 facts as ``figures.json`` and the index write them (dates ISO)."""
+    sent = facts["sent"]
+    return {
+        "published": facts["published"].isoformat(),
+        "deadline": facts["deadline"].isoformat(),
+        "sent": sent.isoformat() if sent else None,
+        "state": facts["state"],
+        "state_text": facts["state_text"],
+        "as_at": facts["as_at"].isoformat(),
+    }
 
 
 class ItemsSummary(TypedDict):
@@ -343,3 +402,94 @@ class ClosedBy(StrEnum):
     @property
     def label(self) -> str:
         return {"opcc": "OPCC", "hmicfrs": "HMICFRS", "force": "the force"}[self.value]
+
+
+# -- figures.json ``police_uk``: made by toolkit.performance, drawn by toolkit.charts ---------
+
+
+class CrimeTypeFigures(TypedDict):
+    """One crime type of the force in ``police_uk.crime_types``."""
+
+    count: int | None
+    previous_year: int | None
+    rate_per_1000: float | None
+    change: int | None
+    change_pct: float | None
+
+
+class PeerTypeFigures(TypedDict):
+    """One crime type of a peer in ``police_uk.peers``."""
+
+    count: int | None
+    rate_per_1000: float | None
+
+
+class TrendPoint(TypedDict):
+    """One quarter of ``police_uk.trend``: counts of the focus types (``None`` without data)."""
+
+    quarter: str
+    label: str
+    complete: bool
+    counts: dict[str, int | None]
+
+
+class ProvisionalFigures(TypedDict):
+    """What the data holds of a lagged briefing's own quarter (``police_uk.provisional``)."""
+
+    quarter: str
+    months: list[str]
+    missing_months: list[str]
+    counts: dict[str, int | None]
+
+
+class PeriodFigures(TypedDict):
+    """The year-earlier quarter compared with (``police_uk.previous_year``)."""
+
+    quarter: str
+    months: list[str]
+    complete: bool
+
+
+class PopulationFigures(TypedDict):
+    """The population estimate rates are per (``police_uk.population``)."""
+
+    year: int
+    value: int
+
+
+class OutcomeFigures(TypedDict):
+    """Shares of the quarter's crimes charged or closed with no suspect
+    (``police_uk.outcomes``; percentages to 1 dp, ``None`` with no crimes)."""
+
+    crimes: int
+    charged: int
+    charged_pct: float | None
+    no_suspect: int
+    no_suspect_pct: float | None
+    outcome_months: list[str]
+    charge_outcomes: list[str]
+
+
+class PoliceUkFigures(TypedDict):
+    """``figures.json`` ``police_uk``: data.police.uk figures for the force and its peers,
+    as :func:`toolkit.performance.police_uk_figures` computes them (JSON-native)."""
+
+    force: str
+    quarter: str
+    lag: int
+    briefing_quarter: str
+    lag_note: str | None
+    provisional: ProvisionalFigures | None
+    months: list[str]
+    complete: bool
+    missing_months: list[str]
+    empty_months: list[str]
+    crime_types: dict[str, CrimeTypeFigures]
+    previous_year: PeriodFigures
+    peers: dict[str, dict[str, PeerTypeFigures]]
+    peers_complete: dict[str, bool]
+    population: PopulationFigures | None
+    focus: list[str]
+    trend: list[TrendPoint]
+    outcomes: OutcomeFigures | None
+    notes: list[str]

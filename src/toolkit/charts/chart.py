@@ -7,6 +7,7 @@ another process can be handed over and shown without importing matplotlib.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 Row = list[str | int | float | None]
 
@@ -36,3 +37,16 @@ class Chart:
     def size(self) -> tuple[int, int]:
         """The image's width and height in pixels (from its PNG header)."""
         return int.from_bytes(self.png[16:20], "big"), int.from_bytes(self.png[20:24], "big")
+
+
+class ChartView(TypedDict):
+    """A chart as the page templates read it (:meth:`Chart.view`): the image, its text,
+    its numbers (``header`` then ``rows``) and its size in pixels."""
+
+    png: bytes
+    alt: str
+    caption: str
+    header: Row
+    rows: list[Row]
+    width: int
+    height: int

@@ -42,6 +42,7 @@ from matplotlib.textpath import text_to_path
 from toolkit.charts.chart import Chart, Row
 from toolkit.files import cachefile
 from toolkit.forces import force_label
+from toolkit.vocabulary import PoliceUkFigures, TrendPoint
 
 log = logging.getLogger("toolkit")
 
@@ -61,7 +62,7 @@ _LABEL_WIDTH = 28  # characters per line of a peer's name or a legend entry
 _DPI = 100
 
 
-def trend_chart(figures: Mapping[str, Any], *, labels: Mapping[str, str] | None = None) -> Chart:
+def trend_chart(figures: PoliceUkFigures, *, labels: Mapping[str, str] | None = None) -> Chart:
     """Line chart of the force's count per quarter for each focus crime type.
 
     Parameters
@@ -73,7 +74,7 @@ def trend_chart(figures: Mapping[str, Any], *, labels: Mapping[str, str] | None 
     """
     force = force_label(figures["force"], labels)
     focus: list[str] = list(figures["focus"])[: len(PALETTE)]
-    trend: list[dict[str, Any]] = list(figures["trend"])
+    trend: list[TrendPoint] = list(figures["trend"])
     quarters = [p["label"] for p in trend]
     incomplete = [p["label"] for p in trend if not p["complete"]]
 
@@ -257,7 +258,7 @@ def peer_chart(
 
 
 def briefing_charts(
-    figures: Mapping[str, Any],
+    figures: PoliceUkFigures,
     *,
     labels: Mapping[str, str] | None = None,
     cache_dir: Path | None = None,
@@ -365,7 +366,7 @@ def _cached(
 def _trend_alt(
     force: str,
     focus: Sequence[str],
-    trend: Sequence[Mapping[str, Any]],
+    trend: Sequence[TrendPoint],
     span: str,
     incomplete: Sequence[str],
 ) -> str:

@@ -30,8 +30,8 @@ from toolkit.errors import InputError, Problem, shown
 from toolkit.files import atomic
 from toolkit.importer.document import Document, read_text
 from toolkit.importer.items import Found, Scan, find_items
-from toolkit.record.params import REPORT_KINDS, check_report_id, printable, require_root
-from toolkit.vocabulary import ItemKind
+from toolkit.record.params import check_report_id, printable, require_root
+from toolkit.vocabulary import ItemKind, ReportKind
 
 __all__ = ["Imported", "import_report", "read_document", "report_placeholder_warnings"]
 
@@ -147,20 +147,20 @@ def read_document(path: Path) -> Document:
         raise InputError(Problem(display, "PATH", str(err))) from None
 
 
-def _guess_kind(title: str) -> str:
+def _guess_kind(title: str) -> ReportKind:
     """The report's kind from its title: revisit/accelerated/closure → ``follow-up``,
     PEEL → ``peel``, joint → ``joint``, a force named ("… Police", "… Constabulary") →
     ``force``, else ``thematic``."""
     lowered = title.lower()
     if re.search(r"\b(?:revisit|accelerated|progress|follow[- ]up|closure)\b", lowered):
-        return "follow-up"
+        return ReportKind.FOLLOW_UP
     if "peel" in lowered:
-        return "peel"
+        return ReportKind.PEEL
     if re.search(r"\bjoint\b", lowered):
-        return "joint"
+        return ReportKind.JOINT
     if re.search(r"\b(?:Police|Constabulary)\b", title):
-        return "force"
-    return "thematic"
+        return ReportKind.FORCE
+    return ReportKind.THEMATIC
 
 
 def _earlier_items(root: Path, report_id: str, published: date | None) -> list[tuple[str, Any]]:
@@ -212,7 +212,7 @@ def _dump(mapping: dict[str, object]) -> str:
 
 
 def report_yaml(
-    doc: Document, scan: Scan, *, title: str, published: date | None, kind: str, today: date
+    doc: Document, scan: Scan, *, title: str, published: date | None, kind: ReportKind, today: date
 ) -> str:
     """The report file's text."""
     head = [
@@ -231,7 +231,7 @@ def report_yaml(
             "YYYY-MM-DD; the document does not state it]"
         )
         body = body.replace(f"  {PLACEHOLDER}", f"  # {PLACEHOLDER}", 1)
-    body += "\n" + _dump({"kind": kind}).rstrip("\n") + "\ncrime_types: []\n"
+    body += "\n" + _dump({"kind": kind.value}).rstrip("\n") + "\ncrime_types: []\n"
     lines = [*head, body.rstrip("\n")]
     if not scan.items:
         lines.append("# No items found: a report that makes none for the force keeps items: [].")
@@ -300,10 +300,10 @@ def import_report(
                 Problem("command line", "--published", "not a date",
                         expected="the publication date as YYYY-MM-DD", got=shown(published))
             )  # fmt: skip
-    if kind and kind not in REPORT_KINDS:
+    if kind and kind not in ReportKind._value2member_map_:
         problems.append(
             Problem("command line", "--kind", "unknown kind",
-                    expected="one of " + ", ".join(REPORT_KINDS), got=shown(kind))
+                    expected="one of " + ", ".join(ReportKind), got=shown(kind))
         )  # fmt: skip
     if problems:
         raise InputError(problems)
@@ -324,7 +324,7 @@ def import_report(
             f"published: the document states {doc.published.isoformat()}, which is used; "
             f"--published {given.isoformat()} is not (edit the file if the document is wrong)"
         )
-    chosen_kind = kind or _guess_kind(chosen_title)
+    chosen_kind = ReportKind(kind) if kind else _guess_kind(chosen_title)
     _similar(scan, _earlier_items(root, report_id, when))
     text = report_yaml(
         doc, scan, title=chosen_title, published=when, kind=chosen_kind,

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 import nbformat
 
-from toolkit.kernels.execute import execute
+from toolkit.kernels.execute import NotebookParameters, execute
 from toolkit.kernels.pool import KERNEL_MODULES, KernelPool, PooledKernel, Zygote, import_code
 
 
@@ -79,7 +79,7 @@ class Engine(Protocol):
         self,
         slot: Any,
         source: nbformat.NotebookNode,
-        parameters: dict[str, Any],
+        parameters: NotebookParameters,
         *,
         kernel_name: str,
         notebook: Path,
@@ -142,7 +142,7 @@ class KernelEngine:
         self,
         slot: PooledKernel,
         source: nbformat.NotebookNode,
-        parameters: dict[str, Any],
+        parameters: NotebookParameters,
         *,
         kernel_name: str,
         notebook: Path,

@@ -44,6 +44,9 @@ from toolkit.kernels.ready import wait_connected
 
 log = logging.getLogger("toolkit")
 
+NotebookParameters = dict[str, Any]  # free-form: whatever the notebook's parameters cell takes
+"""papermill parameters: names of the notebook's parameters cell, JSON-native values."""
+
 ENGINE = "toolkit-pooled"
 """The name :class:`PooledKernelEngine` is registered under with papermill."""
 
@@ -184,7 +187,7 @@ papermill_engines.register(ENGINE, PooledKernelEngine)
 
 def execute(
     source: nbformat.NotebookNode,
-    parameters: dict[str, Any],
+    parameters: NotebookParameters,
     *,
     km: KernelManager,
     kernel_name: str,

@@ -20,9 +20,9 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
-from toolkit.kernels.zygote import Zygote, ZygoteError
+from toolkit.kernels.zygote import CallKwargs, Zygote, ZygoteError
 
 log = logging.getLogger("toolkit")
 
@@ -32,7 +32,7 @@ T = TypeVar("T")
 def call_ahead(
     zygote: Zygote | None,
     target: str,
-    kwargs: dict[str, Any],
+    kwargs: CallKwargs,
     *,
     decode: Callable[[bytes], T],
     here: Callable[[], T],
@@ -74,7 +74,7 @@ class Ahead(threading.Thread, Generic[T]):
         self,
         zygote: Zygote | None,
         target: str,
-        kwargs: dict[str, Any],
+        kwargs: CallKwargs,
         *,
         decode: Callable[[bytes], T],
         here: Callable[[], T],

@@ -39,7 +39,7 @@ import uuid
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypedDict
 
 from jupyter_client.manager import AsyncKernelManager
 
@@ -78,6 +78,16 @@ interactive session, and its notebook is its record). Turning history off instea
 (``enabled=False`` or an in-memory file) made ipykernel's polite shutdown hang now and
 then, its control thread flushing into an IOPub thread already stopped.
 """
+
+
+class _KernelOptions(TypedDict):
+    """What a pooled kernel is started with (``AsyncKernelManager.start_kernel``)."""
+
+    extra_arguments: list[str]
+    cwd: str
+    stdin: int
+    stdout: int
+    stderr: int
 
 
 @dataclass
@@ -418,7 +428,7 @@ class KernelPool:
 
     async def _launch(self) -> AsyncKernelManager:
         """Start a kernel (forked, or spawned if the zygote cannot fork it)."""
-        options: dict[str, Any] = {
+        options: _KernelOptions = {
             "extra_arguments": list(KERNEL_ARGUMENTS),
             "cwd": self.cwd,
             "stdin": subprocess.DEVNULL,
@@ -441,7 +451,7 @@ class KernelPool:
             await self._start_kernel(km, options)
         return km
 
-    async def _start_kernel(self, km: AsyncKernelManager, options: dict[str, Any]) -> None:
+    async def _start_kernel(self, km: AsyncKernelManager, options: _KernelOptions) -> None:
         """``km.start_kernel``, with ``km`` counted live from the start: a closing pool
         kills whatever was launched, even a kernel whose start was cut short."""
         self._live.add(km)

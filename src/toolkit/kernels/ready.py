@@ -24,6 +24,9 @@ from typing import Any
 
 from jupyter_core.utils import ensure_async
 
+JupyterMessage = dict[str, Any]  # free-form: a Jupyter message; its content depends on its type
+"""A Jupyter protocol message (``header``, ``parent_header``, ``content``, …)."""
+
 IOPUB_WAIT = 0.02
 """Seconds to wait for the ``kernel_info`` request's IOPub message before asking again."""
 SHELL_WAIT = 1.0
@@ -32,7 +35,7 @@ SHELL_WAIT = 1.0
 
 async def wait_connected(
     kc: Any, *, timeout: float, is_alive: Callable[[], Awaitable[bool] | bool]
-) -> dict[str, Any]:
+) -> JupyterMessage:
     """Return the kernel's ``kernel_info`` reply once ``kc``'s shell and IOPub both work.
 
     Parameters
@@ -66,7 +69,7 @@ async def wait_connected(
             raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
 
 
-async def _of_request(get: Callable[..., Any], msg_id: str, wait: float) -> dict[str, Any] | None:
+async def _of_request(get: Callable[..., Any], msg_id: str, wait: float) -> JupyterMessage | None:
     """The first message ``get`` (a channel's ``get_*_msg``) returns for request
     ``msg_id`` within ``wait`` seconds; others (earlier requests') are passed over."""
     end = time.monotonic() + wait

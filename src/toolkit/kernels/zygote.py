@@ -59,11 +59,51 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import Future
 from pathlib import Path
-from typing import IO, Any, NoReturn
+from typing import IO, Any, NoReturn, TypedDict
 
 from jupyter_client.provisioning import LocalProvisioner
 
 log = logging.getLogger("toolkit")
+
+CallKwargs = dict[str, Any]  # free-form: the called function's own keyword arguments (JSON)
+"""Keyword arguments of a function :meth:`Zygote.call` runs: JSON-native values."""
+
+
+class Task(TypedDict):
+    """A function for a forked child to run instead of a kernel (:meth:`Zygote.call`)."""
+
+    target: str
+    kwargs: CallKwargs
+
+
+class ZygoteRequest(TypedDict, total=False):
+    """One message to the zygote: ``fork`` (a kernel, or a :class:`Task`) or ``signal``."""
+
+    op: str
+    id: int
+    argv: list[str]
+    cwd: str
+    env: dict[str, str]
+    stdout: bool
+    stderr: bool
+    task: Task | None
+    pid: int
+    signal: int
+
+
+class ZygoteMessage(TypedDict, total=False):
+    """One message from the zygote: ``ready``, ``forked`` (a ``pid``, or an ``error``
+    and, when it holds threads, their names) or ``exited`` (``code`` and CPU seconds)."""
+
+    op: str
+    id: int
+    pid: int
+    error: str
+    threads: list[str]
+    code: int
+    cpu: float
+    seconds: float
+
 
 FORK_ENV = "TOOLKIT_KERNEL_FORK"
 """Set to ``0`` to spawn every kernel (no zygote), even where forking is available."""
@@ -329,7 +369,7 @@ class Zygote:
         env: dict[str, str],
         stdout: int | None = None,
         stderr: int | None = None,
-        task: dict[str, Any] | None = None,
+        task: Task | None = None,
     ) -> Future[ForkedProcess]:
         """Ask for a kernel: ``IPKernelApp`` initialised with ``argv``, then started.
 
@@ -361,7 +401,7 @@ class Zygote:
                 return future
             self._next_id += 1
             self._forked = True
-            request = {
+            request: ZygoteRequest = {
                 "op": "fork",
                 "id": self._next_id,
                 "argv": argv,
@@ -379,7 +419,7 @@ class Zygote:
                 future.set_exception(ZygoteError(f"the kernel zygote is gone: {err}"))
         return future
 
-    def call(self, target: str, kwargs: dict[str, Any], timeout: float = 600) -> bytes:
+    def call(self, target: str, kwargs: CallKwargs, timeout: float = 600) -> bytes:
         """Run ``target(**kwargs)`` in a child forked from the zygote; return its bytes.
 
         For work that needs the zygote's imports (pandas, matplotlib, the toolkit) but
@@ -481,7 +521,7 @@ class Zygote:
         finally:
             self._gone()
 
-    def _handle(self, message: dict[str, Any]) -> None:
+    def _handle(self, message: ZygoteMessage) -> None:
         op = message.get("op")
         if op == "forked":
             with self._lock:
@@ -674,13 +714,13 @@ def _zygote_main(fd: int, names: list[str]) -> None:  # pragma: no cover - the z
             data, fds, _, _ = socket.recv_fds(sock, _MAX_MESSAGE, 2)
             if not data:
                 break  # the pool closed its end, or the runner died
-            request = json.loads(data)
+            request: ZygoteRequest = json.loads(data)
             if request["op"] == "signal":
                 if request["pid"] in children:
                     with contextlib.suppress(ProcessLookupError, PermissionError):
                         os.killpg(request["pid"], request["signal"])
                 continue
-            reply: dict[str, Any] = {"op": "forked", "id": request["id"]}
+            reply: ZygoteMessage = {"op": "forked", "id": request["id"]}
             sys.stdout.flush()
             sys.stderr.flush()
             threads = thread_names()
@@ -718,7 +758,7 @@ def _zygote_main(fd: int, names: list[str]) -> None:  # pragma: no cover - the z
 
 
 def _kernel_child(
-    request: dict[str, Any], fds: list[int], sock: socket.socket, wake: tuple[int, int]
+    request: ZygoteRequest, fds: list[int], sock: socket.socket, wake: tuple[int, int]
 ) -> NoReturn:  # pragma: no cover - runs in a forked kernel
     """In a forked child of the zygote: become an ipykernel kernel (or run a
     :meth:`Zygote.call` task), then exit."""
@@ -754,8 +794,9 @@ def _kernel_child(
         os.environ.update(request["env"])
         os.environ["JPY_PARENT_PID"] = str(zygote)
         _reseed()
-        if request.get("task"):
-            _run_task(request["task"])
+        task = request.get("task")
+        if task:
+            _run_task(task)
         else:
             _run_kernel(request["argv"], zygote)
         code = 0
@@ -789,7 +830,7 @@ def _run_kernel(argv: list[str], zygote: int) -> None:  # pragma: no cover - a f
     app.start()
 
 
-def _run_task(task: dict[str, Any]) -> None:  # pragma: no cover - runs in a forked child
+def _run_task(task: Task) -> None:  # pragma: no cover - runs in a forked child
     """Run a :meth:`Zygote.call` task: its bytes to stdout (the caller's pipe)."""
     module, _, name = str(task["target"]).partition(":")
     if not module.startswith("toolkit."):

@@ -8,7 +8,7 @@ Markdown and Word read them, and :class:`toolkit.letter.model.Letter` holds them
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal, TypedDict
 
 __all__ = ["PARTS", "Block", "BlockKind", "Check", "Segment", "SegmentKind"]
 
@@ -69,6 +69,16 @@ class Block:
         return [s.text for s in self.segments if s.kind == "gap"]
 
 
+class CheckJson(TypedDict):
+    """One s55 check as ``figures.json`` ``compliance`` holds it (:meth:`Check.as_dict`)."""
+
+    id: str
+    requirement: str
+    passed: bool
+    state: str
+    detail: str
+
+
 @dataclass(frozen=True)
 class Check:
     """One s55 compliance check: ``requirement`` in words, whether it ``passed``, and why.
@@ -88,7 +98,7 @@ class Check:
         """``pass``, ``fail`` or ``cannot-check``."""
         return "cannot-check" if self.unknown else ("pass" if self.passed else "fail")
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> CheckJson:
         """JSON-native form, for ``figures.json``."""
         return {
             "id": self.id,

@@ -9,7 +9,7 @@ and the rules shared with the letter as sent come from the registry :mod:`.s55`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from toolkit.letter import s55
 from toolkit.letter.blocks import Block, Check
@@ -18,9 +18,10 @@ from toolkit.vocabulary import Status
 
 if TYPE_CHECKING:
     from toolkit.facts import Facts
+    from toolkit.letter.context import LetterContext
 
 
-def s55_checks(briefing: Facts, context: dict[str, Any], blocks: list[Block]) -> list[Check]:
+def s55_checks(briefing: Facts, context: LetterContext, blocks: list[Block]) -> list[Check]:
     report = briefing.report
     published, deadline = report.published, report.deadline
     whole = " ".join(b.text for b in blocks)

@@ -47,10 +47,10 @@ Decisions where the contract is silent
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
 
 from markupsafe import Markup
 
@@ -61,7 +61,9 @@ from toolkit.vocabulary import ItemKind, Status
 
 if TYPE_CHECKING:
     from toolkit.facts import Facts
+    from toolkit.record.params import ForceFile, Pcc, Report
     from toolkit.record.register import ItemStatus
+    from toolkit.vocabulary import PoliceUkFigures
 
 _OTHER_BODIES = re.compile(
     r"national police chiefs'? council|police,? (?:fire )?and crime commissioners?|"
@@ -197,11 +199,11 @@ class Entry:
     """
 
     ref: str
-    kind: str
+    kind: ItemKind
     noun: str
     text: str
     addressee: str
-    status: str
+    status: Status
     open: bool
     due: date | None
     target: date | None
@@ -338,7 +340,88 @@ def paragraphs(text: str) -> list[str]:
     return [part.strip() for part in re.split(r"\n\s*\n", str(text)) if part.strip()]
 
 
-def letter_context(briefing: Facts) -> dict[str, Any]:
+class FigureRow(TypedDict):
+    """One crime type the letter cites: its count, the year-earlier count and change, its
+    rate and the range of the peers' rates."""
+
+    crime_type: str
+    label: str
+    count: int
+    previous_year: int | None
+    change: int | None
+    rate: float | None
+    peer_count: int
+    peer_min: float | None
+    peer_max: float | None
+
+
+class LetterFigures(TypedDict):
+    """The figures the letter may cite (``figures`` in :class:`LetterContext`); with
+    ``stale`` true, ``rows`` is empty and the letter names ``quarter`` in a gap."""
+
+    rows: list[FigureRow]
+    stale: bool
+    quarter: Quarter
+    oldest: Quarter
+    complete: bool
+    lagged: bool
+    proactive: str
+    changed: bool
+    population_year: int | None
+    broad: list[str]
+
+
+class LetterContext(TypedDict):
+    """What every letter template renders with (:func:`letter_context`): the names a part
+    template may use, dates as :class:`datetime.date` (the templates word them)."""
+
+    b: Facts
+    parts: tuple[str, ...]
+    report: Report
+    force: ForceFile
+    force_name: str
+    pcc: Pcc
+    chief_constable: str
+    quarter: Quarter
+    addressee: list[str]
+    copy_to: list[str]
+    salutation: str
+    closing: str
+    sent: date | None
+    letter_date: date
+    deadline: date
+    late: bool
+    late_reason: str
+    joint: bool
+    we: str
+    leads: bool
+    reference: str
+    no_force_recommendations: bool
+    thanks: str
+    welcome: list[str]
+    concerns: list[str]
+    recommendations: list[Entry]
+    for_forces: int
+    addressees_known: bool
+    causes: list[Entry]
+    afis: list[Entry]
+    local_actions: list[Entry]
+    opcc_actions: list[Entry]
+    chief_constable_comments: str
+    pcc_reply: str
+    recommendations_statement: str
+    local_context: str
+    partnership: str
+    plan: str
+    figures: LetterFigures | None
+    peers_basis: str
+    monitoring: str
+    publication: str
+    website: str
+    signature_title: str
+
+
+def letter_context(briefing: Facts) -> LetterContext:
     """What every letter template renders with (the briefing's facts as at the letter's
     date, :attr:`toolkit.facts.Facts.letter_date`)."""
     report = briefing.report
@@ -443,7 +526,7 @@ def _number(value: object) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def _figures_quarter(briefing: Facts, data: dict[str, Any]) -> Quarter:
+def _figures_quarter(briefing: Facts, data: PoliceUkFigures) -> Quarter:
     """The quarter the figures describe: ``police_uk.quarter`` when given, else the quarter
     of their first month, else the briefing's own."""
     named = data.get("quarter")
@@ -459,7 +542,7 @@ FRESH_QUARTERS = 2
 """Figures are cited only for a quarter at most this many quarters before the letter's."""
 
 
-def _figures(briefing: Facts, on: date) -> dict[str, Any] | None:
+def _figures(briefing: Facts, on: date) -> LetterFigures | None:
     """The figures the letter may cite, or ``None`` when there are none to cite.
 
     ``stale`` is true (and ``rows`` empty) when the latest quarter held is more than
@@ -484,10 +567,11 @@ def _figures(briefing: Facts, on: date) -> dict[str, Any] | None:
             "population_year": None,
             "broad": [],
         }
-    crime_types = data.get("crime_types") or {}
-    peers = data.get("peers") or {}
+    # Read defensively: figures.json may come from an older toolkit or be written by hand.
+    crime_types: Mapping[str, Mapping[str, object]] = data.get("crime_types") or {}
+    peers: Mapping[str, Mapping[str, Mapping[str, object]]] = data.get("peers") or {}
     focus = data.get("focus") or list(briefing.report.crime_types)
-    rows = []
+    rows: list[FigureRow] = []
     for name in focus:
         figures = crime_types.get(name) if isinstance(crime_types, dict) else None
         count = _number((figures or {}).get("count"))

@@ -11,12 +11,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 from markupsafe import Markup
 
 from toolkit.files import atomic
-from toolkit.letter.blocks import PARTS, Block, Check
+from toolkit.letter.blocks import PARTS, Block, Check, CheckJson
 from toolkit.letter.markdown import markdown_environment
 from toolkit.letter.word import write_docx
 from toolkit.text.templating import environment
@@ -57,7 +57,7 @@ class Letter:
         """The whole letter as plain text, one block per paragraph."""
         return "\n\n".join(b.text for b in self.blocks) + "\n"
 
-    def compliance_json(self) -> list[dict[str, Any]]:
+    def compliance_json(self) -> list[CheckJson]:
         """The compliance checks as JSON-native dicts (``figures.json`` ``compliance``)."""
         return [check.as_dict() for check in self.compliance]
 
@@ -85,14 +85,25 @@ class Letter:
             write_docx(self.blocks, self.title, self.author, temporary, self.dated)
 
 
-def _groups(blocks: tuple[Block, ...] | list[Block]) -> list[dict[str, Any]]:
+class _Group(TypedDict, total=False):
+    """A single block (``list`` false, ``block``) or a list (``id``, ``ordered`` and
+    ``items``, each item the blocks of one list item), as the render templates read it."""
+
+    list: bool
+    block: Block
+    id: int
+    ordered: bool
+    items: list[list[Block]]
+
+
+def _groups(blocks: tuple[Block, ...] | list[Block]) -> list[_Group]:
     """Blocks grouped for rendering: single blocks, and lists of items of blocks."""
-    groups: list[dict[str, Any]] = []
+    groups: list[_Group] = []
     for block in blocks:
         if block.list_id is None:
             groups.append({"list": False, "block": block})
             continue
-        last = groups[-1] if groups else None
+        last: _Group | None = groups[-1] if groups else None
         if last is None or not last["list"] or last["id"] != block.list_id:
             last = {
                 "list": True,

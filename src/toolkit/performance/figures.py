@@ -25,6 +25,13 @@ from toolkit.performance.population import (
 )
 from toolkit.performance.recorded_crime import recorded_crime_figures
 from toolkit.quarters import Quarter
+from toolkit.vocabulary import (
+    CrimeTypeFigures,
+    PeerTypeFigures,
+    PoliceUkFigures,
+    ProvisionalFigures,
+    TrendPoint,
+)
 
 log = logging.getLogger("toolkit")
 
@@ -115,7 +122,7 @@ def police_uk_figures(
     crime_types: list[str],
     population: Path | None,
     cache_dir: Path | None,
-) -> dict[str, object]:
+) -> PoliceUkFigures:
     """data.police.uk figures for one force and quarter, with peers and a trend.
 
     Parameters
@@ -142,7 +149,7 @@ def police_uk_figures(
 
     Returns
     -------
-    dict
+    PoliceUkFigures
         ``force``, ``quarter`` (the quarter the figures describe), ``lag``,
         ``briefing_quarter``, ``lag_note`` (a sentence, or ``None`` when not lagged),
         ``provisional`` (what the data holds of a lagged briefing's own quarter:
@@ -171,7 +178,8 @@ def police_uk_figures(
         held = _months_with_rows(data, force, briefing_quarter)
         quarter = latest_complete_quarter(held, briefing_quarter) or briefing_quarter
         lag = _index(briefing_quarter) - _index(quarter)
-        provisional, note = None, None
+        provisional: ProvisionalFigures | None = None
+        note: str | None = None
         if lag:
             own_held = [m for m in briefing_quarter.months if m in held]
             note = lag_note(briefing_quarter, quarter, own_held)
@@ -243,7 +251,7 @@ def police_uk_figures(
         trend = _trend(data, force, _trend_end(held, quarter, briefing_quarter), crime_types)
         notes += _outliers(data, force, quarter, trend)
 
-        peer_figures: dict[str, object] = {}
+        peer_figures: dict[str, dict[str, PeerTypeFigures]] = {}
         peers_complete: dict[str, bool] = {}
         for peer in peers:
             counts = current[peer]
@@ -314,7 +322,7 @@ def _count_of(counts: PeriodCounts, crime_type: str) -> int | None:
 
 def _type_figures(
     count: int | None, previous: int | None, estimate: Estimate | None
-) -> dict[str, object]:
+) -> CrimeTypeFigures:
     change = count - previous if count is not None and previous is not None else None
     change_pct = round(100 * change / previous, 1) if change is not None and previous else None
     return {
@@ -349,7 +357,7 @@ def _estimate(
 
 
 def _outliers(
-    data: PoliceUkData, force: str, quarter: Quarter, trend: list[dict[str, object]]
+    data: PoliceUkData, force: str, quarter: Quarter, trend: list[TrendPoint]
 ) -> list[str]:
     """Notes for months of the quarter whose row count is implausible against the trend's.
 
@@ -357,7 +365,7 @@ def _outliers(
     the rows of the force's median month in the trend window is flagged (a damaged or
     doctored download), not silently counted.
     """
-    months = [m for point in trend for m in Quarter.parse(str(point["quarter"])).months]
+    months = [m for point in trend for m in Quarter.parse(point["quarter"]).months]
     rows = data.month_rows(force, months or list(quarter.months))
     if len(rows) < 3:
         return []
@@ -373,7 +381,7 @@ def _outliers(
 
 def _trend(
     data: PoliceUkData, force: str, quarter: Quarter, crime_types: list[str]
-) -> list[dict[str, object]]:
+) -> list[TrendPoint]:
     """Up to :data:`TREND_QUARTERS` quarters ending at ``quarter``.
 
     The window starts at the first of those quarters with any file for the force;
@@ -383,7 +391,7 @@ def _trend(
     window = [quarter.shift(-i) for i in range(TREND_QUARTERS - 1, -1, -1)]
     while window and not have.intersection(window[0].months):
         window.pop(0)
-    points = []
+    points: list[TrendPoint] = []
     for q in window:
         counts = data.counts(force, q.months)
         points.append(

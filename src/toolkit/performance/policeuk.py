@@ -70,6 +70,7 @@ from toolkit.performance.policeuk_parse import (
     read_head,
 )
 from toolkit.performance.policeuk_source import LAYOUT, SourceFile, index_folder, index_zip
+from toolkit.vocabulary import OutcomeFigures
 
 __all__ = [
     "CHARGE_OUTCOMES",
@@ -224,7 +225,7 @@ class PoliceUkData:
             )
         return result
 
-    def outcomes(self, force: str, months: Sequence[str]) -> dict[str, object] | None:
+    def outcomes(self, force: str, months: Sequence[str]) -> OutcomeFigures | None:
         """Shares of the period's crimes charged, and closed with no suspect identified.
 
         The period's crimes are the distinct non-empty ``Crime ID`` values in the

@@ -36,6 +36,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 import pandas as pd
 
@@ -66,6 +67,38 @@ NAME_ALIASES: dict[str, tuple[str, ...]] = {
 }
 """Other spellings of a force's name found in Home Office tables (the rolling table
 says "City of London")."""
+
+
+class RecordedCrimePeriod(TypedDict):
+    """The days recorded crime counts cover (ISO dates; 12 months for the rolling table)."""
+
+    start: str
+    end: str
+
+
+class RecordedCrimeType(TypedDict):
+    """One data.police.uk crime type matched to Home Office offences: the names matched and
+    their summed count (``None`` when nothing matches)."""
+
+    offences: list[str]
+    count: int | None
+
+
+class RecordedCrimeFigures(TypedDict):
+    """``figures.json`` ``recorded_crime``, as :func:`recorded_crime_figures` computes it."""
+
+    source: str
+    table: str
+    """``quarterly`` or ``rolling``."""
+    force: str
+    requested_quarter: str
+    quarter: str | None
+    period: RecordedCrimePeriod | None
+    exact: bool
+    note: str | None
+    offences: dict[str, int]
+    total: int | None
+    crime_types: dict[str, RecordedCrimeType]
 
 
 @dataclass(frozen=True)
@@ -278,7 +311,7 @@ def recorded_crime_figures(
     crime_types: list[str],
     home_office_name: str | None = None,
     cache_dir: Path | None = None,
-) -> dict[str, object]:
+) -> RecordedCrimeFigures:
     """Home Office recorded crime for the briefing, as JSON-native values.
 
     Parameters
@@ -299,7 +332,7 @@ def recorded_crime_figures(
 
     Returns
     -------
-    dict
+    RecordedCrimeFigures
         ``source`` (file name), ``table`` (``quarterly`` or ``rolling``), ``force``
         (Home Office name), ``requested_quarter``, ``quarter`` (the quarter used, or
         ``None``), ``period`` (``start``/``end`` ISO dates the counts cover; 12 months
@@ -320,7 +353,7 @@ def recorded_crime_figures(
     available = sorted(set(own["quarter"]))
     usable = [q for q in available if q <= quarter.id]
     used = Quarter.parse(usable[-1]) if usable else None
-    figures: dict[str, object] = {
+    figures: RecordedCrimeFigures = {
         "source": Path(source).name,
         "table": table.kind,
         "force": name,

@@ -14,15 +14,23 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from toolkit.errors import DataError, InputError, Problem
 from toolkit.facts import Facts
 from toolkit.files import atomic
 from toolkit.quarters import Quarter
-from toolkit.record.history import history_json
+from toolkit.record.history import MoveJson, history_json
 from toolkit.record.params import check_report_id, load_params
+from toolkit.record.rag import SlipsJson
 from toolkit.record.register import summary
+from toolkit.vocabulary import ItemsSummary, PoliceUkFigures, ReportKind, S55Json, s55_json
+
+if TYPE_CHECKING:
+    from toolkit.letter.blocks import CheckJson
+    from toolkit.letter.model import Letter
+    from toolkit.letter.sent import SentLetter
+    from toolkit.performance.recorded_crime import RecordedCrimeFigures
 
 log = logging.getLogger("toolkit")
 
@@ -41,13 +49,74 @@ def resolve_params_dir(params_dir: str | os.PathLike[str]) -> Path:
     return parent if (parent / "force.yaml").exists() else path
 
 
+class Period(TypedDict):
+    """First and last day (ISO) of the briefing's quarter (``figures.json`` ``period``)."""
+
+    start: str
+    end: str
+
+
+class Closure(TypedDict):
+    """Who closed an item and in which quarter (``items.closed_by[ref]``)."""
+
+    quarter: str
+    signed_off_by: str | None
+    closed_by: str | None
+
+
+class BriefingItems(ItemsSummary):
+    """``figures.json`` ``items``: the register's summary and what the briefing adds."""
+
+    history: dict[str, list[list[str]]]
+    closed_in: dict[str, str | None]
+    since_response: list[MoveJson] | None
+    rag: dict[str, str]
+    rag_reasons: dict[str, list[str]]
+    slips: dict[str, SlipsJson]
+    closed_by: dict[str, Closure]
+    no_update: list[str]
+
+
+class BriefingS55(S55Json):
+    """``figures.json`` ``s55``: the response's state and, once sent, what the letter is as at."""
+
+    letter_as_at: str | None
+    letter_date: str | None
+    file: str | None
+
+
+class UpdateFile(TypedDict):
+    """Whether the quarter's update file was received (``figures.json`` ``update_file``)."""
+
+    quarter: str
+    received: bool
+
+
+class BriefingFigures(TypedDict):
+    """``figures.json``: the contract's keys, then the extras (dates as ISO strings)."""
+
+    report: str
+    quarter: str
+    period: Period
+    s55: BriefingS55
+    items: BriefingItems
+    police_uk: PoliceUkFigures | None
+    police_uk_unavailable: str | None
+    update_file: UpdateFile | None
+    recorded_crime: RecordedCrimeFigures | None
+    title: str
+    kind: ReportKind
+    force: str
+    compliance: list[CheckJson]
+
+
 @dataclass
 class Briefing(Facts):
     """Everything one briefing shows: its :class:`~toolkit.facts.Facts`, and the draft
     letter, the compliance checks, ``figures.json`` and the sections made from them."""
 
     @cached_property
-    def letter(self) -> Any:
+    def letter(self) -> Letter:
         """The draft s55 response (:class:`toolkit.letter.Letter`), as at
         :attr:`letter_date`: byte-identical in every quarter once the response is sent."""
         from toolkit.letter import draft_letter
@@ -60,7 +129,7 @@ class Briefing(Facts):
         return draft_letter(Briefing(self.params, self.report_id, at, self.cache_dir, until))
 
     @cached_property
-    def sent_letter(self) -> Any:
+    def sent_letter(self) -> SentLetter | None:
         """The letter actually sent (``response.file``) with its checks, or ``None``."""
         name = self.report.response.file
         if not name:
@@ -73,7 +142,7 @@ class Briefing(Facts):
         return read_sent_letter(self, require_inside(root / name, root, name), name)
 
     @property
-    def compliance(self) -> list[dict[str, Any]]:
+    def compliance(self) -> list[CheckJson]:
         """The s55 checks the briefing shows: on the letter as sent when it is supplied,
         otherwise on the draft."""
         if self.sent_letter is not None:
@@ -81,36 +150,41 @@ class Briefing(Facts):
         return list(self.letter.compliance_json())
 
     @cached_property
-    def figures(self) -> dict[str, Any]:
+    def figures(self) -> BriefingFigures:
         """``figures.json``: the contract's keys, then the extras."""
         report = self.report
-        items: dict[str, Any] = dict(summary(self.items))
-        items["history"] = history_json(self.history)
-        items["closed_in"] = {
-            ref: quarter.id if quarter else None for ref, quarter in self.closed_in.items()
+        sent = report.response.sent
+        items: BriefingItems = {
+            **summary(self.items),
+            "history": history_json(self.history),
+            "closed_in": {
+                ref: quarter.id if quarter else None for ref, quarter in self.closed_in.items()
+            },
+            "since_response": (
+                [move.as_dict() for move in self.since_response]
+                if self.since_response is not None
+                else None
+            ),
+            "rag": {ref: rating.rag.value for ref, rating in self.rag.items()},
+            "rag_reasons": {ref: list(rating.reasons) for ref, rating in self.rag.items()},
+            "slips": {ref: slips.as_dict() for ref, slips in self.slips.items()},
+            "closed_by": {
+                ref: {
+                    "quarter": update.quarter.id,
+                    "signed_off_by": update.signed_off_by or None,
+                    "closed_by": update.closed_by or None,
+                }
+                for ref, update in self.closures.items()
+            },
+            "no_update": [row.item.ref for row in self.items if row.open and not row.updated],
         }
-        items["since_response"] = (
-            [move.as_dict() for move in self.since_response]
-            if self.since_response is not None
-            else None
-        )
-        items["rag"] = {ref: rating.rag.value for ref, rating in self.rag.items()}
-        items["rag_reasons"] = {ref: list(rating.reasons) for ref, rating in self.rag.items()}
-        items["slips"] = {ref: slips.as_dict() for ref, slips in self.slips.items()}
-        items["closed_by"] = {
-            ref: {
-                "quarter": update.quarter.id,
-                "signed_off_by": update.signed_off_by or None,
-                "closed_by": update.closed_by or None,
-            }
-            for ref, update in self.closures.items()
+        s55: BriefingS55 = {
+            **s55_json(self.s55),
+            "letter_as_at": self.letter_quarter.id if sent else None,
+            "letter_date": self.letter_date.isoformat() if sent else None,
+            "file": report.response.file or None,
         }
-        items["no_update"] = [row.item.ref for row in self.items if row.open and not row.updated]
-        s55 = dict(self.s55)
-        s55["letter_as_at"] = self.letter_quarter.id if report.response.sent else None
-        s55["letter_date"] = self.letter_date.isoformat() if report.response.sent else None
-        s55["file"] = report.response.file or None
-        figures: dict[str, Any] = {
+        return {
             "report": self.report_id,
             "quarter": self.quarter.id,
             "period": {
@@ -130,7 +204,6 @@ class Briefing(Facts):
             "force": self.params.force.force.name,
             "compliance": self.compliance,
         }
-        return figures
 
     def register_frame(self) -> Any:
         """The report's items as at the quarter, one row each, as a pandas DataFrame.
@@ -172,28 +245,31 @@ class Briefing(Facts):
         """
         import pandas as pd
 
-        police_uk = self.police_uk or {}
+        police_uk = self.police_uk
+        # .get: a notebook may set hand-made figures with fewer keys.
+        own = (police_uk.get("crime_types") or {}) if police_uk else {}
+        peers = (police_uk.get("peers") or {}) if police_uk else {}
         rows = [
             {
-                "force": police_uk.get("force"),
+                "force": police_uk.get("force") if police_uk else None,
                 "crime_type": crime_type,
                 "count": values.get("count"),
                 "rate_per_1000": values.get("rate_per_1000"),
                 "previous_year": values.get("previous_year"),
             }
-            for crime_type, values in (police_uk.get("crime_types") or {}).items()
+            for crime_type, values in own.items()
         ]
-        for peer, types in (police_uk.get("peers") or {}).items():
+        for peer, types in peers.items():
             rows += [
                 {
                     "force": peer,
                     "crime_type": crime_type,
-                    "count": values.get("count"),
-                    "rate_per_1000": values.get("rate_per_1000"),
+                    "count": peer_values.get("count"),
+                    "rate_per_1000": peer_values.get("rate_per_1000"),
                     "previous_year": None,
                 }
-                for crime_type, values in types.items()
-                if isinstance(values, dict)
+                for crime_type, peer_values in types.items()
+                if isinstance(peer_values, dict)
             ]
         columns = ["force", "crime_type", "count", "rate_per_1000", "previous_year"]
         return pd.DataFrame(rows, columns=columns)

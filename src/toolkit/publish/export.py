@@ -31,6 +31,8 @@ from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from toolkit.files.resources import TEMPLATE_DIR
 
 _LOCK = threading.Lock()  # one exporter per process; briefings export one at a time
+Resources = dict[str, Any]  # free-form: nbconvert's resources, keyed by each exporter and filter
+"""nbconvert's ``resources`` (the toolkit's own under ``toolkit``: title, footer, …)."""
 
 
 class BriefingExporter(HTMLExporter):
@@ -45,8 +47,8 @@ class BriefingExporter(HTMLExporter):
     """
 
     def from_notebook_node(  # type: ignore[override]
-        self, nb: nbformat.NotebookNode, resources: dict[str, Any] | None = None, **kw: Any
-    ) -> tuple[str, dict[str, Any]]:
+        self, nb: nbformat.NotebookNode, resources: Resources | None = None, **kw: Any
+    ) -> tuple[str, Resources]:
         """The page for ``nb``: HTMLExporter's filters, the template, nothing after."""
         language = nb.metadata.get("language_info", {})
         lexer = language.get("pygments_lexer", language.get("name", None))
@@ -108,7 +110,7 @@ def notebook_html(
     """
     from toolkit import __version__
 
-    resources: dict[str, Any] = {
+    resources: Resources = {
         "toolkit": {
             "title": title,
             "footer": footer,

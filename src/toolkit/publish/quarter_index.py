@@ -21,13 +21,12 @@ in the folder (this run's or an earlier run's). Each file is written atomically.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 from markupsafe import Markup
 
-from toolkit.charts.chart import Chart
+from toolkit.charts.chart import Chart, ChartView
 from toolkit.files import atomic
 from toolkit.files.resources import TEMPLATE_DIR
 from toolkit.quarters import Quarter
@@ -47,7 +46,7 @@ class QuarterParts:
     """
 
     overview: Overview
-    data: dict[str, Any]
+    data: dict[str, object]
     """``overview.to_json()``."""
     chart: Chart
     """The items chart."""
@@ -115,7 +114,7 @@ def write_quarter_index(
     if closing is None:
         from toolkit.charts.draw import closures_chart
 
-        closing = closures_chart(data["closures"])
+        closing = closures_chart([asdict(bucket) for bucket in overview.closures])
     ok_count = sum(bool(row["ok"]) for row in reports)
     css = (TEMPLATE_DIR / "briefing" / "briefing.css").read_text(encoding="utf-8")
     html = (
@@ -158,7 +157,7 @@ def write_quarter_index(
     return atomic.write_text(folder / "index.html", html)
 
 
-def _chart_context(chart: Chart) -> dict[str, Any]:
+def _chart_context(chart: Chart) -> ChartView:
     """A chart as the page template reads it."""
     width, height = chart.size
     return {

@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from toolkit.charts.chart import ChartView
 from toolkit.facts import template_override
 from toolkit.text.templating import environment
 
@@ -55,7 +56,14 @@ def notebook_style() -> str:
     return "<style>\n" + "\n".join(rules) + "\n</style>" + NOTEBOOK_STYLE_END
 
 
-def _charts(briefing: Facts) -> list[dict[str, Any]]:
+class BriefingChart(ChartView):
+    """A chart of the performance section: ``crime_type`` is ``None`` for the trend."""
+
+    crime_type: str | None
+    table_caption: str
+
+
+def _charts(briefing: Facts) -> list[BriefingChart]:
     """The performance charts, each with its numbers as a table.
 
     ``crime_type`` is ``None`` for the trend chart (left out when the trend's window
@@ -68,7 +76,7 @@ def _charts(briefing: Facts) -> list[dict[str, Any]]:
     if not figures or not figures.get("focus"):
         return []
     force = briefing.params.force.force
-    charts = []
+    charts: list[BriefingChart] = []
     labels = {force.police_uk: force.name}
     made = briefing_charts(figures, labels=labels, cache_dir=briefing.cache_dir)
     kinds: list[str | None] = [None, *figures["focus"]]
@@ -102,7 +110,5 @@ def section(name: str, briefing: Facts) -> str:
     if name not in SECTIONS:
         raise ValueError(f"unknown section {name!r}; expected one of {', '.join(SECTIONS)}")
     env = environment(template_override(briefing))
-    context: dict[str, Any] = {"b": briefing}
-    if name == "performance":
-        context["charts"] = _charts(briefing)
-    return env.get_template(f"sections/{name}.html.j2").render(**context)
+    charts = {"charts": _charts(briefing)} if name == "performance" else {}
+    return env.get_template(f"sections/{name}.html.j2").render(b=briefing, **charts)

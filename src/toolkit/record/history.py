@@ -32,9 +32,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TypedDict
 
 from toolkit.quarters import Quarter
 from toolkit.record.register import Register, closed_in  # noqa: F401 - history API: the closing quarter
+from toolkit.vocabulary import Status
+
+MoveJson = TypedDict("MoveJson", {"ref": str, "from": str, "to": str})
+"""``figures.json`` ``items.since_response[]``: an item whose status moved after the response."""
 
 
 @dataclass(frozen=True)
@@ -42,10 +47,10 @@ class Move:
     """An item whose status moved after a response was sent."""
 
     ref: str
-    before: str
-    after: str
+    before: Status
+    after: Status
 
-    def as_dict(self) -> dict[str, str]:
+    def as_dict(self) -> MoveJson:
         """``{"ref", "from", "to"}``, for ``figures.json``."""
         return {"ref": self.ref, "from": self.before, "to": self.after}
 
@@ -58,7 +63,7 @@ def quarters_between(first: Quarter, last: Quarter) -> list[Quarter]:
 
 def item_history(
     register: Register, report_id: str, ref: str, quarter: Quarter
-) -> list[tuple[Quarter, str]]:
+) -> list[tuple[Quarter, Status]]:
     """The item's status in every quarter from the report's first tracked one to ``quarter``."""
     first = register.first_quarter(report_id)
     return [(q, register.status(report_id, ref, q)) for q in quarters_between(first, quarter)]
@@ -66,13 +71,13 @@ def item_history(
 
 def report_history(
     register: Register, report_id: str, quarter: Quarter
-) -> dict[str, list[tuple[Quarter, str]]]:
+) -> dict[str, list[tuple[Quarter, Status]]]:
     """:func:`item_history` of every item of the report, in report order."""
     report = register.params.reports[report_id]
     return {item.ref: item_history(register, report_id, item.ref, quarter) for item in report.items}
 
 
-def history_json(history: dict[str, list[tuple[Quarter, str]]]) -> dict[str, list[list[str]]]:
+def history_json(history: dict[str, list[tuple[Quarter, Status]]]) -> dict[str, list[list[str]]]:
     """``items.history``: ``{ref: [[quarter id, status], ...]}``."""
     return {ref: [[q.id, status] for q, status in path] for ref, path in history.items()}
 

@@ -50,6 +50,7 @@ from toolkit.errors import InputError, Problem, shown
 from toolkit.files import resources
 from toolkit.files.zipmember import check_plausible
 from toolkit.record.newreport import report_text
+from toolkit.vocabulary import ReportKind
 
 PLACEHOLDER = "[FILL IN:"
 """How every value ``init`` cannot know starts."""
@@ -105,7 +106,7 @@ def init_root(target: Path, slug: str) -> Started:
     (target / "force.yaml").write_text(
         force_yaml(force, peers, with_population=bool(population)), encoding="utf-8"
     )
-    starter = report_text(STARTER_REPORT, _STARTER_TITLE, _STARTER_PUBLISHED, "thematic")
+    starter = report_text(STARTER_REPORT, _STARTER_TITLE, _STARTER_PUBLISHED, ReportKind.THEMATIC)
     starter = starter.replace(
         "# url: https://www.justiceinspectorates.gov.uk/hmicfrs/publications/...",
         f"url: {_STARTER_URL}",

@@ -20,7 +20,8 @@ import yaml
 
 from toolkit.errors import InputError, Problem, shown
 from toolkit.files import atomic
-from toolkit.record.params import REPORT_KINDS, check_report_id, require_root
+from toolkit.record.params import check_report_id, require_root
+from toolkit.vocabulary import ReportKind
 
 __all__ = ["new_report", "report_text"]
 
@@ -30,7 +31,7 @@ _TEMPLATE = """\
 # lines starting with # are comments. Remove the # in front of a field to use it.
 {title}
 {published}  # publication day is day 1 of the 56 days for the s55 response
-{kind}  # thematic | force | joint | peel | follow-up
+{kind}  # {kinds}
 # url: https://www.justiceinspectorates.gov.uk/hmicfrs/publications/...
 
 # data.police.uk crime types the report bears on (they choose the briefing's figures),
@@ -83,7 +84,7 @@ items: []
 """
 
 
-def report_text(report_id: str, title: str, published: date, kind: str) -> str:
+def report_text(report_id: str, title: str, published: date, kind: ReportKind) -> str:
     """The text of a new report file.
 
     Parameters
@@ -97,12 +98,18 @@ def report_text(report_id: str, title: str, published: date, kind: str) -> str:
         report_id=report_id,
         title=_field("title", title),
         published=_field("published", published),
-        kind=_field("kind", kind),
+        kind=_field("kind", ReportKind(kind).value),
+        kinds=" | ".join(ReportKind),
     )
 
 
 def new_report(
-    root: Path, report_id: str, *, title: str, published: str, kind: str = "thematic"
+    root: Path,
+    report_id: str,
+    *,
+    title: str,
+    published: str,
+    kind: str = ReportKind.THEMATIC,
 ) -> Path:
     """Write ``reports/<report_id>.yaml`` in the params root, refusing to overwrite.
 
@@ -155,13 +162,13 @@ def new_report(
                 got=shown(published),
             )
         )
-    if kind not in REPORT_KINDS:
+    if kind not in ReportKind._value2member_map_:
         problems.append(
             Problem(
                 "command line",
                 "--kind",
                 "unknown kind",
-                expected="one of " + ", ".join(REPORT_KINDS),
+                expected="one of " + ", ".join(ReportKind),
                 got=shown(kind),
             )
         )
@@ -176,7 +183,7 @@ def new_report(
             raise _exists(existing, report_id)
     reports.mkdir(exist_ok=True)
     target = reports / f"{report_id}.yaml"
-    text = report_text(report_id, " ".join(title.split()), when, kind)
+    text = report_text(report_id, " ".join(title.split()), when, ReportKind(kind))
     _write_new(target, text, report_id)
     return target
 

@@ -39,7 +39,7 @@ from toolkit.quarters import Quarter
 from toolkit.record.params import Params, Report
 from toolkit.record.register import ItemStatus, Register
 from toolkit.text.display import uk_date
-from toolkit.vocabulary import CLOSED, Rag, S55State
+from toolkit.vocabulary import CLOSED, ItemKind, Rag, S55State, Status
 
 SERIES_QUARTERS = 8
 """How many quarters the overview's series goes back (the briefed one included)."""
@@ -73,12 +73,12 @@ class OverdueItem:
     report: str
     title: str
     ref: str
-    kind: str
+    kind: ItemKind
     owner: str
     due: date | None
     target: date | None
     days_overdue: int
-    status: str
+    status: Status
     latest_update: str
     latest_quarter: str
 
@@ -90,9 +90,9 @@ class Change:
     report: str
     title: str
     ref: str
-    kind: str
-    previous: str
-    status: str
+    kind: ItemKind
+    previous: Status
+    status: Status
 
 
 @dataclass(frozen=True)
@@ -140,9 +140,9 @@ class RatedItem:
     report: str
     title: str
     ref: str
-    kind: str
+    kind: ItemKind
     owner: str
-    status: str
+    status: Status
     rag: str
     reasons: list[str]
     target: str
@@ -174,7 +174,7 @@ class Link:
     later: str
     """``<report-id>/<ref>`` of the item that carries it over."""
     later_title: str
-    status: str
+    status: Status
     """The earlier item's status at the quarter's end (``superseded`` unless it closed first)."""
 
 

@@ -47,6 +47,7 @@ from toolkit.text.characters import control_character
 from toolkit.vocabulary import (
     POLICE_UK_CRIME_TYPES,
     ItemKind,
+    ReportKind,
     closest_crime_type,
     police_uk_crime_type,
 )
@@ -71,7 +72,8 @@ MAX_WITHIN = 1200
 """The most months or weeks ``due: within N …`` may say (a hundred years of months)."""
 ITEM_KINDS = tuple(ItemKind)
 """Every item kind, in the contract's order (:class:`toolkit.vocabulary.ItemKind`)."""
-REPORT_KINDS = ("thematic", "force", "joint", "peel", "follow-up")
+REPORT_KINDS = tuple(ReportKind)
+"""Every report kind, in the contract's order (:class:`toolkit.vocabulary.ReportKind`)."""
 
 _NUMBERS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -415,7 +417,7 @@ class Report(_Model):
 
     title: Text
     published: Day
-    kind: Literal["thematic", "force", "joint", "peel", "follow-up"]
+    kind: ReportKind
     url: Url | None = None
     crime_types: list[Text] = []
     response: Response = Response()

@@ -36,12 +36,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from toolkit.text.display import short_date
-from toolkit.vocabulary import Rag
+from toolkit.vocabulary import Rag, Status
 
 Colour = Literal["red", "amber", "green"]
 
@@ -72,6 +72,15 @@ def times(count: int) -> str:
     return _TIMES.get(count, f"{count} times")
 
 
+class SlipsJson(TypedDict):
+    """``figures.json`` ``items.slips[ref]``: moves later, first and current target (ISO)."""
+
+    count: int
+    original: str
+    current: str
+    days: int
+
+
 @dataclass(frozen=True)
 class Slips:
     """How an item's target date moved: ``count`` moves later, from ``original`` to
@@ -86,7 +95,7 @@ class Slips:
         """Days from the original target to the current one."""
         return (self.current - self.original).days
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> SlipsJson:
         """``figures.json`` ``items.slips[ref]``."""
         return {
             "count": self.count,
@@ -127,7 +136,7 @@ def slips_of(targets: list[date | None]) -> Slips | None:
 class Conditions:
     """What the RAG rules read about one item at a quarter's end."""
 
-    status: str
+    status: Status
     closed: bool
     explained: bool
     past_due: bool

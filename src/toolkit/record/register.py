@@ -51,8 +51,8 @@ class ItemStatus:
 
     report_id: str
     item: Item
-    status: str
-    previous_status: str
+    status: Status
+    previous_status: Status
     latest: Update | None
     due: date | None
     due_source: str
@@ -112,7 +112,7 @@ class ItemStatus:
         )
 
 
-def closed_in(path: list[tuple[Quarter, str]]) -> Quarter | None:
+def closed_in(path: list[tuple[Quarter, Status]]) -> Quarter | None:
     """The first quarter of the closed run a status path ends with; ``None`` if it ends
     open. ``path`` is ``(quarter, status)`` in order: an item's updates, or its status at
     each quarter's end (:func:`toolkit.record.history.item_history`); both give the same quarter."""
@@ -165,7 +165,7 @@ class Register:
         publication quarter on."""
         return self.superseded_on(report_id, ref, quarter.end)
 
-    def lineage(self, report_id: str, ref: str, quarter: Quarter | date, status: str) -> str:
+    def lineage(self, report_id: str, ref: str, quarter: Quarter | date, status: Status) -> Status:
         """The status after the lineage step: ``superseded`` once a later report's item
         carries this one over (from that report's publication quarter, or day when
         ``quarter`` is a day), unless the item's own status is already closed; otherwise
@@ -180,7 +180,7 @@ class Register:
         rows = [u for u in self.history.get((report_id, ref), []) if u.day <= day]
         return rows[-1] if rows else None
 
-    def status_on(self, report_id: str, ref: str, day: date) -> str:
+    def status_on(self, report_id: str, ref: str, day: date) -> Status:
         """The item's status on ``day`` (:meth:`position`; ``not-started`` before any),
         then the lineage step as on that day."""
         latest = self.position(report_id, ref, day)
@@ -262,7 +262,7 @@ class Register:
             return closed_in(path)
         return closed_in([(u.quarter, u.status) for u in rows if u.quarter <= quarter])
 
-    def status(self, report_id: str, ref: str, quarter: Quarter) -> str:
+    def status(self, report_id: str, ref: str, quarter: Quarter) -> Status:
         """The item's status as at ``quarter``'s end (its updates, then the lineage step)."""
         latest = self._latest(report_id, ref, quarter)
         return self.lineage(
@@ -429,10 +429,10 @@ def s55_state(report: Report, quarter: Quarter) -> S55Facts:
         days = (as_at - deadline).days
         state, text = S55State.OVERDUE, f"overdue by {days} day{'s' if days != 1 else ''}"
     return {
-        "published": report.published.isoformat(),
-        "deadline": deadline.isoformat(),
-        "sent": sent.isoformat() if sent else None,
+        "published": report.published,
+        "deadline": deadline,
+        "sent": sent,
         "state": state,
         "state_text": text,
-        "as_at": as_at.isoformat(),
+        "as_at": as_at,
     }

@@ -21,7 +21,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any
+from collections.abc import Mapping
+from typing import TypedDict
 
 from rich import box
 from rich.console import Group, RenderableType
@@ -44,9 +45,26 @@ _NARROWEST_WRAPPED = 5
 """The fewest characters the report, kind and owner columns are each given."""
 
 
-def status_rows(register: Register, quarter: Quarter) -> list[dict[str, Any]]:
+class StatusRow(TypedDict):
+    """One open item as ``toolkit status`` lists it (dates ISO, as the CSV and JSON give them)."""
+
+    report: str
+    ref: str
+    kind: ItemKind
+    status: Status
+    rag: Rag
+    due: str | None
+    target_date: str | None
+    owner: str | None
+    overdue: bool
+    past_target: bool
+    stale: bool
+    new: bool
+
+
+def status_rows(register: Register, quarter: Quarter) -> list[StatusRow]:
     """The open items of every tracked report as at ``quarter``'s end, overdue first."""
-    rows = []
+    rows: list[StatusRow] = []
     for row in register.open_items(quarter):
         if not register.tracked(row.report_id, quarter):
             continue
@@ -56,7 +74,7 @@ def status_rows(register: Register, quarter: Quarter) -> list[dict[str, Any]]:
                 "ref": row.item.ref,
                 "kind": row.item.kind,
                 "status": row.status,
-                "rag": register.rating(row).rag.value,
+                "rag": register.rating(row).rag,
                 "due": row.report_due.isoformat() if row.report_due else None,
                 "target_date": row.target.isoformat() if row.target else None,
                 "owner": register.owner(row.report_id, row.item, quarter) or None,
@@ -69,40 +87,42 @@ def status_rows(register: Register, quarter: Quarter) -> list[dict[str, Any]]:
     return rows
 
 
-def as_csv(rows: list[dict[str, Any]]) -> str:
+def as_csv(rows: list[StatusRow]) -> str:
     """The rows as CSV (header first; empty cells for nothing)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(FIELDS)
     for row in rows:
+        cells: Mapping[str, object] = row
         writer.writerow(
             [
-                ("true" if row[f] else "false")
+                ("true" if cells[f] else "false")
                 if f in FLAGS
-                else ("" if row[f] is None else spreadsheet_text(str(row[f])))
+                else ("" if cells[f] is None else spreadsheet_text(str(cells[f])))
                 for f in FIELDS
             ]
         )
     return buffer.getvalue()
 
 
-def as_json(rows: list[dict[str, Any]], quarter: Quarter) -> str:
+def as_json(rows: list[StatusRow], quarter: Quarter) -> str:
     """The rows as a JSON document."""
     data = {"quarter": quarter.id, "as_at": quarter.end.isoformat(), "items": rows}
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def _flags(row: dict[str, Any]) -> str:
+def _flags(row: StatusRow) -> str:
     """The item's flags in words. Without a report due date, overdue is measured from the
     force's target, so "past target" would say the same thing twice: only "overdue" is shown
     (the CSV and JSON keep both flags)."""
-    shown = [name for name in FLAGS if row[name]]
+    flags: Mapping[str, object] = row
+    shown = [name for name in FLAGS if flags[name]]
     if row["due"] is None and "overdue" in shown and "past_target" in shown:
         shown.remove("past_target")
     return ", ".join(name.replace("_", " ") for name in shown)
 
 
-def as_table(rows: list[dict[str, Any]], quarter: Quarter, width: int) -> RenderableType:
+def as_table(rows: list[StatusRow], quarter: Quarter, width: int) -> RenderableType:
     """The rows for a terminal ``width`` characters wide; never cuts a flag."""
     title = f"Open items as at {uk_date(quarter.end)} ({quarter.id})"
     cells: list[tuple[str, ...]] = [

@@ -158,16 +158,21 @@ def columns(public: bool = False) -> list[Column]:
     return [c for c in COLUMNS if c.public or not public]
 
 
+TrackerRow = dict[str, str | date]
+"""One tracker row: a cell per :attr:`Column.key`, ``str`` or ``date`` (empty string for
+nothing); dates stay dates until the CSV or the workbook writes them."""
+
+
 def tracker_rows(
     params: Params, quarter: Quarter, register: Register | None = None
-) -> list[dict[str, Any]]:
+) -> list[TrackerRow]:
     """One row per item of every tracked report, as at ``quarter``'s end.
 
     Values are ``str`` or ``date`` (empty string for nothing), keyed by
     :attr:`Column.key`, in report id then report file order.
     """
     register = register or Register(params)
-    rows = []
+    rows: list[TrackerRow] = []
     for row in item_rows(register, quarter):
         report = params.reports[row.report_id]
         item = row.item
@@ -216,7 +221,7 @@ def _lineage_text(row: ItemStatus) -> str:
     return "; ".join(parts)
 
 
-def csv_text(rows: Sequence[dict[str, Any]], public: bool = False) -> str:
+def csv_text(rows: Sequence[TrackerRow], public: bool = False) -> str:
     """The tracker as CSV text (without the byte-order mark)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -234,7 +239,7 @@ def _csv_cell(value: object) -> str:
 
 
 def workbook(
-    params: Params, quarter: Quarter, rows: Sequence[dict[str, Any]], public: bool = False
+    params: Params, quarter: Quarter, rows: Sequence[TrackerRow], public: bool = False
 ) -> Any:
     """The tracker as an openpyxl workbook: the ``Tracker`` sheet, then ``About``."""
     from openpyxl import Workbook

@@ -67,7 +67,7 @@ class Update:
     quarter: Quarter
     report: str
     ref: str
-    status: str
+    status: Status
     update: str
     evidence: str
     owner: str
@@ -92,6 +92,14 @@ def normalise_status(value: str) -> Status | None:
     """``"Pending Sign-off"`` → ``pending-sign-off``; ``None`` if it is no status
     (:func:`toolkit.vocabulary.parse_status`)."""
     return parse_status(value)
+
+
+def _valid_status(value: str) -> Status:
+    """The status of a row :func:`_check_row` passed (it refuses any other)."""
+    status = normalise_status(value)
+    if status is None:  # pragma: no cover - _check_row reports it first
+        raise ValueError(f"not a status: {value!r}")
+    return status
 
 
 def _parse_date(value: object) -> date | None:
@@ -285,7 +293,7 @@ def read_updates(
                 quarter=quarter,
                 report=cells["report"],
                 ref=cells["ref"],
-                status=normalise_status(cells["status"]) or "",
+                status=_valid_status(cells["status"]),
                 update=cells.get("update", ""),
                 evidence=cells.get("evidence", ""),
                 owner=cells.get("owner", ""),

@@ -159,10 +159,10 @@ class RequestRow:
 
     report: str
     ref: str
-    kind: str
+    kind: ItemKind
     text: str
     due: date | None
-    last_status: str
+    last_status: Status
     last_update: str
     owner: str
     target_date: date | None

@@ -10,17 +10,23 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from toolkit.quarters import Quarter
 from toolkit.record.params import Params
 from toolkit.record.register import s55_state
 from toolkit.runner.results import Result
-from toolkit.vocabulary import IndexRow, RunState
+from toolkit.vocabulary import IndexRow, RunState, s55_json
+
+if TYPE_CHECKING:
+    from toolkit.publish.briefing import BriefingFigures, BriefingItems
 
 
-def data_notice(figures: dict[str, Any]) -> str | None:
+def data_notice(figures: BriefingFigures) -> str | None:
     """A line saying when a briefing's data.police.uk figures are lagged or incomplete.
+
+    ``figures`` is read back from ``figures.json``, perhaps an earlier version's: read
+    with ``get``, never assuming a key.
 
     ``None`` when they describe the briefing's own quarter, complete (or there are none).
     """
@@ -40,7 +46,7 @@ def data_notice(figures: dict[str, Any]) -> str | None:
     return None
 
 
-def past_target_with_due(items: dict[str, Any]) -> int:
+def past_target_with_due(items: BriefingItems) -> int:
     """Items past the force's target that the report also gave a due date. Without one,
     overdue is measured from the target, so such an item is counted as overdue alone."""
     dates = items.get("dates") or {}
@@ -65,7 +71,7 @@ def index_rows(
         figures_path = quarter_dir / report_id / "figures.json"
         if result is not None and (not result.ok or not figures_path.is_file()):
             report = params.reports[report_id]
-            s55 = s55_state(report, quarter)
+            s55 = s55_json(s55_state(report, quarter))
             rows.append(
                 {
                     "id": report_id,

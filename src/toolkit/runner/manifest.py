@@ -53,7 +53,7 @@ def write_manifest(
     # What the briefings read (a run's copies), named by the user's files.
     read = sorted(manifest.data_files(params, quarter), key=params.source_of)
     data_entries = hasher.entries(params.origin, read, shown=params.source_of)
-    outputs: dict[str, Any] = {}
+    outputs: dict[str, Any] = {}  # free-form: JSON for disk, earlier runs' entries kept as read
     by_id = {r.report_id: r for r in results}
     for report_id in sorted(set(by_id) | set(earlier)):
         result = by_id.get(report_id)

@@ -206,7 +206,7 @@ def footer(
     )
 
 
-def read_manifest(path: Path) -> dict[str, Any]:
+def read_manifest(path: Path) -> dict[str, Any]:  # free-form: JSON an earlier run wrote
     """An earlier run's manifest, or an empty one when there is none (or it is unreadable)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

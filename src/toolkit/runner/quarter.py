@@ -48,6 +48,7 @@ from toolkit.kernels.engine import Preload
 if TYPE_CHECKING:
     from filelock import FileLock
 
+    from toolkit.publish.briefing import BriefingFigures
     from toolkit.quarters import Quarter
     from toolkit.record.params import Params
     from toolkit.runner.results import Event
@@ -470,7 +471,7 @@ def _run(
     )
 
 
-def _notice(path: Path, data_notice: Callable[[dict[str, object]], str | None]) -> str | None:
+def _notice(path: Path, data_notice: Callable[[BriefingFigures], str | None]) -> str | None:
     """The briefing's lagged- or incomplete-data line, from its ``figures.json``."""
     import json
 
