@@ -155,7 +155,8 @@ def data_files(params: Params, quarter: Quarter) -> list[Path]:
     recorded reading instead (:mod:`toolkit.files.reads`).
 
     The force's street-level and outcomes files for every month of the trend
-    quarters (which include the same quarter a year earlier), the peers'
+    quarters (which include the same quarter a year earlier) and its outcomes files
+    of every later month, the peers'
     street-level files for the quarter's months, and the population and
     recorded-crime files. When the quarter is incomplete in the data, the same
     for the latest complete quarter before it, which the figures describe. A
@@ -187,6 +188,12 @@ def data_files(params: Params, quarter: Quarter) -> list[Path]:
                 (peer, m, "street")
                 for peer in params.force.peers
                 for m in (*quarter.months, *described.months)
+            }
+            # Outcomes are looked up in every outcomes file from the quarter's first
+            # month on (:meth:`~toolkit.performance.PoliceUkData.outcomes`).
+            first = min(described.months)
+            wanted |= {
+                key for key in files if key[0] == force and key[2] == "outcomes" and key[1] >= first
             }
             found.update(files[key].path for key in wanted if key in files)
     for extra in (data.population, data.recorded_crime):
