@@ -361,7 +361,9 @@ _ROW_ERROR = "update_row"
 message's three parts (``message``, ``expected``, ``got``)."""
 
 
-def _refused(message: str, expected: str | None = None, got: str | None = None) -> Exception:
+def _refused(
+    message: str, expected: str | None = None, got: str | None = None
+) -> PydanticCustomError:
     context: dict[str, Any] = {"message": message}
     if expected is not None:
         context["expected"] = expected
@@ -420,7 +422,7 @@ class UpdateRow(BaseModel):
                     "printable text",
                     shown(value),
                 )
-                control.append({"type": error, "loc": (name,), "input": value})  # type: ignore[typeddict-item]
+                control.append({"type": error, "loc": (name,), "input": value})
         try:
             row = handler(data)
         except ValidationError as err:
