@@ -301,6 +301,8 @@ if action == "swap":  # the analyst saves new data files while the run goes on
 read = {name: hashlib.sha256(path.read_bytes()).hexdigest()
         for name, path in (("street", street), ("population", population))}
 pathlib.Path(output_dir, "read.json").write_text(json.dumps(read))
+from toolkit.files import reads
+reads.write_record(pathlib.Path(output_dir), [street, population])  # for the manifest
 """
 
 

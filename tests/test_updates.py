@@ -229,3 +229,49 @@ def test_two_rows_for_one_item_on_the_same_day_are_refused(tmp_path):
         "updates/2019-20-Q1.csv:5: as_at: a second row for alpha R2 as at 2019-06-30 "
         "(first on row 4)",
     ]
+
+
+def test_every_check_of_a_row_is_reported_in_column_then_check_order(tmp_path):
+    # One row wrong five ways: the control characters first (in column order, the
+    # report's as well as its unknown name), then each check in turn.
+    data = (
+        b"report,ref,status,update,evidence,owner,target_date,closed_by,as_at\n"
+        b"gam\x07a,R1,Done,,,Head\x1b,2019-02-30,PCC,2019-07-01\n"
+    )
+    assert messages(read(tmp_path, data)) == [
+        "updates/2019-20-Q1.csv:2: report: a control character (U+0007) cannot go into the "
+        "briefing or the letter (expected printable text, got 'gam\\x07a')",
+        "updates/2019-20-Q1.csv:2: owner: a control character (U+001B) cannot go into the "
+        "briefing or the letter (expected printable text, got 'Head\\x1b')",
+        "updates/2019-20-Q1.csv:2: report: unknown report (expected one of alpha, beta, "
+        "got 'gam\\x07a')",
+        "updates/2019-20-Q1.csv:2: status: unknown status (expected one of not-started, "
+        "in-progress, pending-sign-off, complete, superseded, not-accepted, got 'Done')",
+        "updates/2019-20-Q1.csv:2: closed_by: not who closed the item (expected one of opcc, "
+        "hmicfrs, force or an empty cell, got 'PCC')",
+        "updates/2019-20-Q1.csv:2: target_date: 30 February 2019 is not a date "
+        "(expected YYYY-MM-DD or DD/MM/YYYY, got '2019-02-30')",
+        "updates/2019-20-Q1.csv:2: as_at: date outside the file's quarter 2019-20-Q1 "
+        "(expected a date from 2019-04-01 to 2019-06-30, got 2019-07-01)",
+    ]
+
+
+def test_a_not_accepted_row_without_an_update_column_still_needs_its_reason(tmp_path):
+    data = b"report,ref,status\nalpha,R2,Not accepted\n"
+    assert messages(read(tmp_path, data)) == [
+        "updates/2019-20-Q1.csv:2: update: a not-accepted item needs the reason in 'update' "
+        "(s55(5B)) (expected the reason no action is taken, got an empty cell)"
+    ]
+
+
+def test_the_row_model_gives_typed_values():
+    from toolkit.record.updates import UpdateRow
+    from toolkit.vocabulary import ClosedBy, Status
+
+    row = UpdateRow.model_validate(
+        {"report": "beta", "ref": "L1", "status": "Pending Sign-off", "target_date": "31/07/2019",
+         "closed_by": "OPCC", "as_at": "2019-05-01"},
+        context={"refs": REFS, "quarter": Q},
+    )  # fmt: skip
+    assert row.status is Status.PENDING_SIGN_OFF and row.closed_by is ClosedBy.OPCC
+    assert (row.target_date, row.as_at, row.update) == (date(2019, 7, 31), date(2019, 5, 1), "")

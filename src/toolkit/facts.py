@@ -15,6 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from toolkit.files import reads
 from toolkit.files.containment import require_inside
 from toolkit.quarters import Quarter
 from toolkit.record.history import Move, letter_quarter, moves_between, report_history
@@ -49,6 +50,9 @@ class Facts:
     quarter: Quarter
     cache_dir: Path | None = None
     until: date | None = None
+    files_read: set[Path] = field(default_factory=set)
+    """The data files the figures were computed from, as the readers recorded them
+    (:mod:`toolkit.files.reads`); shared with the facts a letter is drafted from."""
     register: Register = field(init=False)
 
     def __post_init__(self) -> None:
@@ -142,15 +146,16 @@ class Facts:
         from toolkit.performance import police_uk_figures
 
         population = self.params.force.data.population
-        return police_uk_figures(
-            source=self.params.path(source),
-            force=self.params.force.force.police_uk,
-            peers=list(self.params.force.peers),
-            quarter=self.data_quarter,
-            crime_types=list(self.report.crime_types),
-            population=self.params.path(population) if population else None,
-            cache_dir=self.cache_dir,
-        )
+        with reads.recording(self.files_read):
+            return police_uk_figures(
+                source=self.params.path(source),
+                force=self.params.force.force.police_uk,
+                peers=list(self.params.force.peers),
+                quarter=self.data_quarter,
+                crime_types=list(self.report.crime_types),
+                population=self.params.path(population) if population else None,
+                cache_dir=self.cache_dir,
+            )
 
     @property
     def figures_quarter(self) -> Quarter:
@@ -167,14 +172,15 @@ class Facts:
             return None
         from toolkit.performance import recorded_crime_figures
 
-        return recorded_crime_figures(
-            source=self.params.path(source),
-            force=self.params.force.force.police_uk,
-            home_office_name=self.params.force.force.home_office,
-            quarter=self.data_quarter,
-            crime_types=list(self.report.crime_types),
-            cache_dir=self.cache_dir,
-        )
+        with reads.recording(self.files_read):
+            return recorded_crime_figures(
+                source=self.params.path(source),
+                force=self.params.force.force.police_uk,
+                home_office_name=self.params.force.force.home_office,
+                quarter=self.data_quarter,
+                crime_types=list(self.report.crime_types),
+                cache_dir=self.cache_dir,
+            )
 
     @cached_property
     def history(self) -> dict[str, list[tuple[Quarter, Status]]]:

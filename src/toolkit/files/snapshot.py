@@ -176,7 +176,8 @@ def data_snapshot(
     sources
         The data paths of ``force.yaml``, resolved (files or folders).
     read
-        The files the run's briefings read (:func:`toolkit.runner.provenance.data_files`).
+        The files the run's briefings are expected to read
+        (:func:`toolkit.runner.provenance.data_files`).
     store
         Where copies are kept (``<out>/.cache/data``).
 

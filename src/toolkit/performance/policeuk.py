@@ -50,7 +50,7 @@ from pathlib import Path
 import numpy as np
 
 from toolkit.errors import DataError, Problem, shown
-from toolkit.files import cachefile
+from toolkit.files import cachefile, reads
 from toolkit.files.zipmember import MAX_MEMBER_BYTES, MAX_RATIO, check_plausible
 from toolkit.performance import policeuk_cache
 from toolkit.performance.policeuk_count import (
@@ -119,6 +119,9 @@ class PoliceUkData:
         self._memo: dict[str, Parsed] = {}
         self._warned: set[str] = set()
         self.files: dict[tuple[str, str, str], SourceFile] = {}
+        self.files_read: set[Path] = set()
+        """The files whose rows the counts used (parsed, or from their cache entry): a
+        folder's files, or the zip itself (:mod:`toolkit.files.reads`)."""
         if self.source.is_dir():
             self._index_folder()
         elif self.source.is_file():
@@ -326,6 +329,9 @@ class PoliceUkData:
 
     # -- reading ------------------------------------------------------------
     def _load(self, files: Sequence[SourceFile]) -> None:
+        for f in files:
+            self.files_read.add(f.path)
+            reads.note(f.path)
         todo = [f for f in dict.fromkeys(files) if f.cache_key not in self._memo]
         to_parse = []
         for f in todo:

@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from toolkit.errors import DataError, Problem, shown
+from toolkit.files import reads
 
 log = logging.getLogger("toolkit")
 
@@ -79,6 +80,7 @@ def load_population(path: Path) -> pd.DataFrame:
         raise DataError(
             Problem(str(path), "", "cannot be read as a CSV file", got=shown(str(exc)))
         ) from None
+    reads.note(Path(path))  # :mod:`toolkit.files.reads`: the briefing's manifest lists it
     frame.columns = [str(c).strip() for c in frame.columns]
     for column in COLUMNS:
         if column not in frame.columns:

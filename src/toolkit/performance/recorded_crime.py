@@ -41,6 +41,7 @@ from typing import TypedDict
 import pandas as pd
 
 from toolkit.errors import DataError, Problem, shown
+from toolkit.files import reads
 from toolkit.forces import home_office_names
 from toolkit.performance import recorded_crime_cache
 from toolkit.performance.recorded_crime_read import (
@@ -260,6 +261,7 @@ def load_recorded_crime(path: Path, *, cache_dir: Path | None = None) -> Recorde
         raise DataError(
             Problem(str(path), "data.recorded_crime", "no such file", expected="a .csv/.ods/.xlsx")
         )
+    reads.note(path)  # parsed or from its cache entry (:mod:`toolkit.files.reads`)
     found_cached = recorded_crime_cache.read(path, cache_dir)
     if found_cached is not None:
         return RecordedCrime(found_cached[0], path, found_cached[1])

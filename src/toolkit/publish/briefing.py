@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from toolkit.errors import DataError, InputError, Problem
 from toolkit.facts import Facts
-from toolkit.files import atomic
+from toolkit.files import atomic, reads
 from toolkit.quarters import Quarter
 from toolkit.record.history import MoveJson, history_json
 from toolkit.record.params import check_report_id, load_params
@@ -126,7 +126,11 @@ class Briefing(Facts):
             return draft_letter(self)
         at = Quarter.containing(day)
         until = None if day == at.end else day
-        return draft_letter(Briefing(self.params, self.report_id, at, self.cache_dir, until))
+        # Its reads are this briefing's: the set is shared.
+        earlier = Briefing(
+            self.params, self.report_id, at, self.cache_dir, until, files_read=self.files_read
+        )
+        return draft_letter(earlier)
 
     @cached_property
     def sent_letter(self) -> SentLetter | None:
@@ -303,6 +307,8 @@ class Briefing(Facts):
         docx = out / "response-draft.docx"
         self.letter.to_docx(docx)
         written.append(docx)
+        # For the run's manifest (taken out by the runner, never published).
+        reads.write_record(out, self.files_read)
         return written
 
 

@@ -26,6 +26,13 @@ in one quarter when their ``as_at`` dates differ; the latest is its status at th
 end, and the letter of a response sent mid-quarter is drafted from those on or before the
 sent date. Two rows for one item with the same date are refused, as is a date outside the
 quarter (``updates/2019-20-Q4.csv:3: as_at: …``).
+
+Each row is checked by one pydantic model, :class:`UpdateRow` (as the YAML files are by
+:mod:`toolkit.record.params`'s models); :func:`row_problems` turns its errors into the
+file's one-line messages (``updates/<quarter>.csv:<row>: <field>: … (expected …, got …)``).
+What the model cannot see is checked here, around it: the file's encoding and header, a
+row with more fields than the header, a returned workbook's read-only cells, and a second
+row for the same item and day.
 """
 
 from __future__ import annotations
@@ -36,6 +43,19 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from toolkit.errors import DataError, Problem, shown
 from toolkit.files.zipmember import DOCUMENT, check_archive
@@ -92,14 +112,6 @@ def normalise_status(value: str) -> Status | None:
     """``"Pending Sign-off"`` → ``pending-sign-off``; ``None`` if it is no status
     (:func:`toolkit.vocabulary.parse_status`)."""
     return parse_status(value)
-
-
-def _valid_status(value: str) -> Status:
-    """The status of a row :func:`_check_row` passed (it refuses any other)."""
-    status = normalise_status(value)
-    if status is None:  # pragma: no cover - _check_row reports it first
-        raise ValueError(f"not a status: {value!r}")
-    return status
 
 
 def _parse_date(value: object) -> date | None:
@@ -260,13 +272,25 @@ def read_updates(
             found = _returned_problems(header, row, record, display, number)
             if not cells["status"]:  # a cleared status in a returned workbook: unchanged
                 cells["status"] = record["last_status"]
-        found += _check_row(cells, display, number, refs)
-        as_at, dated = _as_at(row, index, quarter, display, number)
-        found += dated
+        # Date cells as read (a workbook's real dates stay dates); the text of every
+        # cell for the control-character check and the messages.
+        dates = {
+            name: row[index[name]]
+            for name in ("target_date", "as_at")
+            if name in index and index[name] < len(row)
+        }
+        try:
+            checked = UpdateRow.model_validate(
+                {**cells, **dates}, context={"refs": refs, "quarter": quarter, "cells": cells}
+            )
+        except ValidationError as err:
+            found += row_problems(err, display, number)
         if found:
             problems += found
             continue
-        if record is not None and _nothing_new(cells, row, index, record):
+        as_at = checked.as_at
+        if record is not None and nothing_new(cells, checked.target_date, record):
+            # A returned request row left as sent: not an update for the quarter.
             log.info("%s:%d: nothing new for %s %s", display, number, cells["report"], cells["ref"])
             continue
         key = (cells["report"], cells["ref"], as_at or quarter.end)
@@ -283,59 +307,25 @@ def read_updates(
             )
             continue
         seen[key] = number
-        raw_date = (
-            row[index["target_date"]]
-            if "target_date" in index and index["target_date"] < len(row)
-            else None
-        )
         updates.append(
             Update(
                 quarter=quarter,
-                report=cells["report"],
-                ref=cells["ref"],
-                status=_valid_status(cells["status"]),
-                update=cells.get("update", ""),
-                evidence=cells.get("evidence", ""),
-                owner=cells.get("owner", ""),
-                target_date=_parse_date(raw_date),
+                report=checked.report,
+                ref=checked.ref,
+                status=checked.status,
+                update=checked.update,
+                evidence=checked.evidence,
+                owner=checked.owner,
+                target_date=checked.target_date,
                 source=display,
                 row=number,
-                signed_off_by=cells.get("signed_off_by", ""),
-                closed_by=cells.get("closed_by", "").lower(),
+                signed_off_by=checked.signed_off_by,
+                closed_by=checked.closed_by.value if checked.closed_by else "",
                 as_at=as_at,
             )
         )
     updates.sort(key=lambda u: u.day)  # stable: same-day rows keep the file's order
     return updates, problems
-
-
-def _as_at(
-    row: list[object], index: dict[str, int], quarter: Quarter, display: str, number: int
-) -> tuple[date | None, list[Problem]]:
-    """The row's ``as_at`` date (``None`` when blank), or the problem with it: not a date,
-    or a date outside the file's quarter."""
-    column = index.get("as_at")
-    raw = row[column] if column is not None and column < len(row) else None
-    try:
-        day = _parse_date(raw)
-    except NotADate as err:
-        return None, [
-            Problem(
-                display, "as_at", str(err), line=number, expected=DATE_FORMS, got=shown(_cell(raw))
-            )
-        ]
-    if day is not None and not quarter.start <= day <= quarter.end:
-        return None, [
-            Problem(
-                display,
-                "as_at",
-                f"date outside the file's quarter {quarter.id}",
-                line=number,
-                expected=f"a date from {quarter.start.isoformat()} to {quarter.end.isoformat()}",
-                got=day.isoformat(),
-            )
-        ]
-    return day, []
 
 
 def _request_record(path: Path) -> Sent | None:
@@ -357,15 +347,6 @@ def _returned_problems(
     return check_returned_row(shown_cells, record, display, number)
 
 
-def _nothing_new(
-    cells: dict[str, str], row: list[object], index: dict[str, int], record: dict[str, str]
-) -> bool:
-    """A returned request row left as sent: not an update for the quarter."""
-    column = index.get("target_date")
-    raw = row[column] if column is not None and column < len(row) else None
-    return nothing_new(cells, _parse_date(raw), record)
-
-
 def canonical_ref(ref: str, known: set[str]) -> str:
     """The item's ref as the report file spells it, matched regardless of case (``r3`` finds
     ``R3``), as statuses are; ``ref`` unchanged when no item, or more than one, matches."""
@@ -375,94 +356,188 @@ def canonical_ref(ref: str, known: set[str]) -> str:
     return matches[0] if len(matches) == 1 else ref
 
 
-def _check_row(
-    cells: dict[str, str], display: str, number: int, refs: dict[str, set[str]]
-) -> list[Problem]:
-    problems = []
-    for name, value in cells.items():
-        control = control_character(value)
+_ROW_ERROR = "update_row"
+"""The pydantic error type of every check of :class:`UpdateRow`: its context holds the
+message's three parts (``message``, ``expected``, ``got``)."""
+
+
+def _refused(
+    message: str, expected: str | None = None, got: str | None = None
+) -> PydanticCustomError:
+    context: dict[str, Any] = {"message": message}
+    if expected is not None:
+        context["expected"] = expected
+    if got is not None:
+        context["got"] = got
+    return PydanticCustomError(_ROW_ERROR, "{message}", context)
+
+
+def _day_of(value: object) -> date | None:
+    """A date cell (ISO, UK, or a real spreadsheet date); the error words it as the
+    update file's messages do."""
+    try:
+        return _parse_date(value)
+    except NotADate as err:
+        raise _refused(str(err), DATE_FORMS, shown(_cell(value))) from None
+
+
+class UpdateRow(BaseModel):
+    """One row of an update file, checked.
+
+    Validate with ``context={"refs": {report: {ref, …}}, "quarter": Quarter}``: ``report``
+    must be a report of the params, ``ref`` one of its items, ``as_at`` a day of the
+    file's quarter. Cells come as read (text; a date cell may be a real spreadsheet
+    date). Every failed check is a pydantic error of type ``update_row`` whose context
+    holds the message, expected and got of the file's one-line message
+    (:func:`row_problems`). A cell holding a control character is named first, whatever
+    else is wrong with the row. Fields are declared in the order the checks are reported.
+    """
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    report: str
+    ref: str
+    status: Status
+    update: str = Field(default="", validate_default=True)
+    closed_by: ClosedBy | None = None
+    target_date: date | None = None
+    as_at: date | None = None
+    evidence: str = ""
+    owner: str = ""
+    signed_off_by: str = ""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _printable_first(
+        cls, data: Any, handler: ModelWrapValidatorHandler[UpdateRow], info: ValidationInfo
+    ) -> UpdateRow:
+        """Every cell with a control character, in column order, before the other checks."""
+        cells = (info.context or {}).get("cells") or data
+        control: list[InitErrorDetails] = []
+        for name, value in cells.items():
+            words = control_character(value) if isinstance(value, str) else None
+            if words:
+                error = _refused(
+                    f"{words} cannot go into the briefing or the letter",
+                    "printable text",
+                    shown(value),
+                )
+                control.append({"type": error, "loc": (name,), "input": value})
+        try:
+            row = handler(data)
+        except ValidationError as err:
+            raise ValidationError.from_exception_data(
+                cls.__name__, [*control, *(_again(e) for e in err.errors())]
+            ) from None
         if control:
+            raise ValidationError.from_exception_data(cls.__name__, control)
+        return row
+
+    @field_validator("report")
+    @classmethod
+    def _known_report(cls, value: str, info: ValidationInfo) -> str:
+        refs: dict[str, set[str]] = (info.context or {}).get("refs", {})
+        if value not in refs:
+            raise _refused(
+                "unknown report",
+                f"one of {', '.join(sorted(refs)) or '(no reports)'}",
+                shown(value),
+            )
+        return value
+
+    @field_validator("ref")
+    @classmethod
+    def _known_ref(cls, value: str, info: ValidationInfo) -> str:
+        refs: dict[str, set[str]] = (info.context or {}).get("refs", {})
+        report = info.data.get("report")
+        if report is None:  # an unknown report is the row's problem, not its ref
+            return value
+        if value not in refs[report]:
+            known = ", ".join(sorted(refs[report])) or "(the report has no items)"
+            raise _refused(f"no item {value!r} in report {report}", f"one of {known}", shown(value))
+        return value
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _status(cls, value: object) -> Status:
+        status = normalise_status(value) if isinstance(value, str) else None
+        if status is None:
+            raise _refused("unknown status", "one of " + ", ".join(STATUSES), shown(_cell(value)))
+        return status
+
+    @field_validator("update")
+    @classmethod
+    def _reason(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("status") is Status.NOT_ACCEPTED and not value:
+            raise _refused(
+                "a not-accepted item needs the reason in 'update' (s55(5B))",
+                "the reason no action is taken",
+                "an empty cell",
+            )
+        return value
+
+    @field_validator("closed_by", mode="before")
+    @classmethod
+    def _closed_by(cls, value: object) -> ClosedBy | None:
+        text = _cell(value)
+        if not text:
+            return None
+        if text.lower() not in ClosedBy._value2member_map_:
+            raise _refused(
+                "not who closed the item",
+                "one of " + ", ".join(ClosedBy) + " or an empty cell",
+                shown(text),
+            )
+        return ClosedBy(text.lower())
+
+    @field_validator("target_date", mode="before")
+    @classmethod
+    def _target_date(cls, value: object) -> date | None:
+        return _day_of(value)
+
+    @field_validator("as_at", mode="before")
+    @classmethod
+    def _as_at(cls, value: object, info: ValidationInfo) -> date | None:
+        day = _day_of(value)
+        quarter: Quarter | None = (info.context or {}).get("quarter")
+        if day is not None and quarter is not None and not quarter.start <= day <= quarter.end:
+            raise _refused(
+                f"date outside the file's quarter {quarter.id}",
+                f"a date from {quarter.start.isoformat()} to {quarter.end.isoformat()}",
+                day.isoformat(),
+            )
+        return day
+
+
+def _again(error: Any) -> InitErrorDetails:
+    """A pydantic error detail, to raise again beside others."""
+    if error["type"] == _ROW_ERROR:
+        kind: Any = PydanticCustomError(_ROW_ERROR, "{message}", error["ctx"])
+    else:  # pydantic's own (a cell of the wrong type): kept as its message words it
+        kind = PydanticCustomError(error["type"], error["msg"].replace("{", "{{"))
+    return {"type": kind, "loc": error["loc"], "input": error["input"]}
+
+
+def row_problems(err: ValidationError, display: str, number: int) -> list[Problem]:
+    """One :class:`Problem` per failed check of an :class:`UpdateRow`, in its order:
+    ``updates/<quarter>.csv:<row>: <field>: <message> (expected …, got …)``."""
+    problems = []
+    for detail in err.errors(include_url=False):
+        field = str(detail["loc"][0]) if detail["loc"] else ""
+        context = detail.get("ctx") or {}
+        if detail["type"] == _ROW_ERROR:
             problems.append(
                 Problem(
                     display,
-                    name,
-                    f"{control} cannot go into the briefing or the letter",
+                    field,
+                    context["message"],
                     line=number,
-                    expected="printable text",
-                    got=shown(value),
+                    expected=context.get("expected"),
+                    got=context.get("got"),
                 )
             )
-    report, ref = cells["report"], cells["ref"]
-    if report not in refs:
-        problems.append(
-            Problem(
-                display,
-                "report",
-                "unknown report",
-                line=number,
-                expected=f"one of {', '.join(sorted(refs)) or '(no reports)'}",
-                got=shown(report),
+        else:
+            problems.append(
+                Problem(display, field, detail["msg"], line=number, got=shown(detail["input"]))
             )
-        )
-    elif ref not in refs[report]:
-        known = ", ".join(sorted(refs[report])) or "(the report has no items)"
-        problems.append(
-            Problem(
-                display,
-                "ref",
-                f"no item {ref!r} in report {report}",
-                line=number,
-                expected=f"one of {known}",
-                got=shown(ref),
-            )
-        )
-    status = normalise_status(cells["status"])
-    if status is None:
-        problems.append(
-            Problem(
-                display,
-                "status",
-                "unknown status",
-                line=number,
-                expected="one of " + ", ".join(STATUSES),
-                got=shown(cells["status"]),
-            )
-        )
-    elif status is Status.NOT_ACCEPTED and not cells.get("update"):
-        problems.append(
-            Problem(
-                display,
-                "update",
-                "a not-accepted item needs the reason in 'update' (s55(5B))",
-                line=number,
-                expected="the reason no action is taken",
-                got="an empty cell",
-            )
-        )
-    closed_by = cells.get("closed_by", "")
-    if closed_by and closed_by.lower() not in ClosedBy._value2member_map_:
-        problems.append(
-            Problem(
-                display,
-                "closed_by",
-                "not who closed the item",
-                line=number,
-                expected="one of " + ", ".join(ClosedBy) + " or an empty cell",
-                got=shown(closed_by),
-            )
-        )
-    raw = cells.get("target_date", "")
-    try:
-        _parse_date(raw)
-    except NotADate as err:
-        problems.append(
-            Problem(
-                display,
-                "target_date",
-                str(err),
-                line=number,
-                expected=DATE_FORMS,
-                got=shown(raw),
-            )
-        )
     return problems

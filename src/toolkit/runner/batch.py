@@ -44,7 +44,7 @@ from papermill.engines import papermill_engines
 from papermill.iorw import load_notebook_node
 
 from toolkit.errors import write_failure
-from toolkit.files import atomic, cachefile, resources
+from toolkit.files import atomic, cachefile, reads, resources
 from toolkit.kernels.engine import Engine, KernelEngine, Preload, Slot
 from toolkit.kernels.execute import first_line
 from toolkit.kernels.offload import Ahead, call_ahead
@@ -156,6 +156,7 @@ class _Runner:
             self.emit(report_id, RunState.RUNNING, started)
             nb = self._execute(kernel, report_id, staging, executed, result)
             self.engine.release(kernel)
+            result.data_read = reads.take_record(staging)  # for the manifest, not published
             self.emit(report_id, RunState.EXPORTING, started)
             self._export(nb, report_id, staging, result)
             spent = time.perf_counter() - started - result.timings["wait"]

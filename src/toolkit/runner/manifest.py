@@ -50,9 +50,13 @@ def write_manifest(
     path = quarter_dir / "manifest.json"
     earlier = manifest.read_manifest(path).get("outputs", {})
     params_entries = hasher.entries(params.root, manifest.params_files(params))
-    # What the briefings read (a run's copies), named by the user's files.
-    read = sorted(manifest.data_files(params, quarter), key=params.source_of)
-    data_entries = hasher.entries(params.origin, read, shown=params.source_of)
+
+    def data_entries(result: Result) -> list[dict[str, str]]:
+        # What the briefing's readers recorded (the run's copies), named by the user's files.
+        # A file gone since (a copy removed with the cache) is not claimed.
+        read = sorted((p for p in result.data_read or [] if p.is_file()), key=params.source_of)
+        return hasher.entries(params.origin, read, shown=params.source_of)
+
     outputs: dict[str, Any] = {}  # free-form: JSON for disk, earlier runs' entries kept as read
     by_id = {r.report_id: r for r in results}
     for report_id in sorted(set(by_id) | set(earlier)):
@@ -75,7 +79,7 @@ def write_manifest(
             "ended": manifest.iso(result.ended) if result.ended else None,
             "seconds": {k: round(v, 3) for k, v in result.timings.items()},
             "params": params_entries,
-            "data": data_entries,
+            "data": data_entries(result),
             "code": {"commit": commit, "versions": versions},
         }
     data = {

@@ -19,10 +19,13 @@ versions and the project's git commit::
     }
 
 Paths are relative to the params root (as params files write them). The data files
-listed are those a briefing can read: the force's street-level and outcomes files for
-the months of the trend quarters, the peers' street-level files for the quarter, and
-the population and recorded-crime files. For a zipped download the zip itself is
-hashed. The briefing footer shows the short form (:func:`footer`).
+listed are those the briefing's readers recorded reading (:mod:`toolkit.files.reads`):
+the user's path of each, with the SHA-256 of the run's copy that was read. A briefing
+that failed before writing its outputs recorded nothing and lists none. For a zipped
+download the zip itself is hashed. :func:`data_files` says ahead of a run which files
+it is expected to read, so that the run freezes a copy of each
+(:func:`toolkit.files.snapshot.data_snapshot`). The briefing footer shows the short
+form (:func:`footer`).
 """
 
 from __future__ import annotations
@@ -147,10 +150,13 @@ def params_files(params: Params) -> list[Path]:
 
 
 def data_files(params: Params, quarter: Quarter) -> list[Path]:
-    """The data files a briefing for ``quarter`` can read, sorted.
+    """The data files a briefing for ``quarter`` is expected to read, sorted: what a run
+    freezes a copy of before its briefings start. The manifest lists what each briefing
+    recorded reading instead (:mod:`toolkit.files.reads`).
 
     The force's street-level and outcomes files for every month of the trend
-    quarters (which include the same quarter a year earlier), the peers'
+    quarters (which include the same quarter a year earlier) and its outcomes files
+    of every later month, the peers'
     street-level files for the quarter's months, and the population and
     recorded-crime files. When the quarter is incomplete in the data, the same
     for the latest complete quarter before it, which the figures describe. A
@@ -182,6 +188,12 @@ def data_files(params: Params, quarter: Quarter) -> list[Path]:
                 (peer, m, "street")
                 for peer in params.force.peers
                 for m in (*quarter.months, *described.months)
+            }
+            # Outcomes are looked up in every outcomes file from the quarter's first
+            # month on (:meth:`~toolkit.performance.PoliceUkData.outcomes`).
+            first = min(described.months)
+            wanted |= {
+                key for key in files if key[0] == force and key[2] == "outcomes" and key[1] >= first
             }
             found.update(files[key].path for key in wanted if key in files)
     for extra in (data.population, data.recorded_crime):

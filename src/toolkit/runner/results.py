@@ -49,6 +49,9 @@ class Result:
         UTC times.
     timings
         Seconds per stage (see :data:`STAGES`).
+    data_read
+        The data files the briefing read, as its readers recorded them
+        (:mod:`toolkit.files.reads`); ``None`` when it recorded none (it failed first).
     """
 
     report_id: str
@@ -61,6 +64,7 @@ class Result:
     started: datetime | None = None
     ended: datetime | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    data_read: list[Path] | None = None
 
     @property
     def status(self) -> RunState:
