@@ -143,6 +143,27 @@ def test_default_rules(facts, rag, reasons):
     assert (rating.rag, rating.reasons) == (rag, reasons)
 
 
+def test_a_near_target_is_not_called_due_when_the_due_date_has_passed():
+    rating = rate(_open(past_due=True, days_to_date=15, soon_is_target=True), RagRules())
+    assert rating.reasons == ("past the due date", "target date within 30 days")
+
+
+def test_the_reason_names_the_date_that_is_near(root):
+    # K2 is due 30 Sep 2021 (passed by 31 Mar 2022); the force now gives a target of
+    # 15 Apr 2022, 15 days after the quarter's end. The near date is the target: "due
+    # within 30 days" beside "past the due date" would contradict it. K6's due date and
+    # target are the same day (20 Apr 2022): the report's date, so still "due within".
+    q4 = root / "updates" / "2021-22-Q4.csv"
+    rows = q4.read_text(encoding="utf-8").replace(
+        "kappa,K2,in-progress,Half of the records reviewed.,,,,,",
+        "kappa,K2,in-progress,Half of the records reviewed.,,,2022-04-15,,",
+    )
+    q4.write_text(rows, encoding="utf-8")
+    reasons = Briefing(load_params(root), "kappa", Q4).figures["items"]["rag_reasons"]
+    assert reasons["K2"] == ["past the due date", "target date within 30 days"]
+    assert reasons["K6"] == ["due within 30 days"]
+
+
 def test_rules_are_overridden_colour_by_colour():
     rules = RagRules(moved="red", no_update="green", due_soon_days=10, moved_often_count=3)
     assert rate(_open(moves=1), rules).rag is Rag.RED
