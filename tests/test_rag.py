@@ -314,7 +314,7 @@ def test_tracker_rag_column_is_plain_text_and_equals_the_hand_count(root):
         "K6": "Amber",
     }
     assert (rows["K1"]["target_moves"], rows["K1"]["target_history"]) == (
-        "2",
+        2,
         "30 Sep 2022 (was 31 Mar 2022; moved twice)",
     )
     assert (rows["K3"]["closed_in"], rows["K3"]["closed_by"], rows["K3"]["signed_off_by"]) == (
