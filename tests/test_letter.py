@@ -31,6 +31,7 @@ from docx import Document
 from toolkit.letter import draft_letter
 from toolkit.publish import render
 from toolkit.publish.briefing import build
+from toolkit.record.params import load_params
 
 HERE = Path(__file__).parent
 PARAMS = HERE / "fixtures" / "letter" / "params"
@@ -193,6 +194,18 @@ def test_no_chief_constable_statement_says_the_comments_were_invited_once():
         "This response will be published on my office’s website, "
         "https://www.sampleshire-pcc.example/."
     )
+
+
+def test_the_example_readme_claims_no_chief_constable_comments_the_example_lacks():
+    # The shipped example's response has no chief_constable_comments (Dorset's published
+    # response gave none), so its README must not list them among what is real.
+    example = HERE.parent / "params"
+    report = load_params(example).reports["both-sides-of-the-coin"]
+    assert report.response.chief_constable_comments is None
+    readme = " ".join((example / "README.md").read_text(encoding="utf-8").split())
+    claimed = readme[readme.index("`reports/both-sides-of-the-coin.yaml`") :]
+    claimed = claimed[: claimed.index("(real")]
+    assert "Chief Constable's comments" not in claimed
 
 
 # --------------------------------------------------------------------------- voice and leads
