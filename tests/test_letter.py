@@ -196,6 +196,13 @@ def test_no_chief_constable_statement_says_the_comments_were_invited_once():
     )
 
 
+def test_the_briefing_shows_the_day_a_dated_update_describes():
+    # R1's latest Q4 row is dated 15 March 2020 (as_at); R2's 20 February 2020.
+    html = render.section("status", build(REPORT, "2019-20-Q4", PARAMS))
+    assert "Update for Q4 2019/20 (January to March 2020), as at 15 March 2020" in html
+    assert "Update for Q4 2019/20 (January to March 2020), as at 20 February 2020" in html
+
+
 def test_the_example_readme_claims_no_chief_constable_comments_the_example_lacks():
     # The shipped example's response has no chief_constable_comments (Dorset's published
     # response gave none), so its README must not list them among what is real.
