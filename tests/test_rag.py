@@ -243,6 +243,8 @@ def test_briefing_status_section_q3_banner_rag_and_no_update(root):
     html = render.section("status", briefing)
     assert html.count("No update file was received from the force for Q3 2021/22") == 1
     assert html.count("No update this quarter</strong>") == 4  # K1, K2, K4, K6
+    # The banner says which items carry the mark: the open ones, not K3 and K5 (closed).
+    assert "every open item below shows where it stood at its last update" in html
     assert "status unchanged" not in html
     # RAG counts: each colour's word beside its number.
     assert '<strong class="tag tag--red">Red</strong> 1</li>' in html
@@ -343,7 +345,7 @@ def test_validate_warns_of_the_gap_the_data_and_an_unsupported_closure(root):
         "files; the briefings are produced without performance figures (fetch them with "
         "toolkit fetch-data)",
         "warning: updates/2021-22-Q3.csv|.xlsx: no update file for 2021-22-Q3; the briefings "
-        'and the overview show every item as "no update this quarter"',
+        'and the overview show every open item as "no update this quarter"',
     ]
     # A quarter with its file: no gap warning.
     assert "no update file" not in _validate("--params", root, "-q", "2021-22-Q4").stderr
@@ -409,7 +411,7 @@ def test_status_shows_the_rating_and_warns_of_a_quarter_without_updates(root):
     assert result.exit_code == 0
     assert result.stderr.splitlines() == [
         "warning: updates/2021-22-Q3.csv|.xlsx: no update file for 2021-22-Q3; the briefings "
-        'and the overview show every item as "no update this quarter"'
+        'and the overview show every open item as "no update this quarter"'
     ]
     listed = CliRunner().invoke(
         app, ["status", "-q", "2021-22-Q3", "--params", str(root), "--format", "csv"]
