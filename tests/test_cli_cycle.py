@@ -113,7 +113,7 @@ def test_a_quarter_from_new_report_to_status(register_root, tmp_path, wide):
         ["alpha", "R3", "AFI", "In progress", "Amber", "none", "2020-06-30", "DCS"],
     ]  # fmt: skip
     assert "Open items as at 31 March 2020 (2019-20-Q4)" in listed.stdout
-    assert listed.stdout.rstrip().endswith("3 open items, 2 overdue, 0 past the force's target.")
+    assert listed.stdout.rstrip().endswith("3 open items, 2 overdue.")  # none past a target
 
 
 def test_a_returned_workbook_with_an_edited_text_fails_validate(register_root, tmp_path):
@@ -147,7 +147,22 @@ def test_status_lists_open_items_overdue_first(register_root, wide):
         ["beta", "L1", "local action", "In progress", "Green", "2020-01-31", "2020-03-31",
          "Ch Supt"],
     ]  # fmt: skip
-    assert listed.stdout.rstrip().endswith("4 open items, 2 overdue, 0 past the force's target.")
+    # C1 and R2 have no target date, so none is past the force's target: nothing to add.
+    assert listed.stdout.rstrip().endswith("4 open items, 2 overdue.")
+
+
+def test_status_summary_never_denies_a_target_that_has_passed(wide):
+    # The worked example at 30 June 2020: L2 (no due date in the report; the force's target
+    # 30 April 2020) is open, so it is overdue by its target. The summary must not add
+    # "0 past the force's target" beside it; the briefing's header says "1 open, 1 overdue".
+    example = Path(__file__).parents[1] / "params"
+    listed = invoke("status", "-q", "2020-21-Q1", "--params", str(example))
+    assert listed.exit_code == 0, listed.output
+    rows = [line.split() for line in listed.stdout.splitlines()]
+    assert [(row[1], row[-1]) for row in rows if row[:1] == ["both-sides-of-the-coin"]] == [
+        ("L2", "overdue")
+    ]
+    assert listed.stdout.rstrip().splitlines()[-1] == "1 open item, 1 overdue."
 
 
 def test_status_leaves_out_reports_not_yet_published(register_root, wide):

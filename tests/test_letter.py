@@ -31,6 +31,7 @@ from docx import Document
 from toolkit.letter import draft_letter
 from toolkit.publish import render
 from toolkit.publish.briefing import build
+from toolkit.record.params import load_params
 
 HERE = Path(__file__).parent
 PARAMS = HERE / "fixtures" / "letter" / "params"
@@ -193,6 +194,25 @@ def test_no_chief_constable_statement_says_the_comments_were_invited_once():
         "This response will be published on my office’s website, "
         "https://www.sampleshire-pcc.example/."
     )
+
+
+def test_the_briefing_shows_the_day_a_dated_update_describes():
+    # R1's latest Q4 row is dated 15 March 2020 (as_at); R2's 20 February 2020.
+    html = render.section("status", build(REPORT, "2019-20-Q4", PARAMS))
+    assert "Update for Q4 2019/20 (January to March 2020), as at 15 March 2020" in html
+    assert "Update for Q4 2019/20 (January to March 2020), as at 20 February 2020" in html
+
+
+def test_the_example_readme_claims_no_chief_constable_comments_the_example_lacks():
+    # The shipped example's response has no chief_constable_comments (Dorset's published
+    # response gave none), so its README must not list them among what is real.
+    example = HERE.parent / "params"
+    report = load_params(example).reports["both-sides-of-the-coin"]
+    assert report.response.chief_constable_comments is None
+    readme = " ".join((example / "README.md").read_text(encoding="utf-8").split())
+    claimed = readme[readme.index("`reports/both-sides-of-the-coin.yaml`") :]
+    claimed = claimed[: claimed.index("(real")]
+    assert "Chief Constable's comments" not in claimed
 
 
 # --------------------------------------------------------------------------- voice and leads

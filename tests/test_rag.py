@@ -143,6 +143,27 @@ def test_default_rules(facts, rag, reasons):
     assert (rating.rag, rating.reasons) == (rag, reasons)
 
 
+def test_a_near_target_is_not_called_due_when_the_due_date_has_passed():
+    rating = rate(_open(past_due=True, days_to_date=15, soon_is_target=True), RagRules())
+    assert rating.reasons == ("past the due date", "target date within 30 days")
+
+
+def test_the_reason_names_the_date_that_is_near(root):
+    # K2 is due 30 Sep 2021 (passed by 31 Mar 2022); the force now gives a target of
+    # 15 Apr 2022, 15 days after the quarter's end. The near date is the target: "due
+    # within 30 days" beside "past the due date" would contradict it. K6's due date and
+    # target are the same day (20 Apr 2022): the report's date, so still "due within".
+    q4 = root / "updates" / "2021-22-Q4.csv"
+    rows = q4.read_text(encoding="utf-8").replace(
+        "kappa,K2,in-progress,Half of the records reviewed.,,,,,",
+        "kappa,K2,in-progress,Half of the records reviewed.,,,2022-04-15,,",
+    )
+    q4.write_text(rows, encoding="utf-8")
+    reasons = Briefing(load_params(root), "kappa", Q4).figures["items"]["rag_reasons"]
+    assert reasons["K2"] == ["past the due date", "target date within 30 days"]
+    assert reasons["K6"] == ["due within 30 days"]
+
+
 def test_rules_are_overridden_colour_by_colour():
     rules = RagRules(moved="red", no_update="green", due_soon_days=10, moved_often_count=3)
     assert rate(_open(moves=1), rules).rag is Rag.RED
@@ -222,6 +243,8 @@ def test_briefing_status_section_q3_banner_rag_and_no_update(root):
     html = render.section("status", briefing)
     assert html.count("No update file was received from the force for Q3 2021/22") == 1
     assert html.count("No update this quarter</strong>") == 4  # K1, K2, K4, K6
+    # The banner says which items carry the mark: the open ones, not K3 and K5 (closed).
+    assert "every open item below shows where it stood at its last update" in html
     assert "status unchanged" not in html
     # RAG counts: each colour's word beside its number.
     assert '<strong class="tag tag--red">Red</strong> 1</li>' in html
@@ -293,7 +316,7 @@ def test_tracker_rag_column_is_plain_text_and_equals_the_hand_count(root):
         "K6": "Amber",
     }
     assert (rows["K1"]["target_moves"], rows["K1"]["target_history"]) == (
-        "2",
+        2,
         "30 Sep 2022 (was 31 Mar 2022; moved twice)",
     )
     assert (rows["K3"]["closed_in"], rows["K3"]["closed_by"], rows["K3"]["signed_off_by"]) == (
@@ -322,7 +345,7 @@ def test_validate_warns_of_the_gap_the_data_and_an_unsupported_closure(root):
         "files; the briefings are produced without performance figures (fetch them with "
         "toolkit fetch-data)",
         "warning: updates/2021-22-Q3.csv|.xlsx: no update file for 2021-22-Q3; the briefings "
-        'and the overview show every item as "no update this quarter"',
+        'and the overview show every open item as "no update this quarter"',
     ]
     # A quarter with its file: no gap warning.
     assert "no update file" not in _validate("--params", root, "-q", "2021-22-Q4").stderr
@@ -388,7 +411,7 @@ def test_status_shows_the_rating_and_warns_of_a_quarter_without_updates(root):
     assert result.exit_code == 0
     assert result.stderr.splitlines() == [
         "warning: updates/2021-22-Q3.csv|.xlsx: no update file for 2021-22-Q3; the briefings "
-        'and the overview show every item as "no update this quarter"'
+        'and the overview show every open item as "no update this quarter"'
     ]
     listed = CliRunner().invoke(
         app, ["status", "-q", "2021-22-Q3", "--params", str(root), "--format", "csv"]

@@ -56,7 +56,7 @@ def test_the_run_exits_0_with_one_warning_about_the_data(run):
     ]
     assert [w for w in warnings if "no update file" in w] == [
         "warning: updates/2021-22-Q3.csv|.xlsx: no update file for 2021-22-Q3; the briefings "
-        'and the overview show every item as "no update this quarter"'
+        'and the overview show every open item as "no update this quarter"'
     ]
     for name in ("briefing.html", "figures.json", "response-draft.md", "response-draft.docx"):
         assert (folder / "kappa" / name).is_file(), name

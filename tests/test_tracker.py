@@ -51,7 +51,7 @@ ROWS = [
      "Red", "past the due date; no update this quarter", "", "", "", "", ""],
     [ALPHA, A_PUB, "A1", "Area for improvement", "Supervise investigations better.",
      "DCI Smith", "", date(2020, 2, 28), "In progress", "Yes", A1_UPDATE, "2019-20-Q4", "", "",
-     "Red", "past the force's target date; target moved once", "1",
+     "Red", "past the force's target date; target moved once", 1,
      "28 Feb 2020 (was 31 Dec 2019; moved once)", "", "", ""],
     [ALPHA, A_PUB, "C1", "Cause of concern", "-Safeguarding referrals are late.", "DCI Jones",
      date(2019, 4, 10), "", "Complete", "No", "Referrals are now made on time.", "2019-20-Q4",
@@ -75,6 +75,11 @@ def written(params, tmp_path_factory):
     folder = tmp_path_factory.mktemp("tracker") / Q4.id
     csv_path, xlsx_path, count = write_tracker(params, Q4, folder)
     return folder, csv_path, xlsx_path, count
+
+
+def _text(value: object) -> object:
+    """A count as the CSV (and LibreOffice's CSV) writes it: its digits."""
+    return str(value) if isinstance(value, int) else value
 
 
 def _csv_rows(path: Path) -> list[list[str]]:
@@ -101,7 +106,7 @@ def test_csv_dates_are_iso_and_formula_text_is_quoted(written):
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw and count == 6
     rows = _csv_rows(csv_path)
     assert rows[0] == HEADER
-    expected = [[v.isoformat() if isinstance(v, date) else v for v in row] for row in ROWS]
+    expected = [[v.isoformat() if isinstance(v, date) else _text(v) for v in row] for row in ROWS]
     expected[1][4] = "'" + R2_TEXT
     expected[2][10] = "'" + A1_UPDATE
     expected[3][4] = "'-Safeguarding referrals are late."
@@ -125,6 +130,8 @@ def test_workbook_layout_dates_and_text_cells(written):
     assert values == expected
     assert sheet["B2"].is_date and sheet["B2"].number_format == "dd/mm/yyyy"
     assert sheet["H4"].is_date  # A1's target date
+    # A1's target moved once: a number in the sheet, so that it can be summed or filtered.
+    assert (sheet["Q4"].value, sheet["Q4"].data_type) == (1, "n")
     # Formula-looking text is a text cell, not a formula.
     for ref in ("E3", "K4", "E5"):
         assert sheet[ref].data_type == "s", ref
@@ -219,7 +226,7 @@ def test_libreoffice_opens_the_workbook_and_round_trips_it(written, tmp_path):
     assert rows[0] == HEADER
     # LibreOffice writes dates as the cells show them (dd/mm/yyyy) and text as it is:
     # the formula-looking text comes back as the same text, not a computed value.
-    expected = [[f"{v:%d/%m/%Y}" if isinstance(v, date) else v for v in row] for row in ROWS]
+    expected = [[f"{v:%d/%m/%Y}" if isinstance(v, date) else _text(v) for v in row] for row in ROWS]
     assert rows[1:] == expected
     assert rows[2][4] == R2_TEXT
 

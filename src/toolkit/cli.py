@@ -414,11 +414,14 @@ def status(
         return
     out_console.print(listing.as_table(rows, parsed, out_console.width))
     overdue = sum(row["overdue"] for row in rows)
-    # Without a report due date, overdue is measured from the target: counted once, as overdue.
+    # Without a report due date, overdue is measured from the target: counted once, as
+    # overdue. So, as on the briefing's and the overview's pages, the count past the force's
+    # target is of items the report gave a due date, and is said only when there are some:
+    # "0 past the force's target" beside an item overdue by its target would be untrue.
     past_target = sum(bool(row["past_target"] and row["due"]) for row in rows)
+    past = f", {past_target} past the force's target" if past_target else ""
     out_console.print(
-        f"{len(rows)} open item{'s' if len(rows) != 1 else ''}, {overdue} overdue, "
-        f"{past_target} past the force's target.",
+        f"{len(rows)} open item{'s' if len(rows) != 1 else ''}, {overdue} overdue{past}.",
         markup=False,
     )
 

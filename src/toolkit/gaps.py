@@ -42,7 +42,7 @@ def missing_update_warning(params: Params, quarter: Quarter) -> str | None:
         return None
     return (
         f"updates/{quarter.id}.csv|.xlsx: no update file for {quarter.id}; the briefings and "
-        'the overview show every item as "no update this quarter"'
+        'the overview show every open item as "no update this quarter"'
     )
 
 

@@ -22,6 +22,9 @@ condition                  default  holds when
 ``moved``                  amber    target moved at least once, fewer than that
 ``due_soon``               amber    the due or target date falls within
                                     ``due_soon_days`` (30) after the quarter's end
+                                    ("target date within 30 days" when it is the
+                                    force's target and the report's own due date
+                                    has passed or comes later)
 ``no_update``              amber    no update this quarter (items of reports
                                     published in the quarter excepted)
 ``not_accepted_unexplained`` red    not accepted, and no PCC explanation
@@ -145,6 +148,10 @@ class Conditions:
     days_to_date: int | None
     """Days from the quarter's end to the nearest due or target date on or after it."""
     no_update: bool
+    soon_is_target: bool = False
+    """``days_to_date`` measures the force's target date of an item the report gave a due
+    date of its own (passed, or later than the target): the reason then says "target date
+    within N days", never "due within", which would contradict "past the due date"."""
 
 
 @dataclass(frozen=True)
@@ -182,7 +189,8 @@ def rate(facts: Conditions, rules: RagRules) -> Rating:
         elif facts.moves:
             found.append((rules.moved, f"target moved {times(facts.moves)}"))
         if facts.days_to_date is not None and facts.days_to_date <= rules.due_soon_days:
-            found.append((rules.due_soon, f"due within {rules.due_soon_days} days"))
+            near = "target date" if facts.soon_is_target else "due"
+            found.append((rules.due_soon, f"{near} within {rules.due_soon_days} days"))
         if facts.no_update:
             found.append((rules.no_update, "no update this quarter"))
     counted = [(colour, why) for colour, why in found if colour != "green"]

@@ -323,11 +323,11 @@ class Register:
         quarter = Quarter.containing(row.as_at)
         report = self.params.reports[row.report_id]
         slips = self.slips(row.report_id, row.item.ref, quarter)
-        ahead = [
-            (day - row.as_at).days
+        due_ahead, target_ahead = (
+            (day - row.as_at).days if day is not None and day >= row.as_at else None
             for day in (row.report_due, row.target)
-            if day is not None and day >= row.as_at
-        ]
+        )
+        ahead = [days for days in (due_ahead, target_ahead) if days is not None]
         facts = Conditions(
             status=row.status,
             closed=not row.open,
@@ -337,6 +337,9 @@ class Register:
             moves=slips.count if slips else 0,
             days_to_date=min(ahead) if ahead else None,
             no_update=row.open and not row.new and not row.updated,
+            soon_is_target=row.report_due is not None
+            and target_ahead is not None
+            and (due_ahead is None or target_ahead < due_ahead),
         )
         return rate(facts, self.params.force.rag)
 

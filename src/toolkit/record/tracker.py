@@ -199,7 +199,7 @@ def tracker_rows(
                 "closed_in": closed.id if closed else "",
                 "rag": rating.rag.label,
                 "rag_reason": "; ".join(rating.reasons),
-                "target_moves": str(slips.count) if slips else "",
+                "target_moves": slips.count if slips else "",
                 "target_history": slips.text if slips else "",
                 "closed_by": ClosedBy(closing.closed_by).label
                 if closing and closing.closed_by
@@ -301,13 +301,16 @@ def workbook(
 
 
 def _put(sheet: Any, row: int, column: int, value: object) -> Any:
-    """Write one cell: a date as a real date, text always as text (never a formula)."""
+    """Write one cell: a date as a real date, a count as a number (so a filter or a sum
+    works on it), text always as text (never a formula)."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     cell = sheet.cell(row=row, column=column)
     if isinstance(value, date):
         cell.value = value
         cell.number_format = _DATE_FORMAT
+    elif isinstance(value, int) and not isinstance(value, bool):
+        cell.value = value
     elif value is None or value == "":
         cell.value = None
     else:
