@@ -158,9 +158,10 @@ def columns(public: bool = False) -> list[Column]:
     return [c for c in COLUMNS if c.public or not public]
 
 
-TrackerRow = dict[str, str | date]
-"""One tracker row: a cell per :attr:`Column.key`, ``str`` or ``date`` (empty string for
-nothing); dates stay dates until the CSV or the workbook writes them."""
+TrackerRow = dict[str, str | int | date]
+"""One tracker row: a cell per :attr:`Column.key`, ``str``, ``int`` (the target's moves)
+or ``date`` (empty string for nothing); dates stay dates until the CSV or the workbook
+writes them."""
 
 
 def tracker_rows(
