@@ -23,8 +23,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import mmap
 import os
 from pathlib import Path
+
+import xxhash
 
 from toolkit.files import atomic
 
@@ -35,16 +38,23 @@ _MAX_HEADER = 64 * 1024
 
 
 def content_digest(path: Path) -> str:
-    """A BLAKE2b digest of a source file's bytes (read in 1 MiB blocks; about 1 GB/s).
+    """An XXH3-128 digest of a source file's bytes (about 7 GB/s; mapped, not copied).
 
     Part of an entry's identity, so that a file changed without changing its size or
     modification time is read again: the cache is keyed on content, not on the clock.
+    XXH3 detects a change; it is not a cryptographic hash, and need not be: the entry's
+    own content is checked by its SHA-256 (:func:`read`), and whoever could craft a
+    colliding data file could as well edit the data file itself. Each briefing digests
+    every data file it reads, so the speed matters: BLAKE2b took about a third of a
+    warm briefing's time on the example's 60 MB of street files.
     """
-    hasher = hashlib.blake2b(digest_size=20)
+    hasher = xxhash.xxh3_128()
     with open(path, "rb") as file:
-        while block := file.read(1 << 20):
-            hasher.update(block)
-    return hasher.hexdigest()
+        size = os.fstat(file.fileno()).st_size
+        if size:
+            with mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+                hasher.update(mapped)
+    return "xxh3:" + hasher.hexdigest()
 
 
 def _canonical(identity: dict[str, object]) -> str:

@@ -17,7 +17,7 @@ Each file is read once: the header must hold ``Crime ID``, ``Month`` and
 (the file's name gives the month, as in every real download), IDs are reduced to
 64-bit hashes, and the
 per-file result is cached as an Arrow IPC file keyed by the source file's path,
-size, modification time and content (a BLAKE2b digest of its bytes; for a zip member:
+size, modification time and content (an XXH3-128 digest of its bytes; for a zip member:
 the zip's path, size and modification time plus the member's name and CRC-32). A warm
 rerun reads the files (to hash them) but parses none. Each cache entry carries a
 SHA-256 of its content and the source's identity (force, month, kind, path, size,
@@ -354,7 +354,7 @@ class PoliceUkData:
     def _entry(self, file: SourceFile) -> tuple[str, str] | None:
         """The cache key and identity of ``file``'s entry: of its content, not only its
         name, size and modification time. A zip member's identity holds its CRC-32
-        (checked as it is read); a file in a folder's adds a BLAKE2b digest of its
+        (checked as it is read); a file in a folder's adds an XXH3-128 digest of its
         bytes, so a file re-coded with the same size and old mtime is parsed again.
         ``None`` when there is no cache or the file cannot be read (parsing reports it).
         """

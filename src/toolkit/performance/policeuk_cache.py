@@ -1,7 +1,7 @@
 """The per-file cache of parsed data.police.uk files: Arrow IPC entries, verified on read.
 
 An entry is keyed by the source file's identity (:func:`digest` of it: path, size,
-modification time and its content — a BLAKE2b digest of a file's bytes
+modification time and its content — an XXH3-128 digest of a file's bytes
 (:func:`~toolkit.files.cachefile.content_digest`), the CRC-32 of a zip member) and
 written and checked by :mod:`toolkit.files.cachefile` (a SHA-256 of the content and the source's
 identity). An

@@ -1,7 +1,7 @@
 """The cache of Home Office recorded crime tables once read: a Feather file per table.
 
 An entry is named for the source file's path, size, modification time and content (a
-BLAKE2b digest of its bytes: :func:`cache_file`), and written and checked by
+XXH3-128 digest of its bytes: :func:`cache_file`), and written and checked by
 :mod:`toolkit.files.cachefile` against the :func:`identity` it was made from, so an edited or
 replaced table is read again, even with its old size and modification time.
 """
