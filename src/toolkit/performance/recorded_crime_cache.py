@@ -1,9 +1,11 @@
 """The cache of Home Office recorded crime tables once read: a Feather file per table.
 
-An entry is named for the source file's path, size, modification time and content (a
-XXH3-128 digest of its bytes: :func:`cache_file`), and written and checked by
-:mod:`toolkit.files.cachefile` against the :func:`identity` it was made from, so an edited or
-replaced table is read again, even with its old size and modification time.
+An entry is named for the source file's size and content (an XXH3-128 digest of its
+bytes: :func:`cache_file`), not its path or modification time, and written and checked by
+:mod:`toolkit.files.cachefile` against the :func:`identity` it was made from: an edited or
+replaced table is read again, even with its old size and modification time, and the same
+table found at another path (the run's copy of the data, which ``toolkit run`` checks
+before the copy is made) is read once.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from toolkit.files import cachefile
 
 log = logging.getLogger("toolkit")
 
-CACHE_VERSION = "recorded-2"
+CACHE_VERSION = "recorded-3"
 """Changes whenever the rows' layout changes, so old entries are not used."""
 
 
@@ -27,23 +29,17 @@ def cache_file(path: Path, cache_dir: Path | None) -> Path | None:
     """The cache's name stem for this version of ``path`` (``None`` without a cache)."""
     if cache_dir is None:
         return None
-    stat = path.stat()
     content = cachefile.content_digest(path)
-    key = (
-        f"{CACHE_VERSION}\x1f{path.resolve()}\x1f{stat.st_size}\x1f{stat.st_mtime_ns}\x1f{content}"
-    )
+    key = f"{CACHE_VERSION}\x1f{path.stat().st_size}\x1f{content}"
     return Path(cache_dir) / f"recorded-{hashlib.sha256(key.encode()).hexdigest()[:24]}"
 
 
 def identity(path: Path, kind: str) -> dict[str, object]:
     """What a cache entry of ``path`` must say it was made from (checked on reading)."""
-    stat = path.stat()
     return {
         "version": CACHE_VERSION,
-        "source": str(path.resolve()),
-        "size": stat.st_size,
-        "mtime_ns": stat.st_mtime_ns,
-        "blake2b": cachefile.content_digest(path),
+        "size": path.stat().st_size,
+        "content": cachefile.content_digest(path),
         "table": kind,
     }
 
