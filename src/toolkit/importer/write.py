@@ -27,10 +27,15 @@ from typing import Any
 import yaml
 
 from toolkit.errors import InputError, Problem, shown
-from toolkit.files import atomic
 from toolkit.importer.document import Document, read_text
 from toolkit.importer.items import Found, Scan, find_items
-from toolkit.record.params import check_report_id, printable, require_root
+from toolkit.record.newreport import (
+    kind_option,
+    new_report_path,
+    published_option,
+    write_new_report,
+)
+from toolkit.record.params import check_report_id, printable
 from toolkit.vocabulary import ItemKind, ReportKind
 
 __all__ = ["Imported", "import_report", "read_document", "report_placeholder_warnings"]
@@ -290,30 +295,14 @@ def import_report(
         read, or a PDF with no text layer.
     """
     check_report_id(report_id, source="command line")
-    problems = []
-    given: date | None = None
-    if published.strip():
-        try:
-            given = date.fromisoformat(published.strip())
-        except ValueError:
-            problems.append(
-                Problem("command line", "--published", "not a date",
-                        expected="the publication date as YYYY-MM-DD", got=shown(published))
-            )  # fmt: skip
-    if kind and kind not in ReportKind._value2member_map_:
-        problems.append(
-            Problem("command line", "--kind", "unknown kind",
-                    expected="one of " + ", ".join(ReportKind), got=shown(kind))
-        )  # fmt: skip
+    problems: list[Problem] = []
+    given = published_option(published, problems) if published.strip() else None
+    if kind:
+        kind_option(kind, problems)
     if problems:
         raise InputError(problems)
     root = Path(root)
-    require_root(root)
-    reports = root / "reports"
-    for suffix in (".yaml", ".yml"):
-        existing = reports / f"{report_id}{suffix}"
-        if existing.exists():
-            raise _exists(existing, report_id)
+    target = new_report_path(root, report_id, "import-report")
     doc = read_document(Path(source))
     scan = find_items(doc.blocks)
     chosen_title = " ".join(title.split()) or doc.title or report_id
@@ -330,22 +319,5 @@ def import_report(
         doc, scan, title=chosen_title, published=when, kind=chosen_kind,
         today=today or date.today(),
     )  # fmt: skip
-    reports.mkdir(exist_ok=True)
-    target = reports / f"{report_id}.yaml"
-    try:
-        atomic.write_text(target, text, exclusive=True)
-    except FileExistsError:
-        raise _exists(target, report_id) from None
+    write_new_report(target, text, report_id, "import-report")
     return Imported(target, chosen_title, when, scan.items, scan.unsure, notes)
-
-
-def _exists(path: Path, report_id: str) -> InputError:
-    return InputError(
-        Problem(
-            f"reports/{path.name}",
-            "",
-            "the report already exists; import-report never overwrites a report file",
-            expected="a new --id, or edit the existing file",
-            got=shown(report_id),
-        )
-    )

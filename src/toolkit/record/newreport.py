@@ -150,8 +150,20 @@ def new_report(
                 got=shown(title),
             )
         )
+    when = published_option(published, problems)
+    kind_option(kind, problems)
+    if problems or when is None:
+        raise InputError(problems)
+    target = new_report_path(root, report_id)
+    text = report_text(report_id, " ".join(title.split()), when, ReportKind(kind))
+    write_new_report(target, text, report_id)
+    return target
+
+
+def published_option(published: str, problems: list[Problem]) -> date | None:
+    """``--published`` as a date; ``None``, with its problem added, when it is not one."""
     try:
-        when = date.fromisoformat(published.strip())
+        return date.fromisoformat(published.strip())
     except ValueError:
         problems.append(
             Problem(
@@ -162,6 +174,11 @@ def new_report(
                 got=shown(published),
             )
         )
+        return None
+
+
+def kind_option(kind: str, problems: list[Problem]) -> None:
+    """Add the problem with ``--kind`` when it is not a :class:`ReportKind`."""
     if kind not in ReportKind._value2member_map_:
         problems.append(
             Problem(
@@ -172,20 +189,28 @@ def new_report(
                 got=shown(kind),
             )
         )
-    if problems:
-        raise InputError(problems)
+
+
+def new_report_path(root: Path | str, report_id: str, command: str = "new-report") -> Path:
+    """``reports/<id>.yaml`` in the params root ``root``, which must not hold that report
+    yet (as ``.yaml`` or ``.yml``); the ``reports`` folder is made if need be."""
     root = Path(root)
     require_root(root)
     reports = root / "reports"
     for suffix in (".yaml", ".yml"):
         existing = reports / f"{report_id}{suffix}"
         if existing.exists():
-            raise _exists(existing, report_id)
+            raise _exists(existing, report_id, command)
     reports.mkdir(exist_ok=True)
-    target = reports / f"{report_id}.yaml"
-    text = report_text(report_id, " ".join(title.split()), when, ReportKind(kind))
-    _write_new(target, text, report_id)
-    return target
+    return reports / f"{report_id}.yaml"
+
+
+def write_new_report(target: Path, text: str, report_id: str, command: str = "new-report") -> None:
+    """Write ``text`` to ``target`` whole, failing if ``target`` appeared meanwhile."""
+    try:
+        atomic.write_text(target, text, exclusive=True)
+    except FileExistsError:
+        raise _exists(target, report_id, command) from None
 
 
 def _field(name: str, value: object) -> str:
@@ -195,21 +220,14 @@ def _field(name: str, value: object) -> str:
     ).rstrip("\n")
 
 
-def _exists(path: Path, report_id: str) -> InputError:
+def _exists(path: Path, report_id: str, command: str) -> InputError:
+    another = "a new --id" if command == "import-report" else "a new report id"
     return InputError(
         Problem(
             f"reports/{path.name}",
             "",
-            "the report already exists; new-report never overwrites a report file",
-            expected="a new report id, or edit the existing file",
+            f"the report already exists; {command} never overwrites a report file",
+            expected=f"{another}, or edit the existing file",
             got=shown(report_id),
         )
     )
-
-
-def _write_new(target: Path, text: str, report_id: str) -> None:
-    """Write ``text`` to ``target`` whole, failing if ``target`` appeared meanwhile."""
-    try:
-        atomic.write_text(target, text, exclusive=True)
-    except FileExistsError:
-        raise _exists(target, report_id) from None
