@@ -45,10 +45,11 @@ from papermill.iorw import load_notebook_node
 
 from toolkit.errors import write_failure
 from toolkit.files import atomic, cachefile, reads, resources
-from toolkit.kernels.engine import Engine, KernelEngine, Preload, Slot
+from toolkit.kernels.engine import Engine, KernelEngine, Slot
 from toolkit.kernels.execute import first_line
 from toolkit.kernels.offload import Ahead
 from toolkit.kernels.pool import KernelPoolClosed, Zygote
+from toolkit.kernels.preload import Preload
 from toolkit.kernels.staging import recover_interrupted, swap_in
 from toolkit.publish.quarter_index import QuarterParts, quarter_parts, write_quarter_index
 from toolkit.quarters import Quarter
