@@ -174,6 +174,7 @@ RUNNER = (
     "toolkit.kernels.execute",
     "toolkit.kernels.ready",
     "toolkit.kernels.engine",
+    "toolkit.kernels.preload",
 )
 """The generic runner: it runs notebooks, whatever they do."""
 

@@ -239,6 +239,28 @@ def test_warm_cache_does_not_parse(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert count_crimes(SOURCE, "dorset", Q3.months, cache_dir=cache).counts == Q3_DORSET
 
 
+def test_readers_sharing_what_they_parsed_read_each_file_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A briefing's figures and its letter's (as at an earlier day) share one
+    :data:`~toolkit.performance.policeuk.Parsings`: the second reader reads nothing."""
+    cache = tmp_path / "cache"
+    shared: policeuk.Parsings = {}
+    with PoliceUkData(SOURCE, cache_dir=cache, parsed=shared) as data:
+        assert data.counts("dorset", Q3.months).counts == Q3_DORSET
+    assert len(shared) == 3
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("read a file or cache entry already parsed")
+
+    monkeypatch.setattr(policeuk, "parse_file", refuse)
+    monkeypatch.setattr(policeuk.policeuk_cache, "read", refuse)
+    with PoliceUkData(SOURCE, cache_dir=cache, parsed=shared) as data:
+        assert data.counts("dorset", Q3.months).counts == Q3_DORSET
+    with pytest.raises(AssertionError, match="already parsed"):  # not shared: read again
+        PoliceUkData(SOURCE, cache_dir=cache).counts("dorset", Q3.months)
+
+
 def test_changed_file_is_parsed_again(tmp_path: Path) -> None:
     root = tmp_path / "police-uk"
     shutil.copytree(SOURCE, root)

@@ -85,3 +85,24 @@ def test_the_readme_states_the_rule_the_code_follows() -> None:
     assert estimate_year(Quarter.parse("2018-19-Q3").end) == 2018
     assert estimate_year(Quarter.parse("2018-19-Q4").end) == 2018
     assert estimate_year(date(2019, 6, 30)) == 2019  # the reference day itself
+
+
+def test_a_year_given_twice_uses_its_later_row_and_years_out_of_order(tmp_path: Path) -> None:
+    path = tmp_path / "population.csv"
+    rows = ["police_uk,year,population", "kent,2019,300", "kent,2017,100", "kent,2019,310"]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    kent = population_for(load_population(path), "kent", date(2020, 3, 31))
+    assert kent is not None and (kent.year, kent.value) == (2019, 310)
+    kent = population_for(load_population(path), "kent", date(2019, 3, 31))  # before mid-2019
+    assert kent is not None and (kent.year, kent.value) == (2017, 100)
+
+
+def test_a_population_file_changed_in_the_same_process_is_read_again(tmp_path: Path) -> None:
+    """Tables are remembered per process, by inode and times: an edit is always seen."""
+    path = tmp_path / "population.csv"
+    path.write_text("police_uk,year,population\nkent,2019,300\n", encoding="utf-8")
+    first = load_population(path)
+    first.loc[0, "population"] = 1  # a caller's change to its copy stays its own
+    assert int(load_population(path)["population"].iloc[0]) == 300
+    path.write_text("police_uk,year,population\nkent,2019,400\n", encoding="utf-8")
+    assert int(load_population(path)["population"].iloc[0]) == 400

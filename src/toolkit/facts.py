@@ -26,6 +26,7 @@ from toolkit.record.updates import Update
 from toolkit.vocabulary import PoliceUkFigures, S55Facts, Status
 
 if TYPE_CHECKING:
+    from toolkit.performance.policeuk import Parsings
     from toolkit.performance.recorded_crime import RecordedCrimeFigures
 
 __all__ = ["Facts"]
@@ -53,6 +54,9 @@ class Facts:
     files_read: set[Path] = field(default_factory=set)
     """The data files the figures were computed from, as the readers recorded them
     (:mod:`toolkit.files.reads`); shared with the facts a letter is drafted from."""
+    parsed: Parsings = field(default_factory=dict)
+    """The data.police.uk files parsed for these facts; shared, like :attr:`files_read`, with
+    the facts a letter is drafted from, which read the same files."""
     register: Register = field(init=False)
 
     def __post_init__(self) -> None:
@@ -155,6 +159,7 @@ class Facts:
                 crime_types=list(self.report.crime_types),
                 population=self.params.path(population) if population else None,
                 cache_dir=self.cache_dir,
+                parsed=self.parsed,
             )
 
     @property

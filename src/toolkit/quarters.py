@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 
@@ -121,18 +122,17 @@ class Quarter:
     @property
     def start(self) -> date:
         """First day of the quarter."""
-        return date(self.year, 4, 1) + relativedelta(months=3 * (self.number - 1))
+        return _bounds(self.year, self.number)[0]
 
     @property
     def end(self) -> date:
         """Last day of the quarter."""
-        return self.start + relativedelta(months=3, days=-1)
+        return _bounds(self.year, self.number)[1]
 
     @property
     def months(self) -> list[str]:
         """The quarter's three months as ``YYYY-MM``."""
-        firsts = (self.start + relativedelta(months=offset) for offset in range(3))
-        return [f"{first.year}-{first.month:02d}" for first in firsts]
+        return list(_bounds(self.year, self.number)[2])
 
     def shift(self, quarters: int) -> Quarter:
         """The quarter ``quarters`` later (negative: earlier)."""
@@ -148,3 +148,13 @@ class Quarter:
 
     def __str__(self) -> str:
         return self.id
+
+
+@lru_cache(maxsize=1024)
+def _bounds(year: int, number: int) -> tuple[date, date, tuple[str, ...]]:
+    """A quarter's first day, last day and months, worked out once per process: a
+    briefing asks for them thousands of times, and ``relativedelta`` is slow."""
+    start = date(year, 4, 1) + relativedelta(months=3 * (number - 1))
+    firsts = [start + relativedelta(months=offset) for offset in range(3)]
+    end = start + relativedelta(months=3, days=-1)
+    return start, end, tuple(f"{first.year}-{first.month:02d}" for first in firsts)

@@ -25,6 +25,7 @@ import json
 import logging
 import mmap
 import os
+import time
 from pathlib import Path
 
 import xxhash
@@ -34,6 +35,8 @@ from toolkit.files import atomic
 log = logging.getLogger("toolkit")
 
 MAGIC = b"TOOLKIT-CACHE 1\n"
+StatKey = tuple[int, int, int, int, int]
+"""A file's device, inode, size, mtime and ctime (:func:`settled`)."""
 _MAX_HEADER = 64 * 1024
 
 
@@ -50,11 +53,43 @@ def content_digest(path: Path) -> str:
     """
     hasher = xxhash.xxh3_128()
     with open(path, "rb") as file:
-        size = os.fstat(file.fileno()).st_size
-        if size:
+        state = os.fstat(file.fileno())
+        seen = settled(state)
+        known = _DIGESTS.get(seen) if seen else None
+        if known is not None:
+            return known
+        if state.st_size:
             with mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
                 hasher.update(mapped)
-    return "xxh3:" + hasher.hexdigest()
+    digest = "xxh3:" + hasher.hexdigest()
+    if seen:
+        _DIGESTS[seen] = digest
+    return digest
+
+
+_DIGESTS: dict[StatKey, str] = {}
+"""Digests already taken in this process, by :func:`settled` key: a briefing reads each
+data file for its own figures and again for its letter's."""
+
+
+def settled(state: os.stat_result) -> StatKey | None:
+    """A file's device, inode, size, mtime and ctime, under which what was read from it
+    may be remembered in this process; ``None`` when it changed too recently to trust.
+
+    Any write to a file moves its ctime, which no call can set back, so a file found with
+    the same inode and times is the file read, as git's index trusts a stat. But file
+    times tick with the kernel's coarse clock (at most 10 ms a tick): a file written
+    again within the tick of an earlier write may keep its ctime. So only a file last
+    changed :data:`SETTLED_NS` before now is keyed (git's "racy" rule).
+    """
+    if state.st_ctime_ns >= time.time_ns() - SETTLED_NS:
+        return None
+    return (state.st_dev, state.st_ino, state.st_size, state.st_mtime_ns, state.st_ctime_ns)
+
+
+SETTLED_NS = 100_000_000
+"""How long (100 ms) before its reading a file must have last changed to be keyed by
+:func:`settled`: ten ticks of the coarsest kernel clock."""
 
 
 def _canonical(identity: dict[str, object]) -> str:

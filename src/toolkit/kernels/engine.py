@@ -14,41 +14,14 @@ what kernels import and warm (:class:`Preload`) is the caller's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 import nbformat
 
 from toolkit.kernels.execute import NotebookParameters, execute
-from toolkit.kernels.pool import KERNEL_MODULES, KernelPool, PooledKernel, Zygote, import_code
-
-
-@dataclass(frozen=True)
-class Preload:
-    """What a run's kernels should have ready before their notebook starts.
-
-    Attributes
-    ----------
-    modules
-        Modules to import: by the zygote before it forks (so every kernel has them
-        for free), and by each spawned kernel as its silent warm-up.
-    lazy
-        Modules the notebooks import on the way: the zygote imports them too; a
-        spawned kernel imports them when its cells do.
-    warm
-        ``"package.module:function"`` names the zygote calls (no arguments) after the
-        imports, to fill caches its kernels share (compiled templates, say).
-    """
-
-    modules: tuple[str, ...] = ()
-    lazy: tuple[str, ...] = ()
-    warm: tuple[str, ...] = ()
-
-    @property
-    def zygote_modules(self) -> tuple[str, ...]:
-        """ipykernel's machinery, then :attr:`modules` and :attr:`lazy`."""
-        return (*KERNEL_MODULES, *self.modules, *self.lazy)
+from toolkit.kernels.pool import KernelPool, PooledKernel, Zygote, import_code
+from toolkit.kernels.preload import Preload
 
 
 class Slot(Protocol):
@@ -119,8 +92,9 @@ class KernelEngine:
         *,
         kernel_name: str,
         zygote: Zygote | None = None,
-        preload: Preload = Preload(),
+        preload: Preload | None = None,
     ) -> None:
+        preload = preload or Preload()
         self.pool = KernelPool(
             size,
             limit,

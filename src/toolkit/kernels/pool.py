@@ -44,7 +44,7 @@ from typing import IO, Any, TypedDict
 from jupyter_client.manager import AsyncKernelManager
 
 from toolkit.kernels.ready import wait_connected
-from toolkit.kernels.zygote import (  # noqa: F401 - FORK_ENV and forkable are part of the pool's API
+from toolkit.kernels.zygote import (  # noqa: F401 - FORK_ENV, forkable and start_zygote are part of the pool's API
     FORK_ENV,
     KERNEL_MODULES,
     ForkedProcess,
@@ -55,6 +55,7 @@ from toolkit.kernels.zygote import (  # noqa: F401 - FORK_ENV and forkable are p
     fork_available,
     forkable,
     log_stream_lines,
+    start_zygote,
 )
 
 log = logging.getLogger("toolkit")
@@ -169,24 +170,6 @@ async def _cancel_all() -> None:
 
 class KernelPoolClosed(RuntimeError):
     """Raised by :meth:`KernelPool.acquire` once the pool is closing."""
-
-
-def start_zygote(
-    preload: tuple[str, ...] | None = None, warm: tuple[str, ...] = ()
-) -> Zygote | None:
-    """Start a kernel zygote now, where kernels can be forked; ``None`` elsewhere.
-
-    For callers that have other work to do before they need kernels (``toolkit run``
-    validates the params meanwhile): hand it to :class:`KernelPool`, or close it.
-    ``preload`` and ``warm`` are :class:`~toolkit.kernels.zygote.Zygote`'s.
-    """
-    if not fork_available():
-        return None
-    try:
-        return Zygote(preload, warm)
-    except OSError as err:
-        log.debug("no kernel zygote, spawning kernels: %s", err)
-        return None
 
 
 class KernelPool:

@@ -63,6 +63,8 @@ from typing import IO, Any, NoReturn, TypedDict
 
 from jupyter_client.provisioning import LocalProvisioner
 
+from toolkit.kernels.preload import KERNEL_MODULES
+
 log = logging.getLogger("toolkit")
 
 CallKwargs = dict[str, Any]  # free-form: the called function's own keyword arguments (JSON)
@@ -107,21 +109,6 @@ class ZygoteMessage(TypedDict, total=False):
 
 FORK_ENV = "TOOLKIT_KERNEL_FORK"
 """Set to ``0`` to spawn every kernel (no zygote), even where forking is available."""
-
-KERNEL_MODULES = (
-    "ipykernel.kernelapp",
-    "ipykernel.ipkernel",
-    "ipykernel.zmqshell",
-    "ipykernel.comm",
-    "ipykernel.debugger",  # debugpy: a tenth of a second of every kernel's start-up
-    "matplotlib_inline.backend_inline",
-)
-"""What a zygote imports when the caller names nothing: ipykernel's kernel machinery.
-
-The zygote knows nothing of what the kernels will run: the caller adds the modules
-its notebooks need (``Zygote(preload=(*KERNEL_MODULES, …))``) and the functions that
-fill their caches (``warm=``). Imports only: nothing named here may start a thread,
-open a zmq context or create an event loop."""
 
 FORK_SAFE_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 """Set in the zygote's environment before it imports anything, so that numpy's BLAS
@@ -870,3 +857,21 @@ def log_stream_lines(stream: IO[bytes], label: str) -> None:
         pass
     finally:
         stream.close()
+
+
+def start_zygote(
+    preload: tuple[str, ...] | None = None, warm: tuple[str, ...] = ()
+) -> Zygote | None:
+    """Start a kernel zygote now, where kernels can be forked; ``None`` elsewhere.
+
+    For callers that have other work to do before they need kernels (``toolkit run``
+    validates the params meanwhile): hand it to :class:`KernelPool`, or close it.
+    ``preload`` and ``warm`` are :class:`~toolkit.kernels.zygote.Zygote`'s.
+    """
+    if not fork_available():
+        return None
+    try:
+        return Zygote(preload, warm)
+    except OSError as err:
+        log.debug("no kernel zygote, spawning kernels: %s", err)
+        return None

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from toolkit.performance.policeuk import OUTLIER_FACTOR, PeriodCounts, PoliceUkData
+from toolkit.performance.policeuk import OUTLIER_FACTOR, Parsings, PeriodCounts, PoliceUkData
 from toolkit.performance.population import (
     Estimate,
     load_population,
@@ -122,6 +122,7 @@ def police_uk_figures(
     crime_types: list[str],
     population: Path | None,
     cache_dir: Path | None,
+    parsed: Parsings | None = None,
 ) -> PoliceUkFigures:
     """data.police.uk figures for one force and quarter, with peers and a trend.
 
@@ -146,6 +147,9 @@ def police_uk_figures(
         says why.
     cache_dir
         Folder for the per-file cache, or ``None`` for none.
+    parsed
+        Files parsed already, shared with other calls for the same briefing
+        (:data:`toolkit.performance.policeuk.Parsings`).
 
     Returns
     -------
@@ -172,7 +176,7 @@ def police_uk_figures(
     """
     notes: list[str] = []
     frame = _population_frame(population, notes)
-    with PoliceUkData(source, cache_dir=cache_dir) as data:
+    with PoliceUkData(source, cache_dir=cache_dir, parsed=parsed) as data:
         data.require_force(force)
         briefing_quarter = quarter
         held = _months_with_rows(data, force, briefing_quarter)

@@ -94,6 +94,11 @@ OUTLIER_FACTOR = 10
 """A month with more rows than this many times the force's median month is flagged."""
 _WORKERS = max(1, min(8, os.cpu_count() or 1))
 
+Parsings = dict[str, Parsed]
+"""Files already parsed (or read from the cache), by cache key (the file's identity and
+content digest): one, passed to several :class:`PoliceUkData`, spares them reading the
+same files again (a briefing's figures and its letter's, as at an earlier day)."""
+
 
 class PoliceUkData:
     """An indexed data.police.uk download: a folder or a ``.zip``.
@@ -104,6 +109,9 @@ class PoliceUkData:
         The folder or zip (``data.police_uk`` in ``force.yaml``).
     cache_dir
         Where per-file results are cached; ``None`` disables the cache.
+    parsed
+        Files parsed already, shared with other readers of the same data (:data:`Parsings`;
+        used only with ``cache_dir``, whose keys it shares); filled as files are read.
 
     Raises
     ------
@@ -111,9 +119,12 @@ class PoliceUkData:
         When ``source`` does not exist or is not a readable zip.
     """
 
-    def __init__(self, source: Path, *, cache_dir: Path | None = None) -> None:
+    def __init__(
+        self, source: Path, *, cache_dir: Path | None = None, parsed: Parsings | None = None
+    ) -> None:
         self.source = Path(source)
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
+        self._parsed: Parsings = parsed if parsed is not None else {}
         self._zip: zipfile.ZipFile | None = None
         self._zip_lock = threading.Lock()
         self._memo: dict[str, Parsed] = {}
@@ -336,11 +347,13 @@ class PoliceUkData:
         to_parse = []
         for f in todo:
             entry = self._entry(f)
-            cached = policeuk_cache.read(self.cache_dir, *entry) if entry else None
-            if cached is None:
+            cached = None
+            if entry is not None:
+                cached = self._parsed.get(entry[0]) or policeuk_cache.read(self.cache_dir, *entry)
+            if cached is None or entry is None:
                 to_parse.append((f, entry))
             else:
-                self._memo[f.cache_key] = cached
+                self._memo[f.cache_key] = self._parsed[entry[0]] = cached
         if to_parse:
             log.info("reading %d data.police.uk file(s)", len(to_parse))
             if len(to_parse) == 1 or _WORKERS == 1:
@@ -348,8 +361,10 @@ class PoliceUkData:
             else:
                 with ThreadPoolExecutor(_WORKERS) as pool:
                     results = list(pool.map(lambda job: self._parse_and_store(*job), to_parse))
-            for (f, _), parsed in zip(to_parse, results, strict=True):
+            for (f, entry), parsed in zip(to_parse, results, strict=True):
                 self._memo[f.cache_key] = parsed
+                if entry is not None:
+                    self._parsed[entry[0]] = parsed
 
     def _entry(self, file: SourceFile) -> tuple[str, str] | None:
         """The cache key and identity of ``file``'s entry: of its content, not only its

@@ -17,6 +17,7 @@ the latest earlier year is used and reported.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -24,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from toolkit.errors import DataError, Problem, shown
-from toolkit.files import reads
+from toolkit.files import cachefile, reads
 
 log = logging.getLogger("toolkit")
 
@@ -75,6 +76,26 @@ def load_population(path: Path) -> pd.DataFrame:
         whole number (the message names the row, header = row 1).
     """
     try:
+        seen = cachefile.settled(os.stat(path))
+    except OSError:
+        seen = None
+    known = _TABLES.get((str(path), seen)) if seen else None
+    if known is not None:
+        reads.note(Path(path))
+        return known.copy()
+    frame = _read_population(path)
+    if seen:
+        _TABLES[(str(path), seen)] = frame.copy()
+    return frame
+
+
+_TABLES: dict[tuple[str, cachefile.StatKey], pd.DataFrame] = {}
+"""Population files read in this process (:func:`toolkit.files.cachefile.settled`): a
+briefing's figures and its letter's read the same one."""
+
+
+def _read_population(path: Path) -> pd.DataFrame:
+    try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (OSError, ValueError, pd.errors.ParserError) as exc:
         raise DataError(
@@ -117,13 +138,17 @@ def load_population(path: Path) -> pd.DataFrame:
 def population_for(frame: pd.DataFrame, force: str, period_end: date) -> Estimate | None:
     """The estimate for ``force`` a period ending on ``period_end`` uses, or ``None``."""
     wanted = estimate_year(period_end)
-    rows = frame[(frame["police_uk"] == force) & (frame["year"] <= wanted)]
-    if rows.empty:
+    years = frame["year"].to_numpy()
+    # Plain arrays: a briefing asks for each force's estimate for every period it shows.
+    rows = ((frame["police_uk"].to_numpy() == force) & (years <= wanted)).nonzero()[0]
+    if not len(rows):
         return None
-    best = rows.sort_values("year").iloc[-1]
-    if int(best["year"]) != wanted:
-        log.info("population for %s: using %s, the latest before %s", force, best["year"], wanted)
-    return Estimate(force, int(best["year"]), int(best["population"]))
+    latest = years[rows].max()
+    best = int(rows[years[rows] == latest][-1])  # a year given twice: its later row
+    year, value = int(years[best]), int(frame["population"].to_numpy()[best])
+    if year != wanted:
+        log.info("population for %s: using %s, the latest before %s", force, year, wanted)
+    return Estimate(force, year, value)
 
 
 def rate_per_1000(count: int | None, estimate: Estimate | None) -> float | None:

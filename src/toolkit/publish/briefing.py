@@ -126,9 +126,15 @@ class Briefing(Facts):
             return draft_letter(self)
         at = Quarter.containing(day)
         until = None if day == at.end else day
-        # Its reads are this briefing's: the set is shared.
+        # Its reads are this briefing's (the set is shared), as are the files it parses.
         earlier = Briefing(
-            self.params, self.report_id, at, self.cache_dir, until, files_read=self.files_read
+            self.params,
+            self.report_id,
+            at,
+            self.cache_dir,
+            until,
+            files_read=self.files_read,
+            parsed=self.parsed,
         )
         return draft_letter(earlier)
 

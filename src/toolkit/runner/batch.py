@@ -45,10 +45,11 @@ from papermill.iorw import load_notebook_node
 
 from toolkit.errors import write_failure
 from toolkit.files import atomic, cachefile, reads, resources
-from toolkit.kernels.engine import Engine, KernelEngine, Preload, Slot
+from toolkit.kernels.engine import Engine, KernelEngine, Slot
 from toolkit.kernels.execute import first_line
-from toolkit.kernels.offload import Ahead, call_ahead
+from toolkit.kernels.offload import Ahead
 from toolkit.kernels.pool import KernelPoolClosed, Zygote
+from toolkit.kernels.preload import Preload
 from toolkit.kernels.staging import recover_interrupted, swap_in
 from toolkit.publish.quarter_index import QuarterParts, quarter_parts, write_quarter_index
 from toolkit.quarters import Quarter
@@ -253,24 +254,17 @@ def _warm_exporter() -> None:
         log.debug("exporter not warmed: %s", err)
 
 
-def _warm_cache(
-    params: Params, report_id: str, quarter: Quarter, cache_dir: Path | None, zygote: Zygote | None
-) -> None:
-    """Parse the data files every briefing of the run reads, once, while kernels start
-    (in a zygote child where there is one)."""
+def _warm_cache(params: Params, report_id: str, quarter: Quarter, cache_dir: Path | None) -> None:
+    """Parse the data files every briefing of the run reads, once, before any briefing
+    starts: here, while the kernel zygote is still importing (it takes longer than the
+    parsing), so that the first briefings start as soon as their kernels are up."""
     from toolkit.runner.prepare import warm
 
     if cache_dir is None:
         return
-    args = {"params_dir": str(params.root), "report_id": report_id}
-    args.update(quarter=quarter.id, cache_dir=str(cache_dir))
-    call_ahead(
-        zygote,
-        "toolkit.runner.prepare:warm_data",
-        args,
-        decode=lambda made: None,
-        here=lambda: warm(params, report_id, quarter, cache_dir),
-    )
+    began = time.perf_counter()
+    warm(params, report_id, quarter, cache_dir)
+    log.debug("data files parsed ahead in %.2f s", time.perf_counter() - began)
 
 
 def _parts_ahead(params: Params, quarter: Quarter, zygote: Zygote | None) -> Ahead[QuarterParts]:
@@ -332,7 +326,7 @@ def run_reports(
     on_event
         Called (from worker threads) whenever a briefing changes state.
     zygote
-        A kernel zygote the caller started early (:func:`toolkit.kernels.pool.start_zygote`);
+        A kernel zygote the caller started early (:func:`toolkit.kernels.zygote.start_zygote`);
         the run's kernel pool takes it over and closes it.
     engine
         What runs the notebooks (:class:`toolkit.kernels.engine.Engine`); ``None`` for pooled
@@ -390,7 +384,7 @@ def run_reports(
     parts = _parts_ahead(params, quarter, engine.zygote)
     parts.start()
     journals = cachefile.journal_sizes(cache_dir, trim=True) if cache_dir is not None else {}
-    _warm_cache(params, report_ids[0], quarter, cache_dir, engine.zygote)
+    _warm_cache(params, report_ids[0], quarter, cache_dir)
     runner = _Runner(
         params,
         quarter,

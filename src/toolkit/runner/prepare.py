@@ -1,9 +1,10 @@
-"""A briefing run's work done ahead, called by name in a child of the kernel zygote.
+"""A briefing run's work done ahead: here, or called by name in a child of the kernel zygote.
 
-While the first kernels start, :func:`toolkit.runner.batch.run_reports` parses the data files
-every briefing reads (:func:`warm`) and makes the quarter overview's chart and tracker
-(:func:`quarter_parts_pickled`), each in a zygote child where there is one
-(:mod:`toolkit.kernels.offload`). Each function called by name takes JSON-native arguments and
+Before the first briefing starts, :func:`toolkit.runner.batch.run_reports` parses the data
+files every briefing reads (:func:`warm`, in the run's own process while the kernel zygote
+imports), and while the briefings run it makes the quarter overview's chart and tracker
+(:func:`quarter_parts_pickled`, in a zygote child where there is one:
+:mod:`toolkit.kernels.offload`). Each function called by name takes JSON-native arguments and
 returns bytes, as a zygote call must; the imports are inside the functions, so that a
 child imports only what its work needs.
 """
@@ -36,15 +37,6 @@ def warm(params: Params, report_id: str, quarter: Quarter, cache_dir: Path) -> N
         _ = briefing.police_uk, briefing.recorded_crime
     except ToolkitError as err:
         log.debug("data cache not warmed: %s", err)
-
-
-def warm_data(params_dir: str, report_id: str, quarter: str, cache_dir: str) -> bytes:
-    """:func:`warm`, called by name in a zygote child (the params root read again)."""
-    from toolkit.quarters import Quarter
-    from toolkit.record.params import load_params
-
-    warm(load_params(Path(params_dir)), report_id, Quarter.parse(quarter), Path(cache_dir))
-    return b""
 
 
 def quarter_parts_pickled(params_dir: str, quarter: str) -> bytes:

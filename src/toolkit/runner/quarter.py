@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from toolkit.errors import InputError, OutputError, Problem, ToolkitError
-from toolkit.kernels.engine import Preload
+from toolkit.kernels.preload import Preload
 
 if TYPE_CHECKING:
     from filelock import FileLock
@@ -75,6 +75,15 @@ BRIEFING_PRELOAD = Preload(
         "docx.oxml",
         "docx.shared",
         "PIL.PngImagePlugin",
+        # What a briefing imports on its first call (found by comparing a kernel's
+        # sys.modules before and after a briefing).
+        "pyarrow.feather",
+        "pandas.core.arrays.arrow.extension_types",
+        "numpy.rec",
+        "encodings.utf_8_sig",
+        "toolkit.gaps",
+        "toolkit.letter.sent",
+        "toolkit.files.resources",
     ),
     # The page and letter templates, compiled once and shared with every kernel.
     warm=("toolkit.text.templating:preload", "toolkit.letter.draft:preload"),
@@ -232,7 +241,7 @@ def run_quarter(
     KeyboardInterrupt
         Ctrl-C before the briefings were all done (see the module's notes).
     """
-    from toolkit.kernels.pool import start_zygote
+    from toolkit.kernels.zygote import start_zygote
 
     stack = contextlib.ExitStack()
     # Ctrl-C from here on is seen even where a library swallows the KeyboardInterrupt
