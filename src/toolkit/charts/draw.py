@@ -510,6 +510,22 @@ def _figure(*, left: float, right: float, top: float, bottom: float) -> tuple[Fi
     return fig, ax
 
 
+_SMALL_SIZE = (6.4, 4.2)
+"""The quarter overview's charts, in inches."""
+
+
+def _small_figure(*, left: float, right: float, top: float, bottom: float) -> tuple[Figure, Any]:
+    """An overview chart's figure with one axes, placed by margins in inches."""
+    width, height = _SMALL_SIZE
+    fig = Figure(figsize=_SMALL_SIZE, dpi=_DPI)
+    fig.subplots_adjust(
+        left=left / width, right=1 - right / width, top=1 - top / height, bottom=bottom / height
+    )
+    ax = fig.add_subplot()
+    fig.set_facecolor("white")
+    return fig, ax
+
+
 def _text_width(text: str, size: float, *, bold: bool = False) -> float:
     """The width of a line of tick-label text in inches, in the current style's font."""
     font = FontProperties(size=size, weight="bold" if bold else "normal")
@@ -561,9 +577,12 @@ def items_chart(series: Sequence[Mapping[str, Any]]) -> Chart:
             ]
         )
     with mpl_style.context(_style()):
-        fig = Figure(figsize=(6.4, 4.2), dpi=_DPI, layout="constrained")
-        fig.set_facecolor("white")
-        ax = fig.add_subplot()
+        # Fixed margins (inches), as the briefing's charts: no layout engine drawing it twice.
+        # Below the axes: two lines of quarter, then the legend's row. Counts are whole:
+        # the y axis's widest label is that of the highest.
+        highest = max([1] + [point[k] for point in series for k, *_ in _ITEM_SERIES])
+        left = 0.5 + _text_width(f"{highest:,}", 11)  # the y label, then the widest count
+        fig, ax = _small_figure(left=left, right=0.1, top=0.4, bottom=1.05)
         xs = list(range(len(series)))
         for key, label, colour, marker, dash in _ITEM_SERIES:
             ax.plot(
@@ -581,12 +600,10 @@ def items_chart(series: Sequence[Mapping[str, Any]]) -> Chart:
         ax.tick_params(axis="y", labelsize=11)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlim(-0.5, max(len(xs) - 0.5, 0.5))
-        ax.set_ylim(
-            bottom=0, top=max([1] + [point[k] for point in series for k, *_ in _ITEM_SERIES]) * 1.15
-        )
+        ax.set_ylim(bottom=0, top=highest * 1.15)
         ax.set_ylabel("Items at the quarter's end")
         ax.set_title("Open, overdue and closed items", fontsize=14)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, fontsize=11)
+        fig.legend(loc="lower center", bbox_to_anchor=(0.5, 0.02), ncol=3, fontsize=11)
         png = _png(fig)
     span = _span(labels)
     caption = (
@@ -636,14 +653,18 @@ def closures_chart(buckets: Sequence[Mapping[str, Any]]) -> Chart:
     counts = [int(b["count"]) for b in buckets]
     table: list[Row] = [["Expected to close", "Open items"]]
     table += [[label, count] for label, count in zip(labels, counts, strict=True)]
+    ticks = [textwrap.fill(label, 10) for label in labels]  # "Q1 2020/21" on one line
+    lines = max((tick.count("\n") + 1 for tick in ticks), default=1)
     with mpl_style.context(_style()), mpl_style.context(_PLAIN_TEXT):
-        fig = Figure(figsize=(6.4, 4.2), dpi=_DPI, layout="constrained")
-        fig.set_facecolor("white")
-        ax = fig.add_subplot()
+        # Fixed margins (inches): the bottom one holds the longest label's lines at 9 pt.
+        left = 0.5 + _text_width(f"{max([1, *counts]):,}", 11)
+        fig, ax = _small_figure(left=left, right=0.1, top=0.4, bottom=0.25 + 0.16 * lines)
         xs = list(range(len(counts)))
         bars = ax.bar(xs, counts, color=PALETTE[0], width=0.6)
         ax.bar_label(bars, labels=[f"{c:,}" for c in counts], padding=3, fontsize=11)
-        ax.set_xticks(xs, [textwrap.fill(label, 12) for label in labels], fontsize=9)
+        ax.set_xticks(xs, ticks, fontsize=9)
+        ax.set_xlim(-0.5, max(len(xs) - 0.5, 0.5))  # each label the whole of its slot
+        ax.tick_params(axis="y", labelsize=11)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylim(bottom=0, top=max([1, *counts]) * 1.2)
         ax.set_ylabel("Open items")
