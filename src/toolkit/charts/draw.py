@@ -535,7 +535,15 @@ def _text_width(text: str, size: float, *, bold: bool = False) -> float:
 
 def _png(fig: Figure) -> bytes:
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=_DPI, metadata={"Software": None})
+    # zlib level 1, not PIL's 6: flat colours compress almost as well (7% larger on the
+    # overview's chart) in half the time (6 ms against 11 ms a chart).
+    fig.savefig(
+        buffer,
+        format="png",
+        dpi=_DPI,
+        metadata={"Software": None},
+        pil_kwargs={"compress_level": 1},
+    )
     return buffer.getvalue()
 
 
