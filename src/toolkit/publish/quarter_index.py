@@ -109,7 +109,6 @@ def write_quarter_index(
     parts = parts or quarter_parts(params, quarter)
     overview, data, chart = parts.overview, parts.data, parts.chart
     csv_path, xlsx_path, tracker_rows = parts.tracker.save(folder)
-    width, height = chart.size
     closing = parts.closures_chart
     if closing is None:
         from toolkit.charts.draw import closures_chart
@@ -127,15 +126,7 @@ def write_quarter_index(
             quarter_label=quarter.label,
             quarter_end=quarter.end,
             o=overview,
-            chart={
-                "png": chart.png,
-                "alt": chart.alt,
-                "caption": chart.caption,
-                "header": chart.table[0],
-                "rows": chart.table[1:],
-                "width": width,
-                "height": height,
-            },
+            chart=_chart_context(chart),
             closures_chart=_chart_context(closing),
             rows=reports,
             ok_count=ok_count,

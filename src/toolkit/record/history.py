@@ -18,14 +18,11 @@ item's status in quarter Q is its latest update at or before Q, ``not-started`` 
     figures its letter may describe (``figures.json`` ``s55.letter_as_at``). The letter's
     register is as at the sent day itself (updates dated on or before it, see
     :meth:`toolkit.facts.Facts.letter_date`).
-:func:`moves_since`
-    Each item whose status differs between the letter's quarter and the briefing's:
-    progress since the response, from what to what (a status that moved and moved back is
-    no move; the history shows the path).
 :func:`moves_between`
-    The same between two days: each item's position (its latest update dated on or before
-    the day, :meth:`Register.position`) on the first and on the second. Progress since a
-    response is measured from its sent date.
+    Each item whose position differs between two days (its latest update dated on or
+    before the day, :meth:`Register.position`): progress since a response, measured from
+    its sent date, from what to what (a status that moved and moved back is no move; the
+    history shows the path).
 """
 
 from __future__ import annotations
@@ -87,23 +84,6 @@ def letter_quarter(sent: date) -> Quarter:
     may describe)."""
     containing = Quarter.containing(sent)
     return containing if containing.end == sent else containing.previous()
-
-
-def moves_since(register: Register, report_id: str, since: Quarter, quarter: Quarter) -> list[Move]:
-    """Items whose status in ``quarter`` differs from ``since``'s, in report order.
-
-    Empty when ``quarter`` is not after ``since``.
-    """
-    if quarter <= since:
-        return []
-    report = register.params.reports[report_id]
-    moves = []
-    for item in report.items:
-        before = register.status(report_id, item.ref, since)
-        after = register.status(report_id, item.ref, quarter)
-        if before != after:
-            moves.append(Move(item.ref, before, after))
-    return moves
 
 
 def moves_between(register: Register, report_id: str, since: date, until: date) -> list[Move]:
